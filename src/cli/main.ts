@@ -1,0 +1,58 @@
+#!/usr/bin/env node
+import { isRelayError } from '../errors/relay-error.js'
+import { commands } from './commands.js'
+
+function printHelp(): void {
+  const width = Math.max(...commands.map((c) => c.name.length), 4)
+  const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
+  process.stdout.write(
+    [
+      'moca-relay: turns domain events on Kafka into MocaChain verifiable credentials.',
+      '',
+      'Usage: moca-relay <command> [options]',
+      '',
+      'Commands:',
+      ...lines,
+      '',
+      'Run `moca-relay <command> --help` for the options of one command.',
+      '',
+    ].join('\n'),
+  )
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    printHelp()
+    return name === undefined ? 2 : 0
+  }
+  const command = commands.find((c) => c.name === name)
+  if (!command) {
+    process.stderr.write(
+      `moca-relay: unknown command "${name}". Run \`moca-relay --help\` to list the commands.\n`,
+    )
+    return 2
+  }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    process.stdout.write(`${command.summary}\n\n${command.usage}\n`)
+    return 0
+  }
+  return command.run(rest)
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    // Errors we raised carry a message written for the operator: print it alone, no stack.
+    if (isRelayError(err)) {
+      process.stderr.write(`moca-relay: ${err.message} [${err.code}]\n`)
+      process.exitCode = 1
+      return
+    }
+    process.stderr.write(`moca-relay: unexpected error (a bug, please report it):\n`)
+    process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
+    process.exitCode = 70
+  },
+)

@@ -1,0 +1,25 @@
+import { z } from 'zod'
+
+/**
+ * Every environment variable moca-relay reads. This module and the rest of config/ are the only
+ * readers of `process.env` (an ESLint rule enforces it); everything else receives these values.
+ */
+export const RelayEnv = z.object({
+  /** Comma-separated bootstrap brokers; when set, no local stack is started. */
+  KAFKA_BROKERS: z.string().min(1).optional(),
+  /** Confluent-API schema registry base URL (Apicurio: …/apis/ccompat/v7). */
+  SCHEMA_REGISTRY_URL: z.url().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+})
+export type RelayEnv = z.infer<typeof RelayEnv>
+
+/** Reads and validates the environment once. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): Readonly<RelayEnv> {
+  const picked: Record<string, string | undefined> = {}
+  for (const key of Object.keys(RelayEnv.shape)) {
+    const value = env[key]
+    // An empty variable means "not set": `KAFKA_BROKERS= npm test` must not fail validation.
+    picked[key] = value === '' ? undefined : value
+  }
+  return Object.freeze(RelayEnv.parse(picked))
+}

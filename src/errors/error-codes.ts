@@ -1,0 +1,144 @@
+/**
+ * Every error and failure code moca-relay can raise or publish, with what it means and what the
+ * operator does about it. docs/errors.md is generated from this table and a test keeps the two in
+ * step. Codes appear in `credential.failed` events (`failure.code`), in logs (`err.code`) and in
+ * /readyz, so they are part of the public contract: add codes, never rename them.
+ *
+ * Codes carry a family prefix (INPUT_, MOCA_, CONFIG_, KEY_, KAFKA_, STACK_…) instead of one
+ * product-wide prefix: downstream consumers filter on them, and the family says where to look.
+ */
+export const ErrorCodes = {
+  // ── configuration and start-up ───────────────────────────────────────────
+  CONFIG_INVALID: {
+    meaning: 'The configuration file or an environment variable does not match the schema.',
+    action: 'Read the field path in the message, fix that field, start again.',
+  },
+  CONFIG_FILE_NOT_FOUND: {
+    meaning: 'The configuration file named by --config does not exist or cannot be read.',
+    action: 'Pass the path of an existing YAML or JSON file to --config.',
+  },
+  KEY_INVALID: {
+    meaning: 'The partner signing key cannot be read or does not fit the configured algorithm.',
+    action:
+      'Point moca.key at a PKCS#8 PEM file, a PEM or base64 body in the env variable, or a private JWK; ES256 needs a P-256 key, RS256 an RSA key of 2048 bits or more.',
+  },
+
+  // ── input records (become credential.failed) ────────────────────────────
+  INPUT_UNDECODABLE: {
+    meaning: 'The record value is not valid UTF-8 JSON, or not in a format the relay can decode.',
+    action:
+      'Fix the producer; then redrive the failed events with `moca-relay redrive --reason INPUT_UNDECODABLE`.',
+  },
+  INPUT_SCHEMA_UNKNOWN: {
+    meaning: 'The record carries a schema-registry id the registry does not know.',
+    action: 'Check that the relay and the producer use the same schema registry.',
+  },
+  INPUT_INVALID: {
+    meaning:
+      'The event decoded, but the route could not build a valid issuance command from it (missing or malformed email, credentialSubject not an object…).',
+    action: 'Fix the producer or the route mapping; the message names the field.',
+  },
+  INPUT_MAPPING_FAILED: {
+    meaning:
+      'A route expression (filter, email, credentialSubject) threw while evaluating this event.',
+    action:
+      'Fix the expression in the routes file; the message names the route and the expression.',
+  },
+  INPUT_TOO_LARGE: {
+    meaning: 'The record value is larger than input.maxRecordBytes.',
+    action: 'Raise input.maxRecordBytes if the size is legitimate, or fix the producer.',
+  },
+
+  // ── MocaChain answers ───────────────────────────────────────────────────
+  MOCA_BAD_REQUEST: {
+    meaning:
+      'MocaChain answered 400: a required field is missing or credentialSubject does not match the program schema.',
+    action:
+      'Fix the route mapping so credentialSubject matches the schema, then redrive with --reason MOCA_BAD_REQUEST.',
+  },
+  MOCA_CONSENT_REJECTED: {
+    meaning: 'MocaChain answered 409: the user rejected credentials from this partner.',
+    action: 'Ask the user to re-consent, then redrive with --reason MOCA_CONSENT_REJECTED.',
+  },
+  MOCA_DUPLICATE_CONFLICT: {
+    meaning:
+      'A recovery call with onDuplicate "ignore" got 409: a credential for this user and program exists, but MocaChain did not say which.',
+    action:
+      'Check the user in the MocaChain dashboard; `moca-relay redrive --reason MOCA_DUPLICATE_CONFLICT --reissue` revokes and issues again.',
+  },
+  MOCA_UNAUTHORIZED: {
+    meaning:
+      'MocaChain answered 401: the partner JWT was rejected (signature, kid not in the JWKS, expired, scope, partnerId).',
+    action:
+      'Check moca.partnerId, the signing key and kid, that the JWKS URL registered with MocaChain serves the public key, and the clock. The route resumes by itself once MocaChain accepts again.',
+  },
+  MOCA_FORBIDDEN: {
+    meaning:
+      'MocaChain answered 403: Issue on Behalf is not enabled for the partner, or the schema is not owned by the issuer.',
+    action: 'Enable the feature in the dashboard or fix the program; the route resumes by itself.',
+  },
+  MOCA_PROGRAM_NOT_FOUND: {
+    meaning:
+      'MocaChain answered 404 to an issue call: unknown issuerDid or credentialId (program).',
+    action:
+      'Fix program.issuerDid / program.credentialId of the route; the route resumes by itself.',
+  },
+  MOCA_UNAVAILABLE: {
+    meaning: 'MocaChain could not be reached or answered 408, 429 or 5xx. Retried with backoff.',
+    action: 'Nothing while retries go on; watch moca_relay_retries_total and MocaChain status.',
+  },
+  MOCA_UNCERTAIN: {
+    meaning:
+      'The request may have reached MocaChain but no answer came back (timeout or reset after sending). The next attempt uses onDuplicate "ignore".',
+    action: 'Nothing: the relay recovers the credential without issuing twice.',
+  },
+  MOCA_RETRIES_EXHAUSTED: {
+    meaning: 'MocaChain kept failing with retryable errors until the retry deadline passed.',
+    action: 'Check MocaChain availability, then redrive with --reason MOCA_RETRIES_EXHAUSTED.',
+  },
+  MOCA_UNEXPECTED_RESPONSE: {
+    meaning: 'MocaChain answered with a status or body the relay does not understand.',
+    action: 'Report it with the logged body; the event is failed so nothing is lost.',
+  },
+  MOCA_STATUS_NOT_FOUND: {
+    meaning: 'The status endpoint does not know the coreClaimHash (404).',
+    action: 'Check that the relay polls the same MocaChain environment it issued on.',
+  },
+  CONFIRM_TIMEOUT: {
+    meaning: 'The credential did not reach ONCHAIN before confirm.deadline.',
+    action: 'Check MocaChain chain health; the credential may still land. Redrive re-polls it.',
+  },
+
+  // ── infrastructure ──────────────────────────────────────────────────────
+  KAFKA_UNAVAILABLE: {
+    meaning: 'The Kafka brokers cannot be reached.',
+    action:
+      'Check kafka.brokers / KAFKA_BROKERS and that the brokers run; `npm run stack:up` starts a local one.',
+  },
+  KAFKA_FENCED: {
+    meaning: 'Another relay instance took over this partition and fenced this one (a rebalance).',
+    action: 'Nothing: the partition continues on the other instance.',
+  },
+  STACK_JAVA_MISSING: {
+    meaning:
+      'The local stack needs Java (17+ for Kafka, 21+ for Apicurio) and Maven, and one is missing.',
+    action:
+      'Install a JDK and Maven (apt-get install openjdk-17-jdk-headless maven), set JAVA_HOME, or use Docker Compose.',
+  },
+  STACK_PORT_BUSY: {
+    meaning:
+      'A port the local stack needs is taken by a program that is not a Kafka broker or a registry.',
+    action: 'Stop that program, or point KAFKA_BROKERS / SCHEMA_REGISTRY_URL at your own services.',
+  },
+  STACK_DOWNLOAD_FAILED: {
+    meaning: 'Maven could not fetch the Kafka or Apicurio artifacts.',
+    action:
+      "Check access to Maven Central (the message shows Maven's output); retry `npm run stack:up`.",
+  },
+  STACK_START_TIMEOUT: {
+    meaning: 'A local service did not become ready in time.',
+    action: 'Read the log file named in the message.',
+  },
+} as const satisfies Record<string, { meaning: string; action: string }>
+
+export type ErrorCode = keyof typeof ErrorCodes
