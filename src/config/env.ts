@@ -3,17 +3,26 @@ import { z } from 'zod'
 /**
  * Every environment variable moca-relay reads. This module and the rest of config/ are the only
  * readers of `process.env` (an ESLint rule enforces it); everything else receives these values.
+ * Endpoints and secrets come from here so that one config file serves every environment.
  */
 export const RelayEnv = z.object({
   /** Comma-separated bootstrap brokers; when set, no local stack is started. */
   KAFKA_BROKERS: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   /** Confluent-API schema registry base URL (Apicurio: …/apis/ccompat/v7). */
   SCHEMA_REGISTRY_URL: z.url().optional(),
+  SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
+  /** MocaChain base URL or preset (sandbox, production, production-legacy). */
+  MOCA_BASE_URL: z.string().min(1).optional(),
+  MOCA_PARTNER_ID: z.string().min(1).optional(),
+  /** The partner private key: a PEM, the base64 body between the PEM markers, or a JWK JSON. */
+  MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
+  MOCA_RELAY_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
 })
 export type RelayEnv = z.infer<typeof RelayEnv>
 
-/** Reads and validates the environment once. */
+/** Reads and validates the environment once. Throws a ZodError; load-config formats it. */
 export function readEnv(env: NodeJS.ProcessEnv = process.env): Readonly<RelayEnv> {
   const picked: Record<string, string | undefined> = {}
   for (const key of Object.keys(RelayEnv.shape)) {

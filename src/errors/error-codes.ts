@@ -115,6 +115,11 @@ export const ErrorCodes = {
     action:
       'Check kafka.brokers / KAFKA_BROKERS and that the brokers run; `npm run stack:up` starts a local one.',
   },
+  KAFKA_TOPIC_MISSING: {
+    meaning:
+      'An input topic named by a route does not exist. The relay never creates input topics: they belong to the producers.',
+    action: 'Create the topic, or fix routes[].topics.',
+  },
   KAFKA_FENCED: {
     meaning: 'Another relay instance took over this partition and fenced this one (a rebalance).',
     action: 'Nothing: the partition continues on the other instance.',

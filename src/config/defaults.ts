@@ -1,0 +1,96 @@
+/**
+ * Every default of moca-relay in one place, each with the reason for its value. The config schema
+ * reads these; nothing else hard-codes a tunable.
+ */
+export const DEFAULTS = {
+  kafka: {
+    clientId: 'moca-relay',
+    groupId: 'moca-relay',
+    /** Every `send` is awaited with acks=all: an output is only as durable as the broker makes it. */
+    acks: -1,
+    /**
+     * Kafka aborts a transaction left open this long by a crashed relay. Short, so that
+     * read_committed readers (downstream and our own restore) are not stalled for a minute after a
+     * kill -9; long enough for the slowest healthy commit.
+     */
+    transactionTimeoutMs: 30_000,
+    /** kafkajs heartbeats only between batches; our batches return at once, so 30 s is ample. */
+    sessionTimeoutMs: 30_000,
+  },
+  topics: {
+    issued: 'credential.issued',
+    onchain: 'credential.onchain',
+    failed: 'credential.failed',
+    /** Internal topics (ledgers, confirm queue) are named `<internalPrefix>.…`. */
+    internalPrefix: 'moca-relay',
+    /** Partitions of output and internal topics the relay creates; 12 spreads well on 1–12 instances. */
+    partitions: 12,
+    /** -1 lets the broker decide (its default.replication.factor). */
+    replicationFactor: -1,
+  },
+  issue: {
+    /**
+     * Records admitted per partition and not yet committed. 256 keeps 50 ms calls busy at ~5,000/s
+     * per partition (Little's law) while bounding memory; the consumer pauses beyond it.
+     */
+    maxInFlight: 256,
+    /** How long intents and outcomes gather before one transaction commits them. */
+    commitInterval: 20,
+  },
+  retry: {
+    /** First retry after 500 ms, doubling to 30 s, full jitter: the AWS-architecture-blog schedule. */
+    initialDelay: 500,
+    multiplier: 2,
+    maxDelay: 30_000,
+    /** After 10 minutes of retryable failures one event gives up and becomes credential.failed. */
+    deadline: 600_000,
+    /** A server may ask for a longer pause with Retry-After; we never wait longer than this. */
+    maxRetryAfter: 60_000,
+  },
+  circuit: {
+    /** First probe 1 s after a route's circuit opens, doubling to 30 s between probes. */
+    probeInitialDelay: 1_000,
+    probeMaxDelay: 30_000,
+  },
+  confirm: {
+    /** Pending polls are timers, not calls: thousands per partition cost little memory. */
+    maxInFlight: 4_096,
+    /** DESIGN: poll from 1 s, doubling, capped at 30 s (MocaChain's own guidance). */
+    initialDelay: 1_000,
+    multiplier: 2,
+    maxDelay: 30_000,
+    /** DESIGN: CONFIRM_TIMEOUT after 10 minutes; MocaChain calls more than 5 minutes abnormal. */
+    deadline: 600_000,
+  },
+  moca: {
+    baseUrl: 'sandbox',
+    /** MocaChain recommends 5-minute partner JWTs; its own tooling refuses more than 15. */
+    tokenTtl: 300_000,
+    connectTimeout: 5_000,
+    /** An issue call that has not answered in 10 s is treated as uncertain and recovered. */
+    requestTimeout: 10_000,
+    /** Enough sockets for maxInFlight calls across a few partitions without queueing in undici. */
+    connections: 512,
+  },
+  ledger: {
+    /**
+     * How long the ledger remembers an issuance. A replay older than this issues again (with
+     * onDuplicate "revoke", so the user still holds one credential).
+     */
+    retention: 30 * 86_400_000,
+  },
+  input: {
+    /** Kafka's default max.message.bytes is 1 MiB; half of it is already a suspicious event. */
+    maxRecordBytes: 512 * 1024,
+  },
+  ops: {
+    host: '127.0.0.1',
+    /** 9464 is the port the Prometheus community lists for Node.js exporters. */
+    port: 9464,
+    jwksPath: '/.well-known/jwks.json',
+  },
+  shutdown: {
+    /** SIGTERM drains in-flight calls this long before the process closes anyway. */
+    drainTimeout: 30_000,
+  },
+} as const

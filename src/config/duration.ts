@@ -1,0 +1,26 @@
+import { z } from 'zod'
+
+const UNIT_MS = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
+
+/**
+ * A duration in the config file: a number of milliseconds, or a string with a unit
+ * (`500ms`, `30s`, `10m`, `2h`, `30d`). Parsed to milliseconds.
+ */
+export const Duration = z
+  .union([
+    z.number().int().nonnegative(),
+    z.string().regex(DURATION_PATTERN, {
+      message:
+        'expected a duration such as 500ms, 30s, 10m, 2h or 30d (or a number of milliseconds)',
+    }),
+  ])
+  .transform((value) => (typeof value === 'number' ? value : parseDuration(value)))
+  .meta({ description: 'milliseconds, or a string with a unit: 500ms, 30s, 10m, 2h, 30d' })
+
+export function parseDuration(text: string): number {
+  const match = DURATION_PATTERN.exec(text.trim())
+  if (!match) throw new RangeError(`not a duration: ${text}`)
+  const unit = match[2] as keyof typeof UNIT_MS
+  return Math.round(Number(match[1]) * UNIT_MS[unit])
+}

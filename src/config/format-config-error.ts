@@ -1,0 +1,42 @@
+import type { z } from 'zod'
+
+/**
+ * Turns zod issues into lines an operator can act on: the field path as written in the file
+ * (`routes[0].program.issuerDid`), what is wrong, and where it came from.
+ */
+export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], origin: string): string {
+  const lines = issues.flatMap(explainUnion).map((issue) => {
+    const path = formatPath(issue.path)
+    const where = path === '' ? '(top level)' : path
+    if (issue.code === 'unrecognized_keys') {
+      return `  - ${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the configuration reference in the README)`
+    }
+    if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
+      return `  - ${where}: required, but missing`
+    }
+    return `  - ${where}: ${issue.message}`
+  })
+  return `invalid configuration in ${origin}:\n${lines.join('\n')}`
+}
+
+/**
+ * A union failure says only "Invalid input". Report instead the branch that got furthest (its
+ * issues have the longest paths): that is the branch the author meant.
+ */
+function explainUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue]
+  const depth = (branch: readonly z.core.$ZodIssue[]): number =>
+    Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)))
+  const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? []
+  if (best.length === 0 || depth(best) === 0) return [issue]
+  return best.flatMap((inner) => explainUnion({ ...inner, path: [...issue.path, ...inner.path] }))
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  let out = ''
+  for (const part of path) {
+    if (typeof part === 'number') out += `[${part}]`
+    else out += out === '' ? String(part) : `.${String(part)}`
+  }
+  return out
+}

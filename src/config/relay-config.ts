@@ -1,0 +1,348 @@
+import { z } from 'zod'
+import { DEFAULT_PARTNER_SCOPE, MOCA_BASE_URLS, OnDuplicate } from '../domain/moca-api.js'
+import { DEFAULTS } from './defaults.js'
+import { Duration } from './duration.js'
+
+/**
+ * The relay's configuration: one file (YAML or JSON) plus environment variables for endpoints
+ * and secrets (see load-config.ts for the overrides). Every field is described so that the README's
+ * configuration reference can be generated from this schema (a test keeps them in step).
+ */
+
+/** Kafka's own rule for topic names. */
+const TopicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, {
+  message: 'a topic name is 1–249 characters of letters, digits, ".", "_" and "-"',
+})
+
+/** A JSONata expression, compiled at start-up (a syntax error stops start-up). */
+const Expression = z.string().min(1)
+
+/**
+ * How a credentialSubject field is built: a string is a JSONata expression evaluated against the
+ * event (`level`, `user.address.country`, `$event.time`); numbers, booleans and null are
+ * constants; `{ $const: … }` is a constant of any type (a literal string, an object); an object is
+ * a nested mapping.
+ */
+export type SubjectMapping =
+  | string
+  | number
+  | boolean
+  | null
+  | { readonly $const: unknown }
+  | { readonly [field: string]: SubjectMapping }
+export const SubjectMapping: z.ZodType<SubjectMapping> = z.lazy(() =>
+  z.union([
+    Expression,
+    z.number(),
+    z.boolean(),
+    z.null(),
+    z.strictObject({ $const: z.unknown() }),
+    z.record(
+      z.string().regex(/^[^$]/, { message: 'field names cannot start with "$"' }),
+      SubjectMapping,
+    ),
+  ]),
+)
+
+export const IdempotencyConfig = z
+  .discriminatedUnion('mode', [
+    z.strictObject({
+      mode: z
+        .literal('content')
+        .describe(
+          'SHA-256 over issuerDid, credentialId, email and the canonical credentialSubject: the same content is the same issuance.',
+        ),
+    }),
+    z.strictObject({
+      mode: z
+        .literal('event-id')
+        .describe('Key on the upstream event id: every event issues once.'),
+      eventId: Expression.default('$event.id').describe(
+        'Expression giving the event id. Default: the CloudEvents id, or the id/eventId field.',
+      ),
+    }),
+  ])
+  .default({ mode: 'content' })
+export type IdempotencyConfig = z.infer<typeof IdempotencyConfig>
+
+/**
+ * Processing order inside a partition (after Confluent's Parallel Consumer): `email` and
+ * `record-key` run one command per key at a time, in offset order, and different keys
+ * concurrently; `partition` runs one at a time; `unordered` runs everything concurrently;
+ * `{ expression }` keys on any value of the event.
+ */
+export const OrderingConfig = z
+  .union([
+    z.enum(['email', 'record-key', 'partition', 'unordered']),
+    z.strictObject({ expression: Expression }),
+  ])
+  .default('email')
+export type OrderingConfig = z.infer<typeof OrderingConfig>
+
+export const RouteConfig = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,63}$/, {
+        message: 'a route name is 1–64 letters, digits, ".", "_" or "-"',
+      })
+      .describe('Names the route in events, metrics and logs.'),
+    topics: z.array(TopicName).min(1).describe('Input topics this route reads.'),
+    filter: Expression.optional().describe(
+      'JSONata predicate; events for which it is false are skipped (counted, not failed). The first route whose topics and filter match an event handles it.',
+    ),
+    program: z
+      .strictObject({
+        issuerDid: z.string().startsWith('did:', { message: 'an issuer DID starts with "did:"' }),
+        credentialId: z.string().min(1).describe('The Issuance Program id.'),
+      })
+      .describe('The MocaChain issuance program.'),
+    email: Expression.default('email').describe(
+      'Expression giving the target user email (default: the email field).',
+    ),
+    credentialSubject: SubjectMapping.optional().describe(
+      'How credentialSubject is built: one JSONata expression, or an object whose string leaves are expressions.',
+    ),
+    credentialSubjectModule: z
+      .string()
+      .optional()
+      .describe(
+        'Path (relative to the config file) of an ES module whose default export maps (data, event) to credentialSubject, for mappings an expression cannot say.',
+      ),
+    onDuplicate: OnDuplicate.default('revoke').describe(
+      'What MocaChain does when the user already holds a credential of this program: revoke it and issue anew, or keep it.',
+    ),
+    idempotency: IdempotencyConfig,
+    ordering: OrderingConfig,
+  })
+  .refine(
+    (r) => (r.credentialSubject === undefined) !== (r.credentialSubjectModule === undefined),
+    {
+      message: 'set exactly one of credentialSubject and credentialSubjectModule',
+    },
+  )
+export type RouteConfig = z.infer<typeof RouteConfig>
+
+export const RetryConfig = z
+  .strictObject({
+    initialDelay: Duration.default(DEFAULTS.retry.initialDelay),
+    multiplier: z.number().min(1).default(DEFAULTS.retry.multiplier),
+    maxDelay: Duration.default(DEFAULTS.retry.maxDelay),
+    deadline: Duration.default(DEFAULTS.retry.deadline).describe(
+      'After this long failing with retryable errors, the event becomes credential.failed (MOCA_RETRIES_EXHAUSTED).',
+    ),
+    maxRetryAfter: Duration.default(DEFAULTS.retry.maxRetryAfter).describe(
+      'Upper bound on a Retry-After the server asks for.',
+    ),
+  })
+  .refine((r) => !(r.maxDelay < r.initialDelay), { message: 'maxDelay must be ≥ initialDelay' })
+  .prefault({})
+
+const KafkaSasl = z.strictObject({
+  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
+  username: z.string().min(1),
+  password: z.string().min(1).describe('Prefer the KAFKA_SASL_PASSWORD environment variable.'),
+})
+
+export const KafkaConfig = z
+  .strictObject({
+    brokers: z
+      .array(z.string().regex(/^[^:\s]+:\d+$/, { message: 'a broker is host:port' }))
+      .min(1)
+      .default(['127.0.0.1:9092'])
+      .describe('Bootstrap brokers. Overridden by KAFKA_BROKERS (comma-separated).'),
+    clientId: z.string().min(1).default(DEFAULTS.kafka.clientId),
+    groupId: z
+      .string()
+      .min(1)
+      .default(DEFAULTS.kafka.groupId)
+      .describe('Consumer group of the issue stage; the confirm stage uses <groupId>.confirm.'),
+    transactionalIdPrefix: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Prefix of the per-partition transactional ids (default: the groupId).'),
+    transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs),
+    sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs),
+    ssl: z.boolean().default(false),
+    sasl: KafkaSasl.optional(),
+  })
+  .prefault({})
+
+export const TopicsConfig = z
+  .strictObject({
+    issued: TopicName.default(DEFAULTS.topics.issued),
+    onchain: TopicName.default(DEFAULTS.topics.onchain),
+    failed: TopicName.default(DEFAULTS.topics.failed),
+    internalPrefix: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]{1,100}$/)
+      .default(DEFAULTS.topics.internalPrefix)
+      .describe('Internal topics: <prefix>.ledger.<topic> (compacted) and <prefix>.confirm-queue.'),
+    partitions: z.number().int().min(1).default(DEFAULTS.topics.partitions),
+    replicationFactor: z.number().int().min(-1).default(DEFAULTS.topics.replicationFactor),
+    create: z
+      .boolean()
+      .default(true)
+      .describe('Create missing output and internal topics at start-up.'),
+  })
+  .prefault({})
+
+export const MocaConfig = z.strictObject({
+  baseUrl: z
+    .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.url()])
+    .default(DEFAULTS.moca.baseUrl)
+    .describe(
+      'sandbox, production, production-legacy, or a URL (…/v1). Overridden by MOCA_BASE_URL.',
+    ),
+  partnerId: z
+    .string()
+    .min(1)
+    .describe('Partner ID from the MocaChain dashboard. Overridden by MOCA_PARTNER_ID.'),
+  scope: z
+    .string()
+    .min(1)
+    .default(DEFAULT_PARTNER_SCOPE)
+    .describe('JWT scope claim; older docs say "issue".'),
+  key: z
+    .strictObject({
+      alg: z.enum(['ES256', 'RS256']).default('ES256'),
+      kid: z
+        .string()
+        .min(1)
+        .describe('Key id; must match a kid in the JWKS registered with MocaChain.'),
+      file: z
+        .string()
+        .optional()
+        .describe(
+          'PEM (PKCS#8) or JWK file of the private key, relative to the config file. Or set MOCA_PARTNER_PRIVATE_KEY.',
+        ),
+    })
+    .describe('The partner signing key.'),
+  previousKeys: z
+    .array(
+      z.strictObject({
+        kid: z.string().min(1),
+        alg: z.enum(['ES256', 'RS256']).default('ES256'),
+        file: z.string().describe('Public or private key file; only public members are published.'),
+      }),
+    )
+    .default([])
+    .describe('Keys still published in the JWKS during a rotation, never used to sign.'),
+  tokenTtl: Duration.default(DEFAULTS.moca.tokenTtl).refine((ms) => ms >= 30_000 && ms <= 900_000, {
+    message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
+  }),
+  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout),
+  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout),
+  connections: z.number().int().min(1).default(DEFAULTS.moca.connections),
+})
+
+export const RelayConfig = z
+  .strictObject({
+    kafka: KafkaConfig,
+    schemaRegistry: z
+      .strictObject({
+        url: z
+          .url()
+          .describe('Confluent-API registry base URL. Overridden by SCHEMA_REGISTRY_URL.'),
+        username: z.string().optional(),
+        password: z.string().optional().describe('Prefer SCHEMA_REGISTRY_PASSWORD.'),
+      })
+      .optional(),
+    topics: TopicsConfig,
+    output: z
+      .strictObject({
+        format: z.enum(['json', 'avro', 'json-schema']).default('json'),
+        source: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('CloudEvents source (default /moca-relay/<groupId>).'),
+      })
+      .prefault({}),
+    moca: MocaConfig,
+    issue: z
+      .strictObject({
+        maxInFlight: z.number().int().min(1).max(100_000).default(DEFAULTS.issue.maxInFlight),
+        commitInterval: Duration.default(DEFAULTS.issue.commitInterval),
+        retry: RetryConfig,
+        circuit: z
+          .strictObject({
+            probeInitialDelay: Duration.default(DEFAULTS.circuit.probeInitialDelay),
+            probeMaxDelay: Duration.default(DEFAULTS.circuit.probeMaxDelay),
+          })
+          .prefault({}),
+      })
+      .prefault({}),
+    confirm: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('Run the confirm stage in this process.'),
+        maxInFlight: z.number().int().min(1).max(1_000_000).default(DEFAULTS.confirm.maxInFlight),
+        initialDelay: Duration.default(DEFAULTS.confirm.initialDelay),
+        multiplier: z.number().min(1).default(DEFAULTS.confirm.multiplier),
+        maxDelay: Duration.default(DEFAULTS.confirm.maxDelay),
+        deadline: Duration.default(DEFAULTS.confirm.deadline),
+      })
+      .prefault({}),
+    ledger: z.strictObject({ retention: Duration.default(DEFAULTS.ledger.retention) }).prefault({}),
+    input: z
+      .strictObject({
+        maxRecordBytes: z.number().int().min(1024).default(DEFAULTS.input.maxRecordBytes),
+      })
+      .prefault({}),
+    ops: z
+      .strictObject({
+        host: z.string().min(1).default(DEFAULTS.ops.host),
+        port: z.number().int().min(0).max(65535).default(DEFAULTS.ops.port),
+        jwksPath: z.string().startsWith('/').default(DEFAULTS.ops.jwksPath),
+      })
+      .prefault({}),
+    shutdown: z
+      .strictObject({ drainTimeout: Duration.default(DEFAULTS.shutdown.drainTimeout) })
+      .prefault({}),
+    log: z
+      .strictObject({
+        level: z
+          .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+          .default('info'),
+        pretty: z
+          .boolean()
+          .optional()
+          .describe('Readable lines instead of JSON (default: when stdout is a terminal).'),
+      })
+      .prefault({}),
+    routes: z.array(RouteConfig).min(1).describe('How events become credentials; at least one.'),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Set<string>()
+    config.routes.forEach((route, index) => {
+      if (names.has(route.name)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'name'],
+          message: `duplicate route name "${route.name}"`,
+        })
+      }
+      names.add(route.name)
+    })
+    const outputs = [config.topics.issued, config.topics.onchain, config.topics.failed]
+    config.routes.forEach((route, index) => {
+      route.topics.forEach((topic, t) => {
+        if (outputs.includes(topic) || topic.startsWith(`${config.topics.internalPrefix}.`)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['routes', index, 'topics', t],
+            message: `"${topic}" is one of the relay's own output or internal topics; reading it would loop`,
+          })
+        }
+      })
+    })
+    if (config.output.format !== 'json' && !config.schemaRegistry) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['output', 'format'],
+        message: `format "${config.output.format}" needs a schema registry: set schemaRegistry.url or SCHEMA_REGISTRY_URL`,
+      })
+    }
+  })
+export type RelayConfig = z.infer<typeof RelayConfig>

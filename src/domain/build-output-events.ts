@@ -1,0 +1,115 @@
+import type { ErrorCode } from '../errors/error-codes.js'
+import { generationKey } from './idempotency-key.js'
+import type { IssuanceCommand, ProgramRef, SourceRef } from './issuance-command.js'
+import { maskEmail } from './mask-email.js'
+import type { IssueResponse, OnDuplicate, StatusResponse } from './moca-api.js'
+import {
+  OutputEventType,
+  type CredentialFailed,
+  type CredentialIssued,
+  type CredentialOnchain,
+  type Failure,
+} from './output-events.js'
+
+/**
+ * Output events are built here and only here. Ids are deterministic (key, generation and type),
+ * so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it.
+ */
+
+export function buildIssued(input: {
+  readonly command: IssuanceCommand
+  readonly generation: number
+  readonly response: IssueResponse
+  readonly onDuplicate: OnDuplicate
+  readonly attempts: number
+  readonly issuedAt: Date
+}): CredentialIssued {
+  const { command } = input
+  return {
+    type: OutputEventType.issued,
+    id: `${generationKey(command.idempotencyKey, input.generation)}:issued`,
+    time: input.issuedAt.toISOString(),
+    idempotencyKey: command.idempotencyKey,
+    generation: input.generation,
+    route: command.route,
+    credentialId: command.program.credentialId,
+    issuerDid: command.program.issuerDid,
+    source: command.source,
+    coreClaimHash: input.response.coreClaimHash,
+    userUuid: input.response.userUuid,
+    onDuplicate: input.onDuplicate,
+    attempts: input.attempts,
+    emailMasked: maskEmail(command.email),
+    issuedAt: input.issuedAt.toISOString(),
+  }
+}
+
+export function buildOnchain(input: {
+  readonly idempotencyKey: string
+  readonly generation: number
+  readonly route: string
+  readonly program: ProgramRef
+  readonly source: SourceRef
+  readonly userUuid: string
+  readonly status: StatusResponse
+  readonly at: Date
+}): CredentialOnchain {
+  return {
+    type: OutputEventType.onchain,
+    id: `${generationKey(input.idempotencyKey, input.generation)}:onchain`,
+    time: input.at.toISOString(),
+    idempotencyKey: input.idempotencyKey,
+    generation: input.generation,
+    route: input.route,
+    credentialId: input.program.credentialId,
+    issuerDid: input.program.issuerDid,
+    source: input.source,
+    coreClaimHash: input.status.coreClaimHash,
+    userUuid: input.userUuid,
+    vcId: input.status.vcId ?? null,
+    issuanceDate: input.status.issuanceDate ?? null,
+    vcStatus: input.status.vcStatus,
+  }
+}
+
+export function buildFailed(input: {
+  readonly stage: CredentialFailed['stage']
+  readonly idempotencyKey: string | null
+  readonly generation: number
+  readonly route: string | null
+  readonly program: ProgramRef | null
+  readonly source: SourceRef
+  readonly failure: Failure
+  readonly coreClaimHash?: string | null
+  readonly userUuid?: string | null
+  readonly at: Date
+}): CredentialFailed {
+  const subject =
+    input.idempotencyKey === null
+      ? `${input.source.topic}:${input.source.partition}:${input.source.offset}`
+      : generationKey(input.idempotencyKey, input.generation)
+  return {
+    type: OutputEventType.failed,
+    id: `${subject}:failed:${input.stage}`,
+    time: input.at.toISOString(),
+    idempotencyKey: input.idempotencyKey,
+    generation: input.generation,
+    route: input.route,
+    credentialId: input.program?.credentialId ?? null,
+    issuerDid: input.program?.issuerDid ?? null,
+    source: input.source,
+    stage: input.stage,
+    coreClaimHash: input.coreClaimHash ?? null,
+    userUuid: input.userUuid ?? null,
+    failure: input.failure,
+  }
+}
+
+export function failure(
+  code: ErrorCode,
+  message: string,
+  httpStatus: number | null,
+  attempts: number,
+): Failure {
+  return { code, message, httpStatus, attempts }
+}

@@ -1,0 +1,54 @@
+import { createHash } from 'node:crypto'
+import { canonicalJson } from './canonical-json.js'
+import type { ProgramRef } from './issuance-command.js'
+
+/**
+ * Key versions are part of the hashed input: changing what a key covers must change every key,
+ * or a replay after an upgrade would see "new" keys for old issuances.
+ */
+const CONTENT_KEY_VERSION = 'moca-relay/content/v1'
+const EVENT_KEY_VERSION = 'moca-relay/event/v1'
+
+/**
+ * Emails identify MocaChain users; case and surrounding spaces do not make a different person.
+ * The JWT still carries the email as the producer wrote it (trimmed).
+ */
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+/** Default key: a credential is state, so the same content is the same issuance. */
+export function contentIdempotencyKey(
+  program: ProgramRef,
+  email: string,
+  credentialSubject: Readonly<Record<string, unknown>>,
+): string {
+  return sha256Hex(
+    canonicalJson([
+      CONTENT_KEY_VERSION,
+      program.issuerDid,
+      program.credentialId,
+      normalizeEmail(email),
+      credentialSubject,
+    ]),
+  )
+}
+
+/** Event-id key: every upstream event issues once, even with identical content. */
+export function eventIdempotencyKey(program: ProgramRef, eventId: string): string {
+  return sha256Hex(
+    canonicalJson([EVENT_KEY_VERSION, program.issuerDid, program.credentialId, eventId]),
+  )
+}
+
+/**
+ * The key sent to MocaChain and used for the ledger record of one issuance generation.
+ * Generation 0 is the key itself; `--reissue` bumps the generation and so the key.
+ */
+export function generationKey(idempotencyKey: string, generation: number): string {
+  return generation === 0 ? idempotencyKey : `${idempotencyKey}.g${generation}`
+}
+
+function sha256Hex(text: string): string {
+  return createHash('sha256').update(text).digest('hex')
+}

@@ -1,0 +1,63 @@
+import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
+import type { Logger } from '../ops/logger.js'
+
+export interface KafkaSettings {
+  readonly brokers: readonly string[]
+  readonly clientId: string
+  readonly ssl: boolean
+  readonly sasl?: {
+    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'
+    readonly username: string
+    readonly password: string
+  }
+}
+
+/**
+ * One kafkajs client for the process, logging through pino. kafkajs logs routine group events at
+ * INFO ("Consumer has joined the group" on every rebalance); they go to debug here, so the
+ * relay's own info lines stay readable.
+ */
+export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  const log = logger.child({ component: 'kafkajs' })
+  const config: KafkajsConfig = {
+    clientId: settings.clientId,
+    brokers: [...settings.brokers],
+    ssl: settings.ssl,
+    logLevel: logLevel.INFO,
+    logCreator: () => (entry: LogEntry) => {
+      const { message, ...extra } = entry.log
+      const fields = { namespace: entry.namespace, ...extra }
+      if (isExpectedRetry(message, extra)) {
+        log.debug(fields, message)
+        return
+      }
+      switch (entry.level) {
+        case logLevel.ERROR:
+          log.error(fields, message)
+          break
+        case logLevel.WARN:
+          log.warn(fields, message)
+          break
+        default:
+          log.debug(fields, message)
+      }
+    },
+  }
+  if (settings.sasl) {
+    config.sasl = {
+      mechanism: settings.sasl.mechanism,
+      username: settings.sasl.username,
+      password: settings.sasl.password,
+    } as KafkajsConfig['sasl']
+  }
+  return new Kafka(config)
+}
+
+/**
+ * Right after a commit the broker may still be writing transaction markers and answers
+ * CONCURRENT_TRANSACTIONS; kafkajs retries and logs the answer as an error. It is routine.
+ */
+function isExpectedRetry(message: string, fields: Record<string, unknown>): boolean {
+  const text = `${message} ${typeof fields.error === 'string' ? fields.error : ''}`
+  return text.includes('another concurrent operation on the same transaction')
+}

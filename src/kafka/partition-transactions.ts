@@ -1,0 +1,143 @@
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs'
+import { RelayError } from '../errors/relay-error.js'
+import type { Logger } from '../ops/logger.js'
+
+export interface OutgoingRecord {
+  readonly topic: string
+  /** Explicit partition (ledger records go to their input partition); default partitioner otherwise. */
+  readonly partition?: number
+  readonly key: Buffer | string | null
+  readonly value: Buffer | null
+  readonly headers?: Readonly<Record<string, string>>
+}
+
+export interface OffsetCommit {
+  readonly topic: string
+  readonly partition: number
+  /** The next offset to consume. */
+  readonly offset: number
+}
+
+/**
+ * The transactional producer of one input partition (kafkajs has no KIP-447 fencing, so fencing
+ * comes from one transactional id per input partition: opening it aborts whatever a previous
+ * owner left open, and makes that owner's next commit fail).
+ */
+export interface PartitionTransactions {
+  readonly transactionalId: string
+  /** Writes the records and commits the offset in one transaction; all or nothing. */
+  commit(records: readonly OutgoingRecord[], offset: OffsetCommit | null): Promise<void>
+  close(): Promise<void>
+}
+
+export interface PartitionTransactionsDeps {
+  readonly kafka: Kafka
+  readonly transactionalId: string
+  readonly consumerGroupId: string
+  readonly transactionTimeoutMs: number
+  readonly logger: Logger
+}
+
+/** kafkajs error types meaning "another producer with this transactional id took over". */
+const FENCED_TYPES = new Set([
+  'INVALID_PRODUCER_EPOCH',
+  'PRODUCER_FENCED',
+  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
+])
+
+export async function openPartitionTransactions(
+  deps: PartitionTransactionsDeps,
+): Promise<PartitionTransactions> {
+  const producer: Producer = deps.kafka.producer({
+    transactionalId: deps.transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: deps.transactionTimeoutMs,
+    // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's markers
+    // (a few ms). kafkajs's default first retry waits 300 ms, which would cap every partition at a
+    // few transactions per second; retry fast instead. Idempotent producers must retry forever.
+    retry: {
+      initialRetryTime: 10,
+      maxRetryTime: 1_000,
+      factor: 0.2,
+      multiplier: 2,
+      retries: Number.MAX_SAFE_INTEGER,
+    },
+  })
+  // connect() runs InitProducerId: the fence. After it, no earlier owner can commit.
+  await producer.connect()
+  let closed = false
+  return {
+    transactionalId: deps.transactionalId,
+    async commit(records, offset) {
+      if (closed)
+        throw new RelayError('KAFKA_FENCED', `transactions of ${deps.transactionalId} are closed`, {
+          classification: 'systemic',
+        })
+      const transaction = await producer.transaction()
+      try {
+        if (records.length > 0) {
+          await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 })
+        }
+        if (offset) {
+          await transaction.sendOffsets({
+            consumerGroupId: deps.consumerGroupId,
+            topics: [
+              {
+                topic: offset.topic,
+                partitions: [{ partition: offset.partition, offset: String(offset.offset) }],
+              },
+            ],
+          })
+        }
+        await transaction.commit()
+      } catch (err) {
+        await transaction.abort().catch(() => undefined)
+        throw classify(err, deps.transactionalId)
+      }
+    },
+    async close() {
+      if (closed) return
+      closed = true
+      await producer
+        .disconnect()
+        .catch((err: unknown) => deps.logger.debug({ err }, 'producer disconnect failed'))
+    },
+  }
+}
+
+function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
+  const byTopic = new Map<string, Message[]>()
+  for (const record of records) {
+    let messages = byTopic.get(record.topic)
+    if (!messages) byTopic.set(record.topic, (messages = []))
+    const message: Message = { key: record.key, value: record.value }
+    if (record.partition !== undefined) message.partition = record.partition
+    if (record.headers) message.headers = { ...record.headers }
+    messages.push(message)
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
+}
+
+function classify(err: unknown, transactionalId: string): RelayError {
+  const type = (err as { type?: unknown }).type
+  const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
+  if (
+    (typeof type === 'string' && FENCED_TYPES.has(type)) ||
+    (typeof causeType === 'string' && FENCED_TYPES.has(causeType))
+  ) {
+    return new RelayError(
+      'KAFKA_FENCED',
+      `transactional id ${transactionalId} was fenced by a newer owner`,
+      {
+        classification: 'systemic',
+        cause: err,
+      },
+    )
+  }
+  return new RelayError(
+    'KAFKA_UNAVAILABLE',
+    `transaction of ${transactionalId} failed: ${(err as Error).message ?? String(err)}`,
+    { classification: 'retryable', cause: err },
+  )
+}

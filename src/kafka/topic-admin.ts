@@ -1,0 +1,129 @@
+import type { Admin, ITopicConfig } from 'kafkajs'
+import { RelayError } from '../errors/relay-error.js'
+import type { Logger } from '../ops/logger.js'
+
+export interface TopicSpec {
+  readonly topic: string
+  readonly partitions: number
+  /** Topic configs, e.g. cleanup.policy. */
+  readonly config?: Readonly<Record<string, string>>
+}
+
+export interface CoPartitionedSpec {
+  /** The topic whose partitioning the ledger follows; it must already exist. */
+  readonly home: string
+  readonly ledger: string
+  readonly config: Readonly<Record<string, string>>
+}
+
+export interface TopicAdminDeps {
+  readonly admin: Admin
+  /** -1: min(3, brokers in the cluster). */
+  readonly replicationFactor: number
+  readonly logger: Logger
+}
+
+/** Ledger topics: the latest state per key, forgotten after the retention window. */
+export function ledgerTopicConfig(retentionMs: number): Record<string, string> {
+  return {
+    'cleanup.policy': 'compact,delete',
+    'retention.ms': String(retentionMs),
+    // Smaller segments let compaction and retention act within the window, not after it.
+    'segment.ms': String(Math.min(retentionMs, 86_400_000)),
+  }
+}
+
+/** Partition counts of existing topics; missing topics are absent from the map. */
+export async function partitionCounts(
+  admin: Admin,
+  topics: readonly string[],
+): Promise<Map<string, number>> {
+  const existing = new Set(await admin.listTopics())
+  const present = topics.filter((t) => existing.has(t))
+  const counts = new Map<string, number>()
+  if (present.length === 0) return counts
+  const metadata = await admin.fetchTopicMetadata({ topics: present })
+  for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length)
+  return counts
+}
+
+/** Input topics belong to upstream: the relay checks they exist and never creates them. */
+export async function requireTopics(
+  admin: Admin,
+  topics: readonly string[],
+): Promise<Map<string, number>> {
+  const counts = await partitionCounts(admin, topics)
+  const missing = topics.filter((t) => !counts.has(t))
+  if (missing.length > 0) {
+    throw new RelayError(
+      'KAFKA_TOPIC_MISSING',
+      `input topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} (the producers' topics), or fix routes[].topics`,
+      { classification: 'systemic' },
+    )
+  }
+  return counts
+}
+
+/** Creates the topics that are missing; leaves existing ones as they are. */
+export async function ensureTopics(
+  deps: TopicAdminDeps,
+  specs: readonly TopicSpec[],
+): Promise<void> {
+  const counts = await partitionCounts(
+    deps.admin,
+    specs.map((s) => s.topic),
+  )
+  const missing = specs.filter((s) => !counts.has(s.topic))
+  if (missing.length === 0) return
+  const replicationFactor = await effectiveReplication(deps)
+  const topics: ITopicConfig[] = missing.map((spec) => ({
+    topic: spec.topic,
+    numPartitions: spec.partitions,
+    replicationFactor,
+    configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
+  }))
+  await deps.admin.createTopics({ topics, waitForLeaders: true })
+  deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics')
+}
+
+/**
+ * Creates each ledger with its home topic's partition count, and grows it when the home topic
+ * grew. Ledger records name their partition explicitly (= the input partition), so adding
+ * partitions moves no existing key.
+ */
+export async function ensureCoPartitioned(
+  deps: TopicAdminDeps,
+  specs: readonly CoPartitionedSpec[],
+): Promise<void> {
+  const counts = await partitionCounts(
+    deps.admin,
+    specs.flatMap((s) => [s.home, s.ledger]),
+  )
+  const toCreate: TopicSpec[] = []
+  for (const spec of specs) {
+    const home = counts.get(spec.home)
+    if (home === undefined) {
+      throw new RelayError('KAFKA_TOPIC_MISSING', `topic "${spec.home}" does not exist`, {
+        classification: 'systemic',
+      })
+    }
+    const ledger = counts.get(spec.ledger)
+    if (ledger === undefined) {
+      toCreate.push({ topic: spec.ledger, partitions: home, config: spec.config })
+    } else if (ledger < home) {
+      await deps.admin.createPartitions({ topicPartitions: [{ topic: spec.ledger, count: home }] })
+      deps.logger.info(
+        { topic: spec.ledger, from: ledger, to: home },
+        'grew the ledger with its input topic',
+      )
+    }
+  }
+  await ensureTopics(deps, toCreate)
+}
+
+async function effectiveReplication(deps: TopicAdminDeps): Promise<number> {
+  if (deps.replicationFactor > 0) return deps.replicationFactor
+  // kafkajs speaks CreateTopics v3, which predates "-1 = broker default" (KIP-464).
+  const cluster = await deps.admin.describeCluster()
+  return Math.min(3, cluster.brokers.length)
+}

@@ -1,0 +1,176 @@
+import type { RelayError } from '../errors/relay-error.js'
+import { nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
+
+export const CircuitState = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const
+export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState]
+
+export interface CircuitSnapshot {
+  readonly route: string
+  readonly state: CircuitState
+  /** When the circuit last opened, epoch ms; null when closed. */
+  readonly since: number | null
+  readonly reason: { readonly code: string; readonly message: string } | null
+}
+
+/** Permission to call MocaChain. Report the outcome exactly once. */
+export interface CallPermit {
+  /** MocaChain accepted the call's credentials (any answer but a systemic error). */
+  accepted(): void
+  /** MocaChain answered with a systemic error (401, 403, 404 on the program). */
+  rejected(error: RelayError): void
+}
+
+export interface RouteCircuit {
+  readonly snapshot: CircuitSnapshot
+  /**
+   * Resolves when this caller may call: at once while closed; while open, one caller at a time is
+   * let through as the probe when the probe delay has passed, the others wait for the circuit to
+   * close. Rejects with the signal's reason on abort.
+   */
+  acquire(signal?: AbortSignal): Promise<CallPermit>
+}
+
+export interface RouteCircuitDeps {
+  readonly route: string
+  /** Probe schedule: initial delay, doubling, capped; no deadline (it probes until it recovers). */
+  readonly probePolicy: RetryPolicy
+  readonly onChange: (snapshot: CircuitSnapshot) => void
+  readonly now?: () => number
+}
+
+/**
+ * A circuit breaker per route for systemic errors (invariant 6): a 401 storm must pause the route,
+ * not turn every event into a failure. Half-open lets exactly one real call through as the probe;
+ * its outcome closes or re-opens the circuit.
+ */
+export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
+  const now = deps.now ?? Date.now
+  let state: CircuitState = CircuitState.closed
+  let since: number | null = null
+  let reason: CircuitSnapshot['reason'] = null
+  let failures = 0
+  let probeAt = 0
+  let probeTimer: NodeJS.Timeout | null = null
+  /** A probe call is out: everyone else waits for its outcome. */
+  let probing = false
+  /** Callers waiting while the circuit is not closed, in arrival order. */
+  const waiters: {
+    grant: (permit: CallPermit) => void
+    fail: (err: unknown) => void
+    signal?: AbortSignal
+    onAbort?: () => void
+  }[] = []
+
+  const snapshot = (): CircuitSnapshot => ({ route: deps.route, state, since, reason })
+  const setState = (next: CircuitState): void => {
+    if (next === state) return
+    state = next
+    deps.onChange(snapshot())
+  }
+
+  const closedPermit: CallPermit = {
+    accepted: () => undefined,
+    rejected(error) {
+      // Calls let through before the circuit opened answer late; they are one episode, not many.
+      if (state === CircuitState.closed) open(error)
+    },
+  }
+
+  const open = (error: RelayError): void => {
+    failures++
+    reason = { code: error.code, message: error.message }
+    if (state === CircuitState.closed) since = now()
+    const decision = nextRetry(deps.probePolicy, {
+      attempts: failures,
+      startedAt: since ?? now(),
+      now: now(),
+    })
+    probeAt = now() + (decision.kind === 'retry' ? decision.delayMs : deps.probePolicy.maxDelayMs)
+    if (state !== CircuitState.open) setState(CircuitState.open)
+    else deps.onChange(snapshot())
+    scheduleProbe()
+  }
+
+  const close = (): void => {
+    failures = 0
+    since = null
+    reason = null
+    if (probeTimer) clearTimeout(probeTimer)
+    probeTimer = null
+    setState(CircuitState.closed)
+    const released = waiters.splice(0)
+    for (const waiter of released) {
+      detach(waiter)
+      waiter.grant(closedPermit)
+    }
+  }
+
+  const probePermit = (): CallPermit => {
+    probing = true
+    let settled = false
+    return {
+      accepted() {
+        if (settled) return
+        settled = true
+        probing = false
+        close()
+      },
+      rejected(error) {
+        if (settled) return
+        settled = true
+        probing = false
+        open(error)
+      },
+    }
+  }
+
+  const scheduleProbe = (): void => {
+    if (probeTimer) clearTimeout(probeTimer)
+    probeTimer = setTimeout(
+      () => {
+        probeTimer = null
+        const waiter = waiters.shift()
+        if (!waiter) {
+          // Nobody waits to call: the next caller will be the probe.
+          setState(CircuitState.halfOpen)
+          return
+        }
+        detach(waiter)
+        setState(CircuitState.halfOpen)
+        waiter.grant(probePermit())
+      },
+      Math.max(0, probeAt - now()),
+    )
+  }
+
+  const detach = (waiter: (typeof waiters)[number]): void => {
+    if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort)
+  }
+
+  return {
+    get snapshot() {
+      return snapshot()
+    },
+    acquire(signal) {
+      if (state === CircuitState.closed) return Promise.resolve(closedPermit)
+      if (state === CircuitState.halfOpen && !probing) {
+        // The probe time came while nobody waited: this caller is the probe.
+        return Promise.resolve(probePermit())
+      }
+      return new Promise<CallPermit>((grant, fail) => {
+        const waiter: (typeof waiters)[number] = { grant, fail }
+        if (signal) {
+          if (signal.aborted) return fail(signal.reason)
+          waiter.signal = signal
+          waiter.onAbort = () => {
+            const index = waiters.indexOf(waiter)
+            if (index >= 0) waiters.splice(index, 1)
+            fail(signal.reason)
+          }
+          signal.addEventListener('abort', waiter.onAbort, { once: true })
+        }
+        waiters.push(waiter)
+      })
+    },
+  }
+}

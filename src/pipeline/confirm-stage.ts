@@ -1,0 +1,255 @@
+import { buildFailed, buildOnchain, failure } from '../domain/build-output-events.js'
+import { generationKey } from '../domain/idempotency-key.js'
+import { KnownVcStatus, type StatusResponse } from '../domain/moca-api.js'
+import type { OutputEvent } from '../domain/output-events.js'
+import type { RetryPolicy } from '../domain/retry-policy.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
+import type { InputRecord } from '../kafka/input-record.js'
+import type { OutgoingRecord } from '../kafka/partition-transactions.js'
+import {
+  encodeLedgerEntry,
+  isFinal,
+  LedgerState,
+  type LedgerEntry,
+} from '../ledger/ledger-entry.js'
+import type { MocaClient } from '../moca/moca-client.js'
+import type { RouteCircuit } from './circuit-breaker.js'
+import { decodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
+import { createKeyOrderedExecutor } from './key-ordered-executor.js'
+import type { Slot } from './offset-tracker.js'
+import type { CreatePartitionProcessor } from './partition-worker.js'
+import { isMocaFailure, type EventEncoder } from './ports.js'
+import type { RelayMetrics } from './relay-metrics.js'
+import { runWithRetry, type AttemptResult } from './retry-engine.js'
+
+export interface ConfirmStageDeps {
+  readonly encoder: EventEncoder
+  readonly moca: MocaClient
+  readonly circuitOf: (route: string) => RouteCircuit
+  /** 1 s, doubling, capped at 30 s, no jitter; deadline = the confirm deadline. */
+  readonly pollPolicy: RetryPolicy
+  readonly topics: { readonly onchain: string; readonly failed: string }
+  readonly run: string | null
+  readonly metrics: RelayMetrics
+  readonly now?: () => number
+}
+
+interface ConfirmTask {
+  readonly request: ConfirmRequest
+  readonly record: InputRecord
+  readonly slot: Slot
+}
+
+type PollResult =
+  | { readonly kind: 'onchain'; readonly status: StatusResponse }
+  | { readonly kind: 'failed'; readonly error: RelayError }
+  | { readonly kind: 'abandoned' }
+
+/**
+ * The confirm stage, per partition of the confirm queue: poll status from `issuedAt` on the
+ * policy's schedule until ONCHAIN (→ `credential.onchain`) or the deadline (→ `credential.failed`
+ * CONFIRM_TIMEOUT). One credential per ordering key at a time, so a user's onchain events keep the
+ * order of their issued events. The deadline counts from issuedAt, so a restart resumes it.
+ */
+export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProcessor {
+  const now = deps.now ?? Date.now
+  return (ctx) => {
+    const log = ctx.logger
+    const executor = createKeyOrderedExecutor<ConfirmTask>({
+      run: (task) => confirmOne(task),
+      onBug: (err, task) => {
+        log.error(
+          { err, offset: task.slot.offset },
+          'bug in the confirm stage; rebuilding the partition',
+        )
+        ctx.fail(err)
+      },
+    })
+
+    async function confirmOne(task: ConfirmTask): Promise<void> {
+      if (ctx.stopping.aborted) return
+      const { request } = task
+      const ledgerKey = generationKey(request.idempotencyKey, request.generation)
+      const prior = ctx.ledger.get(ledgerKey)
+      if (prior && isFinal(prior)) {
+        deps.metrics.outcome('confirm', request.route, 'duplicate')
+        void ctx.batcher.stage([], task.slot)
+        return
+      }
+      const result = await poll(request)
+      if (result.kind === 'abandoned') return
+      const at = new Date(now())
+      if (result.kind === 'onchain') {
+        const entry: LedgerEntry = {
+          state: LedgerState.onchain,
+          generation: request.generation,
+          at: at.getTime(),
+          run: deps.run,
+          coreClaimHash: request.coreClaimHash,
+        }
+        ctx.ledger.set(ledgerKey, entry)
+        deps.metrics.outcome('confirm', request.route, 'onchain')
+        const event = buildOnchain({
+          idempotencyKey: request.idempotencyKey,
+          generation: request.generation,
+          route: request.route,
+          program: request.program,
+          source: request.source,
+          userUuid: request.userUuid,
+          status: result.status,
+          at,
+        })
+        void ctx.batcher.stage(
+          [ledgerRecord(ledgerKey, entry), await output(deps.topics.onchain, event, task)],
+          task.slot,
+        )
+        return
+      }
+      const { error } = result
+      const entry: LedgerEntry = {
+        state: LedgerState.confirmFailed,
+        generation: request.generation,
+        at: at.getTime(),
+        run: deps.run,
+        code: error.code,
+      }
+      ctx.ledger.set(ledgerKey, entry)
+      deps.metrics.outcome('confirm', request.route, 'failed', error.code)
+      log.info({ idempotencyKey: request.idempotencyKey, code: error.code }, 'confirmation failed')
+      const event = buildFailed({
+        stage: 'confirm',
+        idempotencyKey: request.idempotencyKey,
+        generation: request.generation,
+        route: request.route,
+        program: request.program,
+        source: request.source,
+        coreClaimHash: request.coreClaimHash,
+        userUuid: request.userUuid,
+        failure: failure(
+          error.code,
+          error.message,
+          isMocaFailure(error) ? error.httpStatus : null,
+          1,
+        ),
+        at,
+      })
+      void ctx.batcher.stage(
+        [ledgerRecord(ledgerKey, entry), await output(deps.topics.failed, event, task)],
+        task.slot,
+      )
+    }
+
+    async function poll(request: ConfirmRequest): Promise<PollResult> {
+      const circuit = deps.circuitOf(request.route)
+      let lastStatus: string | null = null
+      const result = await runWithRetry<PollResult>(
+        {
+          policy: deps.pollPolicy,
+          startedAt: request.issuedAt,
+          firstDelayMs: request.issuedAt + deps.pollPolicy.initialDelayMs - now(),
+          signal: ctx.stopping,
+        },
+        async (): Promise<AttemptResult<PollResult>> => {
+          const waitStart = now()
+          let permit
+          try {
+            permit = await circuit.acquire(ctx.stopping)
+          } catch {
+            return { kind: 'done', value: { kind: 'abandoned' } }
+          }
+          const started = now()
+          try {
+            const status = await deps.moca.status(
+              { coreClaimHash: request.coreClaimHash, email: request.email },
+              { signal: ctx.signal },
+            )
+            permit.accepted()
+            deps.metrics.mocaCall('status', 'ok', (now() - started) / 1000)
+            lastStatus = status.vcStatus
+            if (status.vcStatus === KnownVcStatus.ONCHAIN)
+              return { kind: 'done', value: { kind: 'onchain', status } }
+            if (status.vcStatus !== KnownVcStatus.WAIT_ONCHAIN) {
+              log.warn(
+                { vcStatus: status.vcStatus, coreClaimHash: request.coreClaimHash },
+                'MocaChain reported an unknown vcStatus; still polling',
+              )
+            }
+            return { kind: 'again', last: status }
+          } catch (err) {
+            if (ctx.signal.aborted) {
+              permit.accepted()
+              return { kind: 'done', value: { kind: 'abandoned' } }
+            }
+            if (!isRelayError(err)) {
+              permit.accepted()
+              throw err
+            }
+            deps.metrics.mocaCall('status', err.code, (now() - started) / 1000)
+            if (err.classification === 'systemic') {
+              permit.rejected(err)
+              return { kind: 'blocked', waitedMs: now() - waitStart }
+            }
+            permit.accepted()
+            if (err.classification === 'terminal')
+              return { kind: 'done', value: { kind: 'failed', error: err } }
+            deps.metrics.retried('confirm', request.route, err.code)
+            return {
+              kind: 'again',
+              retryAfterMs: isMocaFailure(err) ? err.retryAfterMs : null,
+              last: err,
+            }
+          }
+        },
+      )
+      if (result.kind === 'done') return result.value
+      if (result.kind === 'aborted') return { kind: 'abandoned' }
+      return {
+        kind: 'failed',
+        error: new RelayError(
+          'CONFIRM_TIMEOUT',
+          `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last status: ${lastStatus ?? 'no answer'}, ${result.attempts} polls)`,
+          { classification: 'terminal' },
+        ),
+      }
+    }
+
+    function ledgerRecord(key: string, entry: LedgerEntry): OutgoingRecord {
+      return {
+        topic: ctx.ledgerTopic,
+        partition: ctx.partition,
+        key,
+        value: encodeLedgerEntry(entry),
+      }
+    }
+
+    async function output(
+      topic: string,
+      event: OutputEvent,
+      task: ConfirmTask,
+    ): Promise<OutgoingRecord> {
+      const encoded = await deps.encoder.encode(event, {
+        key: task.record.key,
+        traceparent: task.request.traceparent,
+      })
+      return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }
+    }
+
+    return {
+      process(record, slot) {
+        const request = decodeConfirmRequest(record.value)
+        if (!request) {
+          // Our own topic, so this is version skew or a stray write; say so, and move on.
+          log.error(
+            { offset: record.offset },
+            'confirm-queue record is not a confirm request this version understands; skipped',
+          )
+          deps.metrics.outcome('confirm', '(none)', 'skipped', 'unreadable')
+          void ctx.batcher.stage([], slot)
+          return
+        }
+        executor.submit(request.orderingKey, { request, record, slot })
+      },
+      whenIdle: () => executor.whenIdle(),
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
+
+/** What the issue stage does with one command, given what the ledger knows about its key. */
+export type LedgerDecision =
+  | { readonly action: 'skip' }
+  /** Call MocaChain. `recover`: a call for this generation may already have been applied. */
+  | { readonly action: 'issue'; readonly generation: number; readonly recover: boolean }
+
+/**
+ * The ledger rules of a run. The live pipeline and a plain replay never issue a key twice; a
+ * redrive retries keys that failed; a reissue run issues every key once more, as a new generation.
+ */
+export interface LedgerPolicy {
+  /** Written into ledger entries: which run wrote them (null: the live pipeline). */
+  readonly run: string | null
+  decide(prior: LedgerEntry | undefined): LedgerDecision
+}
+
+export const livePolicy: LedgerPolicy = {
+  run: null,
+  decide(prior) {
+    if (!prior) return { action: 'issue', generation: 0, recover: false }
+    if (prior.state === LedgerState.intent)
+      return { action: 'issue', generation: prior.generation, recover: true }
+    return { action: 'skip' }
+  },
+}
+
+/** Replays that reprocess without `--reissue` follow the live rules under their own run id. */
+export function replayPolicy(run: string): LedgerPolicy {
+  return { run, decide: livePolicy.decide }
+}
+
+/** `--reissue`: one new generation per key in this run; resuming the run continues it. */
+export function reissuePolicy(run: string): LedgerPolicy {
+  return {
+    run,
+    decide(prior) {
+      if (prior && prior.run === run) return livePolicy.decide(prior)
+      return { action: 'issue', generation: prior ? prior.generation + 1 : 0, recover: false }
+    },
+  }
+}
+
+/** Redrive: a key that failed is tried again, with "ignore" if an earlier attempt may have landed. */
+export function redrivePolicy(run: string): LedgerPolicy {
+  return {
+    run,
+    decide(prior) {
+      if (prior?.state === LedgerState.failed) {
+        return { action: 'issue', generation: prior.generation, recover: prior.uncertain === true }
+      }
+      return livePolicy.decide(prior)
+    },
+  }
+}

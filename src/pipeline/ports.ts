@@ -1,0 +1,38 @@
+import type { DomainEvent } from '../domain/domain-event.js'
+import type { OutputEvent } from '../domain/output-events.js'
+import { isRelayError, type RelayError } from '../errors/relay-error.js'
+import type { InputRecord } from '../kafka/input-record.js'
+
+/**
+ * What the pipeline needs from its adapters, as interfaces: kafka/ implements the codecs,
+ * moca/ the client (moca-client.ts), and tests may pass plain objects.
+ */
+export interface EventDecoder {
+  /** Throws a RelayError: terminal for a bad record, retryable when the registry is unreachable. */
+  decode(record: InputRecord): Promise<DomainEvent>
+}
+
+export interface EncodedEvent {
+  readonly key: Buffer | null
+  readonly value: Buffer
+  readonly headers: Record<string, string>
+}
+
+export interface EventEncoder {
+  encode(
+    event: OutputEvent,
+    context: { key: Buffer | null; traceparent: string | null },
+  ): Promise<EncodedEvent>
+}
+
+/** The fields of a MocaChain failure (moca/moca-error.ts) the pipeline acts on. */
+export interface MocaFailure extends RelayError {
+  readonly httpStatus: number | null
+  /** The request may have been applied: the next attempt must use onDuplicate "ignore". */
+  readonly uncertain: boolean
+  readonly retryAfterMs: number | null
+}
+
+export function isMocaFailure(err: unknown): err is MocaFailure {
+  return isRelayError(err) && typeof (err as { uncertain?: unknown }).uncertain === 'boolean'
+}

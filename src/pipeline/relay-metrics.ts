@@ -1,0 +1,29 @@
+/**
+ * What the pipeline reports. ops/ implements it with prom-client; tests pass the no-op. Business
+ * code calls these unconditionally: there is always a metrics object.
+ */
+export type StageName = 'issue' | 'confirm'
+
+export type Outcome = 'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate'
+
+export interface RelayMetrics {
+  consumed(stage: StageName, topic: string, count: number): void
+  outcome(stage: StageName, route: string, outcome: Outcome, code?: string): void
+  retried(stage: StageName, route: string, code: string): void
+  mocaCall(operation: 'issue' | 'status', result: string, seconds: number): void
+  inFlight(stage: StageName, topic: string, partition: number, value: number): void
+  committed(stage: StageName, records: number): void
+  circuit(route: string, open: boolean): void
+  lag(stage: StageName, topic: string, partition: number, lag: number): void
+}
+
+export const noopMetrics: RelayMetrics = {
+  consumed: () => undefined,
+  outcome: () => undefined,
+  retried: () => undefined,
+  mocaCall: () => undefined,
+  inFlight: () => undefined,
+  committed: () => undefined,
+  circuit: () => undefined,
+  lag: () => undefined,
+}

@@ -1,0 +1,287 @@
+import type { Admin, Kafka } from 'kafkajs'
+import type { RelayConfig } from '../config/relay-config.js'
+import type { CompiledRoute } from '../domain/compile-routes.js'
+import { compileRetryPolicy, type RetryPolicy } from '../domain/retry-policy.js'
+import {
+  ensureCoPartitioned,
+  ensureTopics,
+  ledgerTopicConfig,
+  requireTopics,
+} from '../kafka/topic-admin.js'
+import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
+import type { MocaClient } from '../moca/moca-client.js'
+import type { Logger } from '../ops/logger.js'
+import { createRouteCircuit, type CircuitSnapshot, type RouteCircuit } from './circuit-breaker.js'
+import { createConfirmStage } from './confirm-stage.js'
+import { createIssueStage } from './issue-stage.js'
+import { livePolicy, type LedgerPolicy } from './ledger-policy.js'
+import type { EventDecoder, EventEncoder } from './ports.js'
+import type { RelayMetrics } from './relay-metrics.js'
+import { createStageRunner, type PartitionStatus, type StageRunner } from './stage-runner.js'
+
+export interface RelayDeps {
+  readonly config: RelayConfig
+  readonly kafka: Kafka
+  readonly admin: Admin
+  readonly routes: readonly CompiledRoute[]
+  readonly decoder: EventDecoder
+  readonly encoder: EventEncoder
+  readonly moca: MocaClient
+  readonly logger: Logger
+  readonly metrics: RelayMetrics
+  /** The consumer died beyond kafkajs's own restarts: the composition root exits. */
+  readonly onCrash: (err: unknown) => void
+  /**
+   * How this run treats the ledger and which group it uses. The live relay by default; replay
+   * and redrive pass their own run (own group, own transactional ids, own ledger rules).
+   */
+  readonly run?: RelayRun
+}
+
+export interface RelayRun {
+  readonly name: string
+  readonly issueGroupId: string
+  readonly transactionalIdPrefix: string
+  readonly ledgerPolicy: LedgerPolicy
+  /** Also run the confirm stage (replays leave confirmation to the live relay). */
+  readonly confirm: boolean
+  /** Which input topics this run reads (a replay reads one). */
+  readonly inputTopics?: readonly string[]
+}
+
+export interface Readiness {
+  readonly ready: boolean
+  /** Why not, one line each, for /readyz. */
+  readonly reasons: readonly string[]
+}
+
+export interface Relay {
+  start(): Promise<void>
+  stop(): Promise<void>
+  readiness(): Readiness
+  readonly circuits: readonly CircuitSnapshot[]
+  readonly partitions: {
+    readonly issue: readonly PartitionStatus[]
+    readonly confirm: readonly PartitionStatus[]
+  }
+}
+
+/** Slack added to the request timeout before a recovery call (see IssueStageDeps). */
+const UNCERTAINTY_MARGIN_MS = 2_000
+
+export function createRelay(deps: RelayDeps): Relay {
+  const { config } = deps
+  const log = deps.logger
+  const prefix = config.topics.internalPrefix
+  const txPrefix = config.kafka.transactionalIdPrefix ?? config.kafka.groupId
+  const run: RelayRun = deps.run ?? {
+    name: 'live',
+    issueGroupId: config.kafka.groupId,
+    transactionalIdPrefix: txPrefix,
+    ledgerPolicy: livePolicy,
+    confirm: config.confirm.enabled,
+  }
+  const inputTopics = run.inputTopics ?? [...new Set(deps.routes.flatMap((r) => [...r.topics]))]
+  const confirmQueue = confirmQueueTopic(prefix)
+
+  const retryPolicy: RetryPolicy = compileRetryPolicy({
+    initialDelayMs: config.issue.retry.initialDelay,
+    multiplier: config.issue.retry.multiplier,
+    maxDelayMs: config.issue.retry.maxDelay,
+    deadlineMs: config.issue.retry.deadline,
+    jitter: 'full',
+    maxRetryAfterMs: config.issue.retry.maxRetryAfter,
+  })
+  const pollPolicy: RetryPolicy = compileRetryPolicy({
+    initialDelayMs: config.confirm.initialDelay,
+    multiplier: config.confirm.multiplier,
+    maxDelayMs: config.confirm.maxDelay,
+    deadlineMs: config.confirm.deadline,
+    jitter: 'none',
+    maxRetryAfterMs: config.issue.retry.maxRetryAfter,
+  })
+  const probePolicy: RetryPolicy = compileRetryPolicy({
+    initialDelayMs: config.issue.circuit.probeInitialDelay,
+    multiplier: 2,
+    maxDelayMs: config.issue.circuit.probeMaxDelay,
+    deadlineMs: Number.POSITIVE_INFINITY,
+    jitter: 'none',
+    maxRetryAfterMs: 0,
+  })
+
+  let issueRunner: StageRunner | null = null
+  const circuits = new Map<string, RouteCircuit>()
+  const openRoutesByTopic = new Map<string, Set<string>>()
+  for (const route of deps.routes) {
+    circuits.set(
+      route.name,
+      createRouteCircuit({
+        route: route.name,
+        probePolicy,
+        onChange: (snapshot) => {
+          const open = snapshot.state !== 'closed'
+          deps.metrics.circuit(route.name, open)
+          if (open)
+            log.warn(
+              { route: route.name, state: snapshot.state, reason: snapshot.reason },
+              'route circuit open: consumption of its topics paused',
+            )
+          else log.info({ route: route.name }, 'route circuit closed: consumption resumes')
+          for (const topic of route.topics) {
+            const openRoutes = openRoutesByTopic.get(topic) ?? new Set<string>()
+            if (open) openRoutes.add(route.name)
+            else openRoutes.delete(route.name)
+            openRoutesByTopic.set(topic, openRoutes)
+            issueRunner?.setTopicBlocked(
+              topic,
+              openRoutes.size > 0,
+              `circuit open for route ${[...openRoutes].join(', ')}`,
+            )
+          }
+        },
+      }),
+    )
+  }
+  const circuitOf = (route: string): RouteCircuit => {
+    const circuit = circuits.get(route)
+    if (!circuit) throw new Error(`no circuit for route ${route}`)
+    return circuit
+  }
+
+  issueRunner = createStageRunner({
+    stage: 'issue',
+    kafka: deps.kafka,
+    admin: deps.admin,
+    groupId: run.issueGroupId,
+    inputTopics,
+    ledgerTopicOf: (topic) => issueLedgerTopic(prefix, topic),
+    transactionalIdOf: (topic, partition) =>
+      `${run.transactionalIdPrefix}.issue.${topic}.${partition}`,
+    transactionTimeoutMs: config.kafka.transactionTimeout,
+    sessionTimeoutMs: config.kafka.sessionTimeout,
+    maxInFlight: config.issue.maxInFlight,
+    lingerMs: config.issue.commitInterval,
+    ledgerRetentionMs: config.ledger.retention,
+    drainMs: config.shutdown.drainTimeout,
+    logger: log,
+    metrics: deps.metrics,
+    onCrash: deps.onCrash,
+    createProcessor: createIssueStage({
+      decoder: deps.decoder,
+      encoder: deps.encoder,
+      routes: deps.routes,
+      moca: deps.moca,
+      circuitOf,
+      retryPolicy,
+      ledgerPolicy: run.ledgerPolicy,
+      topics: { issued: config.topics.issued, failed: config.topics.failed, confirmQueue },
+      uncertaintyWindowMs: config.moca.requestTimeout + UNCERTAINTY_MARGIN_MS,
+      metrics: deps.metrics,
+    }),
+  })
+
+  const confirmRunner: StageRunner | null = run.confirm
+    ? createStageRunner({
+        stage: 'confirm',
+        kafka: deps.kafka,
+        admin: deps.admin,
+        groupId: `${config.kafka.groupId}.confirm`,
+        inputTopics: [confirmQueue],
+        ledgerTopicOf: () => confirmLedgerTopic(prefix),
+        transactionalIdOf: (_topic, partition) => `${txPrefix}.confirm.${partition}`,
+        transactionTimeoutMs: config.kafka.transactionTimeout,
+        sessionTimeoutMs: config.kafka.sessionTimeout,
+        maxInFlight: config.confirm.maxInFlight,
+        lingerMs: config.issue.commitInterval,
+        ledgerRetentionMs: config.ledger.retention,
+        drainMs: config.shutdown.drainTimeout,
+        logger: log,
+        metrics: deps.metrics,
+        onCrash: deps.onCrash,
+        createProcessor: createConfirmStage({
+          encoder: deps.encoder,
+          moca: deps.moca,
+          circuitOf,
+          pollPolicy,
+          topics: { onchain: config.topics.onchain, failed: config.topics.failed },
+          run: run.ledgerPolicy.run,
+          metrics: deps.metrics,
+        }),
+      })
+    : null
+
+  const runners = (): StageRunner[] =>
+    [issueRunner, confirmRunner].filter((r): r is StageRunner => r !== null)
+
+  return {
+    async start() {
+      await prepareTopics()
+      for (const runner of runners()) await runner.start()
+      log.info(
+        { run: run.name, inputTopics, routes: deps.routes.map((r) => r.name) },
+        'relay started',
+      )
+    },
+    async stop() {
+      // Issue first: its last outcomes feed the confirm queue.
+      await issueRunner?.stop()
+      await confirmRunner?.stop()
+    },
+    readiness() {
+      const reasons: string[] = []
+      for (const [name, runner] of [
+        ['issue', issueRunner],
+        ['confirm', confirmRunner],
+      ] as const) {
+        if (!runner) continue
+        if (!runner.joined)
+          reasons.push(`${name} stage has not joined its consumer group yet (is Kafka reachable?)`)
+        else if (!runner.ready) reasons.push(`${name} stage is restoring its ledger`)
+      }
+      for (const circuit of circuits.values()) {
+        const snapshot = circuit.snapshot
+        if (snapshot.state !== 'closed') {
+          reasons.push(
+            `circuit open for route ${snapshot.route}: ${snapshot.reason?.code ?? ''} ${snapshot.reason?.message ?? ''}`.trim(),
+          )
+        }
+      }
+      return { ready: reasons.length === 0, reasons }
+    },
+    get circuits() {
+      return [...circuits.values()].map((c) => c.snapshot)
+    },
+    get partitions() {
+      return { issue: issueRunner?.partitions ?? [], confirm: confirmRunner?.partitions ?? [] }
+    },
+  }
+
+  async function prepareTopics(): Promise<void> {
+    const adminDeps = {
+      admin: deps.admin,
+      replicationFactor: config.topics.replicationFactor,
+      logger: log,
+    }
+    await requireTopics(deps.admin, inputTopics)
+    if (config.topics.create) {
+      const partitions = config.topics.partitions
+      await ensureTopics(adminDeps, [
+        { topic: config.topics.issued, partitions },
+        { topic: config.topics.onchain, partitions },
+        { topic: config.topics.failed, partitions },
+        { topic: confirmQueue, partitions },
+      ])
+    }
+    const ledger = ledgerTopicConfig(config.ledger.retention)
+    await ensureCoPartitioned(adminDeps, [
+      ...inputTopics.map((topic) => ({
+        home: topic,
+        ledger: issueLedgerTopic(prefix, topic),
+        config: ledger,
+      })),
+      ...(run.confirm
+        ? [{ home: confirmQueue, ledger: confirmLedgerTopic(prefix), config: ledger }]
+        : []),
+    ])
+  }
+}

@@ -1,0 +1,371 @@
+import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
+import { isRelayError } from '../errors/relay-error.js'
+import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
+import type { InputRecord } from '../kafka/input-record.js'
+import { openPartitionTransactions } from '../kafka/partition-transactions.js'
+import type { Logger } from '../ops/logger.js'
+import { PartitionWorker, WorkerState, type CreatePartitionProcessor } from './partition-worker.js'
+import type { RelayMetrics, StageName } from './relay-metrics.js'
+
+export interface StageRunnerDeps {
+  readonly stage: StageName
+  readonly kafka: Kafka
+  readonly admin: Admin
+  readonly groupId: string
+  readonly inputTopics: readonly string[]
+  readonly ledgerTopicOf: (inputTopic: string) => string
+  readonly transactionalIdOf: (inputTopic: string, partition: number) => string
+  readonly transactionTimeoutMs: number
+  readonly sessionTimeoutMs: number
+  readonly createProcessor: CreatePartitionProcessor
+  /** Records admitted and not yet committed, per partition, before the partition pauses. */
+  readonly maxInFlight: number
+  readonly lingerMs: number
+  readonly ledgerRetentionMs: number
+  readonly drainMs: number
+  readonly logger: Logger
+  readonly metrics: RelayMetrics
+  /** The consumer died and kafkajs will not restart it: the process should exit. */
+  readonly onCrash: (err: unknown) => void
+}
+
+export interface PartitionStatus {
+  readonly topic: string
+  readonly partition: number
+  readonly state: WorkerState | 'starting'
+  readonly inFlight: number
+  readonly paused: readonly string[]
+}
+
+export interface StageRunner {
+  start(): Promise<void>
+  /** Stops intake, drains in-flight work up to the drain timeout, commits, leaves the group. */
+  stop(): Promise<void>
+  /** Pauses (true) or resumes consumption of a topic, e.g. while a route's circuit is open. */
+  setTopicBlocked(topic: string, blocked: boolean, reason: string): void
+  readonly partitions: readonly PartitionStatus[]
+  /** True once the consumer joined the group and every assigned partition is restored. */
+  readonly ready: boolean
+  readonly joined: boolean
+}
+
+/** Resume a budget-paused partition only once this share of the budget is free again. */
+const RESUME_BELOW_SHARE = 0.75
+
+const key = (topic: string, partition: number): string => `${topic}/${partition}`
+
+/**
+ * Drives one stage (issue or confirm) over a kafkajs consumer group: owns the partition workers,
+ * creates them on assignment (fence, then restore the co-partitioned ledger), routes batches,
+ * pauses partitions for any of their reasons (restoring, in-flight budget, a blocked topic), and
+ * stops them on revocation and shutdown.
+ */
+export function createStageRunner(deps: StageRunnerDeps): StageRunner {
+  const log = deps.logger.child({ stage: deps.stage })
+  const homeOf = new Map(deps.inputTopics.map((topic) => [deps.ledgerTopicOf(topic), topic]))
+  const consumer: Consumer = deps.kafka.consumer({
+    groupId: deps.groupId,
+    sessionTimeout: deps.sessionTimeoutMs,
+    // Our batches return at once, so kafkajs heartbeats often; rebalances need no long timeout.
+    rebalanceTimeout: Math.max(deps.sessionTimeoutMs, 30_000),
+    partitionAssigners: [createCoPartitionedAssigner(homeOf)],
+    readUncommitted: false,
+    maxWaitTimeInMs: 100,
+  })
+
+  const workers = new Map<string, PartitionWorker>()
+  /** Partitions assigned to us whose worker is still being created. */
+  const starting = new Set<string>()
+  let assigned = new Set<string>()
+  let generation = 0
+  let joined = false
+  let stopping = false
+  const blockedTopics = new Map<string, string>()
+  const budgetPaused = new Set<string>()
+  /** Input partitions currently paused in kafkajs (so we only call pause/resume on changes). */
+  const pausedInputs = new Set<string>()
+
+  const pauseReasons = (topic: string, partition: number): string[] => {
+    const k = key(topic, partition)
+    const reasons: string[] = []
+    if (stopping) reasons.push('stopping')
+    const worker = workers.get(k)
+    if (!worker || worker.state !== WorkerState.ready) reasons.push('restoring')
+    if (budgetPaused.has(k)) reasons.push('in-flight budget full')
+    const blocked = blockedTopics.get(topic)
+    if (blocked) reasons.push(blocked)
+    return reasons
+  }
+
+  const applyPause = (topic: string, partition: number): void => {
+    const k = key(topic, partition)
+    const shouldPause = pauseReasons(topic, partition).length > 0
+    if (shouldPause && !pausedInputs.has(k)) {
+      consumer.pause([{ topic, partitions: [partition] }])
+      pausedInputs.add(k)
+    } else if (!shouldPause && pausedInputs.has(k)) {
+      consumer.resume([{ topic, partitions: [partition] }])
+      pausedInputs.delete(k)
+    }
+  }
+
+  const onCommitted = (worker: PartitionWorker): void => {
+    const k = key(worker.topic, worker.partition)
+    if (budgetPaused.has(k) && worker.tracker.inFlight < deps.maxInFlight * RESUME_BELOW_SHARE) {
+      budgetPaused.delete(k)
+      applyPause(worker.topic, worker.partition)
+    }
+  }
+
+  const onFatal = (worker: PartitionWorker, err: unknown): void => {
+    const k = key(worker.topic, worker.partition)
+    if (workers.get(k) !== worker) return
+    workers.delete(k)
+    // The budget was this worker's; its successor starts empty.
+    budgetPaused.delete(k)
+    applyPause(worker.topic, worker.partition)
+    const fenced = isRelayError(err) && err.code === 'KAFKA_FENCED'
+    log.error(
+      { err, topic: worker.topic, partition: worker.partition },
+      fenced
+        ? 'partition fenced by another relay instance; waiting for the rebalance'
+        : 'transaction failed; rebuilding the partition from its last commit',
+    )
+    const resumeAt = worker.resumeOffset
+    void worker.stop(0).then(() => {
+      if (fenced || stopping || !assigned.has(k)) return
+      if (resumeAt !== null)
+        consumer.seek({
+          topic: worker.topic,
+          partition: worker.partition,
+          offset: String(resumeAt),
+        })
+      void startWorker(worker.topic, worker.partition, generation)
+    })
+  }
+
+  const startWorker = async (
+    topic: string,
+    partition: number,
+    startedIn: number,
+  ): Promise<void> => {
+    const k = key(topic, partition)
+    const ledgerTopic = deps.ledgerTopicOf(topic)
+    starting.add(k)
+    applyPause(topic, partition)
+    try {
+      // Fence first, then measure the ledger: every intent an earlier owner committed is then
+      // below the end offset we restore up to, and it can commit nothing more.
+      const transactions = await openPartitionTransactions({
+        kafka: deps.kafka,
+        transactionalId: deps.transactionalIdOf(topic, partition),
+        consumerGroupId: deps.groupId,
+        transactionTimeoutMs: deps.transactionTimeoutMs,
+        logger: log,
+      })
+      const offsets = await deps.admin.fetchTopicOffsets(ledgerTopic)
+      const restoreTarget = Number(offsets.find((o) => o.partition === partition)?.high ?? 0)
+      if (startedIn !== generation && !assigned.has(k)) {
+        await transactions.close()
+        return
+      }
+      const worker = new PartitionWorker({
+        stage: deps.stage,
+        topic,
+        partition,
+        ledgerTopic,
+        transactions,
+        createProcessor: deps.createProcessor,
+        lingerMs: deps.lingerMs,
+        ledgerRetentionMs: deps.ledgerRetentionMs,
+        restoreTarget,
+        logger: log.child({ topic, partition }),
+        metrics: deps.metrics,
+        onCommitted,
+        onFatal,
+      })
+      workers.set(k, worker)
+      if (worker.state === WorkerState.restoring) {
+        consumer.seek({ topic: ledgerTopic, partition, offset: '0' })
+        consumer.resume([{ topic: ledgerTopic, partitions: [partition] }])
+      }
+    } catch (err) {
+      log.error(
+        { err, topic, partition },
+        'could not take over the partition; retrying after the next rebalance',
+      )
+    } finally {
+      starting.delete(k)
+      applyPause(topic, partition)
+    }
+  }
+
+  const reconcile = (memberAssignment: Record<string, number[]>): void => {
+    generation++
+    const next = new Set<string>()
+    for (const [topic, partitions] of Object.entries(memberAssignment)) {
+      if (homeOf.has(topic)) {
+        // Ledger partitions are read only while their worker restores.
+        const paused = partitions.filter(
+          (p) => workers.get(key(homeOf.get(topic) as string, p))?.state !== WorkerState.restoring,
+        )
+        if (paused.length > 0) consumer.pause([{ topic, partitions: paused }])
+        continue
+      }
+      for (const partition of partitions) next.add(key(topic, partition))
+    }
+    for (const [k, worker] of workers) {
+      if (next.has(k)) continue
+      workers.delete(k)
+      budgetPaused.delete(k)
+      log.info({ topic: worker.topic, partition: worker.partition }, 'partition revoked')
+      void worker.stop(0)
+    }
+    assigned = next
+    for (const k of next) {
+      const [topic, partition] = splitKey(k)
+      applyPause(topic, partition)
+      if (!workers.has(k) && !starting.has(k)) void startWorker(topic, partition, generation)
+    }
+    joined = true
+  }
+
+  const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
+    const { batch, resolveOffset, isRunning, isStale } = payload
+    const home = homeOf.get(batch.topic)
+    if (home !== undefined) {
+      const worker = workers.get(key(home, batch.partition))
+      if (worker?.state === WorkerState.restoring) {
+        worker.applyLedger(batch.messages, Number(batch.lastOffset()))
+        if (isReady(worker)) {
+          consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }])
+          applyPause(home, batch.partition)
+        }
+      }
+      resolveOffset(batch.lastOffset())
+      return
+    }
+    const k = key(batch.topic, batch.partition)
+    const worker = workers.get(k)
+    // Not ready: leave the offsets unresolved, so these records are fetched again once it is.
+    if (!worker || worker.state !== WorkerState.ready || stopping) return
+    deps.metrics.consumed(deps.stage, batch.topic, batch.messages.length)
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale() || worker.state !== WorkerState.ready) break
+      const offset = Number(message.offset)
+      if (offset < worker.tracker.nextOffset) {
+        // Re-delivered after a rebalance reset the fetch position to the last commit.
+        resolveOffset(message.offset)
+        continue
+      }
+      if (worker.tracker.inFlight >= deps.maxInFlight) {
+        budgetPaused.add(k)
+        applyPause(batch.topic, batch.partition)
+        break
+      }
+      worker.admit(toInputRecord(batch.topic, batch.partition, message))
+      resolveOffset(message.offset)
+    }
+    deps.metrics.inFlight(deps.stage, batch.topic, batch.partition, worker.tracker.inFlight)
+    deps.metrics.lag(
+      deps.stage,
+      batch.topic,
+      batch.partition,
+      Math.max(0, Number(batch.highWatermark) - worker.tracker.nextOffset),
+    )
+  }
+
+  return {
+    async start() {
+      consumer.on(consumer.events.GROUP_JOIN, (event) => reconcile(event.payload.memberAssignment))
+      consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
+        // Batches of control records never reach eachBatch; the restore position still moves.
+        const home = homeOf.get(event.payload.topic)
+        if (home === undefined) return
+        const worker = workers.get(key(home, event.payload.partition))
+        if (worker?.state === WorkerState.restoring) {
+          worker.advanceRestore(Number(event.payload.lastOffset))
+          if (isReady(worker)) {
+            consumer.pause([{ topic: event.payload.topic, partitions: [event.payload.partition] }])
+            applyPause(home, event.payload.partition)
+          }
+        }
+      })
+      consumer.on(consumer.events.CRASH, (event) => {
+        const { error, restart } = event.payload as { error: unknown; restart: boolean }
+        log.error({ err: error, restart }, 'consumer crashed')
+        if (!restart && !stopping) deps.onCrash(error)
+      })
+      await consumer.connect()
+      await consumer.subscribe({
+        topics: [...deps.inputTopics, ...homeOf.keys()],
+        fromBeginning: true,
+      })
+      await consumer.run({
+        eachBatch,
+        eachBatchAutoResolve: false,
+        autoCommit: false,
+        partitionsConsumedConcurrently: 1,
+      })
+    },
+    async stop() {
+      stopping = true
+      for (const k of assigned) {
+        const [topic, partition] = splitKey(k)
+        applyPause(topic, partition)
+      }
+      await Promise.all([...workers.values()].map((worker) => worker.stop(deps.drainMs)))
+      workers.clear()
+      await consumer.disconnect()
+    },
+    setTopicBlocked(topic, blocked, reason) {
+      if (blocked) blockedTopics.set(topic, reason)
+      else blockedTopics.delete(topic)
+      for (const k of assigned) {
+        const [t, partition] = splitKey(k)
+        if (t === topic) applyPause(t, partition)
+      }
+    },
+    get partitions() {
+      return [...assigned].map((k): PartitionStatus => {
+        const [topic, partition] = splitKey(k)
+        const worker = workers.get(k)
+        return {
+          topic,
+          partition,
+          state: worker?.state ?? 'starting',
+          inFlight: worker?.tracker.inFlight ?? 0,
+          paused: pauseReasons(topic, partition),
+        }
+      })
+    },
+    get ready() {
+      return joined && [...assigned].every((k) => workers.get(k)?.state === WorkerState.ready)
+    },
+    get joined() {
+      return joined
+    },
+  }
+}
+
+/** A separate function so TypeScript re-reads the state after a call that changed it. */
+function isReady(worker: PartitionWorker): boolean {
+  return worker.state === WorkerState.ready
+}
+
+function splitKey(k: string): [string, number] {
+  const slash = k.lastIndexOf('/')
+  return [k.slice(0, slash), Number(k.slice(slash + 1))]
+}
+
+function toInputRecord(topic: string, partition: number, message: KafkaMessage): InputRecord {
+  return {
+    topic,
+    partition,
+    offset: message.offset,
+    key: message.key,
+    value: message.value,
+    headers: message.headers ?? {},
+    timestamp: message.timestamp,
+  }
+}
