@@ -41,7 +41,7 @@ export function compileExpression(source: string): Expression {
     )
   }
   const slow = (data: unknown, event: EventBindings): Promise<unknown> =>
-    compiled.evaluate(data, { event })
+    compiled.evaluate(data, { event }).then(toPlain)
   const path = plainPath(compiled.ast())
   if (!path) return { source, evaluate: slow }
   const { fromEvent, names } = path
@@ -57,6 +57,21 @@ export function compileExpression(source: string): Expression {
       return Array.isArray(current) ? slow(data, event) : current
     },
   }
+}
+
+/**
+ * JSONata returns arrays tagged as "sequences" and may return functions; what goes into a
+ * credentialSubject must be plain JSON data.
+ */
+function toPlain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(toPlain)
+  if (typeof value === 'function') return undefined
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) out[k] = toPlain(v)
+    return out
+  }
+  return value
 }
 
 interface PlainPath {

@@ -1,0 +1,100 @@
+import { mkdtemp, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { loadConfig, parseConfig } from '../../src/config/load-config.js'
+
+const minimal = {
+  moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
+  routes: [
+    {
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program: { issuerDid: 'did:air:x', credentialId: 'c1' },
+      credentialSubject: { level: 'level' },
+    },
+  ],
+}
+
+async function configFile(name: string, text: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'moca-relay-config-'))
+  const path = join(dir, name)
+  await writeFile(path, text)
+  return path
+}
+
+describe('loadConfig', () => {
+  it('fills every default, resolves the key file next to the config, and freezes the result', async () => {
+    const path = await configFile('relay.json', JSON.stringify(minimal))
+    const loaded = await loadConfig(path, { env: {} })
+    expect(loaded.config.kafka.brokers).toEqual(['127.0.0.1:9092'])
+    expect(loaded.config.issue.maxInFlight).toBe(256)
+    expect(loaded.config.confirm.deadline).toBe(600_000)
+    expect(loaded.config.moca.scope).toBe('issue on-behalf')
+    expect(loaded.partnerKey).toEqual({
+      kind: 'file',
+      path: join(loaded.baseDir, 'keys/partner.pem'),
+    })
+    expect(Object.isFrozen(loaded.config.routes[0])).toBe(true)
+  })
+
+  it('lets the environment override endpoints and secrets', async () => {
+    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const loaded = await loadConfig(path, {
+      env: {
+        KAFKA_BROKERS: 'b1:9092, b2:9092',
+        MOCA_BASE_URL: 'http://127.0.0.1:8080/v1',
+        MOCA_PARTNER_PRIVATE_KEY: 'MIGH…',
+      },
+    })
+    expect(loaded.config.kafka.brokers).toEqual(['b1:9092', 'b2:9092'])
+    expect(loaded.config.moca.baseUrl).toBe('http://127.0.0.1:8080/v1')
+    expect(loaded.partnerKey).toEqual({
+      kind: 'inline',
+      text: 'MIGH…',
+      origin: 'MOCA_PARTNER_PRIVATE_KEY',
+    })
+  })
+
+  it('names each bad field and its fix in one readable error', async () => {
+    const path = await configFile(
+      'relay.yaml',
+      [
+        'kafka: { brokers: [localhost] }',
+        'moca: { partnerId: p, key: { kid: k, file: k.pem }, tokenTtl: 1h }',
+        'issue: { maxInflight: 3 }',
+        'routes:',
+        '  - { name: kyc, topics: [kyc], program: { issuerDid: "x", credentialId: c }, credentialSubject: { a: a } }',
+      ].join('\n'),
+    )
+    const error = (await loadConfig(path, { env: {} }).then(
+      () => new Error('loaded'),
+      (e: unknown) => e,
+    )) as Error & { code: string }
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toContain(path)
+    expect(error.message).toContain('kafka.brokers[0]: a broker is host:port')
+    expect(error.message).toContain('moca.tokenTtl: tokenTtl must be between 30s and 15m')
+    expect(error.message).toContain('issue: unknown field "maxInflight"')
+    expect(error.message).toContain('routes[0].program.issuerDid: an issuer DID starts with "did:"')
+  })
+
+  it("refuses routes that read the relay's own topics (a loop)", () => {
+    const raw = { ...minimal, routes: [{ ...minimal.routes[0], topics: ['credential.issued'] }] }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(/would loop/)
+  })
+
+  it('says which file is missing and how to pass one', async () => {
+    await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
+      code: 'CONFIG_FILE_NOT_FOUND',
+      message: expect.stringContaining('--config'),
+    })
+  })
+
+  it('asks for a key when neither a file nor the environment gives one', () => {
+    const raw = { ...minimal, moca: { partnerId: 'p', key: { kid: 'k' } } }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
+      /MOCA_PARTNER_PRIVATE_KEY/,
+    )
+  })
+})

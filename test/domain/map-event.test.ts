@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest'
+import { RouteConfig } from '../../src/config/relay-config.js'
+import { compileRoutes, RouteCompileError } from '../../src/domain/compile-routes.js'
+import type { DomainEvent } from '../../src/domain/domain-event.js'
+import { toCommand } from '../../src/domain/map-event.js'
+
+const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
+
+function routes(...raw: unknown[]) {
+  return compileRoutes(raw.map((r) => RouteConfig.parse(r)))
+}
+
+function event(data: unknown, extra: Partial<DomainEvent> = {}): DomainEvent {
+  return {
+    id: 'evt-1',
+    type: 'kyc.completed',
+    source: '/kyc',
+    time: null,
+    subject: null,
+    data,
+    traceparent: null,
+    format: 'json',
+    ...extra,
+  }
+}
+
+const at = { topic: 'kyc.completed', partition: 0, offset: '7', key: 'user-1' }
+
+describe('toCommand', () => {
+  it('builds a command from paths, nested fields, constants and $event', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      email: 'user.email',
+      credentialSubject: {
+        kycVerified: true,
+        level: 'kyc.level',
+        country: '"United States"',
+        address: { city: 'user.address.city' },
+        verifiedBy: '$event.source',
+        tags: { $const: ['a', 'b'] },
+        upper: '$uppercase(user.name)',
+      },
+    })
+    const outcome = await toCommand(
+      event({
+        user: { email: 'Ada@Example.com', name: 'ada', address: { city: 'Paris' } },
+        kyc: { level: 2 },
+      }),
+      at,
+      [route!],
+    )
+    expect(outcome.kind).toBe('command')
+    if (outcome.kind !== 'command') return
+    expect(outcome.command.credentialSubject).toEqual({
+      kycVerified: true,
+      level: 2,
+      country: 'United States',
+      address: { city: 'Paris' },
+      verifiedBy: '/kyc',
+      tags: ['a', 'b'],
+      upper: 'ADA',
+    })
+    expect(outcome.command.email).toBe('Ada@Example.com')
+    expect(outcome.command.orderingKey).toBe('ada@example.com')
+    expect(outcome.command.source).toEqual({
+      topic: 'kyc.completed',
+      partition: 0,
+      offset: '7',
+      eventId: 'evt-1',
+    })
+    expect(outcome.command.onDuplicate).toBe('revoke')
+  })
+
+  it('gives the same key to the same content from different events (a replay is a no-op)', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { level: 'level' },
+    })
+    const a = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: 'e1' }), at, [route!])
+    const b = await toCommand(
+      event({ email: 'a@x.io', level: 1 }, { id: 'e2' }),
+      { ...at, offset: '99' },
+      [route!],
+    )
+    expect(
+      a.kind === 'command' &&
+        b.kind === 'command' &&
+        a.command.idempotencyKey === b.command.idempotencyKey,
+    ).toBe(true)
+  })
+
+  it('keys on the event id when the route says so', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { level: 'level' },
+      idempotency: { mode: 'event-id' },
+    })
+    const a = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: 'e1' }), at, [route!])
+    const b = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: 'e2' }), at, [route!])
+    expect(
+      a.kind === 'command' &&
+        b.kind === 'command' &&
+        a.command.idempotencyKey !== b.command.idempotencyKey,
+    ).toBe(true)
+    const missing = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: null }), at, [
+      route!,
+    ])
+    expect(missing.kind === 'failed' && missing.error.code).toBe('INPUT_INVALID')
+  })
+
+  it('picks the first route whose filter holds, and skips events no filter accepts', async () => {
+    const compiled = routes(
+      {
+        name: 'gold',
+        topics: ['kyc.completed'],
+        program,
+        filter: 'level >= 2',
+        credentialSubject: { tier: '"gold"' },
+      },
+      {
+        name: 'basic',
+        topics: ['kyc.completed'],
+        program,
+        filter: 'level = 1',
+        credentialSubject: { tier: '"basic"' },
+      },
+    )
+    const gold = await toCommand(event({ email: 'a@x.io', level: 3 }), at, compiled)
+    expect(gold.kind === 'command' && gold.command.route).toBe('gold')
+    const basic = await toCommand(event({ email: 'a@x.io', level: 1 }), at, compiled)
+    expect(basic.kind === 'command' && basic.command.route).toBe('basic')
+    expect(await toCommand(event({ email: 'a@x.io', level: 0 }), at, compiled)).toEqual({
+      kind: 'skipped',
+      reason: 'filtered',
+      route: 'basic',
+    })
+    expect(
+      await toCommand(event({ email: 'a@x.io' }), { ...at, topic: 'other' }, compiled),
+    ).toEqual({ kind: 'skipped', reason: 'no-route', route: null })
+  })
+
+  it('fails an event with a missing or malformed email, naming the expression', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      email: 'user.email',
+      credentialSubject: { level: 'level' },
+    })
+    const missing = await toCommand(event({ level: 1 }), at, [route!])
+    expect(missing.kind).toBe('failed')
+    if (missing.kind === 'failed') {
+      expect(missing.error.code).toBe('INPUT_INVALID')
+      expect(missing.error.message).toContain('"user.email"')
+      expect(missing.error.message).toContain('missing')
+    }
+    const malformed = await toCommand(event({ user: { email: 'not-an-email' } }), at, [route!])
+    expect(malformed.kind === 'failed' && malformed.error.code).toBe('INPUT_INVALID')
+  })
+
+  it('fails an event whose mapping does not give an object', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: 'level',
+    })
+    const outcome = await toCommand(event({ email: 'a@x.io', level: 1 }), at, [route!])
+    expect(outcome.kind === 'failed' && outcome.error.message).toContain(
+      'credentialSubject must be an object',
+    )
+  })
+
+  it('reads plain paths through arrays the way JSONata does', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { first: 'docs.kind' },
+    })
+    const outcome = await toCommand(
+      event({ email: 'a@x.io', docs: [{ kind: 'passport' }, { kind: 'visa' }] }),
+      at,
+      [route!],
+    )
+    expect(outcome.kind === 'command' && outcome.command.credentialSubject).toEqual({
+      first: ['passport', 'visa'],
+    })
+  })
+
+  it('refuses a syntax error at compile time, naming the route and field', () => {
+    expect(() =>
+      routes({ name: 'kyc', topics: ['t'], program, credentialSubject: { level: 'level +' } }),
+    ).toThrow(RouteCompileError)
+    expect(() =>
+      routes({ name: 'kyc', topics: ['t'], program, credentialSubject: { level: 'level +' } }),
+    ).toThrow(/credentialSubject\.level.*route "kyc"/)
+  })
+})

@@ -1,0 +1,90 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RelayError } from '../../src/errors/relay-error.js'
+import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
+import { createRouteCircuit, type CircuitSnapshot } from '../../src/pipeline/circuit-breaker.js'
+
+const unauthorized = new RelayError('MOCA_UNAUTHORIZED', 'MocaChain rejected the partner JWT', {
+  classification: 'systemic',
+})
+const probePolicy = compileRetryPolicy({
+  initialDelayMs: 1000,
+  multiplier: 2,
+  maxDelayMs: 30_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
+
+describe('createRouteCircuit', () => {
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('opens on a systemic error, lets one probe through after the delay, and closes when it is accepted', async () => {
+    vi.useFakeTimers()
+    const changes: CircuitSnapshot[] = []
+    const circuit = createRouteCircuit({
+      route: 'kyc',
+      probePolicy,
+      onChange: (s) => changes.push(s),
+    })
+    const first = await circuit.acquire()
+    first.rejected(unauthorized)
+    expect(circuit.snapshot.state).toBe('open')
+    expect(circuit.snapshot.reason?.code).toBe('MOCA_UNAUTHORIZED')
+
+    const granted: string[] = []
+    const a = circuit.acquire().then((permit) => (granted.push('a'), permit))
+    const b = circuit.acquire().then((permit) => (granted.push('b'), permit))
+    await vi.advanceTimersByTimeAsync(999)
+    expect(granted).toEqual([])
+    await vi.advanceTimersByTimeAsync(1)
+    // Only the probe goes; b waits for its outcome.
+    expect(granted).toEqual(['a'])
+    expect(circuit.snapshot.state).toBe('half-open')
+    ;(await a).accepted()
+    await b
+    expect(granted).toEqual(['a', 'b'])
+    expect(circuit.snapshot.state).toBe('closed')
+    expect(changes.map((c) => c.state)).toEqual(['open', 'half-open', 'closed'])
+  })
+
+  it('backs off between probes while MocaChain keeps refusing', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    ;(await circuit.acquire()).rejected(unauthorized)
+    const probe1 = circuit.acquire()
+    await vi.advanceTimersByTimeAsync(1000)
+    ;(await probe1).rejected(unauthorized)
+    let second = false
+    const probe2 = circuit.acquire().then((p) => ((second = true), p))
+    await vi.advanceTimersByTimeAsync(1999)
+    expect(second).toBe(false)
+    await vi.advanceTimersByTimeAsync(1)
+    expect(second).toBe(true)
+    ;(await probe2).accepted()
+    expect(circuit.snapshot.state).toBe('closed')
+  })
+
+  it('treats late rejections of calls let through before it opened as one episode', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const permits = await Promise.all([circuit.acquire(), circuit.acquire(), circuit.acquire()])
+    for (const permit of permits) permit.rejected(unauthorized)
+    let granted = false
+    void circuit.acquire().then(() => (granted = true))
+    // Three rejections did not escalate the probe delay to 4 s.
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(granted).toBe(true)
+  })
+
+  it('stops waiting when the caller aborts', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    ;(await circuit.acquire()).rejected(unauthorized)
+    const controller = new AbortController()
+    const waiting = circuit.acquire(controller.signal)
+    controller.abort(new Error('stopping'))
+    await expect(waiting).rejects.toThrow('stopping')
+  })
+})

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import type { LedgerEntry } from '../../src/ledger/ledger-entry.js'
+import { livePolicy, redrivePolicy, reissuePolicy } from '../../src/pipeline/ledger-policy.js'
+
+const entry = (state: LedgerEntry['state'], extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
+  state,
+  generation: 0,
+  at: 0,
+  run: null,
+  ...extra,
+})
+
+describe('ledger policies', () => {
+  it('live: issue new keys, recover intents, never issue a finished key again', () => {
+    expect(livePolicy.decide(undefined)).toEqual({ action: 'issue', generation: 0, recover: false })
+    expect(livePolicy.decide(entry('INTENT'))).toEqual({
+      action: 'issue',
+      generation: 0,
+      recover: true,
+    })
+    expect(livePolicy.decide(entry('ISSUED'))).toEqual({ action: 'skip' })
+    expect(livePolicy.decide(entry('FAILED'))).toEqual({ action: 'skip' })
+  })
+
+  it('reissue: one new generation per key per run, resumable', () => {
+    const policy = reissuePolicy('run-7')
+    expect(policy.decide(entry('ISSUED', { generation: 2 }))).toEqual({
+      action: 'issue',
+      generation: 3,
+      recover: false,
+    })
+    expect(policy.decide(entry('INTENT', { generation: 3, run: 'run-7' }))).toEqual({
+      action: 'issue',
+      generation: 3,
+      recover: true,
+    })
+    expect(policy.decide(entry('ISSUED', { generation: 3, run: 'run-7' }))).toEqual({
+      action: 'skip',
+    })
+  })
+
+  it('redrive: retry failures, with "ignore" when an earlier attempt may have landed', () => {
+    const policy = redrivePolicy('redrive-1')
+    expect(policy.decide(entry('FAILED', { uncertain: false }))).toEqual({
+      action: 'issue',
+      generation: 0,
+      recover: false,
+    })
+    expect(policy.decide(entry('FAILED', { uncertain: true }))).toEqual({
+      action: 'issue',
+      generation: 0,
+      recover: true,
+    })
+    expect(policy.decide(entry('ISSUED'))).toEqual({ action: 'skip' })
+  })
+})
