@@ -1,4 +1,4 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 
 type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0]
 type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number]
@@ -24,7 +24,11 @@ export interface SchemaRegistryClientDeps {
   readonly timeoutMs?: number
 }
 
-/** The registry client the codecs expect: a per-request timeout and few client-side retries. */
+/**
+ * The registry client the codecs expect: a per-request timeout, few client-side retries, and
+ * ajv collecting every JSON Schema violation (its default stops at the first), so one
+ * credential.failed message lists everything the producer has to fix.
+ */
 export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
   const timeout: RegistryMiddleware = () => ({
@@ -33,10 +37,13 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       return request.enhance({ timeout: timeoutMs })
     },
   })
-  return new SchemaRegistry({
-    host: deps.url,
-    clientId: 'moca-relay',
-    retry: { retries: DEFAULT_REGISTRY_RETRIES },
-    middlewares: [timeout],
-  })
+  return new SchemaRegistry(
+    {
+      host: deps.url,
+      clientId: 'moca-relay',
+      retry: { retries: DEFAULT_REGISTRY_RETRIES },
+      middlewares: [timeout],
+    },
+    { [SchemaType.JSON]: { allErrors: true } },
+  )
 }

@@ -44,10 +44,12 @@ export function libraryErrorName(err: unknown): string | null {
 export function toRegistryError(err: unknown, doing: string): RelayError {
   const failure = registryHttpFailureOf(err)
   const where = failure?.url ? ` (${printableText(failure.url, 200)})` : ''
-  const detail = printableText(
-    failure?.message ?? (err instanceof Error ? err.message : String(err)),
-    300,
-  )
+  const rawDetail = failure?.message ?? (err instanceof Error ? err.message : String(err))
+  // Drop the client's "<client id> - Error, status <n>: " prefix: the status is said below.
+  const stripped = rawDetail.replace(/^.*? - (Error, status \d+: )?/, '')
+  // A non-JSON-API error body reaches the message as "[object Object]": say so instead.
+  const detail =
+    stripped === '[object Object]' ? 'no readable error body' : printableText(stripped, 300)
   if (failure && (failure.status === 401 || failure.status === 403)) {
     return new RelayError(
       'SCHEMA_REGISTRY_REJECTED',
@@ -55,13 +57,20 @@ export function toRegistryError(err: unknown, doing: string): RelayError {
       { classification: 'systemic', cause: err },
     )
   }
+  const genericBody = failure !== null && !hasRegistryErrorBody(failure)
+  const what =
+    failure === null
+      ? 'failed'
+      : failure.status === 400 && genericBody
+        ? 'could not be reached (connection failure or timeout)'
+        : `answered ${failure.status}`
   const hint =
-    failure?.status === 404 && !hasRegistryErrorBody(failure)
+    failure?.status === 404 && genericBody
       ? ' The endpoint answered 404 without a registry error body: SCHEMA_REGISTRY_URL probably lacks the API path (Apicurio: http://host:port/apis/ccompat/v7).'
       : ' Check SCHEMA_REGISTRY_URL and that the registry runs.'
   return new RelayError(
     'SCHEMA_REGISTRY_UNAVAILABLE',
-    `the schema registry failed${failure ? ` with status ${failure.status}` : ''} while ${doing}${where}: ${detail}.${hint} The record is retried, not dropped.`,
+    `the schema registry ${what} while ${doing}${where}: ${detail}.${hint}`,
     { classification: 'retryable', cause: err },
   )
 }
