@@ -73,8 +73,9 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
     }
 
     const contentType = readHeaderText(CONTENT_TYPE_HEADER, headers.contentType)
-    if (contentType !== null && isStructuredMediaType(mediaTypeOf(contentType))) {
-      if (mediaTypeOf(contentType) !== CLOUDEVENTS_JSON_MEDIA_TYPE) {
+    const mediaType = contentType === null ? null : mediaTypeOf(contentType)
+    if (contentType !== null && mediaType !== null && isStructuredMediaType(mediaType)) {
+      if (mediaType !== CLOUDEVENTS_JSON_MEDIA_TYPE) {
         throw unsupportedStructuredFormat(contentType)
       }
       const event = parseJsonBytes(value, { what: 'the record value (structured CloudEvent)' })

@@ -41,7 +41,7 @@ export interface OutputEncoder {
 }
 
 export interface OutputEncoderDeps {
-  /** @default 'json' in the config; registry formats need `registry`. */
+  /** `json`, or a registry format (`avro`, `json-schema`), which needs `registry`. */
   readonly format: OutputFormat
   /** CloudEvents `source` of every output event, e.g. "/moca-relay/<groupId>". */
   readonly source: string

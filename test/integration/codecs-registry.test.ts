@@ -286,8 +286,8 @@ describe('codecs when the schema registry is down', () => {
   it.skipIf(registryUrl === null)(
     'a registry URL without the API path is retryable, not INPUT_SCHEMA_UNKNOWN',
     async () => {
-      // Regression: every 404 used to read as "unknown schema id", so a misconfigured URL
-      // would have turned every registry-encoded record into a terminal credential.failed.
+      // Such a URL answers 404 for every id; read as "unknown schema id", a misconfiguration
+      // would turn every registry-encoded record into a terminal credential.failed.
       const origin = new URL(registryUrl as string).origin
       const decoder = createInputDecoder({
         registry: createSchemaRegistry({ url: `${origin}/not-the-api` }),
