@@ -74,9 +74,9 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
 
     const contentType = readHeaderText(CONTENT_TYPE_HEADER, headers.contentType)
     const mediaType = contentType === null ? null : mediaTypeOf(contentType)
-    if (contentType !== null && mediaType !== null && isStructuredMediaType(mediaType)) {
+    if (mediaType !== null && isStructuredMediaType(mediaType)) {
       if (mediaType !== CLOUDEVENTS_JSON_MEDIA_TYPE) {
-        throw unsupportedStructuredFormat(contentType)
+        throw unsupportedStructuredFormat(contentType as string)
       }
       const event = parseJsonBytes(value, { what: 'the record value (structured CloudEvent)' })
       if (!isJsonObject(event)) throw notAnObject(event, 'a structured CloudEvent')

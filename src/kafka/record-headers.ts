@@ -59,6 +59,7 @@ export function scanHeaders(headers: InputHeaders): KnownHeaders {
 
 function merge(previous: HeaderValue, next: HeaderValue): HeaderValue {
   if (previous === undefined) return next
+  if (next === undefined) return previous
   return [previous, next].flat().filter((v): v is Buffer | string => v !== undefined)
 }
 
