@@ -25,7 +25,8 @@ export const ErrorCodes = {
 
   // ── input records (become credential.failed) ────────────────────────────
   INPUT_UNDECODABLE: {
-    meaning: 'The record value is not valid UTF-8 JSON, or not in a format the relay can decode.',
+    meaning:
+      'The record has no value (tombstone), or its value is not valid UTF-8 JSON, not a payload its schema-registry schema can read, or in a content type the relay cannot decode.',
     action:
       'Fix the producer; then redrive the failed events with `moca-relay redrive --reason INPUT_UNDECODABLE`.',
   },
@@ -35,8 +36,8 @@ export const ErrorCodes = {
   },
   INPUT_INVALID: {
     meaning:
-      'The event decoded, but the route could not build a valid issuance command from it (missing or malformed email, credentialSubject not an object…).',
-    action: 'Fix the producer or the route mapping; the message names the field.',
+      'The value decoded, but the event is not acceptable: not a JSON object, a CloudEvents attribute or header missing or malformed, a JSON Schema violation, or the route could not build a valid issuance command from it (missing or malformed email, credentialSubject not an object…).',
+    action: 'Fix the producer or the route mapping; the message names the field or header.',
   },
   INPUT_MAPPING_FAILED: {
     meaning:
@@ -110,6 +111,24 @@ export const ErrorCodes = {
   },
 
   // ── infrastructure ──────────────────────────────────────────────────────
+  SCHEMA_REGISTRY_UNAVAILABLE: {
+    meaning:
+      'The schema registry could not be reached, timed out, or answered 408, 429 or 5xx while the relay looked up or registered a schema. Retried with backoff; the record is not lost.',
+    action:
+      'Check SCHEMA_REGISTRY_URL and that the registry runs (Apicurio: its /apis/ccompat/v7 endpoint answers); nothing else while retries go on.',
+  },
+  SCHEMA_REGISTRY_REJECTED: {
+    meaning:
+      'The schema registry refused a request: 401/403 (credentials), or it rejected an output schema (incompatible with the versions already under the subject, or invalid).',
+    action:
+      'For 401/403 fix the registry credentials. For a rejected schema, read the subject and the registry message: the subject holds versions moca-relay cannot evolve from (see schemas/README.md), or its compatibility rule forbids the change.',
+  },
+  OUTPUT_ENCODING_FAILED: {
+    meaning:
+      'An output event does not fit the schema registered for its topic: a moca-relay bug, or a schema edited in the registry by hand.',
+    action:
+      'Report it with the logged event type and schema id; consumption pauses until the relay is fixed or the registered schema is restored from schemas/.',
+  },
   KAFKA_UNAVAILABLE: {
     meaning: 'The Kafka brokers cannot be reached.',
     action:

@@ -1,11 +1,22 @@
-/** One consumed record, detached from kafkajs types. */
+/**
+ * One consumed Kafka record, as the decoder sees it: the fields of a kafkajs message plus where
+ * it came from. Plain data, so tests and the malformed-input corpus can build records without a
+ * broker.
+ */
 export interface InputRecord {
   readonly topic: string
   readonly partition: number
   readonly offset: string
   readonly key: Buffer | null
   readonly value: Buffer | null
-  /** kafkajs IHeaders shape. */
+  /**
+   * kafkajs IHeaders shape: a repeated header key arrives as an array. kafkajs also delivers a
+   * header sent with a null value as `null` at runtime, which the type does not admit; the
+   * decoder treats it as present but empty.
+   */
   readonly headers: Readonly<Record<string, Buffer | string | (Buffer | string)[] | undefined>>
   readonly timestamp: string
 }
+
+export type InputHeaders = InputRecord['headers']
+export type HeaderValue = InputHeaders[string]

@@ -1,0 +1,140 @@
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { InputFormat } from '../domain/domain-event.js'
+import { RelayError } from '../errors/relay-error.js'
+import { WIRE_HEADER_BYTES } from './confluent-wire-format.js'
+import { parseJsonBytes } from './json-value.js'
+import { printableText, quoteText } from './message-text.js'
+import {
+  hasRegistryErrorBody,
+  libraryErrorName,
+  registryHttpFailureOf,
+  toRegistryError,
+} from './schema-registry-errors.js'
+
+export interface RegistryDecodedValue {
+  readonly data: unknown
+  readonly format: typeof InputFormat.avro | typeof InputFormat.jsonSchema
+}
+
+/** A JSON Schema violation list longer than this says nothing more useful to a producer. */
+const MAX_REPORTED_VIOLATIONS = 5
+
+type RegistrySchema = Awaited<ReturnType<SchemaRegistry['getSchema']>>
+
+/**
+ * Decodes a Confluent wire-format value with its writer schema. The registry client caches
+ * schemas by id, so only the first record of each schema id costs a registry request.
+ */
+export async function decodeRegistryValue(
+  registry: SchemaRegistry,
+  value: Buffer,
+  schemaId: number,
+): Promise<RegistryDecodedValue> {
+  const schema = await lookUpSchema(registry, schemaId)
+  if (isJsonSchema(schema)) {
+    return {
+      data: decodeJsonSchemaPayload(schema, value, schemaId),
+      format: InputFormat.jsonSchema,
+    }
+  }
+  if (isAvroType(schema)) {
+    try {
+      return { data: await registry.decode(value), format: InputFormat.avro }
+    } catch (err) {
+      throw new RelayError(
+        'INPUT_UNDECODABLE',
+        `the Avro payload after the 5-byte schema-registry header does not match its writer schema (id ${schemaId}, ${quoteText(schema.name ?? schema.typeName)}): ${printableText(err instanceof Error ? err.message : String(err), 200)}. Fix the producer's serializer, or check that it registered the schema it writes with.`,
+        { classification: 'terminal', cause: err },
+      )
+    }
+  }
+  throw new RelayError(
+    'INPUT_UNDECODABLE',
+    `schema id ${schemaId} is not an Avro or JSON Schema schema (Protobuf?); the relay decodes Avro and JSON Schema values. Produce one of those, or plain JSON.`,
+    { classification: 'terminal' },
+  )
+}
+
+async function lookUpSchema(registry: SchemaRegistry, schemaId: number): Promise<RegistrySchema> {
+  try {
+    return await registry.getSchema(schemaId)
+  } catch (err) {
+    const failure = registryHttpFailureOf(err)
+    if (failure?.status === 404 && hasRegistryErrorBody(failure)) {
+      throw new RelayError(
+        'INPUT_SCHEMA_UNKNOWN',
+        `the record value names schema id ${schemaId} (bytes 1-4 after the magic byte 0x00), which the schema registry does not know. Check that the producer and the relay use the same registry (SCHEMA_REGISTRY_URL), or that the value really is in the Confluent wire format.`,
+        { classification: 'terminal', cause: err },
+      )
+    }
+    const name = libraryErrorName(err)
+    if (
+      name === 'ConfluentSchemaRegistryArgumentError' ||
+      name === 'ConfluentSchemaRegistryInvalidSchemaError'
+    ) {
+      // The registry knows the id, but the client cannot build a reader from what it stores.
+      throw new RelayError(
+        'INPUT_UNDECODABLE',
+        `schema id ${schemaId} exists in the registry but cannot be used to decode: ${printableText((err as Error).message, 200)}. Register a schema the relay can read (Avro, or JSON Schema draft-07 without unknown keywords or formats).`,
+        { classification: 'terminal', cause: err },
+      )
+    }
+    throw toRegistryError(err, `fetching schema id ${schemaId}`)
+  }
+}
+
+interface JsonSchemaInstance {
+  isValid(
+    payload: object,
+    opts: { errorHook: (path: string[], message: unknown, schema?: unknown) => void },
+  ): boolean
+}
+
+interface AvroTypeInstance {
+  readonly typeName: string
+  readonly name?: string
+}
+
+/** The client returns its JsonSchema wrapper for JSON schemas and an avsc Type for Avro. */
+function isJsonSchema(schema: RegistrySchema): schema is RegistrySchema & JsonSchemaInstance {
+  return typeof (schema as { validatePayload?: unknown }).validatePayload === 'function'
+}
+
+function isAvroType(schema: RegistrySchema): schema is RegistrySchema & AvroTypeInstance {
+  return typeof (schema as { typeName?: unknown }).typeName === 'string'
+}
+
+/**
+ * Decoded here rather than by registry.decode, which repairs invalid UTF-8 with U+FFFD and
+ * reports a violation without saying which rule failed: strict UTF-8 and every violated
+ * rule matter to the producer who has to fix the record.
+ */
+function decodeJsonSchemaPayload(
+  schema: JsonSchemaInstance,
+  value: Buffer,
+  schemaId: number,
+): unknown {
+  const payload = parseJsonBytes(value.subarray(WIRE_HEADER_BYTES), {
+    what: `the JSON payload after the 5-byte schema-registry header (schema id ${schemaId})`,
+    byteOffset: WIRE_HEADER_BYTES,
+  })
+  const violations: string[] = []
+  // The client's isValid answers true for an invalid payload unless an errorHook is given.
+  const valid = schema.isValid(payload as object, {
+    errorHook: (path, message) => {
+      const at = path.join('') || '(root)'
+      violations.push(`${printableText(at, 80)} ${printableText(String(message), 120)}`)
+    },
+  })
+  if (valid) return payload
+  const shown = violations.slice(0, MAX_REPORTED_VIOLATIONS).join('; ')
+  const more =
+    violations.length > MAX_REPORTED_VIOLATIONS
+      ? ` (and ${violations.length - MAX_REPORTED_VIOLATIONS} more)`
+      : ''
+  throw new RelayError(
+    'INPUT_INVALID',
+    `the JSON payload does not match JSON Schema id ${schemaId}: ${shown}${more}. Fix the producer so its events match the schema it registered.`,
+    { classification: 'terminal' },
+  )
+}

@@ -1,0 +1,49 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+
+type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0]
+type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number]
+
+/**
+ * A registry that does not answer within this time counts as unavailable (retryable): without
+ * a timeout a hung registry would hold the record's key forever. Schema lookups are small GETs
+ * and cached by id after the first, so 5 s only trips on a sick registry.
+ */
+export const DEFAULT_REGISTRY_TIMEOUT_MS = 5_000
+
+/**
+ * The client's own retries on 5xx. The pipeline owns the retry policy (backoff, deadline) for
+ * SCHEMA_REGISTRY_UNAVAILABLE; one quick retry here only smooths a single blip. (Client 3.9.0
+ * merges this into a module-wide default object, so it holds for every client in the process.)
+ */
+export const DEFAULT_REGISTRY_RETRIES = 1
+
+export interface SchemaRegistryClientDeps {
+  /** Confluent-API base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7 for Apicurio. */
+  readonly url: string
+  /** @default DEFAULT_REGISTRY_TIMEOUT_MS */
+  readonly timeoutMs?: number
+}
+
+/**
+ * The registry client the codecs expect: a per-request timeout, few client-side retries, and
+ * ajv collecting every JSON Schema violation (its default stops at the first), so one
+ * credential.failed message lists everything the producer has to fix.
+ */
+export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
+  const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
+  const timeout: RegistryMiddleware = () => ({
+    async prepareRequest(next) {
+      const request = await next()
+      return request.enhance({ timeout: timeoutMs })
+    },
+  })
+  return new SchemaRegistry(
+    {
+      host: deps.url,
+      clientId: 'moca-relay',
+      retry: { retries: DEFAULT_REGISTRY_RETRIES },
+      middlewares: [timeout],
+    },
+    { [SchemaType.JSON]: { allErrors: true } },
+  )
+}

@@ -1,0 +1,76 @@
+import { RelayError } from '../errors/relay-error.js'
+import { printableText } from './message-text.js'
+
+/**
+ * What @kafkajs/confluent-schema-registry 3.9 throws, read the only ways it allows: HTTP
+ * failures are `ResponseError`s with a numeric `status` and a `url`, and no `code`. Its HTTP
+ * layer (mappersmith) reports connection failures and timeouts as status 400 with the socket
+ * error in the message, and Confluent-API error bodies put their text in the message, while a
+ * response without such a body reads "<client> - Error, status <n>: …".
+ */
+export interface RegistryHttpFailure {
+  readonly status: number
+  readonly url: string | null
+  readonly message: string
+}
+
+export function registryHttpFailureOf(err: unknown): RegistryHttpFailure | null {
+  if (typeof err !== 'object' || err === null) return null
+  const { status, url, message } = err as { status?: unknown; url?: unknown; message?: unknown }
+  if (typeof status !== 'number') return null
+  return {
+    status,
+    url: typeof url === 'string' ? url : null,
+    message: typeof message === 'string' ? message : '',
+  }
+}
+
+/** True when the registry answered with a Confluent-API error body (`{error_code, message}`). */
+export function hasRegistryErrorBody(failure: RegistryHttpFailure): boolean {
+  return !/ - Error, status \d+/.test(failure.message)
+}
+
+/** The library's own errors carry only a class name: match on it, they have no code. */
+export function libraryErrorName(err: unknown): string | null {
+  if (typeof err !== 'object' || err === null) return null
+  const name = (err as { name?: unknown }).name
+  return typeof name === 'string' ? name : null
+}
+
+/**
+ * Everything that is not a verdict on the record itself: unreachable, timing out, overloaded,
+ * misconfigured or refusing our credentials. `doing` completes "while …".
+ */
+export function toRegistryError(err: unknown, doing: string): RelayError {
+  const failure = registryHttpFailureOf(err)
+  const where = failure?.url ? ` (${printableText(failure.url, 200)})` : ''
+  const rawDetail = failure?.message ?? (err instanceof Error ? err.message : String(err))
+  // Drop the client's "<client id> - Error, status <n>: " prefix: the status is said below.
+  const stripped = rawDetail.replace(/^.*? - (Error, status \d+: )?/, '')
+  // A non-JSON-API error body reaches the message as "[object Object]": say so instead.
+  const detail =
+    stripped === '[object Object]' ? 'no readable error body' : printableText(stripped, 300)
+  if (failure && (failure.status === 401 || failure.status === 403)) {
+    return new RelayError(
+      'SCHEMA_REGISTRY_REJECTED',
+      `the schema registry refused the relay's credentials (${failure.status}) while ${doing}${where}: ${detail}. Fix the registry credentials.`,
+      { classification: 'systemic', cause: err },
+    )
+  }
+  const genericBody = failure !== null && !hasRegistryErrorBody(failure)
+  const what =
+    failure === null
+      ? 'failed'
+      : failure.status === 400 && genericBody
+        ? 'could not be reached (connection failure or timeout)'
+        : `answered ${failure.status}`
+  const hint =
+    failure?.status === 404 && genericBody
+      ? ' The endpoint answered 404 without a registry error body: SCHEMA_REGISTRY_URL probably lacks the API path (Apicurio: http://host:port/apis/ccompat/v7).'
+      : ' Check SCHEMA_REGISTRY_URL and that the registry runs.'
+  return new RelayError(
+    'SCHEMA_REGISTRY_UNAVAILABLE',
+    `the schema registry ${what} while ${doing}${where}: ${detail}.${hint}`,
+    { classification: 'retryable', cause: err },
+  )
+}
