@@ -1,0 +1,85 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Readiness } from '../pipeline/relay.js'
+import type { Logger } from './logger.js'
+
+export interface OpsServerDeps {
+  readonly host: string
+  readonly port: number
+  readonly jwksPath: string
+  /** The public JWKS document (never private members). */
+  readonly jwks: () => unknown
+  readonly readiness: () => Readiness
+  readonly metrics: { render(): Promise<string>; readonly contentType: string }
+  /** False once shutdown began: /healthz then says so, and load balancers drain us. */
+  readonly alive: () => boolean
+  readonly logger: Logger
+}
+
+export interface OpsServer {
+  readonly url: string
+  close(): Promise<void>
+}
+
+/**
+ * One port for everything an operator or platform asks the relay: liveness, readiness (with the
+ * reasons when not ready), Prometheus metrics, and the partner JWKS that MocaChain fetches.
+ */
+export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      deps.logger.error({ err, path: req.url }, 'ops request failed')
+      if (!res.headersSent) send(res, 500, 'text/plain; charset=utf-8', 'internal error\n')
+      else res.destroy()
+    })
+  })
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const path = (req.url ?? '/').split('?')[0]
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('allow', 'GET, HEAD')
+      return send(res, 405, 'text/plain; charset=utf-8', 'method not allowed\n')
+    }
+    switch (path) {
+      case '/healthz':
+        return deps.alive()
+          ? send(res, 200, 'text/plain; charset=utf-8', 'ok\n')
+          : send(res, 503, 'text/plain; charset=utf-8', 'shutting down\n')
+      case '/readyz': {
+        const readiness = deps.readiness()
+        return send(res, readiness.ready ? 200 : 503, 'application/json', `${JSON.stringify(readiness, null, 2)}\n`)
+      }
+      case '/metrics':
+        return send(res, 200, deps.metrics.contentType, await deps.metrics.render())
+      case deps.jwksPath:
+        res.setHeader('cache-control', 'public, max-age=300')
+        return send(res, 200, 'application/json', JSON.stringify(deps.jwks()))
+      default:
+        return send(res, 404, 'text/plain; charset=utf-8', `not found; try /healthz, /readyz, /metrics or ${deps.jwksPath}\n`)
+    }
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject)
+    server.listen(deps.port, deps.host, () => {
+      server.off('error', reject)
+      resolve()
+    })
+  })
+  const address = server.address() as AddressInfo
+  const url = `http://${deps.host.includes(':') ? `[${deps.host}]` : deps.host}:${address.port}`
+  deps.logger.info({ url, jwks: `${url}${deps.jwksPath}` }, 'ops endpoints listening')
+  return {
+    url,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve())
+        server.closeAllConnections()
+      }),
+  }
+}
+
+function send(res: ServerResponse, status: number, contentType: string, body: string): void {
+  res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
+  res.end(body)
+}

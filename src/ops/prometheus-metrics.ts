@@ -1,0 +1,107 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client'
+import type { Outcome, RelayMetrics, StageName } from '../pipeline/relay-metrics.js'
+
+export interface PrometheusMetrics extends RelayMetrics {
+  readonly registry: Registry
+  /** Prometheus text exposition. */
+  render(): Promise<string>
+  readonly contentType: string
+}
+
+/**
+ * MocaChain calls take tens of milliseconds when healthy and up to the request timeout when not:
+ * buckets from 5 ms to 10 s.
+ */
+const MOCA_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
+
+/** The relay's metrics, named `moca_relay_*`, plus Node's process metrics. */
+export function createPrometheusMetrics(): PrometheusMetrics {
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry, prefix: 'moca_relay_' })
+  const consumed = new Counter({
+    name: 'moca_relay_consumed_total',
+    help: 'Records consumed, by stage and topic.',
+    labelNames: ['stage', 'topic'] as const,
+    registers: [registry],
+  })
+  const outcomes = new Counter({
+    name: 'moca_relay_outcomes_total',
+    help: 'Outcomes per record: issued, onchain, failed (with code), skipped (with reason), duplicate (already in the ledger).',
+    labelNames: ['stage', 'route', 'outcome', 'code'] as const,
+    registers: [registry],
+  })
+  const retries = new Counter({
+    name: 'moca_relay_retries_total',
+    help: 'MocaChain calls retried, by error code.',
+    labelNames: ['stage', 'route', 'code'] as const,
+    registers: [registry],
+  })
+  const mocaLatency = new Histogram({
+    name: 'moca_relay_moca_request_duration_seconds',
+    help: 'MocaChain call latency, by operation and result (ok or error code).',
+    labelNames: ['operation', 'result'] as const,
+    buckets: MOCA_LATENCY_BUCKETS,
+    registers: [registry],
+  })
+  const inFlight = new Gauge({
+    name: 'moca_relay_in_flight',
+    help: 'Records admitted and not yet committed, per partition.',
+    labelNames: ['stage', 'topic', 'partition'] as const,
+    registers: [registry],
+  })
+  const committed = new Counter({
+    name: 'moca_relay_committed_records_total',
+    help: 'Records (outputs and ledger entries) committed in Kafka transactions.',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+  })
+  const transactions = new Counter({
+    name: 'moca_relay_transactions_total',
+    help: 'Kafka transactions committed.',
+    labelNames: ['stage'] as const,
+    registers: [registry],
+  })
+  const circuit = new Gauge({
+    name: 'moca_relay_circuit_open',
+    help: '1 while the route is paused by its circuit breaker (systemic MocaChain errors).',
+    labelNames: ['route'] as const,
+    registers: [registry],
+  })
+  const lag = new Gauge({
+    name: 'moca_relay_consumer_lag',
+    help: 'Records between the last admitted offset and the partition end, per partition.',
+    labelNames: ['stage', 'topic', 'partition'] as const,
+    registers: [registry],
+  })
+
+  return {
+    registry,
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    consumed(stage: StageName, topic: string, count: number) {
+      consumed.inc({ stage, topic }, count)
+    },
+    outcome(stage: StageName, route: string, outcome: Outcome, code?: string) {
+      outcomes.inc({ stage, route, outcome, code: code ?? '' })
+    },
+    retried(stage: StageName, route: string, code: string) {
+      retries.inc({ stage, route, code })
+    },
+    mocaCall(operation, result, seconds) {
+      mocaLatency.observe({ operation, result }, seconds)
+    },
+    inFlight(stage, topic, partition, value) {
+      inFlight.set({ stage, topic, partition: String(partition) }, value)
+    },
+    committed(stage, records) {
+      committed.inc({ stage }, records)
+      transactions.inc({ stage })
+    },
+    circuit(route, open) {
+      circuit.set({ route }, open ? 1 : 0)
+    },
+    lag(stage, topic, partition, value) {
+      lag.set({ stage, topic, partition: String(partition) }, value)
+    },
+  }
+}
