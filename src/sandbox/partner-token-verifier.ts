@@ -31,6 +31,8 @@ export interface PartnerTokenVerifierDeps {
   readonly settings: () => SandboxSettings
   readonly maxCached: number
   readonly now: () => number
+  /** Called once per signature actually checked (not per caller sharing it), for the counters. */
+  readonly onVerified: () => void
 }
 
 interface CachedEntry {
@@ -46,6 +48,7 @@ interface CachedEntry {
  */
 export function createPartnerTokenVerifier(deps: PartnerTokenVerifierDeps): PartnerTokenVerifier {
   const cache = new Map<string, CachedEntry>()
+  const inFlight = new Map<string, Promise<VerifiedPartnerToken>>()
 
   function remember(raw: string, token: VerifiedPartnerToken, jwksValidUntilMs: number): void {
     if (cache.size >= deps.maxCached) {
@@ -53,6 +56,60 @@ export function createPartnerTokenVerifier(deps: PartnerTokenVerifierDeps): Part
       if (oldest !== undefined) cache.delete(oldest)
     }
     cache.set(raw, { token, untilMs: Math.min(token.expMs, jwksValidUntilMs) })
+  }
+
+  async function verifyFully(raw: string): Promise<VerifiedPartnerToken> {
+    let header: ReturnType<typeof decodeProtectedHeader>
+    let unverified: JWTPayload
+    try {
+      header = decodeProtectedHeader(raw)
+      unverified = decodeJwt(raw)
+    } catch {
+      throw new AuthRejected('the token is not a compact JWS (header.payload.signature)')
+    }
+    if (!isSigningAlgorithm(header.alg)) {
+      throw new AuthRejected(
+        `alg "${String(header.alg)}" is not allowed: MocaChain accepts ES256 or RS256`,
+      )
+    }
+    if (header.typ === undefined)
+      throw new AuthRejected('the typ header is missing: MocaChain requires typ "JWT"')
+    if (header.typ !== 'JWT') throw new AuthRejected(`typ "${header.typ}" is not "JWT"`)
+    if (typeof header.kid !== 'string' || header.kid === '')
+      throw new AuthRejected('the kid header is missing')
+
+    const partnerId = unverified.partnerId
+    if (typeof partnerId !== 'string' || partnerId === '')
+      throw new AuthRejected('the partnerId claim is missing')
+    const jwks = deps.jwksFor(partnerId)
+    if (jwks === undefined)
+      throw new AuthRejected(`partnerId "${partnerId}" is not a known partner`)
+
+    const { key, validUntilMs } = await jwks.getKey(header.kid, header.alg)
+    let payload: JWTPayload
+    try {
+      ;({ payload } = await jwtVerify(raw, key, {
+        algorithms: [header.alg],
+        typ: 'JWT',
+        requiredClaims: ['exp'],
+        clockTolerance: deps.settings().clockToleranceSeconds,
+        currentDate: new Date(deps.now()),
+      }))
+    } catch (err) {
+      throw new AuthRejected(describeJoseFailure(err))
+    }
+    if (!isPlausibleEmail(payload.email)) {
+      throw new AuthRejected('the email claim is missing or not an email address')
+    }
+    const token: VerifiedPartnerToken = {
+      partnerId,
+      email: payload.email,
+      scope: typeof payload.scope === 'string' ? payload.scope : '',
+      expMs: (payload.exp ?? 0) * 1000,
+    }
+    remember(raw, token, validUntilMs)
+    deps.onVerified()
+    return token
   }
 
   return {
@@ -64,57 +121,14 @@ export function createPartnerTokenVerifier(deps: PartnerTokenVerifierDeps): Part
       return undefined
     },
 
-    async verify(raw) {
-      let header: ReturnType<typeof decodeProtectedHeader>
-      let unverified: JWTPayload
-      try {
-        header = decodeProtectedHeader(raw)
-        unverified = decodeJwt(raw)
-      } catch {
-        throw new AuthRejected('the token is not a compact JWS (header.payload.signature)')
+    verify(raw) {
+      // A burst of calls carrying one new token shares a single verification.
+      let pending = inFlight.get(raw)
+      if (pending === undefined) {
+        pending = verifyFully(raw).finally(() => inFlight.delete(raw))
+        inFlight.set(raw, pending)
       }
-      if (!isSigningAlgorithm(header.alg)) {
-        throw new AuthRejected(
-          `alg "${String(header.alg)}" is not allowed: MocaChain accepts ES256 or RS256`,
-        )
-      }
-      if (header.typ === undefined)
-        throw new AuthRejected('the typ header is missing: MocaChain requires typ "JWT"')
-      if (header.typ !== 'JWT') throw new AuthRejected(`typ "${header.typ}" is not "JWT"`)
-      if (typeof header.kid !== 'string' || header.kid === '')
-        throw new AuthRejected('the kid header is missing')
-
-      const partnerId = unverified.partnerId
-      if (typeof partnerId !== 'string' || partnerId === '')
-        throw new AuthRejected('the partnerId claim is missing')
-      const jwks = deps.jwksFor(partnerId)
-      if (jwks === undefined)
-        throw new AuthRejected(`partnerId "${partnerId}" is not a known partner`)
-
-      const { key, validUntilMs } = await jwks.getKey(header.kid, header.alg)
-      let payload: JWTPayload
-      try {
-        ;({ payload } = await jwtVerify(raw, key, {
-          algorithms: [header.alg],
-          typ: 'JWT',
-          requiredClaims: ['exp'],
-          clockTolerance: deps.settings().clockToleranceSeconds,
-          currentDate: new Date(deps.now()),
-        }))
-      } catch (err) {
-        throw new AuthRejected(describeJoseFailure(err))
-      }
-      if (!isPlausibleEmail(payload.email)) {
-        throw new AuthRejected('the email claim is missing or not an email address')
-      }
-      const token: VerifiedPartnerToken = {
-        partnerId,
-        email: payload.email,
-        scope: typeof payload.scope === 'string' ? payload.scope : '',
-        expMs: (payload.exp ?? 0) * 1000,
-      }
-      remember(raw, token, validUntilMs)
-      return token
+      return pending
     },
 
     checkScope(token) {
@@ -134,6 +148,7 @@ export function createPartnerTokenVerifier(deps: PartnerTokenVerifierDeps): Part
 
     clear() {
       cache.clear()
+      inFlight.clear()
     },
   }
 }

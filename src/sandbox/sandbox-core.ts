@@ -113,6 +113,9 @@ export function createSandboxCore(deps: {
     settings: () => settings,
     maxCached: config.verifiedTokenCacheMax,
     now,
+    onVerified: () => {
+      counters.auth.verified += 1
+    },
   })
 
   function seedUsers(): void {
