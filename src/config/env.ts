@@ -10,6 +10,12 @@ export const RelayEnv = z.object({
   /** Confluent-API schema registry base URL (Apicurio: …/apis/ccompat/v7). */
   SCHEMA_REGISTRY_URL: z.url().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /**
+   * The partner's private signing key: a PEM (one line with literal \n is fine), the base64 body
+   * between the PEM markers (as MocaChain's docs keep it in PARTNER_PRIVATE_KEY), or a private JWK
+   * as JSON. A secret: never logged, never echoed in an error.
+   */
+  MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
 })
 export type RelayEnv = z.infer<typeof RelayEnv>
 

@@ -62,8 +62,8 @@ export function createCallLog(deps: { readonly limit: number }): CallLog {
       for (let seq = total - count + 1; seq <= total; seq += 1) {
         const stored = ring[(seq - 1) % deps.limit]
         if (stored === undefined) continue
-        const { atMs, ...rest } = stored
-        out.push({ ...rest, at: new Date(atMs).toISOString() })
+        const { atMs, seq: storedSeq, ...rest } = stored
+        out.push({ seq: storedSeq, at: new Date(atMs).toISOString(), ...rest })
       }
       return out
     },
