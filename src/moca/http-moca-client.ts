@@ -54,6 +54,9 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   let closing: Promise<void> | undefined
 
   async function exchange(x: Exchange): Promise<{ statusCode: number; json: unknown }> {
+    // undici reports a closed pool as UND_ERR_DESTROYED, the same code as a request cut off by
+    // destroy(); checking here keeps "never sent" certain.
+    if (closing !== undefined) throw closedClientError(x.operation)
     // The JWT travels only in this header object: never logged, never put into an error.
     const headers: Record<string, string> = {
       'x-partner-auth': await deps.tokens.tokenFor(x.email),
@@ -188,6 +191,22 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       return closing
     },
   }
+}
+
+function closedClientError(operation: MocaOperation): MocaError {
+  return new MocaError(
+    'MOCA_UNAVAILABLE',
+    'The MocaChain client is closed; the call was not sent',
+    {
+      operation,
+      classification: 'retryable',
+      httpStatus: null,
+      uncertain: false,
+      retryAfterMs: null,
+      mocaMessage: null,
+      duplicateConflict: false,
+    },
+  )
 }
 
 /**

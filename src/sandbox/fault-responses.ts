@@ -1,6 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { sendMocaError, sendText } from './http-io.js'
-import { GATEWAY_502_HTML, MocaMessages, UNAVAILABLE_503_TEXT } from './moca-messages.js'
+import {
+  GATEWAY_502_HTML,
+  GATEWAY_504_HTML,
+  MocaMessages,
+  UNAVAILABLE_503_TEXT,
+} from './moca-messages.js'
 import type { FaultKind } from './sandbox-faults.js'
 import type { EndpointStats } from './sandbox-stats.js'
 
@@ -32,6 +37,12 @@ export function answerFault(
         sendText(res, 503, 'text/plain', UNAVAILABLE_503_TEXT, {
           'retry-after': String(retryAfterSeconds),
         }),
+      )
+    case 'http504':
+      return count(stats, 504, () => sendText(res, 504, 'text/html', GATEWAY_504_HTML))
+    case 'http408':
+      return count(stats, 408, () =>
+        sendMocaError(res, 408, MocaMessages.requestTimeout, { headers: { connection: 'close' } }),
       )
     case 'http429':
       return count(stats, 429, () =>

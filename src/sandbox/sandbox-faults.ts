@@ -3,8 +3,9 @@ import { z } from 'zod'
 /**
  * What the sandbox can do to one call instead of answering it plainly.
  * - Decided before any work (nothing applied): `http500`, `http502` (an HTML gateway page),
- *   `http503` (plain text, with Retry-After), `http429` (with Retry-After), `reset` (the socket is
- *   destroyed), `hang` (never answered; the client's timeout must fire).
+ *   `http503` (plain text, with Retry-After), `http504` (a gateway timeout page), `http408`,
+ *   `http429` (with Retry-After), `reset` (the socket is destroyed), `hang` (never answered; the
+ *   client's timeout must fire).
  * - After the work was done (the credential exists): `applyThen500`, `applyThenReset`,
  *   `applyThenHang`: the uncertain outcomes a client must recover from without issuing twice.
  */
@@ -12,6 +13,8 @@ export const FaultKind = {
   http500: 'http500',
   http502: 'http502',
   http503: 'http503',
+  http504: 'http504',
+  http408: 'http408',
   http429: 'http429',
   reset: 'reset',
   hang: 'hang',
