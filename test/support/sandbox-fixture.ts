@@ -18,6 +18,7 @@ import type { IssueCall, MocaClient } from '../../src/moca/moca-client.js'
 import type { SandboxConfigInput, SandboxSettings } from '../../src/sandbox/sandbox-config.js'
 import type { SandboxFaultsInput } from '../../src/sandbox/sandbox-faults.js'
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/start-sandbox.js'
+import type { Logger } from '../../src/ops/logger.js'
 import { startJwksServer, type JwksServer } from './jwks-server.js'
 
 export const PARTNER_ID = 'partner-test'
@@ -44,6 +45,9 @@ export interface FixtureOptions {
   readonly faults?: SandboxFaultsInput
   /** Extra config merged over the default (programs, users, jwks timings…). */
   readonly config?: Partial<SandboxConfigInput>
+  readonly logger?: Logger
+  /** Partners besides PARTNER_ID (whose JWKS the fixture serves). */
+  readonly otherPartners?: readonly { partnerId: string; jwksUrl: string }[]
 }
 
 export interface SandboxFixture {
@@ -75,8 +79,9 @@ export async function startSandboxFixture(options: FixtureOptions = {}): Promise
   const jwks = await startJwksServer(createJwksDocument([key.publicJwk]))
   onTestFinished(() => jwks.close())
   const sandbox = await startSandbox({
+    logger: options.logger,
     config: {
-      partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }],
+      partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }, ...(options.otherPartners ?? [])],
       programs: [{ ...PROGRAM, partnerId: PARTNER_ID, credentialSubjectSchema: SUBJECT_SCHEMA }],
       settings: { onchainDelayMs: 200, ...options.settings },
       faults: options.faults,
