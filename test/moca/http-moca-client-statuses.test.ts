@@ -211,14 +211,15 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
 
   it('a rate limit answers 429 with the Retry-After of its token bucket', async () => {
     const f = await startSandboxFixture({
-      faults: { issue: { rateLimit: { perSecond: 0.5, burst: 1 } } },
+      // One call per 20 s: the second call is limited however slow this machine is.
+      faults: { issue: { rateLimit: { perSecond: 0.05, burst: 1 } } },
     })
     const client = f.client()
     await client.issue(f.issueCall())
     const err = await catchMocaError(client.issue(f.issueCall()))
     expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', httpStatus: 429 })
     expect(err.retryAfterMs).toBeGreaterThanOrEqual(1_000)
-    expect(err.retryAfterMs).toBeLessThanOrEqual(2_000)
+    expect(err.retryAfterMs).toBeLessThanOrEqual(20_000)
   })
 
   it('an unknown vcStatus is returned as it is, not thrown', async () => {
