@@ -36,14 +36,18 @@ export const SandboxSettings = z.strictObject({
   /** The scope strict mode requires. */
   scope: z.string().min(1).default(DEFAULT_PARTNER_SCOPE),
   /** strict: scope must equal `scope`; lenient: "issue on-behalf" or "issue" (older docs). */
-  scopeMode: z.enum(['strict', 'lenient']).default('strict'),
+  scopeMode: z.enum([ScopeMode.strict, ScopeMode.lenient]).default(ScopeMode.strict),
   /** onDuplicate "ignore" with an existing credential: 200 with it ([API]/[OAS]) or 409 ([CI]/[ERR]). */
-  duplicateIgnoreMode: z.enum(['return-existing', 'conflict']).default('return-existing'),
+  duplicateIgnoreMode: z
+    .enum([DuplicateIgnoreMode.returnExisting, DuplicateIgnoreMode.conflict])
+    .default(DuplicateIgnoreMode.returnExisting),
   /**
    * 409 messages: "distinct" says consent or duplicate; "combined" answers the live API's
    * "Consent rejected by user or duplicate conflict." for both, so clients must cope with it.
    */
-  conflictMessages: z.enum(['distinct', 'combined']).default('distinct'),
+  conflictMessages: z
+    .enum([ConflictMessages.distinct, ConflictMessages.combined])
+    .default(ConflictMessages.distinct),
   /** Time from issuance until status reports ONCHAIN. */
   onchainDelayMs: z.number().int().min(0).default(DEFAULT_ONCHAIN_DELAY_MS),
   /** Never reach ONCHAIN (a stuck chain). */
