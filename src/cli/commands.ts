@@ -1,4 +1,8 @@
 import type { Command } from './command.js'
+import { createKeysCommand } from './keys-command.js'
+import { createSandboxCommand } from './sandbox-command.js'
+
+const io = { stdout: process.stdout, stderr: process.stderr }
 
 /** Every sub-command, in the order `moca-relay --help` lists them. */
-export const commands: readonly Command[] = []
+export const commands: readonly Command[] = [createSandboxCommand(io), createKeysCommand(io)]

@@ -19,6 +19,12 @@ export const RelayEnv = z.object({
   MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
   MOCA_RELAY_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
+  /**
+   * The partner's private signing key: a PEM (one line with literal \n is fine), the base64 body
+   * between the PEM markers (as MocaChain's docs keep it in PARTNER_PRIVATE_KEY), or a private JWK
+   * as JSON. A secret: never logged, never echoed in an error.
+   */
+  MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
 })
 export type RelayEnv = z.infer<typeof RelayEnv>
 

@@ -23,6 +23,13 @@ export const ErrorCodes = {
       'Point moca.key at a PKCS#8 PEM file, a PEM or base64 body in the env variable, or a private JWK; ES256 needs a P-256 key, RS256 an RSA key of 2048 bits or more.',
   },
 
+  KEY_FILE_EXISTS: {
+    meaning:
+      '`moca-relay keys generate` found a private key at the output path and refused to overwrite it.',
+    action:
+      'Pick another --out folder, or pass --force to replace the key (the JWKS keeps the previous public keys so tokens in flight still verify).',
+  },
+
   // ── input records (become credential.failed) ────────────────────────────
   INPUT_UNDECODABLE: {
     meaning:

@@ -1,0 +1,102 @@
+import type { OnDuplicate } from '../domain/moca-api.js'
+import type { ErrorCode } from '../errors/error-codes.js'
+import type { ErrorClassification } from '../errors/relay-error.js'
+import { extractMocaMessage } from './error-body.js'
+import { MocaError, type MocaOperation } from './moca-error.js'
+import { parseRetryAfter } from './retry-after.js'
+
+export interface HttpFailure {
+  readonly operation: MocaOperation
+  readonly httpStatus: number
+  /** The response body as text, or null when it could not be read. */
+  readonly bodyText: string | null
+  readonly retryAfter: string | string[] | undefined
+  /** What the issue call asked for; null for status calls. */
+  readonly onDuplicate: OnDuplicate | null
+  readonly maxRetryAfterMs: number
+  readonly nowMs: number
+}
+
+interface Verdict {
+  readonly code: ErrorCode
+  readonly classification: ErrorClassification
+  readonly uncertain: boolean
+  readonly honoursRetryAfter: boolean
+  readonly duplicateConflict: boolean
+}
+
+const verdict = (
+  code: ErrorCode,
+  classification: ErrorClassification,
+  extra: Partial<Omit<Verdict, 'code' | 'classification'>> = {},
+): Verdict => ({
+  code,
+  classification,
+  uncertain: extra.uncertain ?? false,
+  honoursRetryAfter: extra.honoursRetryAfter ?? false,
+  duplicateConflict: extra.duplicateConflict ?? false,
+})
+
+/**
+ * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
+ * 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
+ * operator acts); 408/429/503 retryable and certain (refused before any work); 500/502/504
+ * retryable and uncertain (a server or gateway can fail after the work was done).
+ */
+export function classifyHttpFailure(failure: HttpFailure): MocaError {
+  const mocaMessage = failure.bodyText === null ? null : extractMocaMessage(failure.bodyText)
+  const v = decide(failure, mocaMessage)
+  const retryAfterMs = v.honoursRetryAfter
+    ? parseRetryAfter(failure.retryAfter, { maxMs: failure.maxRetryAfterMs, nowMs: failure.nowMs })
+    : null
+  const what = failure.operation === 'issue' ? 'issue-on-behalf' : 'status'
+  const message = `MocaChain answered ${failure.httpStatus} to ${what}${mocaMessage === null ? '' : `: ${mocaMessage}`}`
+  return new MocaError(v.code, message, {
+    operation: failure.operation,
+    classification: v.classification,
+    httpStatus: failure.httpStatus,
+    uncertain: v.uncertain,
+    retryAfterMs,
+    mocaMessage,
+    duplicateConflict: v.duplicateConflict,
+  })
+}
+
+function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
+  const isIssue = failure.operation === 'issue'
+  switch (failure.httpStatus) {
+    case 400:
+      return verdict('MOCA_BAD_REQUEST', 'terminal')
+    case 401:
+      return verdict('MOCA_UNAUTHORIZED', 'systemic')
+    case 403:
+      return verdict('MOCA_FORBIDDEN', 'systemic')
+    case 404:
+      return isIssue
+        ? verdict('MOCA_PROGRAM_NOT_FOUND', 'systemic')
+        : verdict('MOCA_STATUS_NOT_FOUND', 'terminal')
+    case 409:
+      if (!isIssue) break
+      // The live API says "Consent rejected by user or duplicate conflict." for both causes. After
+      // an "ignore" call, only a message that clearly names consent (and not a duplicate) counts
+      // as consent; anything else is the duplicate the "ignore" call was recovering.
+      if (failure.onDuplicate === 'ignore' && !saysConsentOnly(mocaMessage)) {
+        return verdict('MOCA_DUPLICATE_CONFLICT', 'terminal', { duplicateConflict: true })
+      }
+      return verdict('MOCA_CONSENT_REJECTED', 'terminal')
+    case 408:
+      return verdict('MOCA_UNAVAILABLE', 'retryable')
+    case 429:
+    case 503:
+      return verdict('MOCA_UNAVAILABLE', 'retryable', { honoursRetryAfter: true })
+    case 500:
+    case 502:
+    case 504:
+      return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
+  }
+  return verdict('MOCA_UNEXPECTED_RESPONSE', 'terminal')
+}
+
+function saysConsentOnly(message: string | null): boolean {
+  return message !== null && /consent/i.test(message) && !/duplicate/i.test(message)
+}

@@ -1,0 +1,236 @@
+import type { Dispatcher } from 'undici'
+import type { z } from 'zod'
+import type { PartnerTokens } from '../auth/partner-token-cache.js'
+import { maskEmail } from '../domain/mask-email.js'
+import { IssueResponse, StatusResponse, type OnDuplicate } from '../domain/moca-api.js'
+import { createSilentLogger, type Logger } from '../ops/logger.js'
+import { classifyHttpFailure } from './classify-http-failure.js'
+import { classifyNetworkError } from './classify-network-error.js'
+import { extractMocaMessage } from './error-body.js'
+import { compileMocaClientOptions, type MocaClientOptions } from './moca-client-options.js'
+import type { CallOptions, IssueCall, MocaClient, StatusCall } from './moca-client.js'
+import { createMocaDispatcher } from './moca-dispatcher.js'
+import { MocaError, type MocaOperation } from './moca-error.js'
+import { readBodyText } from './read-body-text.js'
+import { defaultUserAgent } from './user-agent.js'
+
+export interface MocaClientDeps {
+  readonly options: MocaClientOptions
+  /** Partner JWTs per target user (auth/createPartnerTokenCache). */
+  readonly tokens: PartnerTokens
+  /**
+   * The one dispatcher every call goes through. The client owns it: close() closes it.
+   * @default an undici Pool from createMocaDispatcher(options)
+   */
+  readonly dispatcher?: Dispatcher
+  /** @default a silent logger */
+  readonly logger?: Logger
+  /** Used to read Retry-After dates. @default Date.now */
+  readonly now?: () => number
+}
+
+interface Exchange {
+  readonly operation: MocaOperation
+  readonly method: 'GET' | 'POST'
+  readonly path: string
+  readonly email: string
+  readonly body?: string
+  readonly extraHeaders?: Readonly<Record<string, string>>
+  readonly onDuplicate: OnDuplicate | null
+  readonly signal: AbortSignal | undefined
+}
+
+/**
+ * MocaChain's Issue-on-Behalf API over undici: one attempt per call, every failure a classified
+ * MocaError, every response body consumed. Retries, the revoke→ignore switch and the circuit
+ * breaker belong to the pipeline.
+ */
+export function createMocaClient(deps: MocaClientDeps): MocaClient {
+  const options = compileMocaClientOptions(deps.options)
+  const dispatcher = deps.dispatcher ?? createMocaDispatcher(options)
+  const userAgent = options.userAgent ?? defaultUserAgent()
+  const log = (deps.logger ?? createSilentLogger()).child({ component: 'moca-client' })
+  const now = deps.now ?? Date.now
+  let closing: Promise<void> | undefined
+
+  async function exchange(x: Exchange): Promise<{ statusCode: number; json: unknown }> {
+    // undici reports a closed pool as UND_ERR_DESTROYED, the same code as a request cut off by
+    // destroy(); checking here keeps "never sent" certain.
+    if (closing !== undefined) throw closedClientError(x.operation)
+    // The JWT travels only in this header object: never logged, never put into an error.
+    const headers: Record<string, string> = {
+      'x-partner-auth': await deps.tokens.tokenFor(x.email),
+      'user-agent': userAgent,
+      ...x.extraHeaders,
+    }
+    let response: Dispatcher.ResponseData
+    try {
+      response = await dispatcher.request({
+        origin: options.origin,
+        path: x.path,
+        method: x.method,
+        headers,
+        body: x.body ?? null,
+        headersTimeout: options.headersTimeoutMs,
+        bodyTimeout: options.bodyTimeoutMs,
+        signal: x.signal,
+      })
+    } catch (err) {
+      throw classifyNetworkError(err, x.operation)
+    }
+    const { statusCode } = response
+    log.debug(
+      { operation: x.operation, httpStatus: statusCode, email: maskEmail(x.email) },
+      'MocaChain answered',
+    )
+    if (statusCode >= 200 && statusCode < 300) {
+      return { statusCode, json: await readSuccess(x.operation, statusCode, response) }
+    }
+
+    let bodyText: string | null = null
+    try {
+      bodyText = (await readBodyText(response.body, options.maxResponseBytes)).text
+    } catch {
+      // The status already says what happened; a body cut short only costs us the message.
+    }
+    throw classifyHttpFailure({
+      operation: x.operation,
+      httpStatus: statusCode,
+      bodyText,
+      retryAfter: response.headers['retry-after'],
+      onDuplicate: x.onDuplicate,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      nowMs: now(),
+    })
+  }
+
+  async function readSuccess(
+    operation: MocaOperation,
+    statusCode: number,
+    response: Dispatcher.ResponseData,
+  ): Promise<unknown> {
+    let body: { text: string; truncated: boolean }
+    try {
+      body = await readBodyText(response.body, options.maxResponseBytes)
+    } catch (err) {
+      throw classifyNetworkError(err, operation)
+    }
+    if (body.truncated) {
+      throw unexpectedSuccess(operation, statusCode, `body over ${options.maxResponseBytes} bytes`)
+    }
+    try {
+      return JSON.parse(body.text) as unknown
+    } catch {
+      const snippet = extractMocaMessage(body.text)
+      throw unexpectedSuccess(
+        operation,
+        statusCode,
+        `body is not JSON (${snippet ?? 'empty'})`,
+        snippet,
+      )
+    }
+  }
+
+  function validate<T>(
+    schema: z.ZodType<T>,
+    operation: MocaOperation,
+    answer: { statusCode: number; json: unknown },
+  ): T {
+    const parsed = schema.safeParse(answer.json)
+    if (parsed.success) return parsed.data
+    const issues = parsed.error.issues
+      .slice(0, 3)
+      .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`)
+      .join('; ')
+    throw unexpectedSuccess(
+      operation,
+      answer.statusCode,
+      `body does not match the documented shape (${issues})`,
+    )
+  }
+
+  return {
+    async issue(call: IssueCall, callOptions?: CallOptions) {
+      const body = JSON.stringify({
+        issuerDid: call.program.issuerDid,
+        credentialId: call.program.credentialId,
+        credentialSubject: call.credentialSubject,
+        onDuplicate: call.onDuplicate,
+      })
+      const answer = await exchange({
+        operation: 'issue',
+        method: 'POST',
+        path: options.issuePath,
+        email: call.email,
+        body,
+        extraHeaders: {
+          'content-type': 'application/json',
+          'idempotency-key': call.idempotencyKey,
+        },
+        onDuplicate: call.onDuplicate,
+        signal: callOptions?.signal,
+      })
+      return validate(IssueResponse, 'issue', answer)
+    },
+
+    async status(call: StatusCall, callOptions?: CallOptions) {
+      const answer = await exchange({
+        operation: 'status',
+        method: 'GET',
+        path: `${options.statusPath}?coreClaimHash=${encodeURIComponent(call.coreClaimHash)}`,
+        email: call.email,
+        onDuplicate: null,
+        signal: callOptions?.signal,
+      })
+      // An unknown vcStatus passes: StatusResponse keeps it as a string for the pipeline to judge.
+      return validate(StatusResponse, 'status', answer)
+    },
+
+    close() {
+      closing ??= dispatcher.close()
+      return closing
+    },
+  }
+}
+
+function closedClientError(operation: MocaOperation): MocaError {
+  return new MocaError(
+    'MOCA_UNAVAILABLE',
+    'The MocaChain client is closed; the call was not sent',
+    {
+      operation,
+      classification: 'retryable',
+      httpStatus: null,
+      uncertain: false,
+      retryAfterMs: null,
+      mocaMessage: null,
+      duplicateConflict: false,
+    },
+  )
+}
+
+/**
+ * A 2xx we cannot read: MocaChain did something, we do not know what. Retryable and uncertain, so
+ * a retry of an issue goes out with onDuplicate "ignore" and recovers what was done.
+ */
+function unexpectedSuccess(
+  operation: MocaOperation,
+  statusCode: number,
+  why: string,
+  mocaMessage: string | null = null,
+): MocaError {
+  const what = operation === 'issue' ? 'issue-on-behalf' : 'status'
+  return new MocaError(
+    'MOCA_UNEXPECTED_RESPONSE',
+    `MocaChain answered ${statusCode} to ${what}, but the ${why}`,
+    {
+      operation,
+      classification: 'retryable',
+      httpStatus: statusCode,
+      uncertain: true,
+      retryAfterMs: null,
+      mocaMessage,
+      duplicateConflict: false,
+    },
+  )
+}

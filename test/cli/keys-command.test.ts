@@ -1,0 +1,145 @@
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import { describe, expect, it } from 'vitest'
+import { loadSigningKey } from '../../src/auth/load-signing-key.js'
+import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
+import { createKeysCommand, JWKS_FILE, PRIVATE_KEY_FILE } from '../../src/cli/keys-command.js'
+
+/** Runs `moca-relay keys …` in-process, capturing what a user would see. */
+async function keys(args: string[], env: Record<string, string> = {}) {
+  let stdout = ''
+  let stderr = ''
+  const command = createKeysCommand({
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env: () => env,
+  })
+  const code = await command.run(args).catch((err: unknown) => err)
+  return { code, stdout, stderr }
+}
+
+describe('moca-relay keys generate', () => {
+  it('writes a 0600 private key and a public JWKS, and prints the JWKS', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const { code, stdout, stderr } = await keys(['generate', '--out', out])
+    expect(code).toBe(0)
+
+    const printed = JSON.parse(stdout) as { keys: Record<string, unknown>[] }
+    expect(printed).toEqual(JSON.parse(await readFile(join(out, JWKS_FILE), 'utf8')))
+    expect(printed.keys).toHaveLength(1)
+    for (const member of PRIVATE_JWK_MEMBERS) expect(printed.keys[0]).not.toHaveProperty(member)
+    expect(printed.keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256', use: 'sig' })
+
+    const keyPath = join(out, PRIVATE_KEY_FILE)
+    expect((await stat(keyPath)).mode & 0o777).toBe(0o600)
+    expect(await readFile(keyPath, 'utf8')).toMatch(/^-----BEGIN PRIVATE KEY-----/)
+    // The key loads with the same kid the JWKS publishes, with no configuration.
+    const key = await loadSigningKey({ source: { kind: 'pem-file', path: keyPath } })
+    expect(key.kid).toBe(printed.keys[0]?.kid)
+    expect(stderr).toContain(keyPath)
+    expect(stderr).not.toContain('PRIVATE KEY')
+  })
+
+  it('makes RS256 keys with a chosen kid', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const { stdout } = await keys([
+      'generate',
+      '--alg',
+      'RS256',
+      '--kid',
+      'partner-1',
+      '--out',
+      out,
+    ])
+    expect(JSON.parse(stdout)).toMatchObject({
+      keys: [{ kty: 'RSA', alg: 'RS256', kid: 'partner-1', e: 'AQAB' }],
+    })
+  })
+
+  it('refuses to overwrite a key without --force, and leaves it as it was', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    await keys(['generate', '--out', out])
+    const before = await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')
+    const { code } = await keys(['generate', '--out', out])
+    expect(code).toMatchObject({ code: 'KEY_FILE_EXISTS' })
+    expect(await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')).toBe(before)
+  })
+
+  it('with --force rotates: a new private key, and the JWKS keeps the previous public key', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const first = JSON.parse((await keys(['generate', '--out', out])).stdout) as {
+      keys: { kid: string }[]
+    }
+    const before = await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')
+    const { code, stdout } = await keys(['generate', '--out', out, '--force'])
+    expect(code).toBe(0)
+    const second = JSON.parse(stdout) as { keys: { kid: string }[] }
+    expect(second.keys.map((k) => k.kid)).toEqual([expect.any(String), first.keys[0]?.kid])
+    expect(second.keys[0]?.kid).not.toBe(first.keys[0]?.kid)
+    expect(await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')).not.toBe(before)
+    expect((await stat(join(out, PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600)
+  })
+
+  it('answers a usage error with exit code 2', async () => {
+    expect((await keys(['generate', '--bogus'])).code).toBe(2)
+    expect((await keys(['rotate'])).code).toBe(2)
+    expect((await keys(['generate', '--alg', 'HS256'])).code).toMatchObject({
+      code: 'CONFIG_INVALID',
+    })
+  })
+})
+
+describe('moca-relay keys token', () => {
+  it('prints a partner JWT that verifies against the generated JWKS', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const jwks = JSON.parse((await keys(['generate', '--out', out])).stdout) as { keys: never[] }
+    const { code, stdout } = await keys([
+      'token',
+      '--partner-id',
+      'partner-1',
+      '--email',
+      'alice@example.com',
+      '--key',
+      join(out, PRIVATE_KEY_FILE),
+    ])
+    expect(code).toBe(0)
+    const token = stdout.trim()
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', typ: 'JWT' })
+    const { payload } = await jwtVerify(token, createLocalJWKSet(jwks))
+    expect(payload).toMatchObject({
+      partnerId: 'partner-1',
+      email: 'alice@example.com',
+      scope: 'issue on-behalf',
+    })
+  })
+
+  it('reads the key from MOCA_PARTNER_PRIVATE_KEY (the base64 body, as the docs keep it)', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    await keys(['generate', '--out', out])
+    const pem = await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')
+    const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '')
+    const { code, stdout } = await keys(
+      ['token', '--partner-id', 'p', '--email', 'a@example.com'],
+      {
+        MOCA_PARTNER_PRIVATE_KEY: body,
+      },
+    )
+    expect(code).toBe(0)
+    expect(stdout.split('.')).toHaveLength(3)
+  })
+
+  it('says what is missing', async () => {
+    const { code, stderr } = await keys(['token', '--partner-id', 'p', '--email', 'a@example.com'])
+    expect(code).toBe(2)
+    expect(stderr).toContain('MOCA_PARTNER_PRIVATE_KEY')
+    const file = join(await mkdtemp(join(tmpdir(), 'moca-keys-')), 'k.pem')
+    await writeFile(file, 'nonsense')
+    expect(
+      (await keys(['token', '--partner-id', 'p', '--email', 'a@example.com', '--key', file])).code,
+    ).toMatchObject({
+      code: 'KEY_INVALID',
+    })
+  })
+})

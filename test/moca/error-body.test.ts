@@ -1,0 +1,47 @@
+import { describe, expect, it } from 'vitest'
+import { extractMocaMessage, MAX_MOCA_MESSAGE_CHARS } from '../../src/moca/error-body.js'
+
+describe('extractMocaMessage', () => {
+  it.each([
+    [
+      'the documented body',
+      JSON.stringify({ error: 400, message: 'Missing required field: issuerDid' }),
+      'Missing required field: issuerDid',
+    ],
+    [
+      'a data wrapper',
+      JSON.stringify({ data: { error: 409, message: 'Consent rejected by user.' } }),
+      'Consent rejected by user.',
+    ],
+    ['the Catalog envelope', JSON.stringify({ code: 80000001, msg: 'bad', data: null }), 'bad'],
+    [
+      'an nginx page',
+      '<html><head><title>502 Bad Gateway</title></head><body>…</body></html>',
+      '502 Bad Gateway',
+    ],
+    [
+      'HTML without a title',
+      '<!DOCTYPE html><html><body><h1>Down</h1><p>for maintenance</p></body></html>',
+      'Down for maintenance',
+    ],
+    ['plain text', 'upstream request timeout\n', 'upstream request timeout'],
+    ['JSON without a message', JSON.stringify({ error: 500 }), '{"error":500}'],
+  ])('reads %s', (_what, body, message) => {
+    expect(extractMocaMessage(body)).toBe(message)
+  })
+
+  it('returns null for an empty body', () => {
+    expect(extractMocaMessage('  ')).toBeNull()
+  })
+
+  it('scrubs anything that looks like a JWT and control characters', () => {
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJlbWFpbCI6ImFAYi5jIn0.c2lnbmF0dXJl'
+    expect(extractMocaMessage(`rejected ${jwt}\r\nfake: log line`)).toBe(
+      'rejected [jwt] fake: log line',
+    )
+  })
+
+  it('keeps messages short', () => {
+    expect(extractMocaMessage('y'.repeat(5_000))?.length).toBe(MAX_MOCA_MESSAGE_CHARS)
+  })
+})

@@ -1,0 +1,134 @@
+import { createServer } from 'node:net'
+import type { AddressInfo } from 'node:net'
+import { describe, expect, it } from 'vitest'
+import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import { catchMocaError } from '../support/catch-moca-error.js'
+import { startScriptedServer } from '../support/raw-http.js'
+import { startSandboxFixture, uniqueEmail } from '../support/sandbox-fixture.js'
+
+/** Short timeouts so a hang costs the test a fraction of a second. */
+const QUICK = { headersTimeoutMs: 300, bodyTimeoutMs: 300 }
+
+describe('MocaClient: no answer, or half an answer', () => {
+  it('a call that hangs past the headers timeout is MOCA_UNCERTAIN, uncertain', async () => {
+    const f = await startSandboxFixture({ faults: { issue: { next: ['hang'] } } })
+    const err = await catchMocaError(f.client(QUICK).issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNCERTAIN',
+      classification: 'retryable',
+      httpStatus: null,
+      uncertain: true,
+    })
+    expect(err.message).toContain('UND_ERR_HEADERS_TIMEOUT')
+    expect(f.sandbox.calls.list()[0]).toMatchObject({
+      outcome: 'hang',
+      applied: false,
+      httpStatus: null,
+    })
+  })
+
+  it('a reset before any work is still uncertain to the client (it cannot tell)', async () => {
+    const f = await startSandboxFixture({ faults: { issue: { next: ['reset'] } } })
+    const err = await catchMocaError(f.client().issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    expect(f.sandbox.calls.list()[0]).toMatchObject({ outcome: 'reset', applied: false })
+  })
+
+  it.each(['applyThen500', 'applyThenReset', 'applyThenHang'] as const)(
+    '%s: uncertain for the client, applied by MocaChain; a retry with "ignore" recovers the same credential',
+    async (fault) => {
+      const f = await startSandboxFixture({ faults: { issue: { next: [fault] } } })
+      const client = f.client(QUICK)
+      const email = uniqueEmail()
+      const err = await catchMocaError(client.issue(f.issueCall({ email, idempotencyKey: 'k-1' })))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNCERTAIN',
+        uncertain: true,
+        classification: 'retryable',
+      })
+
+      const recovered = await client.issue(
+        f.issueCall({ email, idempotencyKey: 'k-1', onDuplicate: 'ignore' }),
+      )
+      const [first, second] = f.sandbox.calls.list()
+      expect(first).toMatchObject({ fault, applied: true, action: 'issued', idempotencyKey: 'k-1' })
+      expect(second).toMatchObject({ applied: false, action: 'returned-existing', httpStatus: 200 })
+      expect(recovered.coreClaimHash).toBe(first?.coreClaimHash)
+      expect(f.sandbox.stats().credentials.issued).toBe(1)
+    },
+  )
+
+  it('a status call that hangs is MOCA_UNCERTAIN too', async () => {
+    const f = await startSandboxFixture({ faults: { status: { next: ['hang'] } } })
+    const err = await catchMocaError(
+      f.client(QUICK).status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+    )
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', operation: 'status' })
+  })
+
+  it('a body that stops half way is MOCA_UNCERTAIN (body timeout)', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' })
+      res.write('{"coreClaimHash":"')
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: server.baseUrl, ...QUICK },
+      tokens: f.tokens,
+    })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
+      expect(err.message).toContain('UND_ERR_BODY_TIMEOUT')
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('connection refused is MOCA_UNAVAILABLE and certain: the request never left', async () => {
+    const port = await freePort()
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: `http://127.0.0.1:${port}/v1` },
+      tokens: f.tokens,
+    })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNAVAILABLE',
+        classification: 'retryable',
+        uncertain: false,
+        httpStatus: null,
+      })
+      expect(err.message).toContain('ECONNREFUSED')
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('an aborted call is MOCA_UNCERTAIN', async () => {
+    const f = await startSandboxFixture({ faults: { issue: { latency: { fixedMs: 5_000 } } } })
+    const controller = new AbortController()
+    const call = f.client().issue(f.issueCall(), { signal: controller.signal })
+    setTimeout(() => controller.abort(), 50)
+    const err = await catchMocaError(call)
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
+  })
+
+  it('a call after close() is MOCA_UNAVAILABLE and certain', async () => {
+    const f = await startSandboxFixture()
+    const client = f.client()
+    await client.close()
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false })
+    expect(f.sandbox.calls.total).toBe(0)
+  })
+})
+
+async function freePort(): Promise<number> {
+  const server = createServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return port
+}

@@ -1,0 +1,247 @@
+import { describe, expect, it } from 'vitest'
+import { createPartnerTokenCache } from '../../src/auth/partner-token-cache.js'
+import { createPartnerTokenSigner } from '../../src/auth/partner-token-signer.js'
+import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import { catchMocaError } from '../support/catch-moca-error.js'
+import { startScriptedServer } from '../support/raw-http.js'
+import {
+  PARTNER_ID,
+  PROGRAM,
+  startSandboxFixture,
+  uniqueEmail,
+} from '../support/sandbox-fixture.js'
+
+/**
+ * The classification table of issue 3, each row produced by the sandbox as MocaChain would
+ * answer, and read through the real client.
+ */
+describe('MocaClient: what each MocaChain answer becomes', () => {
+  it("400 → MOCA_BAD_REQUEST, terminal, with MocaChain's message", async () => {
+    const f = await startSandboxFixture()
+    const err = await catchMocaError(
+      f.client().issue(f.issueCall({ credentialSubject: { age: 25, location: 'US' } })),
+    )
+    expect(err).toMatchObject({
+      code: 'MOCA_BAD_REQUEST',
+      classification: 'terminal',
+      httpStatus: 400,
+      uncertain: false,
+      retryAfterMs: null,
+      duplicateConflict: false,
+    })
+    expect(err.mocaMessage).toBe('Missing required field: credentialSubject.isMember')
+  })
+
+  it('401 → MOCA_UNAUTHORIZED, systemic (a token the sandbox refuses: wrong scope)', async () => {
+    const f = await startSandboxFixture()
+    const tokens = createPartnerTokenCache({
+      signer: createPartnerTokenSigner({ key: f.key, partnerId: PARTNER_ID, scope: 'issue' }),
+    })
+    const client = createMocaClient({ options: { baseUrl: f.sandbox.url }, tokens })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNAUTHORIZED',
+        classification: 'systemic',
+        httpStatus: 401,
+        uncertain: false,
+      })
+      expect(err.mocaMessage).toBe('Invalid or expired Partner JWT, or JWKS mismatch.')
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('403 → MOCA_FORBIDDEN, systemic, on issue and on status', async () => {
+    const f = await startSandboxFixture()
+    const client = f.client()
+    const email = uniqueEmail()
+    const issued = await client.issue(f.issueCall({ email }))
+    f.sandbox.setFeatureEnabled(PARTNER_ID, false)
+    const onIssue = await catchMocaError(client.issue(f.issueCall()))
+    const onStatus = await catchMocaError(
+      client.status({ email, coreClaimHash: issued.coreClaimHash }),
+    )
+    for (const err of [onIssue, onStatus]) {
+      expect(err).toMatchObject({
+        code: 'MOCA_FORBIDDEN',
+        classification: 'systemic',
+        httpStatus: 403,
+      })
+      expect(err.mocaMessage).toMatch(/^Feature not enabled/)
+    }
+  })
+
+  it('404 on issue → MOCA_PROGRAM_NOT_FOUND, systemic; 404 on status → MOCA_STATUS_NOT_FOUND, terminal', async () => {
+    const f = await startSandboxFixture()
+    const client = f.client()
+    const onIssue = await catchMocaError(
+      client.issue(
+        f.issueCall({ program: { ...PROGRAM, credentialId: 'c00000000000000000000x' } }),
+      ),
+    )
+    expect(onIssue).toMatchObject({
+      code: 'MOCA_PROGRAM_NOT_FOUND',
+      classification: 'systemic',
+      httpStatus: 404,
+    })
+    const onStatus = await catchMocaError(
+      client.status({ email: uniqueEmail(), coreClaimHash: 'f'.repeat(64) }),
+    )
+    expect(onStatus).toMatchObject({
+      code: 'MOCA_STATUS_NOT_FOUND',
+      classification: 'terminal',
+      httpStatus: 404,
+    })
+    expect(onStatus.mocaMessage).toBe('No credential found for the given hash.')
+  })
+
+  describe('409', () => {
+    it('with onDuplicate "revoke" is MOCA_CONSENT_REJECTED', async () => {
+      const f = await startSandboxFixture({ settings: { conflictMessages: 'combined' } })
+      const email = uniqueEmail()
+      f.sandbox.setConsentRejected(email, true)
+      const err = await catchMocaError(f.client().issue(f.issueCall({ email })))
+      expect(err).toMatchObject({
+        code: 'MOCA_CONSENT_REJECTED',
+        classification: 'terminal',
+        httpStatus: 409,
+        duplicateConflict: false,
+      })
+    })
+
+    it('with "ignore" and a message that clearly says consent is MOCA_CONSENT_REJECTED', async () => {
+      const f = await startSandboxFixture({ settings: { conflictMessages: 'distinct' } })
+      const email = uniqueEmail()
+      f.sandbox.setConsentRejected(email, true)
+      const err = await catchMocaError(
+        f.client().issue(f.issueCall({ email, onDuplicate: 'ignore' })),
+      )
+      expect(err).toMatchObject({ code: 'MOCA_CONSENT_REJECTED', duplicateConflict: false })
+      expect(err.mocaMessage).toBe('Consent rejected by user.')
+    })
+
+    it('with "ignore" and the live API\'s ambiguous message is MOCA_DUPLICATE_CONFLICT', async () => {
+      const f = await startSandboxFixture({ settings: { conflictMessages: 'combined' } })
+      const email = uniqueEmail()
+      f.sandbox.setConsentRejected(email, true)
+      const err = await catchMocaError(
+        f.client().issue(f.issueCall({ email, onDuplicate: 'ignore' })),
+      )
+      expect(err).toMatchObject({
+        code: 'MOCA_DUPLICATE_CONFLICT',
+        classification: 'terminal',
+        duplicateConflict: true,
+      })
+      expect(err.mocaMessage).toBe('Consent rejected by user or duplicate conflict.')
+    })
+
+    it('with "ignore" on an existing credential in conflict mode is MOCA_DUPLICATE_CONFLICT', async () => {
+      const f = await startSandboxFixture({ settings: { duplicateIgnoreMode: 'conflict' } })
+      const client = f.client()
+      const email = uniqueEmail()
+      await client.issue(f.issueCall({ email }))
+      const err = await catchMocaError(client.issue(f.issueCall({ email, onDuplicate: 'ignore' })))
+      expect(err).toMatchObject({
+        code: 'MOCA_DUPLICATE_CONFLICT',
+        duplicateConflict: true,
+        httpStatus: 409,
+      })
+    })
+  })
+
+  it.each([
+    ['http408', 408],
+    ['http429', 429],
+    ['http503', 503],
+  ] as const)(
+    '%s → MOCA_UNAVAILABLE, retryable, certain (refused before any work)',
+    async (fault, status) => {
+      const f = await startSandboxFixture({
+        faults: { issue: { next: [fault], retryAfterSeconds: 7 } },
+      })
+      const err = await catchMocaError(f.client().issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNAVAILABLE',
+        classification: 'retryable',
+        httpStatus: status,
+        uncertain: false,
+        // Retry-After is honoured on 429 and 503 only.
+        retryAfterMs: status === 408 ? null : 7_000,
+      })
+      expect(f.sandbox.calls.list()[0]).toMatchObject({ applied: false, fault, httpStatus: status })
+    },
+  )
+
+  it.each([
+    ['http500', 500, 'Server-side failure. Retry with exponential backoff.'],
+    ['http502', 502, '502 Bad Gateway'],
+    ['http504', 504, '504 Gateway Time-out'],
+  ] as const)(
+    '%s → MOCA_UNCERTAIN, retryable, uncertain; gateway pages read as a short message',
+    async (fault, status, message) => {
+      const f = await startSandboxFixture({ faults: { issue: { next: [fault] } } })
+      const err = await catchMocaError(f.client().issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNCERTAIN',
+        classification: 'retryable',
+        httpStatus: status,
+        uncertain: true,
+        retryAfterMs: null,
+      })
+      expect(err.mocaMessage).toBe(message)
+    },
+  )
+
+  it('503 from a load balancer keeps its plain-text message', async () => {
+    const f = await startSandboxFixture({ faults: { status: { next: ['http503'] } } })
+    const err = await catchMocaError(
+      f.client().status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+    )
+    expect(err.mocaMessage).toMatch(/^upstream connect error/)
+  })
+
+  it('caps a long Retry-After at maxRetryAfterMs', async () => {
+    const f = await startSandboxFixture({
+      faults: { issue: { next: ['http429'], retryAfterSeconds: 86_400 } },
+    })
+    const err = await catchMocaError(f.client({ maxRetryAfterMs: 5_000 }).issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', httpStatus: 429, retryAfterMs: 5_000 })
+  })
+
+  it('a rate limit answers 429 with the Retry-After of its token bucket', async () => {
+    const f = await startSandboxFixture({
+      // One call per 20 s: the second call is limited however slow this machine is.
+      faults: { issue: { rateLimit: { perSecond: 0.05, burst: 1 } } },
+    })
+    const client = f.client()
+    await client.issue(f.issueCall())
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', httpStatus: 429 })
+    expect(err.retryAfterMs).toBeGreaterThanOrEqual(1_000)
+    expect(err.retryAfterMs).toBeLessThanOrEqual(20_000)
+  })
+
+  it('an unknown vcStatus is returned as it is, not thrown', async () => {
+    // Not the sandbox: it only speaks the two documented states.
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          coreClaimHash: 'a'.repeat(64),
+          vcStatus: 'REVOKED',
+          extra: { nested: true },
+        }),
+      )
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      const status = await client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) })
+      expect(status.vcStatus).toBe('REVOKED')
+      expect(status).toMatchObject({ extra: { nested: true } })
+    } finally {
+      await client.close()
+    }
+  })
+})

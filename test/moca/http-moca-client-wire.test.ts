@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import { catchMocaError } from '../support/catch-moca-error.js'
+import { startScriptedServer } from '../support/raw-http.js'
+import { PROGRAM, SUBJECT, startSandboxFixture, uniqueEmail } from '../support/sandbox-fixture.js'
+
+describe('MocaClient: what goes on the wire', () => {
+  it('POSTs the documented body with the partner JWT, user-agent and idempotency-key headers', async () => {
+    const server = await startScriptedServer((req, res) => {
+      const body =
+        req.method === 'POST'
+          ? { coreClaimHash: 'a'.repeat(64), credentialId: PROGRAM.credentialId, userUuid: 'u' }
+          : { coreClaimHash: 'b'.repeat(64), vcStatus: 'WAIT_ONCHAIN' }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    const email = uniqueEmail()
+    try {
+      await client.issue(f.issueCall({ email, idempotencyKey: 'idem-42', onDuplicate: 'ignore' }))
+      await client.status({ email, coreClaimHash: 'b'.repeat(64) })
+    } finally {
+      await client.close()
+    }
+    const [issue, status] = server.requests
+    expect(issue?.headers).toMatchObject({
+      'content-type': 'application/json',
+      'idempotency-key': 'idem-42',
+      'x-partner-auth': await f.tokens.tokenFor(email),
+    })
+    expect(issue?.headers['user-agent']).toMatch(/^moca-relay\/\d+\.\d+\.\d+/)
+    expect(JSON.parse(issue?.body ?? '')).toEqual({
+      issuerDid: PROGRAM.issuerDid,
+      credentialId: PROGRAM.credentialId,
+      credentialSubject: SUBJECT,
+      onDuplicate: 'ignore',
+    })
+    expect(status?.headers['x-partner-auth']).toBe(await f.tokens.tokenFor(email))
+    expect(status?.headers['idempotency-key']).toBeUndefined()
+  })
+
+  it('joins the base URL and the paths without doubling /v1', async () => {
+    const f = await startSandboxFixture()
+    // The sandbox serves only /v1/credentials/...; a doubled /v1 would be a 404.
+    const issued = await f.client({ baseUrl: `${f.sandbox.url}/` }).issue(f.issueCall())
+    expect(issued.coreClaimHash).toMatch(/^[0-9a-f]{64}$/)
+  })
+
+  it.each([
+    ['a body that is not the documented shape', JSON.stringify({ hash: 'x' })],
+    ['a body that is not JSON', '<html>ok</html>'],
+    ['an empty body', ''],
+  ])('a 2xx with %s is MOCA_UNEXPECTED_RESPONSE, retryable and uncertain', async (_what, body) => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(body)
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNEXPECTED_RESPONSE',
+        classification: 'retryable',
+        uncertain: true,
+        httpStatus: 200,
+      })
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('a status outside the table (418) is MOCA_UNEXPECTED_RESPONSE, terminal', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(418, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ code: 418, msg: 'short and stout' }))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNEXPECTED_RESPONSE',
+        classification: 'terminal',
+        uncertain: false,
+        httpStatus: 418,
+        mocaMessage: 'short and stout',
+      })
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('never puts the JWT into an error, even when a gateway echoes it back', async () => {
+    const server = await startScriptedServer((req, res) => {
+      res.writeHead(502, { 'content-type': 'text/plain' })
+      res.end(
+        `bad gateway for request with x-partner-auth: ${String(req.headers['x-partner-auth'])}`,
+      )
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    const email = uniqueEmail()
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall({ email })))
+      const token = await f.tokens.tokenFor(email)
+      const everything = `${err.message} ${err.mocaMessage} ${JSON.stringify(err)} ${err.stack}`
+      expect(everything).not.toContain(token)
+      expect(everything).not.toContain(token.split('.')[2])
+      expect(err.mocaMessage).toContain('[jwt]')
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('cuts a huge error body to a short message and still reads the status', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(400, { 'content-type': 'text/plain' })
+      res.end('x'.repeat(1024 * 1024))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({ code: 'MOCA_BAD_REQUEST', httpStatus: 400 })
+      expect(err.mocaMessage?.length).toBeLessThanOrEqual(300)
+    } finally {
+      await client.close()
+    }
+  })
+})

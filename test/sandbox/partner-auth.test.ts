@@ -1,0 +1,265 @@
+import { createPublicKey, generateKeyPairSync } from 'node:crypto'
+import { base64url, SignJWT, type JWTPayload } from 'jose'
+import { describe, expect, it, onTestFinished } from 'vitest'
+import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
+import { createJwksDocument } from '../../src/auth/jwks-document.js'
+import { loadSigningKey, type SigningKey } from '../../src/auth/load-signing-key.js'
+import { createPartnerTokenSigner } from '../../src/auth/partner-token-signer.js'
+import { captureLogs } from '../support/capture-logs.js'
+import { startJwksServer } from '../support/jwks-server.js'
+import { rawCall } from '../support/raw-http.js'
+import {
+  PARTNER_ID,
+  PROGRAM,
+  SUBJECT,
+  startSandboxFixture,
+  uniqueEmail,
+  type SandboxFixture,
+} from '../support/sandbox-fixture.js'
+
+const body = { ...PROGRAM, credentialSubject: SUBJECT, onDuplicate: 'revoke' }
+
+async function issueWith(f: SandboxFixture, token: string) {
+  return rawCall(`${f.sandbox.url}/credentials/issue-on-behalf`, {
+    headers: { 'x-partner-auth': token },
+    body,
+  })
+}
+
+function claims(overrides: JWTPayload = {}): JWTPayload {
+  const iat = Math.floor(Date.now() / 1000)
+  return {
+    partnerId: PARTNER_ID,
+    scope: 'issue on-behalf',
+    email: uniqueEmail(),
+    iat,
+    exp: iat + 300,
+    ...overrides,
+  }
+}
+
+function sign(
+  key: SigningKey,
+  payload: JWTPayload,
+  header: Record<string, unknown> = {},
+): Promise<string> {
+  return new SignJWT(payload)
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT', ...header })
+    .sign(key.privateKey)
+}
+
+async function newKey(alg: 'ES256' | 'RS256' = 'ES256', kid?: string): Promise<SigningKey> {
+  const generated = await generatePartnerKey({ alg, kid })
+  return loadSigningKey({
+    source: { kind: 'text', text: generated.privateKeyPem },
+    kid: generated.kid,
+  })
+}
+
+function expect401(res: { status: number; json: unknown }, reason: RegExp): void {
+  expect(res.status).toBe(401)
+  expect(res.json).toMatchObject({
+    error: 401,
+    message: 'Invalid or expired Partner JWT, or JWKS mismatch.',
+  })
+  expect((res.json as { reason: string }).reason).toMatch(reason)
+}
+
+describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
+  it('accepts a well-formed token (so the refusals below mean something)', async () => {
+    const f = await startSandboxFixture()
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+  })
+
+  it('an expired token', async () => {
+    const f = await startSandboxFixture()
+    const iat = Math.floor(Date.now() / 1000) - 600
+    expect401(await issueWith(f, await sign(f.key, claims({ iat, exp: iat + 300 }))), /expired/)
+  })
+
+  it('a token without exp', async () => {
+    const f = await startSandboxFixture()
+    const { exp: _exp, ...noExp } = claims()
+    expect401(await issueWith(f, await sign(f.key, noExp)), /exp claim is missing/)
+  })
+
+  it('a kid that is not in the JWKS', async () => {
+    const f = await startSandboxFixture()
+    expect401(
+      await issueWith(f, await sign(f.key, claims(), { kid: 'not-published' })),
+      /kid "not-published" is not in the JWKS/,
+    )
+  })
+
+  it('alg "none" (an unsigned token)', async () => {
+    const f = await startSandboxFixture()
+    const header = base64url.encode(JSON.stringify({ alg: 'none', kid: f.key.kid, typ: 'JWT' }))
+    const payload = base64url.encode(JSON.stringify(claims()))
+    expect401(await issueWith(f, `${header}.${payload}.`), /alg "none" is not allowed/)
+  })
+
+  it('HS256 signed with the public key as the HMAC secret (algorithm confusion)', async () => {
+    const f = await startSandboxFixture()
+    const publicPem = createPublicKey({ key: f.key.publicJwk as never, format: 'jwk' })
+      .export({ format: 'pem', type: 'spki' })
+      .toString()
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'HS256', kid: f.key.kid, typ: 'JWT' })
+      .sign(new TextEncoder().encode(publicPem))
+    expect401(await issueWith(f, token), /alg "HS256" is not allowed/)
+  })
+
+  it('a token without typ', async () => {
+    const f = await startSandboxFixture()
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'ES256', kid: f.key.kid })
+      .sign(f.key.privateKey)
+    expect401(await issueWith(f, token), /typ header is missing/)
+  })
+
+  it('the older scope "issue" in strict mode; lenient mode takes it', async () => {
+    const f = await startSandboxFixture({ settings: { scopeMode: 'strict' } })
+    const token = await sign(f.key, claims({ scope: 'issue' }))
+    expect401(
+      await issueWith(f, token),
+      /scope "issue" is not accepted: expected "issue on-behalf"/,
+    )
+    f.sandbox.updateSettings({ scopeMode: 'lenient' })
+    expect((await issueWith(f, token)).status).toBe(200)
+    expect401(
+      await issueWith(f, await sign(f.key, claims({ scope: 'admin' }))),
+      /scope "admin" is not accepted/,
+    )
+  })
+
+  it('a tampered payload (claims changed after signing)', async () => {
+    const f = await startSandboxFixture()
+    const [header, , signature] = (await sign(f.key, claims({ email: 'alice@example.com' }))).split(
+      '.',
+    )
+    const forged = base64url.encode(JSON.stringify(claims({ email: 'mallory@example.com' })))
+    expect401(await issueWith(f, `${header}.${forged}.${signature}`), /signature does not verify/)
+  })
+
+  it('an unknown partnerId', async () => {
+    const f = await startSandboxFixture()
+    expect401(
+      await issueWith(f, await sign(f.key, claims({ partnerId: 'who' }))),
+      /partnerId "who" is not a known partner/,
+    )
+  })
+
+  it("another partner's partnerId on our token (that partner's JWKS lacks our key)", async () => {
+    const other = await newKey()
+    const otherJwks = await startJwksServer(createJwksDocument([other.publicJwk]))
+    onTestFinished(() => otherJwks.close())
+    const f = await startSandboxFixture({
+      otherPartners: [{ partnerId: 'partner-b', jwksUrl: otherJwks.url }],
+    })
+    const res = await issueWith(f, await sign(f.key, claims({ partnerId: 'partner-b' })))
+    expect401(res, /is not in the JWKS at/)
+    expect((res.json as { reason: string }).reason).toContain(otherJwks.url)
+    // partner-b's own token authenticates, then meets the 403 of a program it does not own.
+    expect((await issueWith(f, await sign(other, claims({ partnerId: 'partner-b' })))).status).toBe(
+      403,
+    )
+  })
+
+  it('a missing or implausible email claim', async () => {
+    const f = await startSandboxFixture()
+    expect401(await issueWith(f, await sign(f.key, claims({ email: undefined }))), /email claim/)
+    expect401(
+      await issueWith(f, await sign(f.key, claims({ email: 'not-an-email' }))),
+      /email claim/,
+    )
+  })
+
+  it('an alg that does not fit the JWKS key type (RS256 header on an EC key)', async () => {
+    const f = await startSandboxFixture()
+    const rsa = await newKey('RS256')
+    const token = await new SignJWT(claims())
+      .setProtectedHeader({ alg: 'RS256', kid: f.key.kid, typ: 'JWT' })
+      .sign(rsa.privateKey)
+    expect401(
+      await issueWith(f, token),
+      /is EC P-256 for ES256, which does not fit the token's alg RS256/,
+    )
+  })
+
+  it('no x-partner-auth header at all', async () => {
+    const f = await startSandboxFixture()
+    const res = await rawCall(`${f.sandbox.url}/credentials/issue-on-behalf`, { body })
+    expect401(res, /header is missing/)
+  })
+
+  it('RS256 partners work end to end', async () => {
+    const f = await startSandboxFixture({ alg: 'RS256' })
+    expect((await f.client().issue(f.issueCall())).coreClaimHash).toMatch(/^[0-9a-f]{64}$/)
+  })
+})
+
+describe('sandbox authentication: the partner JWKS', () => {
+  it('refuses a JWKS that publishes private key members, with a clear message and a warning', async () => {
+    const { logger, lines } = captureLogs()
+    const f = await startSandboxFixture({ logger })
+    const leaky = {
+      ...(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+        format: 'jwk',
+      }) as object),
+    }
+    f.jwks.serve({ keys: [{ ...leaky, kid: f.key.kid, alg: 'ES256', use: 'sig' }] })
+    const res = await issueWith(f, await sign(f.key, claims()))
+    expect401(res, /contains private key members \(d\)/)
+    expect(lines.find((l) => l.level === 'warn')).toMatchObject({
+      msg: 'refusing a JWKS that publishes private key material',
+      members: ['d'],
+    })
+    // The warning names the members, never their values.
+    expect(JSON.stringify(lines)).not.toContain((leaky as { d: string }).d)
+  })
+
+  it('answers 401 while the JWKS cannot be fetched', async () => {
+    const f = await startSandboxFixture()
+    f.jwks.failWith(503)
+    expect401(await issueWith(f, await sign(f.key, claims())), /answered HTTP 503/)
+    await f.jwks.close()
+    expect401(await issueWith(f, await sign(f.key, claims())), /unreachable \(ECONNREFUSED\)/)
+  })
+
+  it('refetches on an unknown kid once the cooldown has passed (rotation: new key published first)', async () => {
+    const f = await startSandboxFixture({ config: { jwks: { cooldownMs: 0 } } })
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+    const next = await newKey('ES256', 'next-key')
+    f.jwks.serve(createJwksDocument([next.publicJwk, f.key.publicJwk]))
+    expect((await issueWith(f, await sign(next, claims()))).status).toBe(200)
+    expect(f.jwks.requests).toBe(2)
+  })
+
+  it('does not refetch for an unknown kid within the cooldown', async () => {
+    const f = await startSandboxFixture({ config: { jwks: { cooldownMs: 60_000 } } })
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+    const next = await newKey('ES256', 'next-key')
+    f.jwks.serve(createJwksDocument([next.publicJwk, f.key.publicJwk]))
+    expect401(await issueWith(f, await sign(next, claims())), /kid "next-key" is not in the JWKS/)
+    expect(f.jwks.requests).toBe(1)
+  })
+
+  it('caches the JWKS and verified tokens, and refetches once the cache is too old', async () => {
+    const cached = await startSandboxFixture()
+    const token = await sign(cached.key, claims())
+    for (let i = 0; i < 3; i += 1) expect((await issueWith(cached, token)).status).toBe(200)
+    expect(cached.jwks.requests).toBe(1)
+    expect(cached.sandbox.stats().auth).toMatchObject({ verified: 1, cacheHits: 2 })
+
+    const uncached = await startSandboxFixture({ config: { jwks: { cacheMaxAgeMs: 0 } } })
+    const token2 = await sign(uncached.key, claims())
+    for (let i = 0; i < 3; i += 1) expect((await issueWith(uncached, token2)).status).toBe(200)
+    expect(uncached.jwks.requests).toBe(3)
+  })
+
+  it("signs with the client's own signer and cache, as the relay does", async () => {
+    const f = await startSandboxFixture()
+    const signer = createPartnerTokenSigner({ key: f.key, partnerId: PARTNER_ID })
+    expect((await issueWith(f, (await signer.sign(uniqueEmail())).token)).status).toBe(200)
+  })
+})

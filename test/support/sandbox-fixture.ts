@@ -1,0 +1,119 @@
+import { onTestFinished } from 'vitest'
+import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
+import { createJwksDocument } from '../../src/auth/jwks-document.js'
+import { loadSigningKey, type SigningKey } from '../../src/auth/load-signing-key.js'
+import {
+  createPartnerTokenCache,
+  type PartnerTokenCache,
+} from '../../src/auth/partner-token-cache.js'
+import {
+  createPartnerTokenSigner,
+  type PartnerTokenSigner,
+} from '../../src/auth/partner-token-signer.js'
+import type { SigningAlgorithm } from '../../src/auth/signing-algorithm.js'
+import type { ProgramRef } from '../../src/domain/issuance-command.js'
+import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import type { MocaClientOptions } from '../../src/moca/moca-client-options.js'
+import type { IssueCall, MocaClient } from '../../src/moca/moca-client.js'
+import type { SandboxConfigInput, SandboxSettings } from '../../src/sandbox/sandbox-config.js'
+import type { SandboxFaultsInput } from '../../src/sandbox/sandbox-faults.js'
+import { startSandbox, type SandboxHandle } from '../../src/sandbox/start-sandbox.js'
+import type { Logger } from '../../src/ops/logger.js'
+import { startJwksServer, type JwksServer } from './jwks-server.js'
+
+export const PARTNER_ID = 'partner-test'
+export const PROGRAM: ProgramRef = {
+  issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB',
+  credentialId: 'c21s70g0i54sn0023172Cv',
+}
+/** The documented example subject, and a schema that matches it exactly. */
+export const SUBJECT = { age: 25, location: 'United States', isMember: true }
+export const SUBJECT_SCHEMA = {
+  type: 'object',
+  properties: {
+    age: { type: 'integer' },
+    location: { type: 'string' },
+    isMember: { type: 'boolean' },
+  },
+  required: ['age', 'location', 'isMember'],
+  additionalProperties: false,
+}
+
+export interface FixtureOptions {
+  readonly alg?: SigningAlgorithm
+  readonly settings?: Partial<SandboxSettings>
+  readonly faults?: SandboxFaultsInput
+  /** Extra config merged over the default (programs, users, jwks timings…). */
+  readonly config?: Partial<SandboxConfigInput>
+  readonly logger?: Logger
+  /** Partners besides PARTNER_ID (whose JWKS the fixture serves). */
+  readonly otherPartners?: readonly { partnerId: string; jwksUrl: string }[]
+}
+
+export interface SandboxFixture {
+  readonly sandbox: SandboxHandle
+  readonly jwks: JwksServer
+  readonly key: SigningKey
+  readonly signer: PartnerTokenSigner
+  readonly tokens: PartnerTokenCache
+  /** A MocaClient on the sandbox; closed when the test ends. */
+  client(options?: Partial<MocaClientOptions>): MocaClient
+  /** An issue call for the default program. */
+  issueCall(overrides?: Partial<IssueCall>): IssueCall
+}
+
+let emailCounter = 0
+/** A fresh user per call, so tests never share sandbox state by accident. */
+export function uniqueEmail(prefix = 'user'): string {
+  emailCounter += 1
+  return `${prefix}-${process.pid}-${emailCounter}@example.com`
+}
+
+/**
+ * A partner with a fresh key whose JWKS is served over HTTP, and a sandbox pointed at it, both on
+ * port 0 and closed when the current test finishes.
+ */
+export async function startSandboxFixture(options: FixtureOptions = {}): Promise<SandboxFixture> {
+  const generated = await generatePartnerKey({ alg: options.alg ?? 'ES256' })
+  const key = await loadSigningKey({ source: { kind: 'text', text: generated.privateKeyPem } })
+  const jwks = await startJwksServer(createJwksDocument([key.publicJwk]))
+  onTestFinished(() => jwks.close())
+  const sandbox = await startSandbox({
+    logger: options.logger,
+    config: {
+      partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }, ...(options.otherPartners ?? [])],
+      programs: [{ ...PROGRAM, partnerId: PARTNER_ID, credentialSubjectSchema: SUBJECT_SCHEMA }],
+      settings: { onchainDelayMs: 200, ...options.settings },
+      faults: options.faults,
+      ...options.config,
+    },
+  })
+  onTestFinished(() => sandbox.close())
+  const signer = createPartnerTokenSigner({ key, partnerId: PARTNER_ID })
+  const tokens = createPartnerTokenCache({ signer })
+  return {
+    sandbox,
+    jwks,
+    key,
+    signer,
+    tokens,
+    client(clientOptions = {}) {
+      const client = createMocaClient({
+        options: { baseUrl: sandbox.url, ...clientOptions },
+        tokens,
+      })
+      onTestFinished(() => client.close())
+      return client
+    },
+    issueCall(overrides = {}) {
+      return {
+        program: PROGRAM,
+        email: uniqueEmail(),
+        credentialSubject: SUBJECT,
+        onDuplicate: 'revoke',
+        idempotencyKey: `key-${emailCounter}`,
+        ...overrides,
+      }
+    },
+  }
+}
