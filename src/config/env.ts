@@ -15,8 +15,6 @@ export const RelayEnv = z.object({
   /** MocaChain base URL or preset (sandbox, production, production-legacy). */
   MOCA_BASE_URL: z.string().min(1).optional(),
   MOCA_PARTNER_ID: z.string().min(1).optional(),
-  /** The partner private key: a PEM, the base64 body between the PEM markers, or a JWK JSON. */
-  MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
   MOCA_RELAY_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /**
