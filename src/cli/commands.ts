@@ -1,8 +1,13 @@
 import type { Command } from './command.js'
 import { createKeysCommand } from './keys-command.js'
+import { createRunCommand } from './run-command.js'
 import { createSandboxCommand } from './sandbox-command.js'
 
 const io = { stdout: process.stdout, stderr: process.stderr }
 
 /** Every sub-command, in the order `moca-relay --help` lists them. */
-export const commands: readonly Command[] = [createSandboxCommand(io), createKeysCommand(io)]
+export const commands: readonly Command[] = [
+  createRunCommand(),
+  createSandboxCommand(io),
+  createKeysCommand(io),
+]

@@ -14,8 +14,12 @@ export const DEFAULTS = {
      * kill -9; long enough for the slowest healthy commit.
      */
     transactionTimeoutMs: 30_000,
-    /** kafkajs heartbeats only between batches; our batches return at once, so 30 s is ample. */
-    sessionTimeoutMs: 30_000,
+    /**
+     * kafkajs heartbeats between batches, and ours return at once, so heartbeats are frequent. A
+     * restarted member waits for its killed predecessor to time out of the group: 10 s keeps that
+     * wait short (the broker's group.min.session.timeout.ms is 6 s).
+     */
+    sessionTimeoutMs: 10_000,
   },
   topics: {
     issued: 'credential.issued',

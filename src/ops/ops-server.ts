@@ -47,7 +47,12 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
           : send(res, 503, 'text/plain; charset=utf-8', 'shutting down\n')
       case '/readyz': {
         const readiness = deps.readiness()
-        return send(res, readiness.ready ? 200 : 503, 'application/json', `${JSON.stringify(readiness, null, 2)}\n`)
+        return send(
+          res,
+          readiness.ready ? 200 : 503,
+          'application/json',
+          `${JSON.stringify(readiness, null, 2)}\n`,
+        )
       }
       case '/metrics':
         return send(res, 200, deps.metrics.contentType, await deps.metrics.render())
@@ -55,7 +60,12 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
         res.setHeader('cache-control', 'public, max-age=300')
         return send(res, 200, 'application/json', JSON.stringify(deps.jwks()))
       default:
-        return send(res, 404, 'text/plain; charset=utf-8', `not found; try /healthz, /readyz, /metrics or ${deps.jwksPath}\n`)
+        return send(
+          res,
+          404,
+          'text/plain; charset=utf-8',
+          `not found; try /healthz, /readyz, /metrics or ${deps.jwksPath}\n`,
+        )
     }
   }
 

@@ -154,10 +154,7 @@ export class PartitionWorker {
         'ledger records this version cannot read were skipped (written by a newer relay?)',
       )
     }
-    this.deps.logger.info(
-      { topic: this.topic, partition: this.partition, ledgerEntries: this.ledger.size },
-      'partition restored',
-    )
+    this.deps.logger.info({ ledgerEntries: this.ledger.size }, 'partition restored')
     this.processor = this.deps.createProcessor({
       stage: this.deps.stage,
       topic: this.topic,

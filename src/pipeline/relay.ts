@@ -216,7 +216,8 @@ export function createRelay(deps: RelayDeps): Relay {
   return {
     async start() {
       await prepareTopics()
-      for (const runner of runners()) await runner.start()
+      // Each start waits for its group join; the stages join independently.
+      await Promise.all(runners().map((runner) => runner.start()))
       log.info(
         { run: run.name, inputTopics, routes: deps.routes.map((r) => r.name) },
         'relay started',

@@ -1,0 +1,254 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import type { LoadedConfig } from '../config/load-config.js'
+import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
+import { keySourceFromText, loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
+import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
+import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
+import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
+import { OutputEventType } from '../domain/output-events.js'
+import { RelayError } from '../errors/relay-error.js'
+import { createKafka } from '../kafka/create-kafka.js'
+import { createInputDecoder } from '../kafka/input-decoder.js'
+import { createOutputEncoder } from '../kafka/output-encoder.js'
+import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
+import { createMocaClient } from '../moca/http-moca-client.js'
+import type { Logger } from '../ops/logger.js'
+import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
+import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
+import { createRelay, type Relay, type RelayRun } from '../pipeline/relay.js'
+
+export interface ComposeOptions {
+  readonly logger: Logger
+  /** A replay or redrive run; the live relay when absent. */
+  readonly run?: RelayRun
+  /** Serve /healthz, /readyz, /metrics and the JWKS. @default true */
+  readonly ops?: boolean
+  /** The consumer died beyond recovery. */
+  readonly onCrash: (err: unknown) => void
+}
+
+export interface RelayProcess {
+  readonly relay: Relay
+  readonly metrics: PrometheusMetrics
+  readonly jwks: JwksDocument
+  readonly ops: OpsServer | null
+  start(): Promise<void>
+  /** Stops intake, drains, commits, then closes every resource in reverse order of creation. */
+  stop(): Promise<void>
+}
+
+/**
+ * The composition root of a relay process: every concrete adapter is created here from the
+ * loaded config, handed to the pipeline through its interfaces, and closed here.
+ */
+export async function composeRelay(
+  loaded: LoadedConfig,
+  options: ComposeOptions,
+): Promise<RelayProcess> {
+  const { config } = loaded
+  const log = options.logger
+  const closers: { name: string; close: () => Promise<unknown> }[] = []
+
+  const signingKey = await loadPartnerKey(loaded)
+  const previous = await Promise.all(
+    config.moca.previousKeys.map(
+      async (p) =>
+        (
+          await loadSigningKey({
+            source: { kind: 'pem-file', path: resolve(loaded.baseDir, p.file) },
+            alg: p.alg,
+            kid: p.kid,
+          })
+        ).publicJwk,
+    ),
+  )
+  const jwks = createJwksDocument([signingKey.publicJwk, ...previous])
+  const tokens = createPartnerTokenCache({
+    signer: createPartnerTokenSigner({
+      key: signingKey,
+      partnerId: config.moca.partnerId,
+      scope: config.moca.scope,
+      ttlSeconds: Math.round(config.moca.tokenTtl / 1000),
+    }),
+  })
+  const moca = createMocaClient({
+    options: {
+      baseUrl: config.moca.baseUrl,
+      connectTimeoutMs: config.moca.connectTimeout,
+      headersTimeoutMs: config.moca.requestTimeout,
+      bodyTimeoutMs: config.moca.requestTimeout,
+      maxRetryAfterMs: config.issue.retry.maxRetryAfter,
+      connections: config.moca.connections,
+    },
+    tokens,
+    logger: log,
+  })
+  closers.push({ name: 'MocaChain client', close: () => moca.close() })
+
+  const routes = await compileConfiguredRoutes(loaded)
+  const kafka = createKafka(
+    {
+      brokers: config.kafka.brokers,
+      clientId: config.kafka.clientId,
+      ssl: config.kafka.ssl,
+      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+    },
+    log,
+  )
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+  } catch (err) {
+    await closeAll(closers, log)
+    throw new RelayError(
+      'KAFKA_UNAVAILABLE',
+      `cannot reach Kafka at ${config.kafka.brokers.join(', ')}: ${(err as Error).message}. Check kafka.brokers / KAFKA_BROKERS (\`npm run stack:up\` starts a local broker)`,
+      { classification: 'systemic', cause: err },
+    )
+  }
+  closers.push({ name: 'Kafka admin', close: () => admin.disconnect() })
+
+  const registry: SchemaRegistry | null = config.schemaRegistry
+    ? createSchemaRegistry({ url: config.schemaRegistry.url })
+    : null
+  const decoder = createInputDecoder({ registry, maxRecordBytes: config.input.maxRecordBytes })
+  const topicByType = {
+    [OutputEventType.issued]: config.topics.issued,
+    [OutputEventType.onchain]: config.topics.onchain,
+    [OutputEventType.failed]: config.topics.failed,
+  }
+  const encoder = await createOutputEncoder({
+    format: config.output.format,
+    source: config.output.source ?? `/moca-relay/${config.kafka.groupId}`,
+    registry,
+    topicFor: (type) => topicByType[type],
+  })
+  const metrics = createPrometheusMetrics()
+  const relay = createRelay({
+    config,
+    kafka,
+    admin,
+    routes,
+    decoder,
+    encoder,
+    moca,
+    logger: log,
+    metrics,
+    onCrash: options.onCrash,
+    ...(options.run ? { run: options.run } : {}),
+  })
+
+  let stopping = false
+  let ops: OpsServer | null = null
+  if (options.ops ?? true) {
+    ops = await startOpsServer({
+      host: config.ops.host,
+      port: config.ops.port,
+      jwksPath: config.ops.jwksPath,
+      jwks: () => jwks,
+      readiness: () =>
+        stopping ? { ready: false, reasons: ['shutting down'] } : relay.readiness(),
+      metrics,
+      alive: () => !stopping,
+      logger: log,
+    })
+    const server = ops
+    closers.push({ name: 'ops server', close: () => server.close() })
+  }
+
+  return {
+    relay,
+    metrics,
+    jwks,
+    ops,
+    start: () => relay.start(),
+    async stop() {
+      if (stopping) return
+      stopping = true
+      await relay.stop().catch((err: unknown) => log.error({ err }, 'stopping the pipeline failed'))
+      await closeAll(closers, log)
+    },
+  }
+}
+
+async function loadPartnerKey(loaded: LoadedConfig): Promise<SigningKey> {
+  const { config, partnerKey } = loaded
+  const source =
+    partnerKey.kind === 'file'
+      ? keySourceFromText(await readKeyFile(partnerKey.path))
+      : keySourceFromText(partnerKey.text)
+  return loadSigningKey({ source, alg: config.moca.key.alg, kid: config.moca.key.kid })
+}
+
+async function readKeyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw new RelayError(
+      'KEY_INVALID',
+      `cannot read the partner key file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix moca.key.file, or run \`moca-relay keys generate --out ${resolve(path, '..')}\``,
+      { classification: 'systemic', cause: err },
+    )
+  }
+}
+
+/** Loads `credentialSubjectModule` files (ES modules, default export) and compiles the routes. */
+async function compileConfiguredRoutes(loaded: LoadedConfig) {
+  const modules = new Map<string, SubjectBuilder>()
+  for (const route of loaded.config.routes) {
+    if (route.credentialSubjectModule === undefined) continue
+    const path = resolve(loaded.baseDir, route.credentialSubjectModule)
+    let loadedModule: { default?: unknown }
+    try {
+      loadedModule = (await import(pathToFileURL(path).href)) as { default?: unknown }
+    } catch (err) {
+      throw new RelayError(
+        'CONFIG_INVALID',
+        `route "${route.name}": cannot load credentialSubjectModule ${path}: ${(err as Error).message}`,
+        {
+          classification: 'systemic',
+          cause: err,
+        },
+      )
+    }
+    if (typeof loadedModule.default !== 'function') {
+      throw new RelayError(
+        'CONFIG_INVALID',
+        `route "${route.name}": ${path} must export a default function (data, event) => credentialSubject`,
+        {
+          classification: 'systemic',
+        },
+      )
+    }
+    modules.set(route.name, loadedModule.default as SubjectBuilder)
+  }
+  try {
+    return compileRoutes(loaded.config.routes, modules)
+  } catch (err) {
+    if (err instanceof RouteCompileError) {
+      throw new RelayError(
+        'CONFIG_INVALID',
+        `invalid configuration in ${loaded.configPath}:\n  - ${err.message}`,
+        { classification: 'systemic', cause: err },
+      )
+    }
+    throw err
+  }
+}
+
+async function closeAll(
+  closers: { name: string; close: () => Promise<unknown> }[],
+  log: Logger,
+): Promise<void> {
+  for (const closer of closers.reverse()) {
+    try {
+      await closer.close()
+    } catch (err) {
+      log.warn({ err, resource: closer.name }, 'closing a resource failed')
+    }
+  }
+  closers.length = 0
+}

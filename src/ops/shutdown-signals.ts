@@ -1,0 +1,34 @@
+/**
+ * Resolves with the signal name on the first SIGTERM or SIGINT. A second signal while shutdown is
+ * under way exits at once (an operator pressing Ctrl-C twice means it), with the conventional
+ * 128 + signal number.
+ */
+export function untilShutdownSignal(
+  onForced: (signal: NodeJS.Signals) => void = defaultForced,
+): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    let received = false
+    const handler = (signal: NodeJS.Signals): void => {
+      if (received) {
+        onForced(signal)
+        return
+      }
+      received = true
+      resolve(signal)
+    }
+    process.on('SIGTERM', handler)
+    process.on('SIGINT', handler)
+  })
+}
+
+function defaultForced(signal: NodeJS.Signals): void {
+  process.stderr.write(`moca-relay: second ${signal}: exiting without draining\n`)
+  process.exit(signal === 'SIGINT' ? 130 : 143)
+}
+
+/** Exits if a graceful shutdown hangs past its budget; a stuck close must not keep a pod alive. */
+export function armShutdownDeadline(ms: number, onExpired: () => void): () => void {
+  const timer = setTimeout(onExpired, ms)
+  timer.unref()
+  return () => clearTimeout(timer)
+}
