@@ -11,7 +11,8 @@ export interface FaultDecision {
 }
 
 export interface FaultPlan {
-  decide(endpoint: SandboxEndpoint): FaultDecision
+  /** `email`: the user the call's JWT claims (unverified), for per-user latency. */
+  decide(endpoint: SandboxEndpoint, email?: string | null): FaultDecision
   /** Replaces every fault of both endpoints (a token bucket starts full again). */
   replace(faults: SandboxFaults): void
   current(): SandboxFaults
@@ -109,9 +110,10 @@ export function createFaultPlan(deps: {
   }
 
   return {
-    decide(endpoint) {
+    decide(endpoint, email) {
       const plan = plans[endpoint]
-      const latencyMs = latency(plan.spec.latency)
+      const userSpec = email ? faults.userLatency[email] : undefined
+      const latencyMs = latency(plan.spec.latency) + latency(userSpec)
       const retryAfterSeconds = plan.spec.retryAfterSeconds
       const scripted = plan.next.shift()
       if (scripted !== undefined) return { latencyMs, fault: scripted, retryAfterSeconds }
@@ -129,6 +131,7 @@ export function createFaultPlan(deps: {
       return {
         issue: { ...faults.issue, next: [...plans.issue.next] },
         status: { ...faults.status, next: [...plans.status.next] },
+        userLatency: { ...faults.userLatency },
       }
     },
   }

@@ -72,6 +72,11 @@ export type EndpointFaults = z.infer<typeof EndpointFaults>
 export const SandboxFaults = z.strictObject({
   issue: EndpointFaults.prefault({}),
   status: EndpointFaults.prefault({}),
+  /**
+   * Extra latency for every call whose partner JWT names this user (both endpoints): one slow
+   * user among fast ones, to show that a slow key holds back only itself.
+   */
+  userLatency: z.record(z.string(), LatencySpec).default({}),
 })
 export type SandboxFaults = z.infer<typeof SandboxFaults>
 export type SandboxFaultsInput = z.input<typeof SandboxFaults>

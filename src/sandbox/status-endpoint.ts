@@ -1,3 +1,4 @@
+import { claimedEmail } from './authenticate-partner.js'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { KnownVcStatus } from '../domain/moca-api.js'
@@ -21,7 +22,7 @@ export async function handleStatus(
   const stats = core.counters.status
   stats.received += 1
   req.resume()
-  const decision = core.plan.decide('status')
+  const decision = core.plan.decide('status', claimedEmail(req))
   if (decision.latencyMs > 0) await sleep(decision.latencyMs)
   if (decision.fault !== null && isBeforeWork(decision.fault)) {
     answerFault(req, res, decision.fault, decision.retryAfterSeconds, stats)
