@@ -81,11 +81,9 @@ export function createLocalStack(deps: LocalStackDeps): LocalStack {
             // ours and alive: most likely a concurrent `up` still starting it
             if (status.pid === undefined) throw new Error('unresponsive status without pid')
             return { action: 'already-running', status: await service.waitUntilReady(status.pid) }
-          case 'stopped': {
-            const started = await service.start()
-            deps.report(`${service.displayName} ready on ${service.address}`)
-            return { action: 'started', status: started }
-          }
+          case 'stopped':
+            deps.report(`Starting the ${service.displayName} (log ${service.logFile})…`)
+            return { action: 'started', status: await service.start() }
           case 'busy':
             throw service.portBusyError(status)
         }

@@ -39,6 +39,12 @@ async function spareStack(options: { stackDir?: string; kafkaPort?: number } = {
     registryPort,
     ...(options.stackDir === undefined ? {} : { stackDir: options.stackDir }),
   })
+  // spare ports are random: drop this test's pid/log folders so .stack/run does not fill up
+  onTestFinished(async () => {
+    for (const dir of [`kafka-${settings.kafkaPort}`, `apicurio-${settings.registryPort}`]) {
+      await rm(join(settings.stackDir, 'run', dir), { recursive: true, force: true })
+    }
+  })
   return {
     settings,
     stack: createLocalStack({ settings, report: silentReporter, detached: false }),

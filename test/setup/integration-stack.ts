@@ -70,6 +70,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
           if (action === 'started' && service !== undefined) {
             stops.push(async () => {
               await service.stop()
+              log(`stopped the ${service.displayName} it started`)
             })
           }
           const where = status.logFile === undefined ? '' : `, log ${status.logFile}`
