@@ -64,8 +64,9 @@ export function createLocalStack(deps: LocalStackDeps): LocalStack {
     )
     if (busy[0] !== undefined) throw busy[0]
 
-    // fail on a missing JDK before spending a minute downloading the other service
+    // fail on a busy port or a missing JDK before downloading or starting anything
     const toStart = services.filter((_, i) => statuses[i]?.state === 'stopped')
+    for (const service of toStart) await service.checkPorts()
     await Promise.all(toStart.map((service) => service.checkRequirements()))
 
     const outcomes = await Promise.allSettled(

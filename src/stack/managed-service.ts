@@ -107,6 +107,8 @@ export interface ManagedService {
   readonly logFile: string
   status(): Promise<ServiceStatus>
   checkRequirements(): Promise<void>
+  /** Fails with STACK_PORT_BUSY when a port the service binds is taken (e.g. the controller's). */
+  checkPorts(): Promise<void>
   /** Prepares, launches and waits until ready; a launch that fails is stopped again. */
   start(): Promise<ServiceStatus>
   /** Waits for a service of ours that runs but does not answer yet (a concurrent start). */
@@ -170,8 +172,7 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
     return { ...base, state: 'running', pid, logFile }
   }
 
-  async function start(): Promise<ServiceStatus> {
-    await mkdir(def.instanceDir, { recursive: true })
+  async function checkPorts(): Promise<void> {
     for (const port of def.ports) {
       if (!(await canListen(port))) {
         throw new RelayError(
@@ -181,6 +182,11 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
         )
       }
     }
+  }
+
+  async function start(): Promise<ServiceStatus> {
+    await checkPorts()
+    await mkdir(def.instanceDir, { recursive: true })
     const command = await def.prepare()
     const pid = await launchProcess({
       command: command.java,
@@ -233,6 +239,7 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
     logFile,
     status,
     checkRequirements: () => def.checkRequirements(),
+    checkPorts,
     start,
     waitUntilReady,
     stop,

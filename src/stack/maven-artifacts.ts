@@ -115,10 +115,9 @@ export function createMavenArtifacts(deps: MavenArtifactsDeps): MavenArtifacts {
       )
     }
     if (result.exitCode !== 0) {
-      const tail = lastLines(result.output, 4).join(' | ')
       throw new RelayError(
         'STACK_DOWNLOAD_FAILED',
-        `Maven could not fetch ${what} (exit ${String(result.exitCode)}): ${tail || 'no output'}. Fix: check access to Maven Central (proxy/mirror in ~/.m2/settings.xml) and run again.`,
+        `Maven could not fetch ${what} (exit ${String(result.exitCode)}): ${summarizeMavenFailure(result.output)}. Fix: check access to Maven Central (proxy/mirror in ~/.m2/settings.xml) and run again.`,
         { classification: 'retryable' },
       )
     }
@@ -145,6 +144,30 @@ export function createMavenArtifacts(deps: MavenArtifactsDeps): MavenArtifacts {
       return findQuarkusRunJar(join(folder, 'app'))
     },
   }
+}
+
+/** Maven's closing advice ("re-run with -e", "[Help 1] …"), never the cause. */
+const MAVEN_BOILERPLATE =
+  /^(To see the full stack trace|Re-run Maven|For more information about the errors|\[Help \d+\]|-> \[Help)/
+
+/**
+ * The cause out of Maven's output: its [ERROR] lines without the closing advice that always
+ * follows. Falls back to the last lines when Maven died without an [ERROR] (e.g. a JVM crash).
+ */
+export function summarizeMavenFailure(output: string): string {
+  // Maven's launcher emits colour resets even in batch mode
+  const lines = stripAnsi(output).split(/\r?\n/)
+  const causes = lines
+    .filter((line) => line.startsWith('[ERROR]'))
+    .map((line) => line.slice('[ERROR]'.length).trim())
+    .filter((line) => line !== '' && !MAVEN_BOILERPLATE.test(line))
+  const picked = causes.length > 0 ? causes.slice(0, 2) : lastLines(lines.join('\n'), 3)
+  return picked.join(' | ') || 'no output'
+}
+
+function stripAnsi(text: string): string {
+  // eslint-disable-next-line no-control-regex -- matching the ESC of ANSI colour codes is the point
+  return text.replace(/\u001b\[[0-9;]*m/g, '')
 }
 
 /** Unpacks the one tar.gz Maven copied into lib/ to app/, then drops the archive (it stays in ~/.m2). */
