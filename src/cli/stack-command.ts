@@ -1,6 +1,7 @@
 import { relative } from 'node:path'
 import { parseArgs } from 'node:util'
-import { readEnv } from '../config/env.js'
+import { z } from 'zod'
+import { readEnv, type RelayEnv } from '../config/env.js'
 import { RelayError } from '../errors/relay-error.js'
 import { createLocalStack, type ServiceUpResult } from '../stack/local-stack.js'
 import type { ServiceStatus } from '../stack/managed-service.js'
@@ -32,17 +33,25 @@ export const stackCommand: Command = {
   summary: 'Start, stop or inspect the local Kafka broker and schema registry',
   usage: USAGE,
   async run(args) {
-    const { values, positionals } = parseArgs({
-      args: [...args],
-      allowPositionals: true,
-      options: {
-        host: { type: 'string' },
-        'kafka-port': { type: 'string' },
-        'controller-port': { type: 'string' },
-        'registry-port': { type: 'string' },
-        'stack-dir': { type: 'string' },
-      },
-    })
+    let parsed
+    try {
+      parsed = parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: {
+          host: { type: 'string' },
+          'kafka-port': { type: 'string' },
+          'controller-port': { type: 'string' },
+          'registry-port': { type: 'string' },
+          'stack-dir': { type: 'string' },
+        },
+      })
+    } catch (err) {
+      // unknown option or missing value: a usage mistake, not a bug
+      process.stderr.write(`moca-relay stack: ${(err as Error).message}\n\n${USAGE}\n`)
+      return 2
+    }
+    const { values, positionals } = parsed
     const action = positionals[0]
     if (positionals.length !== 1 || (action !== 'up' && action !== 'down' && action !== 'status')) {
       process.stderr.write(`${USAGE}\n`)
@@ -55,7 +64,7 @@ export const stackCommand: Command = {
       ...portOverride('registryPort', '--registry-port', values['registry-port']),
       ...(values['stack-dir'] === undefined ? {} : { stackDir: values['stack-dir'] }),
     }
-    const settings = resolveStackSettings(readEnv(), overrides)
+    const settings = resolveStackSettings(readStackEnv(), overrides)
     const print = (line: string): void => {
       process.stdout.write(`${line}\n`)
     }
@@ -97,6 +106,21 @@ export const stackCommand: Command = {
       }
     }
   },
+}
+
+/** The environment, with a bad value reported as CONFIG_INVALID naming the variable. */
+function readStackEnv(): Readonly<RelayEnv> {
+  try {
+    return readEnv()
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err
+    const problems = err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `invalid environment variable ${problems.join('; ')}. Fix: correct or unset it.`,
+      { classification: 'terminal', cause: err },
+    )
+  }
 }
 
 function portOverride<K extends 'kafkaPort' | 'controllerPort' | 'registryPort'>(
