@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RelayError } from '../errors/relay-error.js'
 import { findJava, javaInHome, type JavaRuntime } from './java-runtime.js'
@@ -7,6 +7,7 @@ import { probeKafka } from './kafka-metadata-probe.js'
 import { createManagedService, type ManagedService, type ProbeAnswer } from './managed-service.js'
 import type { MavenArtifacts } from './maven-artifacts.js'
 import { formatHostPort } from './port-probe.js'
+import { pathExists } from './path-exists.js'
 import { fillPlaceholders } from './properties-file.js'
 import { lastLines, runCommand } from './run-command.js'
 import type { StackSettings } from './stack-settings.js'
@@ -74,7 +75,7 @@ export function createKafkaBroker(deps: KafkaBrokerDeps): ManagedService {
     const [runtime, libDir] = await Promise.all([findKafkaJava(), deps.artifacts.kafkaLibDir()])
     const classpath = join(libDir, '*')
     await writeFile(propertiesFile, await renderServerProperties({ settings, dataDir }))
-    if (!(await exists(join(dataDir, 'meta.properties')))) {
+    if (!(await pathExists(join(dataDir, 'meta.properties')))) {
       await formatStorage(runtime.path, classpath)
     }
     return {
@@ -159,13 +160,4 @@ export async function renderServerProperties(options: {
     DATA_DIR: options.dataDir,
   })
   return `${network.trimEnd()}\n\n${singleNode}`
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
 }

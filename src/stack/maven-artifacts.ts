@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto'
-import { access, mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rename, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RelayError } from '../errors/relay-error.js'
+import { pathExists } from './path-exists.js'
 import { lastLines, runCommand } from './run-command.js'
 import type { StackReporter } from './stack-reporter.js'
 
@@ -55,9 +56,9 @@ export function createMavenArtifacts(deps: MavenArtifactsDeps): MavenArtifacts {
   }): Promise<string> {
     const pom = join(deps.infraDir, options.name, 'pom.xml')
     const folder = join(deps.downloadsDir, `${options.name}-${await hashFile(pom)}`)
-    if (await exists(join(folder, COMPLETE_MARKER))) return folder
+    if (await pathExists(join(folder, COMPLETE_MARKER))) return folder
     return serialized(async () => {
-      if (await exists(join(folder, COMPLETE_MARKER))) return folder
+      if (await pathExists(join(folder, COMPLETE_MARKER))) return folder
       // Fill a private folder, then rename: a crash or a concurrent `stack up` never leaves a
       // half-filled download that looks finished.
       const staging = `${folder}.partial-${process.pid}-${randomBytes(4).toString('hex')}`
@@ -75,7 +76,7 @@ export function createMavenArtifacts(deps: MavenArtifactsDeps): MavenArtifacts {
         await writeFile(join(staging, COMPLETE_MARKER), `${new Date().toISOString()}\n`)
         // another `stack up` may have finished the same download meanwhile, and may be running
         // from it: keep theirs
-        if (!(await exists(join(folder, COMPLETE_MARKER)))) {
+        if (!(await pathExists(join(folder, COMPLETE_MARKER)))) {
           await rm(folder, { recursive: true, force: true })
           await rename(staging, folder)
         }
@@ -198,7 +199,7 @@ async function findQuarkusRunJar(app: string): Promise<string> {
     join(app, 'quarkus-run.jar'),
     join(app, 'quarkus-app', 'quarkus-run.jar'),
   ]) {
-    if (await exists(candidate)) return candidate
+    if (await pathExists(candidate)) return candidate
   }
   throw new RelayError(
     'STACK_DOWNLOAD_FAILED',
@@ -212,13 +213,4 @@ async function hashFile(path: string): Promise<string> {
     .update(await readFile(path))
     .digest('hex')
     .slice(0, 12)
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path)
-    return true
-  } catch {
-    return false
-  }
 }
