@@ -86,8 +86,7 @@ export function createKafkaBroker(deps: KafkaBrokerDeps): ManagedService {
 
   async function formatStorage(javaPath: string, classpath: string): Promise<void> {
     await mkdir(dataDir, { recursive: true })
-    // any base64url 16-byte id will do; a fresh one per data dir, as `kafka-storage random-uuid`
-    const clusterId = randomBytes(16).toString('base64url')
+    const clusterId = newClusterId()
     const result = await runCommand({
       command: javaPath,
       args: [
@@ -141,6 +140,19 @@ export function createKafkaBroker(deps: KafkaBrokerDeps): ManagedService {
     stopGracefulMs: settings.stopGracefulMs,
     detached: deps.detached,
   })
+}
+
+/**
+ * A fresh KRaft cluster id: 16 random bytes in base64url, as `kafka-storage random-uuid` prints.
+ * Like Kafka's own Uuid.randomUuid(), never one starting with "-": StorageTool's argument parser
+ * takes `-t -abc…` for an option and fails with "argument --cluster-id/-t: expected one
+ * argument" (1 start in 64 did).
+ */
+export function newClusterId(random: (size: number) => Buffer = randomBytes): string {
+  for (;;) {
+    const id = random(16).toString('base64url')
+    if (!id.startsWith('-')) return id
+  }
 }
 
 /** infra/kafka/server.properties with its placeholders filled, then the single-node settings. */
