@@ -2,6 +2,7 @@ import type { Command } from './command.js'
 import { createKeysCommand } from './keys-command.js'
 import { createRunCommand } from './run-command.js'
 import { createSandboxCommand } from './sandbox-command.js'
+import { stackCommand } from './stack-command.js'
 
 const io = { stdout: process.stdout, stderr: process.stderr }
 
@@ -10,4 +11,5 @@ export const commands: readonly Command[] = [
   createRunCommand(),
   createSandboxCommand(io),
   createKeysCommand(io),
+  stackCommand,
 ]

@@ -23,6 +23,24 @@ export const RelayEnv = z.object({
    * as JSON. A secret: never logged, never echoed in an error.
    */
   MOCA_PARTNER_PRIVATE_KEY: z.string().min(1).optional(),
+
+  // ── local stack (`moca-relay stack …`, the test harness) ───────────────────
+  /** Address the local broker and registry bind to and advertise. @default '127.0.0.1' */
+  STACK_HOST: z.string().min(1).optional(),
+  /** Kafka client port of the local stack. @default 9092 */
+  STACK_KAFKA_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** KRaft controller port of the local stack. @default 9093 */
+  STACK_KAFKA_CONTROLLER_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Apicurio Registry HTTP port of the local stack. @default 8081 */
+  STACK_REGISTRY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** Where downloads, broker data, pid and log files go. @default '<project>/.stack' */
+  STACK_DIR: z.string().min(1).optional(),
+  /** How long one service may take to become ready, in ms. @default 120000 */
+  STACK_START_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  /** A JDK 21+ for Apicurio Registry, tried before JAVA_HOME and /usr/lib/jvm. */
+  STACK_REGISTRY_JAVA_HOME: z.string().min(1).optional(),
+  /** The JDK the local stack tries first (Kafka needs 17+, Apicurio 21+). */
+  JAVA_HOME: z.string().min(1).optional(),
 })
 export type RelayEnv = z.infer<typeof RelayEnv>
 

@@ -170,6 +170,11 @@ export const ErrorCodes = {
     meaning: 'A local service did not become ready in time.',
     action: 'Read the log file named in the message.',
   },
+  STACK_START_FAILED: {
+    meaning: 'A local service (or the Kafka storage format step) exited before it became ready.',
+    action:
+      'Read the lines quoted in the message and the log file it names; `npm run stack:status` shows what still runs.',
+  },
 } as const satisfies Record<string, { meaning: string; action: string }>
 
 export type ErrorCode = keyof typeof ErrorCodes

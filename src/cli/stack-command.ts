@@ -1,0 +1,171 @@
+import { relative } from 'node:path'
+import { parseArgs } from 'node:util'
+import { z } from 'zod'
+import { readEnv, type RelayEnv } from '../config/env.js'
+import { RelayError } from '../errors/relay-error.js'
+import { createLocalStack, type ServiceUpResult } from '../stack/local-stack.js'
+import type { ServiceStatus } from '../stack/managed-service.js'
+import { resolveStackSettings, type StackOverrides } from '../stack/stack-settings.js'
+import type { Command } from './command.js'
+
+/** `status` exit code when a service does not answer, as LSB init scripts do for "not running". */
+const EXIT_NOT_RUNNING = 3
+
+const USAGE = `Usage: moca-relay stack <up|down|status> [options]
+
+  up       Start Kafka and Apicurio Registry (downloads them from Maven Central on first use).
+           A broker or registry already answering on its port is reused and left alone.
+  down     Stop what \`up\` started (and delete the broker's data). Reused services keep running.
+  status   Show each service: running (ours, pid) / reused (not ours) / stopped. Exit 3 unless all answer.
+
+Options (each also an environment variable):
+  --host <addr>             bind and advertise address   STACK_HOST                  [127.0.0.1]
+  --kafka-port <n>          Kafka client port            STACK_KAFKA_PORT            [9092]
+  --controller-port <n>     KRaft controller port        STACK_KAFKA_CONTROLLER_PORT [9093]
+  --registry-port <n>       Apicurio HTTP port           STACK_REGISTRY_PORT         [8081]
+  --stack-dir <path>        downloads, data, pids, logs  STACK_DIR                   [<project>/.stack]
+
+Needs Java 17+ for Kafka, Java 21+ for Apicurio (STACK_REGISTRY_JAVA_HOME, JAVA_HOME, or a JDK under
+/usr/lib/jvm), and Maven. Without them, use docker compose up.`
+
+export const stackCommand: Command = {
+  name: 'stack',
+  summary: 'Start, stop or inspect the local Kafka broker and schema registry',
+  usage: USAGE,
+  async run(args) {
+    let parsed
+    try {
+      parsed = parseArgs({
+        args: [...args],
+        allowPositionals: true,
+        options: {
+          host: { type: 'string' },
+          'kafka-port': { type: 'string' },
+          'controller-port': { type: 'string' },
+          'registry-port': { type: 'string' },
+          'stack-dir': { type: 'string' },
+        },
+      })
+    } catch (err) {
+      // unknown option or missing value: a usage mistake, not a bug
+      process.stderr.write(`moca-relay stack: ${(err as Error).message}\n\n${USAGE}\n`)
+      return 2
+    }
+    const { values, positionals } = parsed
+    const action = positionals[0]
+    if (positionals.length !== 1 || (action !== 'up' && action !== 'down' && action !== 'status')) {
+      process.stderr.write(`${USAGE}\n`)
+      return 2
+    }
+    const overrides: StackOverrides = {
+      ...(values.host === undefined ? {} : { host: values.host }),
+      ...portOverride('kafkaPort', '--kafka-port', values['kafka-port']),
+      ...portOverride('controllerPort', '--controller-port', values['controller-port']),
+      ...portOverride('registryPort', '--registry-port', values['registry-port']),
+      ...(values['stack-dir'] === undefined ? {} : { stackDir: values['stack-dir'] }),
+    }
+    const settings = resolveStackSettings(readStackEnv(), overrides)
+    const print = (line: string): void => {
+      process.stdout.write(`${line}\n`)
+    }
+    const stack = createLocalStack({ settings, report: print, detached: true })
+
+    switch (action) {
+      case 'up': {
+        const started = Date.now()
+        const results = await stack.up()
+        for (const result of results) print(describeUp(result))
+        const addresses = results.map((r) =>
+          r.status.service === 'kafka'
+            ? `KAFKA_BROKERS=${r.status.address}`
+            : `SCHEMA_REGISTRY_URL=${r.status.address}`,
+        )
+        print(`Clients: ${addresses.join(' ')}`)
+        print(
+          `Up in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop with: npm run stack:down`,
+        )
+        return 0
+      }
+      case 'down': {
+        for (const { service, outcome } of await stack.down()) {
+          const what = {
+            stopped: `stopped${service.name === 'kafka' ? ' (broker data removed)' : ''}`,
+            'not-ours': 'left running (not started by this stack)',
+            'not-running': 'was not running',
+          }[outcome]
+          print(`${service.displayName.padEnd(16)} ${what}`)
+        }
+        return 0
+      }
+      case 'status': {
+        const statuses = await stack.status()
+        for (const status of statuses) print(describeStatus(status))
+        return statuses.every((s) => s.state === 'running' || s.state === 'reused')
+          ? 0
+          : EXIT_NOT_RUNNING
+      }
+    }
+  },
+}
+
+/** The environment, with a bad value reported as CONFIG_INVALID naming the variable. */
+function readStackEnv(): Readonly<RelayEnv> {
+  try {
+    return readEnv()
+  } catch (err) {
+    if (!(err instanceof z.ZodError)) throw err
+    const problems = err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `invalid environment variable ${problems.join('; ')}. Fix: correct or unset it.`,
+      { classification: 'terminal', cause: err },
+    )
+  }
+}
+
+function portOverride<K extends 'kafkaPort' | 'controllerPort' | 'registryPort'>(
+  key: K,
+  flag: string,
+  value: string | undefined,
+): Partial<Record<K, number>> {
+  if (value === undefined) return {}
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 1 || port > 65535) {
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `${flag} must be a port number (1-65535), got "${value}".`,
+      {
+        classification: 'terminal',
+      },
+    )
+  }
+  return { [key]: port } as Partial<Record<K, number>>
+}
+
+function describeUp({ action, status }: ServiceUpResult): string {
+  const label = {
+    started: `started (pid ${String(status.pid)})`,
+    'already-running': `already running (ours, pid ${String(status.pid)})`,
+    reused: 'reused (not ours: down leaves it)',
+  }[action]
+  const log = status.logFile === undefined ? '' : `  log ${displayPath(status.logFile)}`
+  return `${status.displayName.padEnd(16)} ${label.padEnd(36)} ${status.address}${log}`
+}
+
+function describeStatus(status: ServiceStatus): string {
+  const label = {
+    running: `running (ours, pid ${String(status.pid)})`,
+    unresponsive: `not answering (ours, pid ${String(status.pid)}: ${status.detail ?? ''})`,
+    reused: 'reused (not ours)',
+    stopped: 'stopped',
+    busy: `port busy (${status.detail ?? 'another program'})`,
+  }[status.state]
+  const log = status.logFile === undefined ? '' : `  log ${displayPath(status.logFile)}`
+  return `${status.displayName.padEnd(16)} ${label.padEnd(36)} ${status.address}${log}`
+}
+
+/** Paths under the working directory print relative: shorter, and still copy-pasteable. */
+function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path)
+  return rel.startsWith('..') ? path : rel
+}
