@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { findProjectRoot } from '../../src/stack/stack-settings.js'
-import { findFreePorts } from '../helpers/free-port.js'
+import { findFreePorts } from '../support/free-port.js'
 
 /** `moca-relay stack …` as a user runs it: the built CLI in a child process. */
 const cli = join(findProjectRoot(), 'dist', 'src', 'cli', 'main.js')

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, inject } from 'vitest'
 import { OutputEventType } from '../../src/domain/output-events.js'
 import { RelayError } from '../../src/errors/relay-error.js'
 import { createInputDecoder } from '../../src/kafka/input-decoder.js'
@@ -10,15 +10,15 @@ import type { OutputFormat } from '../../src/kafka/output-format.js'
 import { createSchemaRegistry } from '../../src/kafka/schema-registry-client.js'
 import { CORPUS_AVRO_SCHEMA, CORPUS_JSON_SCHEMA } from '../fixtures/bad-input-corpus.js'
 import { allOutputEventSamples, outputEventSamples } from '../fixtures/output-event-samples.js'
-import { readIntegrationEnv, skipReason } from '../helpers/integration-env.js'
 import {
   deleteSubjects,
   getSubjectCompatibility,
   setSubjectCompatibility,
   uniqueName,
-} from '../helpers/registry-subjects.js'
+} from '../support/registry-subjects.js'
 
-const registryUrl = readIntegrationEnv().schemaRegistryUrl
+// The integration globalSetup always provides a real registry (env, containers or local stack).
+const registryUrl: string = inject('schemaRegistryUrl')
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 
 function record(value: Buffer, headers: InputRecord['headers'] = {}): InputRecord {
@@ -43,197 +43,194 @@ async function closedPort(): Promise<number> {
   return port
 }
 
-describe.skipIf(registryUrl === null)(
-  `codecs against the real schema registry${skipReason(registryUrl === null ? ['SCHEMA_REGISTRY_URL'] : [])}`,
-  () => {
-    const url = registryUrl as string
-    const subjects: string[] = []
-    afterAll(() => deleteSubjects(url, subjects))
+describe('codecs against the real schema registry', () => {
+  const url = registryUrl
+  const subjects: string[] = []
+  afterAll(() => deleteSubjects(url, subjects))
 
-    /** The producer side: a plain client, as an upstream service would use. */
-    const producer = new SchemaRegistry({ host: url })
+  /** The producer side: a plain client, as an upstream service would use. */
+  const producer = new SchemaRegistry({ host: url })
 
-    async function register(type: SchemaType.AVRO | SchemaType.JSON, schema: object) {
-      const subject = uniqueName('codecs-input-value')
-      subjects.push(subject)
-      return (await producer.register({ type, schema: JSON.stringify(schema) }, { subject })).id
-    }
+  async function register(type: SchemaType.AVRO | SchemaType.JSON, schema: object) {
+    const subject = uniqueName('codecs-input-value')
+    subjects.push(subject)
+    return (await producer.register({ type, schema: JSON.stringify(schema) }, { subject })).id
+  }
 
-    /** The relay side: its own client, so every lookup really goes to the registry. */
-    function relayDecoder() {
-      return createInputDecoder({ registry: createSchemaRegistry({ url }), maxRecordBytes: 65_536 })
-    }
+  /** The relay side: its own client, so every lookup really goes to the registry. */
+  function relayDecoder() {
+    return createInputDecoder({ registry: createSchemaRegistry({ url }), maxRecordBytes: 65_536 })
+  }
 
-    describe('input', () => {
-      it('decodes an Avro value registered and encoded by the library', async () => {
-        const id = await register(SchemaType.AVRO, CORPUS_AVRO_SCHEMA)
-        const value = await producer.encode(id, {
-          eventId: 'evt-avro',
-          email: 'jane@example.com',
-          level: 2,
-        })
-        const event = await relayDecoder().decode(record(value, { traceparent: TRACEPARENT }))
-        expect(event).toMatchObject({
-          id: 'evt-avro',
-          type: null,
-          format: 'avro',
-          traceparent: TRACEPARENT,
-        })
-        expect({ ...(event.data as object) }).toEqual({
-          eventId: 'evt-avro',
-          email: 'jane@example.com',
-          level: 2,
-        })
+  describe('input', () => {
+    it('decodes an Avro value registered and encoded by the library', async () => {
+      const id = await register(SchemaType.AVRO, CORPUS_AVRO_SCHEMA)
+      const value = await producer.encode(id, {
+        eventId: 'evt-avro',
+        email: 'jane@example.com',
+        level: 2,
       })
-
-      it('takes CloudEvents attributes from ce_* headers on an Avro value', async () => {
-        const id = await register(SchemaType.AVRO, CORPUS_AVRO_SCHEMA)
-        const value = await producer.encode(id, { eventId: 'e', email: 'a@b.c', level: null })
-        const event = await relayDecoder().decode(
-          record(value, {
-            ce_specversion: '1.0',
-            ce_id: 'ce-1',
-            ce_type: 'kyc.completed',
-            ce_source: '/kyc',
-            'content-type': 'application/avro',
-          }),
-        )
-        expect(event).toMatchObject({ id: 'ce-1', type: 'kyc.completed', format: 'avro' })
+      const event = await relayDecoder().decode(record(value, { traceparent: TRACEPARENT }))
+      expect(event).toMatchObject({
+        id: 'evt-avro',
+        type: null,
+        format: 'avro',
+        traceparent: TRACEPARENT,
       })
-
-      it('decodes a JSON Schema value and reports every violated rule of a bad one', async () => {
-        const id = await register(SchemaType.JSON, CORPUS_JSON_SCHEMA)
-        const value = await producer.encode(id, { eventId: 'evt-json', email: 'jane@example.com' })
-        const decoder = relayDecoder()
-        await expect(decoder.decode(record(value))).resolves.toMatchObject({
-          id: 'evt-json',
-          format: 'json-schema',
-          data: { eventId: 'evt-json', email: 'jane@example.com' },
-        })
-
-        // The library refuses to encode an invalid payload, so frame one by hand.
-        const bad = Buffer.concat([value.subarray(0, 5), Buffer.from('{"email":42,"level":-1}')])
-        const err = await decodeError(decoder.decode(record(bad)))
-        expect(err.code).toBe('INPUT_INVALID')
-        expect(err.message).toContain(`JSON Schema id ${id}`)
-        expect(err.message).toContain('/email')
-        expect(err.message).toContain('/level')
-        expect(err.message).toContain('eventId')
-      })
-
-      it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
-        const value = Buffer.from([0, 0x7f, 0xff, 0xf0, 0x00, 0x02, 0x61])
-        const err = await decodeError(relayDecoder().decode(record(value)))
-        expect(err).toMatchObject({ code: 'INPUT_SCHEMA_UNKNOWN', classification: 'terminal' })
-        expect(err.message).toContain(`schema id ${0x7ffff000}`)
+      expect({ ...(event.data as object) }).toEqual({
+        eventId: 'evt-avro',
+        email: 'jane@example.com',
+        level: 2,
       })
     })
 
-    describe('output', () => {
-      async function encoderFor(format: OutputFormat) {
-        const topics = new Map(
-          Object.values(OutputEventType).map((type) => [type, uniqueName(`codecs-${type}`)]),
-        )
-        subjects.push(...[...topics.values()].map((topic) => `${topic}-value`))
-        const topicFor = (type: OutputEventType) => topics.get(type) as string
-        const encoder = await createOutputEncoder({
-          format,
-          source: '/moca-relay/it',
-          registry: createSchemaRegistry({ url }),
-          topicFor,
-        })
-        return { encoder, topicFor }
-      }
-
-      it.each([
-        ['avro', 'application/avro'],
-        ['json-schema', 'application/vnd.confluent.json-schema'],
-      ] as const)(
-        'registers the %s schemas and encodes values any registry client can decode',
-        async (format, contentType) => {
-          const { encoder } = await encoderFor(format)
-          const consumer = new SchemaRegistry({ host: url })
-          for (const event of allOutputEventSamples) {
-            const encoded = await encoder.encode(event, {
-              key: Buffer.from('k'),
-              traceparent: TRACEPARENT,
-            })
-            expect(encoded.value[0]).toBe(0)
-            expect(encoded.headers).toMatchObject({
-              'content-type': contentType,
-              ce_type: event.type,
-              ce_id: event.id,
-              traceparent: TRACEPARENT,
-            })
-            const decoded: unknown = await consumer.decode(encoded.value)
-            expect(JSON.parse(JSON.stringify(decoded))).toEqual(event)
-            await expect(
-              relayDecoder().decode(record(encoded.value, encoded.headers)),
-            ).resolves.toMatchObject({ id: event.id, type: event.type, format })
-          }
-        },
+    it('takes CloudEvents attributes from ce_* headers on an Avro value', async () => {
+      const id = await register(SchemaType.AVRO, CORPUS_AVRO_SCHEMA)
+      const value = await producer.encode(id, { eventId: 'e', email: 'a@b.c', level: null })
+      const event = await relayDecoder().decode(
+        record(value, {
+          ce_specversion: '1.0',
+          ce_id: 'ce-1',
+          ce_type: 'kyc.completed',
+          ce_source: '/kyc',
+          'content-type': 'application/avro',
+        }),
       )
+      expect(event).toMatchObject({ id: 'ce-1', type: 'kyc.completed', format: 'avro' })
+    })
 
-      it('reuses the registered ids when created again (a restart)', async () => {
-        const { topicFor } = await encoderFor('avro')
-        const again = await createOutputEncoder({
+    it('decodes a JSON Schema value and reports every violated rule of a bad one', async () => {
+      const id = await register(SchemaType.JSON, CORPUS_JSON_SCHEMA)
+      const value = await producer.encode(id, { eventId: 'evt-json', email: 'jane@example.com' })
+      const decoder = relayDecoder()
+      await expect(decoder.decode(record(value))).resolves.toMatchObject({
+        id: 'evt-json',
+        format: 'json-schema',
+        data: { eventId: 'evt-json', email: 'jane@example.com' },
+      })
+
+      // The library refuses to encode an invalid payload, so frame one by hand.
+      const bad = Buffer.concat([value.subarray(0, 5), Buffer.from('{"email":42,"level":-1}')])
+      const err = await decodeError(decoder.decode(record(bad)))
+      expect(err.code).toBe('INPUT_INVALID')
+      expect(err.message).toContain(`JSON Schema id ${id}`)
+      expect(err.message).toContain('/email')
+      expect(err.message).toContain('/level')
+      expect(err.message).toContain('eventId')
+    })
+
+    it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
+      const value = Buffer.from([0, 0x7f, 0xff, 0xf0, 0x00, 0x02, 0x61])
+      const err = await decodeError(relayDecoder().decode(record(value)))
+      expect(err).toMatchObject({ code: 'INPUT_SCHEMA_UNKNOWN', classification: 'terminal' })
+      expect(err.message).toContain(`schema id ${0x7ffff000}`)
+    })
+  })
+
+  describe('output', () => {
+    async function encoderFor(format: OutputFormat) {
+      const topics = new Map(
+        Object.values(OutputEventType).map((type) => [type, uniqueName(`codecs-${type}`)]),
+      )
+      subjects.push(...[...topics.values()].map((topic) => `${topic}-value`))
+      const topicFor = (type: OutputEventType) => topics.get(type) as string
+      const encoder = await createOutputEncoder({
+        format,
+        source: '/moca-relay/it',
+        registry: createSchemaRegistry({ url }),
+        topicFor,
+      })
+      return { encoder, topicFor }
+    }
+
+    it.each([
+      ['avro', 'application/avro'],
+      ['json-schema', 'application/vnd.confluent.json-schema'],
+    ] as const)(
+      'registers the %s schemas and encodes values any registry client can decode',
+      async (format, contentType) => {
+        const { encoder } = await encoderFor(format)
+        const consumer = new SchemaRegistry({ host: url })
+        for (const event of allOutputEventSamples) {
+          const encoded = await encoder.encode(event, {
+            key: Buffer.from('k'),
+            traceparent: TRACEPARENT,
+          })
+          expect(encoded.value[0]).toBe(0)
+          expect(encoded.headers).toMatchObject({
+            'content-type': contentType,
+            ce_type: event.type,
+            ce_id: event.id,
+            traceparent: TRACEPARENT,
+          })
+          const decoded: unknown = await consumer.decode(encoded.value)
+          expect(JSON.parse(JSON.stringify(decoded))).toEqual(event)
+          await expect(
+            relayDecoder().decode(record(encoded.value, encoded.headers)),
+          ).resolves.toMatchObject({ id: event.id, type: event.type, format })
+        }
+      },
+    )
+
+    it('reuses the registered ids when created again (a restart)', async () => {
+      const { topicFor } = await encoderFor('avro')
+      const again = await createOutputEncoder({
+        format: 'avro',
+        source: '/moca-relay/it',
+        registry: createSchemaRegistry({ url }),
+        topicFor,
+      })
+      const first = new SchemaRegistry({ host: url })
+      for (const event of outputEventSamples) {
+        const encoded = await again.encode(event, { key: null, traceparent: null })
+        const latest = await first.getLatestSchemaId(`${topicFor(event.type)}-value`)
+        expect(encoded.value.readInt32BE(1)).toBe(latest)
+      }
+    })
+
+    it('registers under a compatibility rule an operator already set on the subject', async () => {
+      // infra-notes section 3: with a rule already on the subject, the client would refuse
+      // ("BACKWARD != NONE") instead of registering.
+      const topic = uniqueName('codecs-preset')
+      const subject = `${topic}-value`
+      subjects.push(subject)
+      await setSubjectCompatibility(url, subject, 'NONE')
+      const others = new Map(
+        [OutputEventType.onchain, OutputEventType.failed].map((t) => [
+          t,
+          uniqueName(`codecs-${t}`),
+        ]),
+      )
+      subjects.push(...[...others.values()].map((t) => `${t}-value`))
+      const encoder = await createOutputEncoder({
+        format: 'json-schema',
+        source: '/moca-relay/it',
+        registry: createSchemaRegistry({ url }),
+        topicFor: (type) =>
+          type === OutputEventType.issued ? topic : (others.get(type) as string),
+      })
+      const encoded = await encoder.encode(outputEventSamples[0]!, {
+        key: null,
+        traceparent: null,
+      })
+      expect(encoded.value[0]).toBe(0)
+      expect(await getSubjectCompatibility(url, subject)).toBe('NONE')
+    })
+
+    it('refuses to put three event types on one topic with a registry format', async () => {
+      const topic = uniqueName('codecs-shared')
+      const err = await decodeError(
+        createOutputEncoder({
           format: 'avro',
           source: '/moca-relay/it',
           registry: createSchemaRegistry({ url }),
-          topicFor,
-        })
-        const first = new SchemaRegistry({ host: url })
-        for (const event of outputEventSamples) {
-          const encoded = await again.encode(event, { key: null, traceparent: null })
-          const latest = await first.getLatestSchemaId(`${topicFor(event.type)}-value`)
-          expect(encoded.value.readInt32BE(1)).toBe(latest)
-        }
-      })
-
-      it('registers under a compatibility rule an operator already set on the subject', async () => {
-        // infra-notes section 3: with a rule already on the subject, the client would refuse
-        // ("BACKWARD != NONE") instead of registering.
-        const topic = uniqueName('codecs-preset')
-        const subject = `${topic}-value`
-        subjects.push(subject)
-        await setSubjectCompatibility(url, subject, 'NONE')
-        const others = new Map(
-          [OutputEventType.onchain, OutputEventType.failed].map((t) => [
-            t,
-            uniqueName(`codecs-${t}`),
-          ]),
-        )
-        subjects.push(...[...others.values()].map((t) => `${t}-value`))
-        const encoder = await createOutputEncoder({
-          format: 'json-schema',
-          source: '/moca-relay/it',
-          registry: createSchemaRegistry({ url }),
-          topicFor: (type) =>
-            type === OutputEventType.issued ? topic : (others.get(type) as string),
-        })
-        const encoded = await encoder.encode(outputEventSamples[0]!, {
-          key: null,
-          traceparent: null,
-        })
-        expect(encoded.value[0]).toBe(0)
-        expect(await getSubjectCompatibility(url, subject)).toBe('NONE')
-      })
-
-      it('refuses to put three event types on one topic with a registry format', async () => {
-        const topic = uniqueName('codecs-shared')
-        const err = await decodeError(
-          createOutputEncoder({
-            format: 'avro',
-            source: '/moca-relay/it',
-            registry: createSchemaRegistry({ url }),
-            topicFor: () => topic,
-          }),
-        )
-        expect(err.code).toBe('CONFIG_INVALID')
-      })
+          topicFor: () => topic,
+        }),
+      )
+      expect(err.code).toBe('CONFIG_INVALID')
     })
-  },
-)
+  })
+})
 
 describe('codecs when the schema registry is down', () => {
   const wireValue = Buffer.from([0, 0, 0, 0, 1, 0x02, 0x61])
@@ -283,22 +280,19 @@ describe('codecs when the schema registry is down', () => {
     expect(err.message).toContain('down-credential.issued-value')
   })
 
-  it.skipIf(registryUrl === null)(
-    'a registry URL without the API path is retryable, not INPUT_SCHEMA_UNKNOWN',
-    async () => {
-      // Such a URL answers 404 for every id; read as "unknown schema id", a misconfiguration
-      // would turn every registry-encoded record into a terminal credential.failed.
-      const origin = new URL(registryUrl as string).origin
-      const decoder = createInputDecoder({
-        registry: createSchemaRegistry({ url: `${origin}/not-the-api` }),
-        maxRecordBytes: 1024,
-      })
-      const err = await decodeError(decoder.decode(record(wireValue)))
-      expect(err).toMatchObject({
-        code: 'SCHEMA_REGISTRY_UNAVAILABLE',
-        classification: 'retryable',
-      })
-      expect(err.message).toContain('/apis/ccompat/v7')
-    },
-  )
+  it('a registry URL without the API path is retryable, not INPUT_SCHEMA_UNKNOWN', async () => {
+    // Such a URL answers 404 for every id; read as "unknown schema id", a misconfiguration
+    // would turn every registry-encoded record into a terminal credential.failed.
+    const origin = new URL(registryUrl).origin
+    const decoder = createInputDecoder({
+      registry: createSchemaRegistry({ url: `${origin}/not-the-api` }),
+      maxRecordBytes: 1024,
+    })
+    const err = await decodeError(decoder.decode(record(wireValue)))
+    expect(err).toMatchObject({
+      code: 'SCHEMA_REGISTRY_UNAVAILABLE',
+      classification: 'retryable',
+    })
+    expect(err.message).toContain('/apis/ccompat/v7')
+  })
 })

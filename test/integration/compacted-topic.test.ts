@@ -1,6 +1,6 @@
 import { ConfigResourceTypes } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
-import { createKafkaTestEnv } from '../helpers/kafka-test-env.js'
+import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 
 /** The idempotency ledger is a compacted topic, restored by reading it from the start. */
 describe('a compacted topic', () => {

@@ -11,7 +11,7 @@ import { createLocalStack } from '../../src/stack/local-stack.js'
 import { isRunning } from '../../src/stack/owned-process.js'
 import { silentReporter } from '../../src/stack/stack-reporter.js'
 import { resolveStackSettings } from '../../src/stack/stack-settings.js'
-import { findFreePorts } from '../helpers/free-port.js'
+import { findFreePorts } from '../support/free-port.js'
 
 /**
  * `stack up / status / down` for real, on spare ports so that it never touches the stack the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createKafkaTestEnv } from '../helpers/kafka-test-env.js'
+import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 
 describe('the broker', () => {
   it('delivers produced records to a consumer group in order, with keys and headers', async () => {

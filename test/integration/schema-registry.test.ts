@@ -1,6 +1,6 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, it } from 'vitest'
-import { createKafkaTestEnv } from '../helpers/kafka-test-env.js'
+import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 
 /**
  * Output events may be registered and encoded through a Confluent-API registry (DESIGN.md,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createKafkaTestEnv, uniqueName } from '../helpers/kafka-test-env.js'
+import { createKafkaTestEnv, uniqueName } from '../support/kafka-test-env.js'
 
 /**
  * The relay's exactly-once step: outputs and input offsets commit in one Kafka transaction

@@ -5,8 +5,8 @@ import {
   type StartedTestContainer,
 } from 'testcontainers'
 import { CCOMPAT_PATH } from '../../src/stack/registry-probe.js'
-import { readComposeFile } from '../helpers/compose-file.js'
-import { findFreePort } from '../helpers/free-port.js'
+import { readComposeFile } from '../support/compose-file.js'
+import { findFreePort } from '../support/free-port.js'
 
 /**
  * The docker-compose.yml services, started with testcontainers for a test run. Image tags and

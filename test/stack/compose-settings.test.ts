@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { parseProperties } from '../../src/stack/properties-file.js'
 import { findProjectRoot } from '../../src/stack/stack-settings.js'
-import { kafkaImageVariable, quarkusVariable, readComposeFile } from '../helpers/compose-file.js'
+import { kafkaImageVariable, quarkusVariable, readComposeFile } from '../support/compose-file.js'
 
 /**
  * docker-compose.yml cannot run on machines without Docker, so nothing else would notice when

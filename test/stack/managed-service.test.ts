@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { createManagedService, type ProbeAnswer } from '../../src/stack/managed-service.js'
 import { isRunning, readPidRecord } from '../../src/stack/owned-process.js'
-import { findFreePort } from '../helpers/free-port.js'
+import { findFreePort } from '../support/free-port.js'
 
 /**
  * Start failures with stand-in services (shell scripts in place of a JVM): what the user reads

@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { probeKafka } from '../../src/stack/kafka-metadata-probe.js'
 import { canListen, isPortOpen } from '../../src/stack/port-probe.js'
 import { probeRegistry } from '../../src/stack/registry-probe.js'
-import { findFreePort } from '../helpers/free-port.js'
+import { findFreePort } from '../support/free-port.js'
 
 /**
  * The probes decide between "reuse", "start" and "port busy", so each must recognise other
