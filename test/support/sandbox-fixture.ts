@@ -54,6 +54,8 @@ export interface SandboxFixture {
   readonly sandbox: SandboxHandle
   readonly jwks: JwksServer
   readonly key: SigningKey
+  /** The partner private key as PKCS#8 PEM, for a relay configured in a test. */
+  readonly privateKeyPem: string
   readonly signer: PartnerTokenSigner
   readonly tokens: PartnerTokenCache
   /** A MocaClient on the sandbox; closed when the test ends. */
@@ -95,6 +97,7 @@ export async function startSandboxFixture(options: FixtureOptions = {}): Promise
     sandbox,
     jwks,
     key,
+    privateKeyPem: generated.privateKeyPem,
     signer,
     tokens,
     client(clientOptions = {}) {
