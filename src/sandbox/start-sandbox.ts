@@ -9,6 +9,7 @@ import { parseSandboxConfig } from './load-sandbox-config.js'
 import { MocaMessages } from './moca-messages.js'
 import type { SandboxConfigInput } from './sandbox-config.js'
 import { createSandboxCore, type SandboxControl } from './sandbox-core.js'
+import { trackInFlight } from './sandbox-stats.js'
 import { handleStatus } from './status-endpoint.js'
 
 /** The sandbox serves the API under the same version prefix as MocaChain's base URLs. */
@@ -56,9 +57,11 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const path = q === -1 ? url : url.slice(0, q)
     const query = q === -1 ? '' : url.slice(q + 1)
     let work: Promise<void>
-    if (path === issuePath && req.method === 'POST') work = handleIssue(core, req, res)
-    else if (path === statusPath && req.method === 'GET') work = handleStatus(core, req, res, query)
-    else if (path.startsWith(CONTROL_PREFIX)) work = handleControl(core, req, res, path, query)
+    if (path === issuePath && req.method === 'POST') {
+      work = trackInFlight(core.counters.issue, () => handleIssue(core, req, res))
+    } else if (path === statusPath && req.method === 'GET') {
+      work = trackInFlight(core.counters.status, () => handleStatus(core, req, res, query))
+    } else if (path.startsWith(CONTROL_PREFIX)) work = handleControl(core, req, res, path, query)
     else {
       req.resume()
       sendMocaError(res, 404, MocaMessages.notFound)
