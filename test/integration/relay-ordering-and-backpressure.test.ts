@@ -65,7 +65,9 @@ describe('invariant 5: a slow or failing key blocks only itself', () => {
     })
     // '-1' (nothing committed yet) or '0': never past the slow record.
     expect(Number(committed[0]!.partitions[0]!.offset)).toBeLessThanOrEqual(0)
-    expect(relay.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)!.inFlight).toBeGreaterThanOrEqual(1)
+    expect(
+      relay.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)!.inFlight,
+    ).toBeGreaterThanOrEqual(1)
 
     const all = await fixture.readOutputs((e) => e.onchain.length >= 31)
     expect(all.issued.filter((e) => e.emailMasked.startsWith('s'))).toHaveLength(1)
