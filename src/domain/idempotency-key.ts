@@ -49,6 +49,21 @@ export function generationKey(idempotencyKey: string, generation: number): strin
   return generation === 0 ? idempotencyKey : `${idempotencyKey}.g${generation}`
 }
 
+/**
+ * Identifies the credential slot MocaChain keys duplicates on: one user, one program. Hashed, so
+ * the ledger can index it without holding the email in clear.
+ */
+export function holderKey(program: ProgramRef, email: string): string {
+  return sha256Hex(
+    canonicalJson([
+      'moca-relay/holder/v1',
+      normalizeEmail(email),
+      program.issuerDid,
+      program.credentialId,
+    ]),
+  )
+}
+
 function sha256Hex(text: string): string {
   return createHash('sha256').update(text).digest('hex')
 }

@@ -26,6 +26,8 @@ export interface LedgerEntry {
   readonly run: string | null
   /** INTENT: what the first call asks for. */
   readonly onDuplicate?: OnDuplicate
+  /** ISSUED: whose credential slot (domain/holderKey: user and program), to recognise it later. */
+  readonly holder?: string
   /** ISSUED / ONCHAIN */
   readonly coreClaimHash?: string
   readonly userUuid?: string

@@ -1,7 +1,7 @@
 import { buildFailed, buildIssued, failure } from '../domain/build-output-events.js'
 import type { CompiledRoute } from '../domain/compile-routes.js'
 import type { DomainEvent } from '../domain/domain-event.js'
-import { generationKey } from '../domain/idempotency-key.js'
+import { generationKey, holderKey } from '../domain/idempotency-key.js'
 import type { IssuanceCommand, SourceRef } from '../domain/issuance-command.js'
 import { toCommand } from '../domain/map-event.js'
 import { maskEmail } from '../domain/mask-email.js'
@@ -145,6 +145,15 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
     ): Promise<CallOutcome> {
       const { command } = task
       const circuit = deps.circuitOf(command.route)
+      const holder = holderKey(command.program, command.email)
+      const isPreviousCredential = (coreClaimHash: string): boolean => {
+        const previous = ctx.ledger.latestIssued(holder)
+        return (
+          previous !== undefined &&
+          previous.key !== command.idempotencyKey &&
+          previous.coreClaimHash === coreClaimHash
+        )
+      }
       // Once an attempt may have been applied, every later attempt asks for the existing
       // credential: MocaChain receives at most one "revoke" per key that it may have acted on.
       let uncertain = recover
@@ -176,6 +185,27 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
             )
             permit.accepted()
             deps.metrics.mocaCall('issue', 'ok', (now() - started) / 1000)
+            if (
+              onDuplicate === 'ignore' &&
+              command.onDuplicate === 'revoke' &&
+              isPreviousCredential(response.coreClaimHash)
+            ) {
+              // MocaChain keys duplicates on user + program, not content: "ignore" answered with
+              // the credential of this user's previous issuance. So the uncertain call never took
+              // effect, and asking again with "revoke" is not a second revoke MocaChain acted on.
+              log.info(
+                { idempotencyKey: command.idempotencyKey, attempt: attemptNumber },
+                'recovery found the previous credential: the interrupted call never took effect; issuing now',
+              )
+              uncertain = false
+              return {
+                kind: 'again',
+                retryAfterMs: 0,
+                last: new RelayError('MOCA_UNCERTAIN', 'recovery found the previous credential', {
+                  classification: 'retryable',
+                }),
+              }
+            }
             return {
               kind: 'done',
               value: { kind: 'issued', response, onDuplicate, attempts: attemptNumber },
@@ -248,6 +278,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           generation,
           at: at.getTime(),
           run: deps.ledgerPolicy.run,
+          holder: holderKey(command.program, command.email),
           coreClaimHash: outcome.response.coreClaimHash,
           userUuid: outcome.response.userUuid,
         }
