@@ -1,5 +1,7 @@
 import type { Command } from './command.js'
 import { createKeysCommand } from './keys-command.js'
+import { createRedriveCommand } from './redrive-command.js'
+import { createReplayCommand } from './replay-command.js'
 import { createRunCommand } from './run-command.js'
 import { createSandboxCommand } from './sandbox-command.js'
 import { stackCommand } from './stack-command.js'
@@ -9,6 +11,8 @@ const io = { stdout: process.stdout, stderr: process.stderr }
 /** Every sub-command, in the order `moca-relay --help` lists them. */
 export const commands: readonly Command[] = [
   createRunCommand(),
+  createReplayCommand(),
+  createRedriveCommand(),
   createSandboxCommand(io),
   createKeysCommand(io),
   stackCommand,

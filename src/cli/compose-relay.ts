@@ -18,7 +18,9 @@ import { createMocaClient } from '../moca/http-moca-client.js'
 import type { Logger } from '../ops/logger.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
 import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
+import { combineMetrics } from '../pipeline/outcome-tally.js'
 import { createRelay, type Relay, type RelayRun } from '../pipeline/relay.js'
+import type { RelayMetrics } from '../pipeline/relay-metrics.js'
 
 export interface ComposeOptions {
   readonly logger: Logger
@@ -28,6 +30,8 @@ export interface ComposeOptions {
   readonly ops?: boolean
   /** The consumer died beyond recovery. */
   readonly onCrash: (err: unknown) => void
+  /** Also receives every metric (a CLI command's progress tally). */
+  readonly observe?: RelayMetrics
 }
 
 export interface RelayProcess {
@@ -136,7 +140,7 @@ export async function composeRelay(
     encoder,
     moca,
     logger: log,
-    metrics,
+    metrics: options.observe ? combineMetrics(metrics, options.observe) : metrics,
     onCrash: options.onCrash,
     ...(options.run ? { run: options.run } : {}),
   })

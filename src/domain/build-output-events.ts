@@ -83,6 +83,8 @@ export function buildFailed(input: {
   readonly coreClaimHash?: string | null
   readonly userUuid?: string | null
   readonly at: Date
+  /** A redrive or replay run: its outcome is a new event, not a repeat of the first failure. */
+  readonly run?: string | null
 }): CredentialFailed {
   const subject =
     input.idempotencyKey === null
@@ -90,7 +92,7 @@ export function buildFailed(input: {
       : generationKey(input.idempotencyKey, input.generation)
   return {
     type: OutputEventType.failed,
-    id: `${subject}:failed:${input.stage}`,
+    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs'
+import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
 
@@ -53,6 +53,9 @@ export async function openPartitionTransactions(
     idempotent: true,
     maxInFlightRequests: 1,
     transactionTimeout: deps.transactionTimeoutMs,
+    // Java's murmur2 partitioner, as the brokers' other clients use: outputs keyed like the input
+    // land where a Java consumer expects them (and kafkajs stops warning about its default).
+    createPartitioner: Partitioners.DefaultPartitioner,
     // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's markers
     // (a few ms). kafkajs's default first retry waits 300 ms, which would cap every partition at a
     // few transactions per second; retry fast instead. Idempotent producers must retry forever.

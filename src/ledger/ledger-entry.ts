@@ -35,6 +35,8 @@ export interface LedgerEntry {
   readonly code?: ErrorCode
   /** FAILED: an attempt may have been applied by MocaChain, so a redrive must use "ignore". */
   readonly uncertain?: boolean
+  /** CONFIRM_FAILED: the confirm epoch that gave up (see ConfirmRequest.epoch). */
+  readonly epoch?: number
 }
 
 /** True when the key needs no more work from the stage that wrote it. */

@@ -20,6 +20,11 @@ export interface ConfirmRequest {
   readonly issuedAt: number
   readonly source: SourceRef
   readonly traceparent: string | null
+  /**
+   * 0 for the confirmation the issue wrote; a redrive of a CONFIRM_TIMEOUT writes a newer one
+   * (epoch ms), which a CONFIRM_FAILED of an older epoch does not stop.
+   */
+  readonly epoch?: number
 }
 
 export function encodeConfirmRequest(request: ConfirmRequest): Buffer {

@@ -71,7 +71,12 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       const { request } = task
       const ledgerKey = generationKey(request.idempotencyKey, request.generation)
       const prior = ctx.ledger.get(ledgerKey)
-      if (prior && isFinal(prior)) {
+      const epoch = request.epoch ?? 0
+      const settled =
+        prior !== undefined &&
+        (prior.state === LedgerState.onchain ||
+          (prior.state === LedgerState.confirmFailed && (prior.epoch ?? 0) >= epoch))
+      if (settled) {
         deps.metrics.outcome('confirm', request.route, 'duplicate')
         void ctx.batcher.stage([], task.slot)
         return

@@ -45,6 +45,8 @@ export interface IssueStageDeps {
   readonly uncertaintyWindowMs: number
   readonly metrics: RelayMetrics
   readonly now?: () => number
+  /** Redrive: only these records (`topic/partition/offset`) are processed; others pass untouched. */
+  readonly only?: ReadonlySet<string>
 }
 
 interface IssueTask {
@@ -112,6 +114,11 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       if (decision.action === 'skip') {
         deps.metrics.outcome('issue', command.route, 'duplicate')
         void ctx.batcher.stage([], task.slot)
+        return
+      }
+      if (decision.action === 'reconfirm') {
+        void ctx.batcher.stage([reconfirmRecord(task)], task.slot)
+        deps.metrics.outcome('issue', command.route, 'reconfirmed')
         return
       }
       const { generation } = decision
@@ -352,11 +359,40 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           outcome.attempts,
         ),
         at,
+        run: deps.ledgerPolicy.run,
       })
       return [
         ledgerRecord(ctx, command.idempotencyKey, entry),
         await outputRecord(deps.topics.failed, failed, record.key, task.traceparent),
       ]
+    }
+
+    /** A new confirmation for an issued credential: its deadline starts now, at a newer epoch. */
+    function reconfirmRecord(task: IssueTask): OutgoingRecord {
+      const { command } = task
+      const entry = ctx.ledger.get(command.idempotencyKey)
+      const at = now()
+      const request: ConfirmRequest = {
+        v: 1,
+        idempotencyKey: command.idempotencyKey,
+        generation: entry?.generation ?? 0,
+        route: command.route,
+        program: command.program,
+        email: command.email,
+        orderingKey: command.orderingKey,
+        coreClaimHash: entry?.coreClaimHash ?? '',
+        userUuid: entry?.userUuid ?? '',
+        issuedAt: at,
+        source: command.source,
+        traceparent: task.traceparent,
+        epoch: at,
+      }
+      return {
+        topic: deps.topics.confirmQueue,
+        key: task.record.key,
+        value: encodeConfirmRequest(request),
+        headers: traceHeaders(task.traceparent),
+      }
     }
 
     /** Decoding or mapping failed: the record still ends as exactly one credential.failed. */
@@ -375,8 +411,10 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       }
       const at = new Date(now())
       const key = offsetLedgerKey(record.offset)
-      if (ctx.ledger.get(key)) {
-        // Already failed before a restart that re-read this record beyond the committed offset.
+      const prior = ctx.ledger.get(key)
+      if (prior && deps.ledgerPolicy.decide(prior).action === 'skip') {
+        // Already failed before (a restart re-read it beyond the committed offset, or a replay).
+        deps.metrics.outcome('issue', route?.name ?? '(none)', 'duplicate')
         void ctx.batcher.stage([], slot)
         return
       }
@@ -402,6 +440,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         source,
         failure: failure(error.code, error.message, null, 1),
         at,
+        run: deps.ledgerPolicy.run,
       })
       void ctx.batcher.stage(
         [
@@ -424,6 +463,10 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
 
     /** Decodes and maps in offset order (ordering keys must be assigned in offset order). */
     async function admit(record: InputRecord, slot: Slot): Promise<void> {
+      if (deps.only && !deps.only.has(`${record.topic}/${record.partition}/${record.offset}`)) {
+        void ctx.batcher.stage([], slot)
+        return
+      }
       const event = await decodeWithRetry(record)
       if (event === null) return
       if (event instanceof RelayError) return failRecord(record, slot, event, null, null)

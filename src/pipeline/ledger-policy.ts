@@ -5,6 +5,8 @@ export type LedgerDecision =
   | { readonly action: 'skip' }
   /** Call MocaChain. `recover`: a call for this generation may already have been applied. */
   | { readonly action: 'issue'; readonly generation: number; readonly recover: boolean }
+  /** Issued already: queue a fresh confirmation for it (a redrive of CONFIRM_TIMEOUT). */
+  | { readonly action: 'reconfirm' }
 
 /**
  * The ledger rules of a run. The live pipeline and a plain replay never issue a key twice; a
@@ -42,15 +44,28 @@ export function reissuePolicy(run: string): LedgerPolicy {
   }
 }
 
-/** Redrive: a key that failed is tried again, with "ignore" if an earlier attempt may have landed. */
+/**
+ * Redrive: a key that failed is tried again, with "ignore" if an earlier attempt may have landed.
+ * What this run itself already decided is final, so a redrive that crashed resumes.
+ */
 export function redrivePolicy(run: string): LedgerPolicy {
   return {
     run,
     decide(prior) {
-      if (prior?.state === LedgerState.failed) {
+      if (prior?.state === LedgerState.failed && prior.run !== run) {
         return { action: 'issue', generation: prior.generation, recover: prior.uncertain === true }
       }
       return livePolicy.decide(prior)
+    },
+  }
+}
+
+/** Redrive of confirm-stage failures: issued credentials get a new confirmation, nothing else. */
+export function reconfirmPolicy(run: string): LedgerPolicy {
+  return {
+    run,
+    decide(prior) {
+      return prior?.state === LedgerState.issued ? { action: 'reconfirm' } : { action: 'skip' }
     },
   }
 }

@@ -4,7 +4,7 @@
  */
 export type StageName = 'issue' | 'confirm'
 
-export type Outcome = 'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate'
+export type Outcome = 'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate' | 'reconfirmed'
 
 export interface RelayMetrics {
   consumed(stage: StageName, topic: string, count: number): void

@@ -17,6 +17,7 @@ import { createIssueStage } from './issue-stage.js'
 import { livePolicy, type LedgerPolicy } from './ledger-policy.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
+import { createDryRunStage } from './dry-run-stage.js'
 import { createStageRunner, type PartitionStatus, type StageRunner } from './stage-runner.js'
 
 export interface RelayDeps {
@@ -47,6 +48,14 @@ export interface RelayRun {
   readonly confirm: boolean
   /** Which input topics this run reads (a replay reads one). */
   readonly inputTopics?: readonly string[]
+  /** Per `topic/partition`, the first offset not to process (see StageRunnerDeps.stopAt). */
+  readonly stopAt?: ReadonlyMap<string, number>
+  /** Per `topic/partition`, where the run starts (see StageRunnerDeps.startAt). */
+  readonly startAt?: ReadonlyMap<string, number>
+  /** Decode, map and check the ledger only: no call, no output (see dry-run-stage.ts). */
+  readonly dryRun?: boolean
+  /** Redrive: only these records (`topic/partition/offset`) are processed; the rest are skipped. */
+  readonly only?: ReadonlySet<string>
 }
 
 export interface Readiness {
@@ -166,18 +175,29 @@ export function createRelay(deps: RelayDeps): Relay {
     logger: log,
     metrics: deps.metrics,
     onCrash: deps.onCrash,
-    createProcessor: createIssueStage({
-      decoder: deps.decoder,
-      encoder: deps.encoder,
-      routes: deps.routes,
-      moca: deps.moca,
-      circuitOf,
-      retryPolicy,
-      ledgerPolicy: run.ledgerPolicy,
-      topics: { issued: config.topics.issued, failed: config.topics.failed, confirmQueue },
-      uncertaintyWindowMs: config.moca.requestTimeout + UNCERTAINTY_MARGIN_MS,
-      metrics: deps.metrics,
-    }),
+    ...(run.stopAt ? { stopAt: run.stopAt } : {}),
+    ...(run.startAt ? { startAt: run.startAt } : {}),
+    createProcessor: run.dryRun
+      ? createDryRunStage({
+          decoder: deps.decoder,
+          routes: deps.routes,
+          ledgerPolicy: run.ledgerPolicy,
+          metrics: deps.metrics,
+          ...(run.only ? { only: run.only } : {}),
+        })
+      : createIssueStage({
+          decoder: deps.decoder,
+          encoder: deps.encoder,
+          routes: deps.routes,
+          moca: deps.moca,
+          circuitOf,
+          retryPolicy,
+          ledgerPolicy: run.ledgerPolicy,
+          topics: { issued: config.topics.issued, failed: config.topics.failed, confirmQueue },
+          uncertaintyWindowMs: config.moca.requestTimeout + UNCERTAINTY_MARGIN_MS,
+          metrics: deps.metrics,
+          ...(run.only ? { only: run.only } : {}),
+        }),
   })
 
   const confirmRunner: StageRunner | null = run.confirm

@@ -27,6 +27,17 @@ export interface StageRunnerDeps {
   readonly metrics: RelayMetrics
   /** The consumer died and kafkajs will not restart it: the process should exit. */
   readonly onCrash: (err: unknown) => void
+  /**
+   * Replays: per input partition (`topic/partition`), the first offset not to process. Records
+   * at or past it are left alone, so a run covers exactly its range.
+   */
+  readonly stopAt?: ReadonlyMap<string, number>
+  /**
+   * Replays: per input partition, where the run starts. A partition whose group has committed
+   * nothing at or past it is moved there when its worker starts (a fresh run, or a rebalance
+   * before the first commit); a resumed run continues from its commits.
+   */
+  readonly startAt?: ReadonlyMap<string, number>
 }
 
 export interface PartitionStatus {
@@ -35,6 +46,12 @@ export interface PartitionStatus {
   readonly state: WorkerState | 'starting'
   readonly inFlight: number
   readonly paused: readonly string[]
+  /** The next offset to admit. */
+  readonly nextOffset: number
+  /** The offset this run last committed in a transaction, if any. */
+  readonly committedOffset: number | null
+  /** How far the consumer has read this partition, transaction markers included. */
+  readonly fetchedTo: number
 }
 
 export interface StageRunner {
@@ -82,6 +99,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   let stopping = false
   const blockedTopics = new Map<string, string>()
   const budgetPaused = new Set<string>()
+  /** Partitions whose replay range is fully admitted. */
+  const rangeDone = new Set<string>()
+  /** Per input partition, the offset after the last record fetched, control records included. */
+  const fetchedTo = new Map<string, number>()
+  const noteFetched = (k: string, offset: number): void => {
+    if (offset > (fetchedTo.get(k) ?? 0)) fetchedTo.set(k, offset)
+  }
   /** Input partitions currently paused in kafkajs (so we only call pause/resume on changes). */
   const pausedInputs = new Set<string>()
 
@@ -92,6 +116,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const worker = workers.get(k)
     if (!worker || worker.state !== WorkerState.ready) reasons.push('restoring')
     if (budgetPaused.has(k)) reasons.push('in-flight budget full')
+    if (rangeDone.has(k)) reasons.push('end of the range')
     const blocked = blockedTopics.get(topic)
     if (blocked) reasons.push(blocked)
     return reasons
@@ -121,8 +146,10 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const k = key(worker.topic, worker.partition)
     if (workers.get(k) !== worker) return
     workers.delete(k)
-    // The budget was this worker's; its successor starts empty.
+    // The budget and the position were this worker's; its successor starts from the last commit.
     budgetPaused.delete(k)
+    fetchedTo.delete(k)
+    rangeDone.delete(k)
     applyPause(worker.topic, worker.partition)
     const fenced = isRelayError(err) && err.code === 'KAFKA_FENCED'
     log.error(
@@ -185,6 +212,14 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         onFatal,
       })
       workers.set(k, worker)
+      const start = deps.startAt?.get(k)
+      if (start !== undefined) {
+        const committed = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] })
+        const offset = Number(
+          committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+        )
+        if (offset < start) consumer.seek({ topic, partition, offset: String(start) })
+      }
       if (worker.state === WorkerState.restoring) {
         consumer.seek({ topic: ledgerTopic, partition, offset: '0' })
         consumer.resume([{ topic: ledgerTopic, partitions: [partition] }])
@@ -218,6 +253,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       if (next.has(k)) continue
       workers.delete(k)
       budgetPaused.delete(k)
+      fetchedTo.delete(k)
+      rangeDone.delete(k)
       log.info({ topic: worker.topic, partition: worker.partition }, 'partition revoked')
       void worker.stop(0)
     }
@@ -253,6 +290,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     for (const message of batch.messages) {
       if (!isRunning() || isStale() || worker.state !== WorkerState.ready) break
       const offset = Number(message.offset)
+      const stop = deps.stopAt?.get(k)
+      if (stop !== undefined && offset >= stop) {
+        rangeDone.add(k)
+        noteFetched(k, stop)
+        applyPause(batch.topic, batch.partition)
+        break
+      }
       if (offset < worker.tracker.nextOffset) {
         // Re-delivered after a rebalance reset the fetch position to the last commit.
         resolveOffset(message.offset)
@@ -265,6 +309,14 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       }
       worker.admit(toInputRecord(batch.topic, batch.partition, message))
       resolveOffset(message.offset)
+      noteFetched(k, offset + 1)
+    }
+    if (
+      batch.messages.length > 0 &&
+      worker.tracker.nextOffset > Number(batch.messages.at(-1)?.offset ?? -1)
+    ) {
+      // The whole batch went in: the position is past its trailing control records too.
+      noteFetched(k, Number(batch.lastOffset()) + 1)
     }
     deps.metrics.inFlight(deps.stage, batch.topic, batch.partition, worker.tracker.inFlight)
     deps.metrics.lag(
@@ -279,9 +331,16 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     async start() {
       consumer.on(consumer.events.GROUP_JOIN, (event) => reconcile(event.payload.memberAssignment))
       consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
-        // Batches of control records never reach eachBatch; the restore position still moves.
+        // Batches of control records never reach eachBatch; the positions still move.
         const home = homeOf.get(event.payload.topic)
-        if (home === undefined) return
+        if (home === undefined) {
+          if (event.payload.batchSize === 0)
+            noteFetched(
+              key(event.payload.topic, event.payload.partition),
+              Number(event.payload.lastOffset) + 1,
+            )
+          return
+        }
         const worker = workers.get(key(home, event.payload.partition))
         if (worker?.state === WorkerState.restoring) {
           worker.advanceRestore(Number(event.payload.lastOffset))
@@ -336,6 +395,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           state: worker?.state ?? 'starting',
           inFlight: worker?.tracker.inFlight ?? 0,
           paused: pauseReasons(topic, partition),
+          nextOffset: worker?.tracker.nextOffset ?? 0,
+          committedOffset: worker?.tracker.lastCommittedOffset ?? null,
+          fetchedTo: fetchedTo.get(k) ?? 0,
         }
       })
     },

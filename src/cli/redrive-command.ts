@@ -1,0 +1,197 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config/load-config.js'
+import type { CredentialFailed } from '../domain/output-events.js'
+import { RelayError } from '../errors/relay-error.js'
+import { createKafka } from '../kafka/create-kafka.js'
+import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
+import { createLogger } from '../ops/logger.js'
+import { reconfirmPolicy, redrivePolicy, type LedgerPolicy } from '../pipeline/ledger-policy.js'
+import type { Command } from './command.js'
+import { parseOffsetSpec } from './offset-spec.js'
+import { runRange } from './range-run.js'
+import { readFailedEvents } from './read-failed-events.js'
+import { formatRunSummary } from './run-summary.js'
+import { isUsageError } from './usage-error.js'
+
+const USAGE = `Usage:
+  moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--config relay.yaml]
+      Sends failed events back through the issue stage once their cause is fixed (a route
+      mapping, the registry, a user's consent…). Reads credential.failed, finds the input record
+      of each failure, and reprocesses exactly those records with their own consumer group:
+      - decode and issue failures are retried (with onDuplicate "ignore" where an earlier attempt
+        may have landed);
+      - CONFIRM_TIMEOUT failures get a new confirmation: the live confirm stage polls them again.
+      Records that succeeded since are left alone (the ledger knows them).
+      --reason CODE  only failures with this code (repeatable), e.g. MOCA_CONSENT_REJECTED.
+      --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
+      --dry-run      report what would be retried: no call, no output.`
+
+export function createRedriveCommand(): Command {
+  return {
+    name: 'redrive',
+    summary: 'Retry failed events (by reason, since a time) after their cause is fixed.',
+    usage: USAGE,
+    async run(args) {
+      let values
+      try {
+        values = parseArgs({
+          args: [...args],
+          options: {
+            config: { type: 'string', default: 'relay.yaml' },
+            reason: { type: 'string', multiple: true },
+            since: { type: 'string' },
+            'dry-run': { type: 'boolean', default: false },
+            'run-id': { type: 'string' },
+          },
+        }).values
+      } catch (err) {
+        if (!isUsageError(err)) throw err
+        process.stderr.write(`moca-relay redrive: ${(err as Error).message}\n\n${USAGE}\n`)
+        return 2
+      }
+      const loaded = await loadConfig(values.config)
+      const { config } = loaded
+      const dryRun = values['dry-run']
+      const logger = createLogger({
+        level: config.log.level === 'info' ? 'warn' : config.log.level,
+        pretty: process.stderr.isTTY === true,
+      })
+      const since = values.since === undefined ? null : parseOffsetSpec(values.since, '--since')
+      if (since !== null && since.kind !== 'time') {
+        throw new RelayError(
+          'CONFIG_INVALID',
+          '--since takes an ISO-8601 time or a duration ago (24h)',
+          { classification: 'terminal' },
+        )
+      }
+      const reasons = new Set(values.reason ?? [])
+      const runId =
+        values['run-id'] ??
+        `redrive-${new Date()
+          .toISOString()
+          .replace(/[-:.TZ]/g, '')
+          .slice(0, 14)}-${randomBytes(3).toString('hex')}`
+      const out = process.stdout
+
+      const kafka = createKafka(
+        {
+          brokers: config.kafka.brokers,
+          clientId: config.kafka.clientId,
+          ssl: config.kafka.ssl,
+          ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+        },
+        logger,
+      )
+      const admin = kafka.admin()
+      await admin.connect()
+      let failures: CredentialFailed[]
+      try {
+        failures = await readFailedEvents({
+          kafka,
+          admin,
+          topic: config.topics.failed,
+          sinceMs: since?.kind === 'time' ? since.ms : null,
+          registry: config.schemaRegistry
+            ? createSchemaRegistry({ url: config.schemaRegistry.url })
+            : null,
+          logger,
+        })
+      } finally {
+        await admin.disconnect()
+      }
+      const routeTopics = new Set(config.routes.flatMap((r) => r.topics))
+      const selected = failures.filter(
+        (f) =>
+          (reasons.size === 0 || reasons.has(f.failure.code)) && routeTopics.has(f.source.topic),
+      )
+      out.write(
+        `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected\n`,
+      )
+      for (const [code, count] of countBy(selected, (f) => `${f.failure.code} (${f.stage})`))
+        out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
+      if (selected.length === 0) return 0
+
+      const abort = new AbortController()
+      const onSignal = (): void => abort.abort()
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      let interrupted = false
+      try {
+        // Issue-stage failures are retried; confirm-stage ones re-polled: separate runs, since
+        // their ledger rules differ.
+        const batches: [string, LedgerPolicy, CredentialFailed[]][] = [
+          ['retry', redrivePolicy(runId), selected.filter((f) => f.stage !== 'confirm')],
+          [
+            're-poll',
+            reconfirmPolicy(`${runId}-confirm`),
+            selected.filter((f) => f.stage === 'confirm'),
+          ],
+        ]
+        for (const [label, policy, group] of batches) {
+          for (const [topic, records] of groupBy(group, (f) => f.source.topic)) {
+            const only = new Set(
+              records.map((f) => `${topic}/${f.source.partition}/${f.source.offset}`),
+            )
+            const from = new Map<number, number>()
+            const to = new Map<number, number>()
+            for (const f of records) {
+              const offset = Number(f.source.offset)
+              from.set(f.source.partition, Math.min(from.get(f.source.partition) ?? offset, offset))
+              to.set(
+                f.source.partition,
+                Math.max(to.get(f.source.partition) ?? offset + 1, offset + 1),
+              )
+            }
+            out.write(
+              `\n${dryRun ? 'Dry run: ' : ''}${label} ${records.length} records of ${topic}\n`,
+            )
+            const result = await runRange({
+              loaded,
+              logger,
+              topic,
+              from,
+              to,
+              runId: `${policy.run}`,
+              ledgerPolicy: policy,
+              dryRun,
+              only,
+              out,
+              label: dryRun ? 'dry run' : label,
+              signal: abort.signal,
+            })
+            out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
+            if (!result.completed) interrupted = true
+            if (abort.signal.aborted) break
+          }
+        }
+      } finally {
+        process.off('SIGINT', onSignal)
+        process.off('SIGTERM', onSignal)
+      }
+      if (interrupted) {
+        out.write(
+          `\nInterrupted. Resume with: moca-relay redrive --run-id ${runId} ${args.filter((a) => a !== '--run-id').join(' ')}\n`,
+        )
+        return 130
+      }
+      return 0
+    },
+  }
+}
+
+function countBy<T>(items: readonly T[], keyOf: (item: T) => string): [string, number][] {
+  const counts = new Map<string, number>()
+  for (const item of items) counts.set(keyOf(item), (counts.get(keyOf(item)) ?? 0) + 1)
+  return [...counts].sort((a, b) => b[1] - a[1])
+}
+
+function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const group = groups.get(keyOf(item)) ?? []
+    group.push(item)
+    groups.set(keyOf(item), group)
+  }
+  return groups
+}

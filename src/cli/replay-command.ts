@@ -1,0 +1,169 @@
+import { randomBytes } from 'node:crypto'
+import { parseArgs } from 'node:util'
+import { loadConfig } from '../config/load-config.js'
+import { RelayError } from '../errors/relay-error.js'
+import { createKafka } from '../kafka/create-kafka.js'
+import { createLogger } from '../ops/logger.js'
+import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
+import type { Command } from './command.js'
+import { parseOffsetSpec, resolveOffsets } from './offset-spec.js'
+import { runRange } from './range-run.js'
+import { formatRunSummary } from './run-summary.js'
+import { isUsageError } from './usage-error.js'
+
+const USAGE = `Usage:
+  moca-relay replay --topic TOPIC [--from earliest] [--to live] [--dry-run | --reissue [--yes]]
+                    [--run-id ID] [--config relay.yaml]
+      Reprocesses a range of an input topic through the same pipeline, with its own consumer
+      group, while the live relay keeps running. Keys the ledger already knows are skipped, so a
+      replay of what the relay processed issues nothing.
+      --from, --to   an offset (per partition), earliest, latest, live (what the live relay has
+                     committed), an ISO-8601 time, or a duration ago (2h). Default: earliest → live.
+      --dry-run      report what would be issued, skipped or failed: no call, no output.
+      --reissue      issue every event in the range again, as a new generation (onDuplicate
+                     "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
+      --run-id ID    resume an interrupted run.`
+
+/** Long enough to read the warning and press Ctrl-C. */
+const REISSUE_PAUSE_MS = 5_000
+
+export function createReplayCommand(): Command {
+  return {
+    name: 'replay',
+    summary: 'Reprocess a range of an input topic (dry run, or reissue) beside the live relay.',
+    usage: USAGE,
+    async run(args) {
+      let values
+      try {
+        values = parseArgs({
+          args: [...args],
+          options: {
+            config: { type: 'string', default: 'relay.yaml' },
+            topic: { type: 'string' },
+            from: { type: 'string', default: 'earliest' },
+            to: { type: 'string', default: 'live' },
+            'dry-run': { type: 'boolean', default: false },
+            reissue: { type: 'boolean', default: false },
+            yes: { type: 'boolean', default: false },
+            'run-id': { type: 'string' },
+          },
+        }).values
+      } catch (err) {
+        if (!isUsageError(err)) throw err
+        process.stderr.write(`moca-relay replay: ${(err as Error).message}\n\n${USAGE}\n`)
+        return 2
+      }
+      if (!values.topic) {
+        process.stderr.write(`moca-relay replay: --topic is required.\n\n${USAGE}\n`)
+        return 2
+      }
+      if (values['dry-run'] && values.reissue) {
+        process.stderr.write('moca-relay replay: --dry-run and --reissue exclude each other.\n')
+        return 2
+      }
+      const loaded = await loadConfig(values.config)
+      const { config } = loaded
+      const topic = values.topic
+      if (!config.routes.some((r) => r.topics.includes(topic))) {
+        throw new RelayError(
+          'CONFIG_INVALID',
+          `no route reads "${topic}": replay one of ${[...new Set(config.routes.flatMap((r) => r.topics))].join(', ')}`,
+          { classification: 'terminal' },
+        )
+      }
+      const logger = createLogger({
+        level: config.log.level === 'info' ? 'warn' : config.log.level,
+        pretty: process.stderr.isTTY === true,
+      })
+      const runId =
+        values['run-id'] ??
+        `${values.reissue ? 'reissue' : values['dry-run'] ? 'dryrun' : 'replay'}-${new Date()
+          .toISOString()
+          .replace(/[-:.TZ]/g, '')
+          .slice(0, 14)}-${randomBytes(3).toString('hex')}`
+
+      const kafka = createKafka(
+        {
+          brokers: config.kafka.brokers,
+          clientId: config.kafka.clientId,
+          ssl: config.kafka.ssl,
+          ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+        },
+        logger,
+      )
+      const admin = kafka.admin()
+      await admin.connect()
+      let from: Map<number, number>
+      let to: Map<number, number>
+      try {
+        from = await resolveOffsets(
+          admin,
+          topic,
+          parseOffsetSpec(values.from, '--from'),
+          config.kafka.groupId,
+        )
+        to = await resolveOffsets(
+          admin,
+          topic,
+          parseOffsetSpec(values.to, '--to'),
+          config.kafka.groupId,
+        )
+      } finally {
+        await admin.disconnect()
+      }
+      const records = [...from].reduce((sum, [p, f]) => sum + Math.max(0, (to.get(p) ?? f) - f), 0)
+      const out = process.stdout
+      out.write(`Replay ${runId} of ${topic}: ${records.toLocaleString('en-US')} records\n`)
+      for (const [p, f] of [...from].sort((a, b) => a[0] - b[0]))
+        out.write(`  partition ${p}: offsets ${f} → ${to.get(p) ?? f}\n`)
+      if (values['dry-run']) {
+        out.write('Dry run: nothing is called or written; the live relay keeps running.\n')
+      } else if (values.reissue) {
+        out.write(
+          `\n!! --reissue: every event in this range is issued AGAIN, as a new generation, with onDuplicate "revoke":\n` +
+            `!! each user's current credential of the program is revoked and replaced (${records} records).\n`,
+        )
+        if (!values.yes) {
+          out.write(
+            `!! Starting in ${REISSUE_PAUSE_MS / 1000} s. Ctrl-C aborts; --yes skips this pause.\n`,
+          )
+          await new Promise((resolve) => setTimeout(resolve, REISSUE_PAUSE_MS))
+        }
+      } else {
+        out.write(
+          'Keys the ledger knows are skipped: a replay of what the relay already processed issues nothing.\n',
+        )
+      }
+
+      const abort = new AbortController()
+      const onSignal = (): void => abort.abort()
+      process.once('SIGINT', onSignal)
+      process.once('SIGTERM', onSignal)
+      const result = await runRange({
+        loaded,
+        logger,
+        topic,
+        from,
+        to,
+        runId,
+        ledgerPolicy: values.reissue ? reissuePolicy(runId) : replayPolicy(runId),
+        dryRun: values['dry-run'],
+        out,
+        label: values['dry-run'] ? 'dry run' : 'replay',
+        signal: abort.signal,
+      })
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+      out.write(
+        `\n${formatRunSummary(result.tally, result.records, values['dry-run'], result.seconds)}\n`,
+      )
+      if (!result.completed) {
+        out.write(
+          `\nInterrupted. Resume with: moca-relay replay --topic ${topic} --run-id ${runId} ${values.reissue ? '--reissue --yes ' : ''}--config ${values.config}\n`,
+        )
+        return 130
+      }
+      return 0
+    },
+  }
+}

@@ -1,0 +1,125 @@
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
+import { spawnCli, writeRelayConfig } from '../support/relay-process.js'
+
+/** Runs a one-shot CLI command to completion and returns its exit code and output. */
+async function cli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnCli(args, env, args[0] ?? 'cli')
+  const code = await child.exited
+  return { code, output: await readFile(child.logFile, 'utf8') }
+}
+
+const kycEvent = (i: number, email = `user${i % 5}@example.com`) => ({
+  key: `user-${i % 5}`,
+  value: JSON.stringify({ user: { email }, level: i }),
+})
+
+describe('moca-relay replay and redrive, as an operator runs them', () => {
+  it('a dry-run replay reports 0 to issue, a replay issues nothing, --reissue issues a new generation', async () => {
+    const fixture = await startRelayFixture({ partitions: 2 })
+    await fixture.produce(
+      fixture.topics.kyc,
+      Array.from({ length: 30 }, (_, i) => kycEvent(i)),
+    )
+    const live = await fixture.startRelay()
+    await fixture.readOutputs((e) => e.onchain.length >= 30)
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+
+    const dry = await cli(
+      [
+        'replay',
+        '--config',
+        config,
+        '--topic',
+        fixture.topics.kyc,
+        '--from',
+        'earliest',
+        '--dry-run',
+      ],
+      env,
+    )
+    expect(dry.code).toBe(0)
+    expect(dry.output).toMatch(/would issue\s+0\b/)
+    expect(dry.output).toMatch(/already done\s+30\b/)
+
+    const replay = await cli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--from', 'earliest'],
+      env,
+    )
+    expect(replay.code).toBe(0)
+    expect(replay.output).toMatch(/issued\s+0\b/)
+    expect(fixture.issueCalls()).toHaveLength(30)
+
+    const reissue = await cli(
+      [
+        'replay',
+        '--config',
+        config,
+        '--topic',
+        fixture.topics.kyc,
+        '--from',
+        'earliest',
+        '--reissue',
+        '--yes',
+      ],
+      env,
+    )
+    expect(reissue.code).toBe(0)
+    expect(reissue.output).toContain('issued AGAIN')
+    expect(reissue.output).toMatch(/issued\s+30\b/)
+    // The live relay's confirm stage confirms the new generation.
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 60)
+    expect(out.issued.filter((e) => e.generation === 1)).toHaveLength(30)
+    expect(
+      fixture
+        .issueCalls()
+        .slice(30)
+        .every((c) => c.onDuplicate === 'revoke'),
+    ).toBe(true)
+    expect(live.relay.readiness().ready).toBe(true)
+  })
+
+  it('redrives failures once their cause is fixed: a consent given, a confirmation that timed out', async () => {
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      sandbox: { config: { users: [{ email: 'late@example.com', consentRejected: true }] } },
+      config: { confirm: { deadline: 2_000 } },
+    })
+    await fixture.produce(fixture.topics.kyc, [kycEvent(1), kycEvent(2, 'late@example.com')])
+    await fixture.startRelay()
+    await fixture.readOutputs((e) => e.onchain.length >= 1 && e.failed.length >= 1)
+    // Credentials stop reaching ONCHAIN: the next one times out in the confirm stage.
+    fixture.sandbox.sandbox.updateSettings({ stuck: true })
+    await fixture.produce(fixture.topics.kyc, [kycEvent(3)])
+    const before = await fixture.readOutputs((e) => e.failed.length >= 2)
+    expect(before.failed.map((f) => f.failure.code).sort()).toEqual([
+      'CONFIRM_TIMEOUT',
+      'MOCA_CONSENT_REJECTED',
+    ])
+
+    // The user consents again and the chain recovers; the operator redrives.
+    fixture.sandbox.sandbox.setConsentRejected('late@example.com', false)
+    fixture.sandbox.sandbox.updateSettings({ stuck: false })
+    const config = await writeRelayConfig(
+      deepMerge(fixture.rawConfig, { confirm: { deadline: 2_000 } }),
+    )
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+    const dry = await cli(['redrive', '--config', config, '--dry-run'], env)
+    expect(dry.code).toBe(0)
+    expect(dry.output).toMatch(/would issue\s+1\b/)
+    expect(dry.output).toMatch(/would re-poll\s+1\b/)
+
+    const redrive = await cli(['redrive', '--config', config], env)
+    expect(redrive.code).toBe(0)
+    const after = await fixture.readOutputs((e) => e.onchain.length >= 3)
+    expect(after.issued).toHaveLength(3)
+    expect(after.onchain).toHaveLength(3)
+    // Each key issued once: the redrive did not call issue for the credential that only timed out.
+    expect(fixture.issueCalls().filter((c) => c.applied)).toHaveLength(3)
+  }, 60_000)
+})
