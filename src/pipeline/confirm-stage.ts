@@ -6,12 +6,7 @@ import type { RetryPolicy } from '../domain/retry-policy.js'
 import { isRelayError, RelayError } from '../errors/relay-error.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import type { OutgoingRecord } from '../kafka/partition-transactions.js'
-import {
-  encodeLedgerEntry,
-  isFinal,
-  LedgerState,
-  type LedgerEntry,
-} from '../ledger/ledger-entry.js'
+import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { RouteCircuit } from './circuit-breaker.js'
 import { decodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
