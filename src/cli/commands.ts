@@ -1,4 +1,5 @@
 import type { Command } from './command.js'
+import { createDemoCommand } from './demo/demo-command.js'
 import { createKeysCommand } from './keys-command.js'
 import { createRedriveCommand } from './redrive-command.js'
 import { createReplayCommand } from './replay-command.js'
@@ -10,6 +11,7 @@ const io = { stdout: process.stdout, stderr: process.stderr }
 
 /** Every sub-command, in the order `moca-relay --help` lists them. */
 export const commands: readonly Command[] = [
+  createDemoCommand(),
   createRunCommand(),
   createReplayCommand(),
   createRedriveCommand(),

@@ -40,19 +40,28 @@ async function main(argv: readonly string[]): Promise<number> {
   return command.run(rest)
 }
 
+/**
+ * A finished command has closed what it opened; should a library still hold a timer or a
+ * socket, the process exits anyway instead of hanging a shell or a CI job.
+ */
+const EXIT_GRACE_MS = 2_000
+
+function exitSoon(code: number): void {
+  process.exitCode = code
+  setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref()
+}
+
 main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
+  (code) => exitSoon(code),
   (err: unknown) => {
     // Errors we raised carry a message written for the operator: print it alone, no stack.
     if (isRelayError(err)) {
       process.stderr.write(`moca-relay: ${err.message} [${err.code}]\n`)
-      process.exitCode = 1
+      exitSoon(1)
       return
     }
     process.stderr.write(`moca-relay: unexpected error (a bug, please report it):\n`)
     process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`)
-    process.exitCode = 70
+    exitSoon(70)
   },
 )
