@@ -64,11 +64,15 @@ export function createPartnerTokenCache(deps: PartnerTokenCacheDeps): PartnerTok
     }
   }
 
+  /** Bumped by clear(): a signature started before it (an old key) is never cached. */
+  let generation = 0
+
   function signFresh(email: string): Promise<string> {
+    const startedIn = generation
     const pending = deps.signer.sign(email).then(
       (signed) => {
         inFlight.delete(email)
-        remember(email, signed)
+        if (startedIn === generation) remember(email, signed)
         return signed.token
       },
       (err: unknown) => {
@@ -86,7 +90,9 @@ export function createPartnerTokenCache(deps: PartnerTokenCacheDeps): PartnerTok
       return tokens.size
     },
     clear() {
+      generation++
       tokens.clear()
+      inFlight.clear()
     },
     tokenFor(email) {
       const cached = tokens.get(email)

@@ -7,6 +7,7 @@ import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
 import { keySourceFromText, loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
+import { watchKeyFile } from '../auth/watch-key-file.js'
 import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
 import { OutputEventType } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
@@ -37,6 +38,7 @@ export interface ComposeOptions {
 export interface RelayProcess {
   readonly relay: Relay
   readonly metrics: PrometheusMetrics
+  /** The partner JWKS as served now (it follows a reloaded key). */
   readonly jwks: JwksDocument
   readonly ops: OpsServer | null
   start(): Promise<void>
@@ -69,15 +71,38 @@ export async function composeRelay(
         ).publicJwk,
     ),
   )
-  const jwks = createJwksDocument([signingKey.publicJwk, ...previous])
-  const tokens = createPartnerTokenCache({
-    signer: createPartnerTokenSigner({
-      key: signingKey,
+  const signerFor = (key: SigningKey) =>
+    createPartnerTokenSigner({
+      key,
       partnerId: config.moca.partnerId,
       scope: config.moca.scope,
       ttlSeconds: Math.round(config.moca.tokenTtl / 1000),
-    }),
+    })
+  let signer = signerFor(signingKey)
+  let jwks = createJwksDocument([signingKey.publicJwk, ...previous])
+  const tokens = createPartnerTokenCache({
+    // Indirect, so a reloaded key takes over without rebuilding the client.
+    signer: {
+      get ttlSeconds() {
+        return signer.ttlSeconds
+      },
+      sign: (email) => signer.sign(email),
+    },
   })
+  if (loaded.partnerKey.kind === 'file') {
+    const stopWatching = watchKeyFile({
+      path: loaded.partnerKey.path,
+      alg: config.moca.key.alg,
+      kid: config.moca.key.kid,
+      logger: log,
+      onChange: (key) => {
+        signer = signerFor(key)
+        jwks = createJwksDocument([key.publicJwk, ...previous])
+        tokens.clear()
+      },
+    })
+    closers.push({ name: 'key file watcher', close: async () => stopWatching() })
+  }
   const moca = createMocaClient({
     options: {
       baseUrl: config.moca.baseUrl,
@@ -166,7 +191,9 @@ export async function composeRelay(
   return {
     relay,
     metrics,
-    jwks,
+    get jwks() {
+      return jwks
+    },
     ops,
     start: () => relay.start(),
     async stop() {

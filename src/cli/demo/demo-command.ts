@@ -16,7 +16,14 @@ import { resolveStackSettings } from '../../stack/stack-settings.js'
 import type { Command } from '../command.js'
 import { composeRelay, type RelayProcess } from '../compose-relay.js'
 import { isUsageError } from '../usage-error.js'
-import { DEMO_KEY_FILE, DEMO_KEY_ID, demoNames, demoRelayConfig, demoSandboxConfig, type DemoNames } from './demo-configs.js'
+import {
+  DEMO_KEY_FILE,
+  DEMO_KEY_ID,
+  demoNames,
+  demoRelayConfig,
+  demoSandboxConfig,
+  type DemoNames,
+} from './demo-configs.js'
 import { formatDemoSummary, type DemoResult } from './demo-summary.js'
 import { buildSampleStream, type SampleStream } from './sample-events.js'
 
@@ -39,14 +46,19 @@ const PROGRESS_INTERVAL_MS = 250
 export function createDemoCommand(): Command {
   return {
     name: 'demo',
-    summary: 'See the whole mission run locally: Kafka, the MocaChain sandbox, the relay, a sample stream.',
+    summary:
+      'See the whole mission run locally: Kafka, the MocaChain sandbox, the relay, a sample stream.',
     usage: USAGE,
     async run(args) {
       let values
       try {
         values = parseArgs({
           args: [...args],
-          options: { events: { type: 'string', default: '600' }, follow: { type: 'boolean', default: false }, dir: { type: 'string', default: '.demo' } },
+          options: {
+            events: { type: 'string', default: '600' },
+            follow: { type: 'boolean', default: false },
+            dir: { type: 'string', default: '.demo' },
+          },
         }).values
       } catch (err) {
         if (!isUsageError(err)) throw err
@@ -55,7 +67,9 @@ export function createDemoCommand(): Command {
       }
       const events = Number(values.events)
       if (!Number.isInteger(events) || events < 10 || events > 1_000_000) {
-        process.stderr.write('moca-relay demo: --events must be a whole number from 10 to 1000000.\n')
+        process.stderr.write(
+          'moca-relay demo: --events must be a whole number from 10 to 1000000.\n',
+        )
         return 2
       }
       return runDemo({ events, follow: values.follow, dir: resolve(values.dir) })
@@ -71,20 +85,36 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
 
   const env = readEnv()
   const brokers = await ensureKafka(env, say)
-  const names = demoNames(`demo-${new Date().toISOString().replace(/[-:.TZ]/g, '').slice(2, 14)}`)
+  const names = demoNames(
+    `demo-${new Date()
+      .toISOString()
+      .replace(/[-:.TZ]/g, '')
+      .slice(2, 14)}`,
+  )
   const keyPath = await ensureDevelopmentKey(options.dir, say)
   const opsPort = await pickPort(PREFERRED_OPS_PORT)
   const sandboxPort = await pickPort(PREFERRED_SANDBOX_PORT)
   const jwksUrl = `http://127.0.0.1:${opsPort}/.well-known/jwks.json`
 
   const sandboxConfig = demoSandboxConfig({ jwksUrl })
-  const sandbox = await startSandbox({ config: sandboxConfig, logger: createSilentLogger(), port: sandboxPort, host: '127.0.0.1' })
+  const sandbox = await startSandbox({
+    config: sandboxConfig,
+    logger: createSilentLogger(),
+    port: sandboxPort,
+    host: '127.0.0.1',
+  })
   let relay: RelayProcess | null = null
   try {
     const rawConfig = demoRelayConfig({ names, brokers, sandboxUrl: sandbox.url, opsPort })
     const configPath = join(options.dir, 'relay.yaml')
-    await writeFile(configPath, `# Written by \`moca-relay demo\`: the relay config of the last demo run.\n${stringify(rawConfig)}`)
-    await writeFile(join(options.dir, 'sandbox.yaml'), `# moca-relay sandbox --config ${relative(process.cwd(), join(options.dir, 'sandbox.yaml'))} --port ${sandboxPort}\n${stringify(sandboxConfig)}`)
+    await writeFile(
+      configPath,
+      `# Written by \`moca-relay demo\`: the relay config of the last demo run.\n${stringify(rawConfig)}`,
+    )
+    await writeFile(
+      join(options.dir, 'sandbox.yaml'),
+      `# moca-relay sandbox --config ${relative(process.cwd(), join(options.dir, 'sandbox.yaml'))} --port ${sandboxPort}\n${stringify(sandboxConfig)}`,
+    )
     say(`  sandbox   ${sandbox.url} (MocaChain simulator; fetches the partner JWKS from the relay)`)
 
     const stream = buildSampleStream(names, options.events)
@@ -96,12 +126,18 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
       logger: createSilentLogger(),
       observe: combineMetrics(tally, onchainTally),
       onCrash: (err) => {
-        process.stderr.write(`moca-relay demo: the relay's consumer crashed: ${(err as Error).message}\n`)
+        process.stderr.write(
+          `moca-relay demo: the relay's consumer crashed: ${(err as Error).message}\n`,
+        )
       },
     })
-    say(`  relay     ops ${relay.ops?.url ?? ''} (/readyz, /metrics, partner JWKS at /.well-known/jwks.json)`)
+    say(
+      `  relay     ops ${relay.ops?.url ?? ''} (/readyz, /metrics, partner JWKS at /.well-known/jwks.json)`,
+    )
     say(`  key       ${relative(process.cwd(), keyPath)} (ES256, development only)`)
-    say(`  topics    ${names.kyc} (JSON), ${names.membership} (CloudEvents) → ${names.prefix}.credential.*\n`)
+    say(
+      `  topics    ${names.kyc} (JSON), ${names.membership} (CloudEvents) → ${names.prefix}.credential.*\n`,
+    )
     await relay.start()
 
     say(`Producing ${stream.records.length} sample events…`)
@@ -109,10 +145,21 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
     const result = await watch({ stream, tally, onchainTally, relay, started, out })
     await producing
     result.sandboxCalls = sandbox.stats().issue.received
-    say(formatDemoSummary({ result, names, configPath: relative(process.cwd(), configPath), opsUrl: relay.ops?.url ?? '', sandboxUrl: sandbox.url, kafkaFromStack: !env.KAFKA_BROKERS }))
+    say(
+      formatDemoSummary({
+        result,
+        names,
+        configPath: relative(process.cwd(), configPath),
+        opsUrl: relay.ops?.url ?? '',
+        sandboxUrl: sandbox.url,
+        kafkaFromStack: !env.KAFKA_BROKERS,
+      }),
+    )
 
     if (options.follow) {
-      say('\n--follow: the relay and the sandbox keep running. Produce more events to the topics above; Ctrl-C stops.')
+      say(
+        '\n--follow: the relay and the sandbox keep running. Produce more events to the topics above; Ctrl-C stops.',
+      )
       await new Promise<void>((resolveStop) => {
         process.once('SIGINT', () => resolveStop())
         process.once('SIGTERM', () => resolveStop())
@@ -126,15 +173,25 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
 }
 
 /** KAFKA_BROKERS when set; the local stack's broker otherwise (started, or reused if running). */
-async function ensureKafka(env: Readonly<RelayEnv>, say: (line: string) => void): Promise<string[]> {
+async function ensureKafka(
+  env: Readonly<RelayEnv>,
+  say: (line: string) => void,
+): Promise<string[]> {
   if (env.KAFKA_BROKERS) {
     say(`  kafka     ${env.KAFKA_BROKERS} (KAFKA_BROKERS)`)
     return env.KAFKA_BROKERS.split(',').map((b) => b.trim())
   }
-  const stack = createLocalStack({ settings: resolveStackSettings(env, {}), report: (line) => say(`  stack     ${line}`), detached: true, services: ['kafka'] })
+  const stack = createLocalStack({
+    settings: resolveStackSettings(env, {}),
+    report: (line) => say(`  stack     ${line}`),
+    detached: true,
+    services: ['kafka'],
+  })
   const [kafka] = await stack.up()
   const address = kafka?.status.address ?? '127.0.0.1:9092'
-  say(`  kafka     ${address} (${kafka?.action === 'reused' ? 'reused' : 'local stack'}; \`npm run stack:down\` stops it)`)
+  say(
+    `  kafka     ${address} (${kafka?.action === 'reused' ? 'reused' : 'local stack'}; \`npm run stack:down\` stops it)`,
+  )
   return [address]
 }
 
@@ -167,11 +224,21 @@ async function pickPort(preferred: number): Promise<number> {
 }
 
 async function createInputTopics(brokers: readonly string[], names: DemoNames): Promise<void> {
-  const kafka = createKafka({ brokers, clientId: 'moca-relay-demo', ssl: false }, createSilentLogger())
+  const kafka = createKafka(
+    { brokers, clientId: 'moca-relay-demo', ssl: false },
+    createSilentLogger(),
+  )
   const admin = kafka.admin()
   await admin.connect()
   try {
-    await admin.createTopics({ topics: [names.kyc, names.membership].map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })), waitForLeaders: true })
+    await admin.createTopics({
+      topics: [names.kyc, names.membership].map((topic) => ({
+        topic,
+        numPartitions: 6,
+        replicationFactor: 1,
+      })),
+      waitForLeaders: true,
+    })
   } finally {
     await admin.disconnect()
   }
@@ -179,7 +246,10 @@ async function createInputTopics(brokers: readonly string[], names: DemoNames): 
 
 /** Produces the stream in a few bursts, as upstream services would, so progress is visible. */
 async function produce(brokers: readonly string[], stream: SampleStream): Promise<void> {
-  const kafka = createKafka({ brokers, clientId: 'moca-relay-demo-producer', ssl: false }, createSilentLogger())
+  const kafka = createKafka(
+    { brokers, clientId: 'moca-relay-demo-producer', ssl: false },
+    createSilentLogger(),
+  )
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
   await producer.connect()
   try {
@@ -188,8 +258,18 @@ async function produce(brokers: readonly string[], stream: SampleStream): Promis
     for (let i = 0; i < stream.records.length; i += size) {
       const burst = stream.records.slice(i, i + size)
       const byTopic = new Map<string, typeof burst>()
-      for (const record of burst) byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record])
-      await producer.sendBatch({ topicMessages: [...byTopic].map(([topic, records]) => ({ topic, messages: records.map((r) => ({ key: r.key, value: r.value, ...(r.headers ? { headers: r.headers } : {}) })) })) })
+      for (const record of burst)
+        byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record])
+      await producer.sendBatch({
+        topicMessages: [...byTopic].map(([topic, records]) => ({
+          topic,
+          messages: records.map((r) => ({
+            key: r.key,
+            value: r.value,
+            ...(r.headers ? { headers: r.headers } : {}),
+          })),
+        })),
+      })
       await new Promise((r) => setTimeout(r, 400))
     }
   } finally {
@@ -211,11 +291,16 @@ async function watch(input: {
   const total = stream.records.length
   const deadline = Date.now() + COMPLETION_TIMEOUT_MS
   const line = (): string => {
-    const inFlight = [...relay.relay.partitions.issue, ...relay.relay.partitions.confirm].reduce((sum, p) => sum + p.inFlight, 0)
+    const inFlight = [...relay.relay.partitions.issue, ...relay.relay.partitions.confirm].reduce(
+      (sum, p) => sum + p.inFlight,
+      0,
+    )
     return `  consumed ${String(tally.done).padStart(6)}/${total}  issued ${String(tally.count('issued')).padStart(6)}  onchain ${String(onchainTally.count('onchain')).padStart(6)}  failed ${String(tally.count('failed') + onchainTally.count('failed')).padStart(4)}  in flight ${String(inFlight).padStart(5)}`
   }
   for (;;) {
-    const done = tally.done >= total && onchainTally.count('onchain') + onchainTally.count('failed') >= tally.count('issued')
+    const done =
+      tally.done >= total &&
+      onchainTally.count('onchain') + onchainTally.count('failed') >= tally.count('issued')
     if (out.isTTY) out.write(`\r\x1b[2K${line()}`)
     if (done || Date.now() > deadline) break
     await new Promise((r) => setTimeout(r, PROGRESS_INTERVAL_MS))
@@ -223,8 +308,14 @@ async function watch(input: {
   out.write(out.isTTY ? '\n' : `${line()}\n`)
   const seconds = (Date.now() - input.started) / 1000
   const failedByCode = new Map<string, number>()
-  for (const t of [tally, onchainTally]) for (const [code, n] of t.byCode('failed')) failedByCode.set(code, (failedByCode.get(code) ?? 0) + n)
-  const accounted = tally.count('issued') + tally.count('failed') + tally.count('duplicate') + tally.count('skipped')
+  for (const t of [tally, onchainTally])
+    for (const [code, n] of t.byCode('failed'))
+      failedByCode.set(code, (failedByCode.get(code) ?? 0) + n)
+  const accounted =
+    tally.count('issued') +
+    tally.count('failed') +
+    tally.count('duplicate') +
+    tally.count('skipped')
   return {
     produced: total,
     issued: tally.count('issued'),
@@ -238,4 +329,3 @@ async function watch(input: {
     expected: stream.expected,
   }
 }
-

@@ -6,8 +6,14 @@ export const DEMO_KEY_ID = 'demo-key'
 export const DEMO_KEY_FILE = 'keys/partner-private-key.pem'
 
 /** The documented example program (issue-on-behalf-api.txt), and a second one for memberships. */
-const KYC_PROGRAM = { issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB', credentialId: 'c21s70g0i54sn0023172Cv' }
-const MEMBER_PROGRAM = { issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB', credentialId: 'c4m3mb3rsh1p0p4ss000Lv' }
+const KYC_PROGRAM = {
+  issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB',
+  credentialId: 'c21s70g0i54sn0023172Cv',
+}
+const MEMBER_PROGRAM = {
+  issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB',
+  credentialId: 'c4m3mb3rsh1p0p4ss000Lv',
+}
 
 export interface DemoNames extends SampleTopics {
   readonly prefix: string
@@ -29,12 +35,27 @@ export function demoNames(prefix: string): DemoNames {
 }
 
 /** The relay's config: the file the demo writes, and the one `run`, `replay` and `redrive` then use. */
-export function demoRelayConfig(input: { names: DemoNames; brokers: readonly string[]; sandboxUrl: string; opsPort: number }): Record<string, unknown> {
+export function demoRelayConfig(input: {
+  names: DemoNames
+  brokers: readonly string[]
+  sandboxUrl: string
+  opsPort: number
+}): Record<string, unknown> {
   const { names } = input
   return {
     kafka: { brokers: [...input.brokers], groupId: names.prefix, clientId: 'moca-relay-demo' },
-    topics: { issued: names.issued, onchain: names.onchain, failed: names.failed, internalPrefix: `${names.prefix}.relay`, partitions: 6 },
-    moca: { baseUrl: input.sandboxUrl, partnerId: DEMO_PARTNER_ID, key: { kid: DEMO_KEY_ID, file: DEMO_KEY_FILE } },
+    topics: {
+      issued: names.issued,
+      onchain: names.onchain,
+      failed: names.failed,
+      internalPrefix: `${names.prefix}.relay`,
+      partitions: 6,
+    },
+    moca: {
+      baseUrl: input.sandboxUrl,
+      partnerId: DEMO_PARTNER_ID,
+      key: { kid: DEMO_KEY_ID, file: DEMO_KEY_FILE },
+    },
     ops: { port: input.opsPort },
     log: { level: 'warn' },
     routes: [
@@ -44,7 +65,12 @@ export function demoRelayConfig(input: { names: DemoNames; brokers: readonly str
         filter: 'type = "kyc.completed"',
         program: KYC_PROGRAM,
         email: 'user.email',
-        credentialSubject: { kycVerified: true, level: 'kyc.level', country: 'user.country', verifiedAt: 'occurredAt' },
+        credentialSubject: {
+          kycVerified: true,
+          level: 'kyc.level',
+          country: 'user.country',
+          verifiedAt: 'occurredAt',
+        },
       },
       {
         name: 'loyalty-member',
@@ -67,7 +93,12 @@ export function demoSandboxConfig(input: { jwksUrl: string }): SandboxConfigInpu
         partnerId: DEMO_PARTNER_ID,
         credentialSubjectSchema: {
           type: 'object',
-          properties: { kycVerified: { type: 'boolean' }, level: { type: 'integer' }, country: { type: 'string' }, verifiedAt: { type: 'string' } },
+          properties: {
+            kycVerified: { type: 'boolean' },
+            level: { type: 'integer' },
+            country: { type: 'string' },
+            verifiedAt: { type: 'string' },
+          },
           required: ['kycVerified', 'level', 'country', 'verifiedAt'],
           additionalProperties: false,
         },
@@ -77,7 +108,11 @@ export function demoSandboxConfig(input: { jwksUrl: string }): SandboxConfigInpu
         partnerId: DEMO_PARTNER_ID,
         credentialSubjectSchema: {
           type: 'object',
-          properties: { tier: { type: 'string' }, memberNumber: { type: 'integer' }, since: { type: 'string' } },
+          properties: {
+            tier: { type: 'string' },
+            memberNumber: { type: 'integer' },
+            since: { type: 'string' },
+          },
           required: ['tier', 'memberNumber'],
           additionalProperties: false,
         },

@@ -26,7 +26,8 @@ export function formatDemoSummary(input: {
 }): string {
   const { result: r, names } = input
   const failed = [...r.failedByCode.values()].reduce((a, b) => a + b, 0)
-  const row = (label: string, value: string | number, note = ''): string => `  ${label.padEnd(30)}${String(value).padStart(9)}  ${note}`.trimEnd()
+  const row = (label: string, value: string | number, note = ''): string =>
+    `  ${label.padEnd(30)}${String(value).padStart(9)}  ${note}`.trimEnd()
   const lines = [
     '',
     `Summary: ${r.produced} sample events in ${r.seconds.toFixed(1)} s`,
@@ -38,9 +39,15 @@ export function formatDemoSummary(input: {
     row('duplicates avoided', r.duplicates, 'same content delivered twice: issued once'),
     row('skipped by a route filter', r.skipped, 'kyc.started is not a credential'),
     row('MocaChain issue calls', r.sandboxCalls, 'one per issuance, the refused one included'),
-    row('throughput', `${Math.round(r.onchain / Math.max(r.seconds, 0.001))}/s`, 'onchain, including start-up'),
+    row(
+      'throughput',
+      `${Math.round(r.onchain / Math.max(r.seconds, 0.001))}/s`,
+      'onchain, including start-up',
+    ),
     `  ${'─'.repeat(62)}`,
-    r.complete ? '  Every sample event is accounted for.' : '  NOT every sample event is accounted for: see the counts above.',
+    r.complete
+      ? '  Every sample event is accounted for.'
+      : '  NOT every sample event is accounted for: see the counts above.',
     '',
     'Where to look next:',
     `  outputs    ${names.issued}, ${names.onchain}, ${names.failed}`,

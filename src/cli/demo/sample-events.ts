@@ -30,7 +30,24 @@ export interface SampleTopics {
 /** A user whose consent to this partner was withdrawn: the sandbox answers 409. */
 export const CONSENT_REJECTED_EMAIL = 'noah.refuses@example.com'
 
-const FIRST_NAMES = ['ada', 'grace', 'alan', 'edsger', 'barbara', 'donald', 'margaret', 'ken', 'radia', 'tim', 'frances', 'john', 'katherine', 'linus', 'hedy', 'dennis']
+const FIRST_NAMES = [
+  'ada',
+  'grace',
+  'alan',
+  'edsger',
+  'barbara',
+  'donald',
+  'margaret',
+  'ken',
+  'radia',
+  'tim',
+  'frances',
+  'john',
+  'katherine',
+  'linus',
+  'hedy',
+  'dennis',
+]
 const COUNTRIES = ['FR', 'US', 'DE', 'JP', 'BR', 'IN', 'NG', 'CA']
 const TIERS = ['bronze', 'silver', 'gold']
 
@@ -66,7 +83,11 @@ export function buildSampleStream(topics: SampleTopics, events: number): SampleS
     records.push({
       topic: topics.membership,
       key: `user-${u}`,
-      value: JSON.stringify({ email: emailOf(u), tier: TIERS[(i + u) % TIERS.length], memberNumber: 10_000 + i }),
+      value: JSON.stringify({
+        email: emailOf(u),
+        tier: TIERS[(i + u) % TIERS.length],
+        memberNumber: 10_000 + i,
+      }),
       headers: {
         ce_specversion: '1.0',
         ce_id: `join-${i}`,
@@ -84,15 +105,58 @@ export function buildSampleStream(topics: SampleTopics, events: number): SampleS
     // The same KYC result delivered twice (an upstream retry): issued once.
     records.find((r) => r.topic === topics.kyc) as SampleRecord,
     // An event type no route issues for: skipped by the kyc route's filter.
-    { topic: topics.kyc, key: 'user-1', value: JSON.stringify({ id: 'kyc-started-1', type: 'kyc.started', user: { email: emailOf(1) } }) },
+    {
+      topic: topics.kyc,
+      key: 'user-1',
+      value: JSON.stringify({
+        id: 'kyc-started-1',
+        type: 'kyc.started',
+        user: { email: emailOf(1) },
+      }),
+    },
     // Poison: truncated JSON, an event without an email, bytes that are not UTF-8.
-    { topic: topics.kyc, key: 'user-2', value: '{"id":"kyc-broken","type":"kyc.completed","user":{"email":' },
-    { topic: topics.kyc, key: 'user-3', value: JSON.stringify({ id: 'kyc-no-email', type: 'kyc.completed', user: {}, kyc: { level: 2 } }) },
-    { topic: topics.membership, key: 'user-4', value: Buffer.from([0xc3, 0x28, 0x7b, 0x7d]), headers: { ce_specversion: '1.0', ce_id: 'join-garbled', ce_type: 'member.joined', ce_source: '/loyalty/members', 'content-type': 'application/json' } },
+    {
+      topic: topics.kyc,
+      key: 'user-2',
+      value: '{"id":"kyc-broken","type":"kyc.completed","user":{"email":',
+    },
+    {
+      topic: topics.kyc,
+      key: 'user-3',
+      value: JSON.stringify({
+        id: 'kyc-no-email',
+        type: 'kyc.completed',
+        user: {},
+        kyc: { level: 2 },
+      }),
+    },
+    {
+      topic: topics.membership,
+      key: 'user-4',
+      value: Buffer.from([0xc3, 0x28, 0x7b, 0x7d]),
+      headers: {
+        ce_specversion: '1.0',
+        ce_id: 'join-garbled',
+        ce_type: 'member.joined',
+        ce_source: '/loyalty/members',
+        'content-type': 'application/json',
+      },
+    },
     // A user who refused credentials from this partner: MocaChain answers 409.
-    { topic: topics.kyc, key: 'user-noah', value: JSON.stringify({ id: 'kyc-noah', type: 'kyc.completed', occurredAt: '2026-11-25T08:59:00.000Z', user: { email: CONSENT_REJECTED_EMAIL, country: 'GB' }, kyc: { level: 2, provider: 'sumsub' } }) },
+    {
+      topic: topics.kyc,
+      key: 'user-noah',
+      value: JSON.stringify({
+        id: 'kyc-noah',
+        type: 'kyc.completed',
+        occurredAt: '2026-11-25T08:59:00.000Z',
+        user: { email: CONSENT_REJECTED_EMAIL, country: 'GB' },
+        kyc: { level: 2, provider: 'sumsub' },
+      }),
+    },
   ]
-  for (const [index, extra] of extras.entries()) records.splice(Math.floor(((index + 1) * records.length) / (extras.length + 1)), 0, extra)
+  for (const [index, extra] of extras.entries())
+    records.splice(Math.floor(((index + 1) * records.length) / (extras.length + 1)), 0, extra)
   return {
     records,
     expected: { issued: kycCount + memberCount, failed: 4, duplicates: 1, skipped: 1 },

@@ -1,0 +1,42 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, inject, it, onTestFinished } from 'vitest'
+import { createKafkaTestEnv } from '../support/kafka-test-env.js'
+import { spawnCli } from '../support/relay-process.js'
+
+async function run(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnCli(args, env, args[0] ?? 'cli')
+  const code = await child.exited
+  return { code, output: await readFile(child.logFile, 'utf8') }
+}
+
+describe('npm run demo, as a newcomer runs it', () => {
+  it('accounts for every sample event, and a dry-run replay of its topic then has nothing to issue', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'moca-relay-demo-'))
+    const env = { KAFKA_BROKERS: inject('kafkaBrokers').join(',') }
+    const demo = await run(['demo', '--events', '120', '--dir', dir], env)
+    expect(demo.code).toBe(0)
+    expect(demo.output).toContain('Every sample event is accounted for.')
+    expect(demo.output).toMatch(/credential\.issued\s+120\s+expected 120/)
+    expect(demo.output).toMatch(/MOCA_CONSENT_REJECTED\s+1/)
+    expect(demo.output).toMatch(/duplicates avoided\s+1/)
+
+    const topic = /(demo-\d+\.kyc\.completed)/.exec(demo.output)?.[1] as string
+    const prefix = topic.replace(/\.kyc\.completed$/, '')
+    onTestFinished(async () => {
+      const admin = await createKafkaTestEnv().admin()
+      const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
+      await admin.deleteTopics({ topics: mine }).catch(() => undefined)
+    })
+    const dryRun = await run(
+      ['replay', '--config', join(dir, 'relay.yaml'), '--topic', topic, '--dry-run'],
+      env,
+    )
+    expect(dryRun.code).toBe(0)
+    expect(dryRun.output).toMatch(/would issue\s+0\b/)
+  }, 120_000)
+})
