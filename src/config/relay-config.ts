@@ -63,6 +63,7 @@ export const IdempotencyConfig = z
     }),
   ])
   .default({ mode: 'content' })
+  .describe('{ mode: content } (default) or { mode: event-id, eventId: <expression> }.')
 export type IdempotencyConfig = z.infer<typeof IdempotencyConfig>
 
 /**
@@ -77,6 +78,9 @@ export const OrderingConfig = z
     z.strictObject({ expression: Expression }),
   ])
   .default('email')
+  .describe(
+    'email, record-key, partition, unordered, or { expression }: commands with the same key run one at a time, in offset order.',
+  )
 export type OrderingConfig = z.infer<typeof OrderingConfig>
 
 export const RouteConfig = z
@@ -125,9 +129,15 @@ export type RouteConfig = z.infer<typeof RouteConfig>
 
 export const RetryConfig = z
   .strictObject({
-    initialDelay: Duration.default(DEFAULTS.retry.initialDelay),
-    multiplier: z.number().min(1).default(DEFAULTS.retry.multiplier),
-    maxDelay: Duration.default(DEFAULTS.retry.maxDelay),
+    initialDelay: Duration.default(DEFAULTS.retry.initialDelay).describe(
+      'First retry of a retryable MocaChain error.',
+    ),
+    multiplier: z
+      .number()
+      .min(1)
+      .default(DEFAULTS.retry.multiplier)
+      .describe('Each wait is the previous one times this (full jitter).'),
+    maxDelay: Duration.default(DEFAULTS.retry.maxDelay).describe('Longest wait between retries.'),
     deadline: Duration.default(DEFAULTS.retry.deadline).describe(
       'After this long failing with retryable errors, the event becomes credential.failed (MOCA_RETRIES_EXHAUSTED).',
     ),
@@ -151,7 +161,11 @@ export const KafkaConfig = z
       .min(1)
       .default(['127.0.0.1:9092'])
       .describe('Bootstrap brokers. Overridden by KAFKA_BROKERS (comma-separated).'),
-    clientId: z.string().min(1).default(DEFAULTS.kafka.clientId),
+    clientId: z
+      .string()
+      .min(1)
+      .default(DEFAULTS.kafka.clientId)
+      .describe('Kafka client id, in broker logs and quotas.'),
     groupId: z
       .string()
       .min(1)
@@ -162,25 +176,49 @@ export const KafkaConfig = z
       .min(1)
       .optional()
       .describe('Prefix of the per-partition transactional ids (default: the groupId).'),
-    transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs),
-    sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs),
-    ssl: z.boolean().default(false),
+    transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs).describe(
+      'Kafka aborts a transaction a crashed relay left open after this long (read_committed readers wait for it).',
+    ),
+    sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs).describe(
+      'Consumer group session: how long a killed relay holds its partitions before the others take them.',
+    ),
+    ssl: z.boolean().default(false).describe('TLS to the brokers.'),
     sasl: KafkaSasl.optional(),
   })
   .prefault({})
 
 export const TopicsConfig = z
   .strictObject({
-    issued: TopicName.default(DEFAULTS.topics.issued),
-    onchain: TopicName.default(DEFAULTS.topics.onchain),
-    failed: TopicName.default(DEFAULTS.topics.failed),
+    issued: TopicName.default(DEFAULTS.topics.issued).describe(
+      'Output: a credential was issued (accepted by MocaChain).',
+    ),
+    onchain: TopicName.default(DEFAULTS.topics.onchain).describe(
+      'Output: the credential reached ONCHAIN.',
+    ),
+    failed: TopicName.default(DEFAULTS.topics.failed).describe(
+      'Output: an input record or a credential failed, with its reason code.',
+    ),
     internalPrefix: z
       .string()
       .regex(/^[a-zA-Z0-9._-]{1,100}$/)
       .default(DEFAULTS.topics.internalPrefix)
-      .describe('Internal topics: <prefix>.ledger.<topic> (compacted) and <prefix>.confirm-queue.'),
-    partitions: z.number().int().min(1).default(DEFAULTS.topics.partitions),
-    replicationFactor: z.number().int().min(-1).default(DEFAULTS.topics.replicationFactor),
+      .describe(
+        'Internal topics: <prefix>.issue-ledger.<input topic> and <prefix>.confirm-ledger (compacted), <prefix>.confirm-queue.',
+      ),
+    partitions: z
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULTS.topics.partitions)
+      .describe(
+        'Partitions of the output and internal topics the relay creates (ledgers follow their input).',
+      ),
+    replicationFactor: z
+      .number()
+      .int()
+      .min(-1)
+      .default(DEFAULTS.topics.replicationFactor)
+      .describe('Replication of created topics; -1: min(3, brokers).'),
     create: z
       .boolean()
       .default(true)
@@ -206,7 +244,10 @@ export const MocaConfig = z.strictObject({
     .describe('JWT scope claim; older docs say "issue".'),
   key: z
     .strictObject({
-      alg: z.enum(['ES256', 'RS256']).default('ES256'),
+      alg: z
+        .enum(['ES256', 'RS256'])
+        .default('ES256')
+        .describe('ES256 (P-256) or RS256 (RSA ≥ 2048 bits).'),
       kid: z
         .string()
         .min(1)
@@ -229,12 +270,23 @@ export const MocaConfig = z.strictObject({
     )
     .default([])
     .describe('Keys still published in the JWKS during a rotation, never used to sign.'),
-  tokenTtl: Duration.default(DEFAULTS.moca.tokenTtl).refine((ms) => ms >= 30_000 && ms <= 900_000, {
-    message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
-  }),
-  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout),
-  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout),
-  connections: z.number().int().min(1).default(DEFAULTS.moca.connections),
+  tokenTtl: Duration.default(DEFAULTS.moca.tokenTtl)
+    .describe('Lifetime of each partner JWT (30s–15m); tokens are cached per user.')
+    .refine((ms) => ms >= 30_000 && ms <= 900_000, {
+      message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
+    }),
+  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout).describe(
+    'TCP/TLS connect timeout to MocaChain.',
+  ),
+  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout).describe(
+    'A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".',
+  ),
+  connections: z
+    .number()
+    .int()
+    .min(1)
+    .default(DEFAULTS.moca.connections)
+    .describe('Size of the HTTP connection pool to MocaChain.'),
 })
 
 export const RelayConfig = z
@@ -252,7 +304,10 @@ export const RelayConfig = z
     topics: TopicsConfig,
     output: z
       .strictObject({
-        format: z.enum(['json', 'avro', 'json-schema']).default('json'),
+        format: z
+          .enum(['json', 'avro', 'json-schema'])
+          .default('json')
+          .describe('Output values: JSON, or registered and encoded through the schema registry.'),
         source: z
           .string()
           .min(1)
@@ -263,13 +318,27 @@ export const RelayConfig = z
     moca: MocaConfig,
     issue: z
       .strictObject({
-        maxInFlight: z.number().int().min(1).max(100_000).default(DEFAULTS.issue.maxInFlight),
-        commitInterval: Duration.default(DEFAULTS.issue.commitInterval),
+        maxInFlight: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(DEFAULTS.issue.maxInFlight)
+          .describe(
+            'Records admitted and not yet committed, per partition; the partition pauses beyond it.',
+          ),
+        commitInterval: Duration.default(DEFAULTS.issue.commitInterval).describe(
+          'How long intents and outcomes gather before one Kafka transaction commits them.',
+        ),
         retry: RetryConfig,
         circuit: z
           .strictObject({
-            probeInitialDelay: Duration.default(DEFAULTS.circuit.probeInitialDelay),
-            probeMaxDelay: Duration.default(DEFAULTS.circuit.probeMaxDelay),
+            probeInitialDelay: Duration.default(DEFAULTS.circuit.probeInitialDelay).describe(
+              'First probe after a route circuit opens.',
+            ),
+            probeMaxDelay: Duration.default(DEFAULTS.circuit.probeMaxDelay).describe(
+              'Probes double up to this interval while MocaChain keeps refusing.',
+            ),
           })
           .prefault({}),
       })
@@ -277,34 +346,80 @@ export const RelayConfig = z
     confirm: z
       .strictObject({
         enabled: z.boolean().default(true).describe('Run the confirm stage in this process.'),
-        maxInFlight: z.number().int().min(1).max(1_000_000).default(DEFAULTS.confirm.maxInFlight),
-        initialDelay: Duration.default(DEFAULTS.confirm.initialDelay),
-        multiplier: z.number().min(1).default(DEFAULTS.confirm.multiplier),
-        maxDelay: Duration.default(DEFAULTS.confirm.maxDelay),
-        deadline: Duration.default(DEFAULTS.confirm.deadline),
+        maxInFlight: z
+          .number()
+          .int()
+          .min(1)
+          .max(1_000_000)
+          .default(DEFAULTS.confirm.maxInFlight)
+          .describe('Credentials being polled per confirm-queue partition.'),
+        initialDelay: Duration.default(DEFAULTS.confirm.initialDelay).describe(
+          'First status poll after issuance.',
+        ),
+        multiplier: z
+          .number()
+          .min(1)
+          .default(DEFAULTS.confirm.multiplier)
+          .describe('Each poll interval is the previous one times this.'),
+        maxDelay: Duration.default(DEFAULTS.confirm.maxDelay).describe(
+          'Longest interval between polls.',
+        ),
+        deadline: Duration.default(DEFAULTS.confirm.deadline).describe(
+          'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).',
+        ),
       })
       .prefault({}),
-    ledger: z.strictObject({ retention: Duration.default(DEFAULTS.ledger.retention) }).prefault({}),
+    ledger: z
+      .strictObject({
+        retention: Duration.default(DEFAULTS.ledger.retention).describe(
+          'How long the ledger remembers an issuance; a replay of older events issues again.',
+        ),
+      })
+      .prefault({}),
     input: z
       .strictObject({
-        maxRecordBytes: z.number().int().min(1024).default(DEFAULTS.input.maxRecordBytes),
+        maxRecordBytes: z
+          .number()
+          .int()
+          .min(1024)
+          .default(DEFAULTS.input.maxRecordBytes)
+          .describe('Larger input values fail as INPUT_TOO_LARGE.'),
       })
       .prefault({}),
     ops: z
       .strictObject({
-        host: z.string().min(1).default(DEFAULTS.ops.host),
-        port: z.number().int().min(0).max(65535).default(DEFAULTS.ops.port),
-        jwksPath: z.string().startsWith('/').default(DEFAULTS.ops.jwksPath),
+        host: z
+          .string()
+          .min(1)
+          .default(DEFAULTS.ops.host)
+          .describe('Address of the ops server (0.0.0.0 in a container).'),
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65535)
+          .default(DEFAULTS.ops.port)
+          .describe('/healthz, /readyz, /metrics and the JWKS. Overridden by MOCA_RELAY_OPS_PORT.'),
+        jwksPath: z
+          .string()
+          .startsWith('/')
+          .default(DEFAULTS.ops.jwksPath)
+          .describe('Where the partner JWKS is served (register this URL with MocaChain).'),
       })
       .prefault({}),
     shutdown: z
-      .strictObject({ drainTimeout: Duration.default(DEFAULTS.shutdown.drainTimeout) })
+      .strictObject({
+        drainTimeout: Duration.default(DEFAULTS.shutdown.drainTimeout).describe(
+          'On SIGTERM, calls under way get this long to finish and commit.',
+        ),
+      })
       .prefault({}),
     log: z
       .strictObject({
         level: z
           .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
-          .default('info'),
+          .default('info')
+          .describe('Overridden by LOG_LEVEL.'),
         pretty: z
           .boolean()
           .optional()
