@@ -2,7 +2,7 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', 'results/', 'coverage/'] },
+  { ignores: ['dist/', 'node_modules/', '.stack/', 'results/', 'coverage/', '.scratch/', '.demo/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -20,6 +20,11 @@ export default tseslint.config(
         },
       ],
     },
+  },
+  {
+    // Plain Node scripts (no TypeScript): Node's globals.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
   },
   {
     files: ['src/config/**', 'test/**', 'bench/**', 'vitest.config.ts'],
