@@ -2,7 +2,9 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.stack/', 'results/', 'coverage/', '.scratch/', '.demo/'] },
+  {
+    ignores: ['dist/', 'node_modules/', '.stack/', 'results/', 'coverage/', '.scratch/', '.demo/'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
