@@ -1,5 +1,6 @@
 import type { Command } from './command.js'
 import { createDemoCommand } from './demo/demo-command.js'
+import { createSamplesCommand } from './demo/samples-command.js'
 import { createKeysCommand } from './keys-command.js'
 import { createRedriveCommand } from './redrive-command.js'
 import { createReplayCommand } from './replay-command.js'
@@ -18,4 +19,5 @@ export const commands: readonly Command[] = [
   createSandboxCommand(io),
   createKeysCommand(io),
   stackCommand,
+  createSamplesCommand(),
 ]

@@ -111,6 +111,7 @@ export async function composeRelay(
       bodyTimeoutMs: config.moca.requestTimeout,
       maxRetryAfterMs: config.issue.retry.maxRetryAfter,
       connections: config.moca.connections,
+      allowInsecureHttp: config.moca.allowInsecureHttp,
     },
     tokens,
     logger: log,

@@ -281,6 +281,12 @@ export const MocaConfig = z.strictObject({
   requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout).describe(
     'A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".',
   ),
+  allowInsecureHttp: z
+    .boolean()
+    .default(false)
+    .describe(
+      'Allow plain http to a non-loopback MocaChain (a sandbox on a private network); partner JWTs then travel unencrypted.',
+    ),
   connections: z
     .number()
     .int()

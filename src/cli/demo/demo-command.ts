@@ -2,12 +2,10 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join, relative, resolve } from 'node:path'
 import { parseArgs } from 'node:util'
-import { Partitioners } from 'kafkajs'
 import { stringify } from 'yaml'
 import { generatePartnerKey } from '../../auth/generate-partner-key.js'
 import { readEnv, type RelayEnv } from '../../config/env.js'
 import { parseConfig } from '../../config/load-config.js'
-import { createKafka } from '../../kafka/create-kafka.js'
 import { createSilentLogger } from '../../ops/logger.js'
 import { combineMetrics, createOutcomeTally } from '../../pipeline/outcome-tally.js'
 import { startSandbox } from '../../sandbox/start-sandbox.js'
@@ -25,6 +23,7 @@ import {
   type DemoNames,
 } from './demo-configs.js'
 import { formatDemoSummary, type DemoResult } from './demo-summary.js'
+import { createInputTopics, produceSamples } from './produce-samples.js'
 import { buildSampleStream, type SampleStream } from './sample-events.js'
 
 const USAGE = `Usage:
@@ -141,7 +140,7 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
     await relay.start()
 
     say(`Producing ${stream.records.length} sample events…`)
-    const producing = produce(brokers, stream)
+    const producing = produceSamples(brokers, stream, { bursts: 5, pauseMs: 400 })
     const result = await watch({ stream, tally, onchainTally, relay, started, out })
     await producing
     result.sandboxCalls = sandbox.stats().issue.received
@@ -221,60 +220,6 @@ async function pickPort(preferred: number): Promise<number> {
       })
     })
   return (await tryListen(preferred)) ?? (await tryListen(0)) ?? preferred
-}
-
-async function createInputTopics(brokers: readonly string[], names: DemoNames): Promise<void> {
-  const kafka = createKafka(
-    { brokers, clientId: 'moca-relay-demo', ssl: false },
-    createSilentLogger(),
-  )
-  const admin = kafka.admin()
-  await admin.connect()
-  try {
-    await admin.createTopics({
-      topics: [names.kyc, names.membership].map((topic) => ({
-        topic,
-        numPartitions: 6,
-        replicationFactor: 1,
-      })),
-      waitForLeaders: true,
-    })
-  } finally {
-    await admin.disconnect()
-  }
-}
-
-/** Produces the stream in a few bursts, as upstream services would, so progress is visible. */
-async function produce(brokers: readonly string[], stream: SampleStream): Promise<void> {
-  const kafka = createKafka(
-    { brokers, clientId: 'moca-relay-demo-producer', ssl: false },
-    createSilentLogger(),
-  )
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
-  await producer.connect()
-  try {
-    const bursts = 5
-    const size = Math.ceil(stream.records.length / bursts)
-    for (let i = 0; i < stream.records.length; i += size) {
-      const burst = stream.records.slice(i, i + size)
-      const byTopic = new Map<string, typeof burst>()
-      for (const record of burst)
-        byTopic.set(record.topic, [...(byTopic.get(record.topic) ?? []), record])
-      await producer.sendBatch({
-        topicMessages: [...byTopic].map(([topic, records]) => ({
-          topic,
-          messages: records.map((r) => ({
-            key: r.key,
-            value: r.value,
-            ...(r.headers ? { headers: r.headers } : {}),
-          })),
-        })),
-      })
-      await new Promise((r) => setTimeout(r, 400))
-    }
-  } finally {
-    await producer.disconnect()
-  }
 }
 
 /** Live progress until every sample event is accounted for, or the timeout. */

@@ -1,0 +1,21 @@
+# moca-relay: one image for the relay, the sandbox and the CLI tools.
+#   docker build -t moca-relay .   then   docker run moca-relay run --config /config/relay.yaml
+FROM node:20-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY bench bench
+# npm ci runs `prepare`, which builds dist/.
+RUN npm ci --no-audit --no-fund && npm prune --omit=dev
+
+FROM node:20-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY package.json ./
+COPY schemas schemas
+COPY examples examples
+USER node
+ENTRYPOINT ["node", "dist/src/cli/main.js"]
+CMD ["--help"]
