@@ -20,7 +20,6 @@ import {
   demoNames,
   demoRelayConfig,
   demoSandboxConfig,
-  type DemoNames,
 } from './demo-configs.js'
 import { formatDemoSummary, type DemoResult } from './demo-summary.js'
 import { createInputTopics, produceSamples } from './produce-samples.js'
