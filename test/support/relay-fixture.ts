@@ -214,11 +214,13 @@ export async function startRelayFixture(options: RelayFixtureOptions = {}): Prom
           if (!until(events)) return
           // The predicate holds: now read on to the end of every output partition, so that a
           // duplicate written after the expected events is seen too.
-          target = new Map()
+          // Built whole before it is published: a concurrent check must never see it half filled.
+          const ends = new Map<string, number>()
           for (const topic of outputTopics) {
             for (const p of await admin.fetchTopicOffsets(topic))
-              target.set(`${topic}/${p.partition}`, Number(p.high))
+              ends.set(`${topic}/${p.partition}`, Number(p.high))
           }
+          target ??= ends
         }
         if ([...target].every(([tp, high]) => (positions.get(tp) ?? 0) >= high)) finish()
       }
