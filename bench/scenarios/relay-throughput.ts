@@ -1,0 +1,258 @@
+import type { ScenarioResult } from '../report/scenario-result.js'
+import { ONCHAIN_DELAY_MS, STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.js'
+import { startOutputWatcher, type OutputWatcher } from '../support/output-watcher.js'
+import { percentile, sortedCopy } from '../support/percentiles.js'
+import { startProbeProducer, type ProbeProducer } from '../support/probe-producer.js'
+import { readMachineCpu, readProcUsage, type ProcUsage } from '../support/proc-usage.js'
+import { sumMetric } from '../support/prometheus-text.js'
+import { benchOutputTopics, benchRelayConfig, type BenchTopics } from '../support/relay-config.js'
+import { startRelayProcess } from '../support/relay-process.js'
+import { startUsageSampler } from '../support/usage-sampler.js'
+import { buildTimeline, summarizeLatency } from '../report/timeline.js'
+
+/** What the replay scenario needs from the run it rewinds. */
+export interface CompletedRelayRun {
+  readonly prefix: string
+  readonly rawConfig: Record<string, unknown>
+  readonly topics: BenchTopics
+}
+
+export interface RelayThroughputOptions {
+  readonly id: string
+  readonly issueLatencyMs: number
+}
+
+/** Start-up (JIT, Kafka connections, group joins) is seconds; a relay not ready in a minute is stuck. */
+const READY_TIMEOUT_MS = 60_000
+/** Drain, commit and close after SIGTERM take seconds; the relay's own budget is 45 s. */
+const STOP_GRACE_MS = 60_000
+/** How long to keep reading after the last expected event, to catch duplicates. */
+const DUPLICATE_WATCH_MS = 1_500
+/** Probe numbers start far above any backlog event number, so ids and contents never collide. */
+const PROBE_FIRST_EVENT = 1_000_000_000
+
+/**
+ * The relay (`moca-relay run`, its defaults) drains the shared backlog from offset 0 with a fresh
+ * group and fresh output and internal topics, against the sandbox at `issueLatencyMs` / 20 ms /
+ * ONCHAIN after 1 s, while latency probes run on a topic of their own.
+ */
+export async function runRelayThroughput(
+  ctx: BenchContext,
+  options: RelayThroughputOptions,
+): Promise<{ result: ScenarioResult; run: CompletedRelayRun }> {
+  const n = ctx.input.events
+  const prefix = `${ctx.runPrefix}-${options.id}`
+  const topics = benchOutputTopics(prefix)
+  // Not under `${prefix}.`: the relay refuses to read a topic named like its own outputs.
+  const probeTopic = `${prefix}-probe`
+  await ctx.sandbox.reset()
+  await ctx.sandbox.setLatency({ issueMs: options.issueLatencyMs, statusMs: STATUS_LATENCY_MS })
+  await ctx.sandbox.setOnchainDelay(ONCHAIN_DELAY_MS)
+
+  // Output topics exist before the reader subscribes (else the broker would auto-create them
+  // with one partition); the relay leaves existing topics as they are.
+  for (const topic of [topics.issued, topics.onchain, topics.failed]) {
+    await ctx.kafka.createTopic(topic, ctx.input.partitions)
+  }
+  // One partition: probes need no parallelism, and one more partition worker barely changes the relay.
+  await ctx.kafka.createTopic(probeTopic, 1)
+  ctx.kafka.trackGroup(prefix)
+  ctx.kafka.trackGroup(`${prefix}.confirm`)
+  ctx.kafka.trackGroup(`${prefix}-reader`)
+
+  let probes: ProbeProducer | null = null
+  const watcher = await startOutputWatcher({
+    kafka: ctx.kafka.kafka,
+    groupId: `${prefix}-reader`,
+    issuedTopic: topics.issued,
+    onchainTopic: topics.onchain,
+    failedTopic: topics.failed,
+    backlogTopic: ctx.input.topic,
+    probeTopic,
+    probeSentAt: (eventId) => probes?.sentAt(eventId),
+  })
+  await watcher.joined
+
+  const rawConfig = benchRelayConfig({
+    brokers: ctx.kafka.brokers,
+    prefix,
+    inputTopics: [ctx.input.topic, probeTopic],
+    partitions: ctx.input.partitions,
+    sandboxUrl: ctx.sandbox.url,
+    kid: ctx.key.kid,
+    opsPort: 0,
+  })
+  const spawnedAt = Date.now()
+  const relay = await startRelayProcess({
+    cliPath: ctx.cliPath,
+    name: options.id,
+    rawConfig,
+    privateKeyPem: ctx.key.privateKeyPem,
+    workDir: ctx.workDir,
+    ...(ctx.options.cpuProfile ? { cpuProfileDir: ctx.workDir } : {}),
+  })
+  try {
+    const readyAt = await relay.waitReady(READY_TIMEOUT_MS)
+    const atReady = snapshot(relay.process.pid, ctx)
+    const sampler = startUsageSampler(relay.process.pid)
+    if (ctx.options.probeRate > 0) {
+      probes = startProbeProducer({
+        producer: await ctx.kafka.producer(),
+        topic: probeTopic,
+        perSecond: ctx.options.probeRate,
+        firstEventNumber: PROBE_FIRST_EVENT,
+        userPrefix: `${prefix}-probe`,
+      })
+    }
+    const timeoutMs = Math.max(180_000, n * 10)
+    await watcher.waitForBacklog(n, timeoutMs)
+    const atDone = snapshot(relay.process.pid, ctx)
+    sampler.stop()
+    await probes?.stop()
+    const doneAt = Math.max(...watcher.backlogOnchain, readyAt)
+    const firstAt = Math.min(...watcher.backlogOnchain)
+    const probesUnderLoad = watcher.probes.filter((p) => p.at <= doneAt)
+    const processed = n + probesUnderLoad.length
+    const metricsText = await relay.metrics()
+    const stats = await ctx.sandbox.stats()
+    await new Promise((resolve) => setTimeout(resolve, DUPLICATE_WATCH_MS))
+    const onchainSeen = watcher.backlogOnchain.length
+    const failedSeen = watcher.failedCount
+    await relay.stop(STOP_GRACE_MS)
+    await watcher.stop()
+
+    const seconds = (doneAt - readyAt) / 1000
+    const relayCpuMs = atDone.relay.cpuMs - atReady.relay.cpuMs
+    const cpuPerEvent = (ms: number | null): number | null =>
+      ms === null ? null : (ms * 1000) / processed
+    const retries = sumMetric(metricsText, 'moca_relay_retries_total')
+    const transactions = sumMetric(metricsText, 'moca_relay_transactions_total')
+    const committedRecords = sumMetric(metricsText, 'moca_relay_committed_records_total')
+    const result: ScenarioResult = {
+      id: options.id,
+      title: `relay, sandbox issue ${options.issueLatencyMs} ms / status ${STATUS_LATENCY_MS} ms / ONCHAIN after 1 s`,
+      events: n,
+      seconds,
+      eventsPerSecond: n / seconds,
+      cpuUsPerEvent: cpuPerEvent(relayCpuMs),
+      latencyMs: summarizeLatency(probesUnderLoad.map((p) => p.latencyMs)),
+      peakRssBytes: atDone.relay.peakRssBytes,
+      definition:
+        'relay ready (/readyz 200: groups joined, ledgers restored) → last backlog credential.onchain visible to a read_committed reader',
+      notes: [
+        `latency: ${probesUnderLoad.length} probes at ${ctx.options.probeRate}/s on their own topic, produce → onchain visible (floor ≈ 1 s: ONCHAIN after 1 s)`,
+        `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
+        `CPU per event: relay process user+sys over the interval / (${n} backlog + ${probesUnderLoad.length} probe events)`,
+      ],
+      detail: {
+        steadyEventsPerSecond: steadyRate(watcher.backlogOnchain),
+        startupMs: readyAt - spawnedAt,
+        timeToFirstOnchainMs: firstAt - readyAt,
+        timeToFirstIssuedMs: Math.min(...watcher.backlogIssued) - readyAt,
+        lastIssuedAtMs: Math.max(...watcher.backlogIssued) - readyAt,
+        firstOnchainProducedAtMs: Math.min(...watcher.backlogOnchainProduced) - readyAt,
+        visibilityLagP50Ms: visibilityLag(watcher, 0.5),
+        visibilityLagP99Ms: visibilityLag(watcher, 0.99),
+        relayCpuMs,
+        relaySystemCpuShare:
+          (atDone.relay.systemCpuMs - atReady.relay.systemCpuMs) / Math.max(1, relayCpuMs),
+        relayCpuPctOfOneCore: (relayCpuMs / (doneAt - readyAt)) * 100,
+        relayCpuInclStartupUsPerEvent: (atDone.relay.cpuMs * 1000) / processed,
+        sandboxCpuUsPerEvent: cpuPerEvent(diff(atReady.sandbox, atDone.sandbox)),
+        brokerCpuUsPerEvent: cpuPerEvent(diff(atReady.broker, atDone.broker)),
+        machineBusyPct: machineBusy(atReady, atDone),
+        rssAtEndBytes: atDone.relay.rssBytes,
+        heapUsedAtEndBytes: sumMetric(metricsText, 'moca_relay_nodejs_heap_size_used_bytes'),
+        sandboxIssueCalls: stats.issue.received,
+        sandboxStatusCalls: stats.status.received,
+        statusCallsPerEvent: stats.status.received / Math.max(1, stats.issue.received),
+        sandboxMaxIssueInFlight: stats.issue.maxInFlight,
+        transactions,
+        recordsPerTransaction: transactions === 0 ? null : committedRecords / transactions,
+        probesSent: probes?.sent ?? 0,
+      },
+      checks: [
+        {
+          name: 'every backlog event onchain',
+          ok: onchainSeen === n,
+          detail: `${onchainSeen}/${n} onchain`,
+        },
+        {
+          name: 'no credential.failed',
+          ok: failedSeen === 0,
+          detail: JSON.stringify(watcher.failed),
+        },
+        {
+          name: 'one issue call per event, no retries',
+          ok:
+            stats.issue.received >= n &&
+            stats.issue.received <= n + (probes?.sent ?? 0) &&
+            retries === 0,
+          detail: `${stats.issue.received} issue calls for ${n} backlog + ≤ ${probes?.sent ?? 0} probe events; ${retries} retries`,
+        },
+      ],
+      timeline: buildTimeline({
+        from: readyAt,
+        to: doneAt,
+        completions: watcher.backlogOnchain,
+        issued: watcher.backlogIssued,
+        probes: watcher.probes,
+        cpu: sampler.samples,
+      }),
+    }
+    return { result, run: { prefix, rawConfig, topics } }
+  } finally {
+    await relay.stop(STOP_GRACE_MS)
+    await watcher.stop().catch(() => undefined)
+    await probes?.stop()
+  }
+}
+
+interface Snapshot {
+  readonly relay: ProcUsage
+  readonly sandbox: ProcUsage | null
+  readonly broker: ProcUsage | null
+  readonly machine: { readonly busyMs: number; readonly totalMs: number }
+}
+
+function snapshot(relayPid: number, ctx: BenchContext): Snapshot {
+  const relay = readProcUsage(relayPid)
+  if (relay === null) throw new Error('the relay process is gone')
+  return {
+    relay,
+    sandbox: readProcUsage(ctx.sandbox.process.pid),
+    broker: ctx.brokerPid === null ? null : readProcUsage(ctx.brokerPid),
+    machine: readMachineCpuSafe(),
+  }
+}
+
+function readMachineCpuSafe(): { busyMs: number; totalMs: number } {
+  try {
+    return readMachineCpu()
+  } catch {
+    return { busyMs: 0, totalMs: 0 }
+  }
+}
+
+function diff(before: ProcUsage | null, after: ProcUsage | null): number | null {
+  return before === null || after === null ? null : after.cpuMs - before.cpuMs
+}
+
+function machineBusy(before: Snapshot, after: Snapshot): number | null {
+  const total = after.machine.totalMs - before.machine.totalMs
+  return total <= 0 ? null : ((after.machine.busyMs - before.machine.busyMs) / total) * 100
+}
+
+/** Onchain record timestamp (set when the relay sent it) → visible to a read_committed reader. */
+function visibilityLag(watcher: OutputWatcher, q: number): number {
+  const lags = watcher.backlogOnchain.map((at, i) => at - (watcher.backlogOnchainProduced[i] ?? at))
+  return percentile(sortedCopy(lags), q)
+}
+
+/** The rate between the 10th and the 90th percentile completion: without ramp-up and tail. */
+function steadyRate(completions: readonly number[]): number {
+  const sorted = sortedCopy(completions)
+  const from = percentile(sorted, 0.1)
+  const to = percentile(sorted, 0.9)
+  return to > from ? (0.8 * sorted.length) / ((to - from) / 1000) : Number.NaN
+}
