@@ -25,7 +25,7 @@ import { renderTerminalSummary } from './report/terminal-summary.js'
 import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
 import { runNaive } from './scenarios/naive.js'
 import { runPassthrough } from './scenarios/passthrough.js'
-import { runRelayThroughput, type CompletedRelayRun } from './scenarios/relay-throughput.js'
+import { runRelayRepeated, type CompletedRelayRun } from './scenarios/relay-throughput.js'
 import { runReplay } from './scenarios/replay.js'
 import type { BenchContext } from './support/bench-context.js'
 import { produceEvents } from './support/bench-events.js'
@@ -145,7 +145,11 @@ async function main(argv: readonly string[]): Promise<number> {
       naive1: () => runNaive(ctx, 1),
       naive12: () => runNaive(ctx, options.partitions),
       relay50: async () => {
-        const { result, run } = await runRelayThroughput(ctx, { id: 'relay50', issueLatencyMs: 50 })
+        const { result, run } = await runRelayRepeated(
+          ctx,
+          { id: 'relay50', issueLatencyMs: 50 },
+          options.relayRuns,
+        )
         relay50 = run
         return result
       },
@@ -154,7 +158,8 @@ async function main(argv: readonly string[]): Promise<number> {
         return runReplay(ctx, relay50)
       },
       relay0: async () =>
-        (await runRelayThroughput(ctx, { id: 'relay0', issueLatencyMs: 0 })).result,
+        (await runRelayRepeated(ctx, { id: 'relay0', issueLatencyMs: 0 }, options.relayRuns))
+          .result,
       memory: () => runMemoryPerInFlight(ctx),
     }
     for (const id of options.scenarios) {

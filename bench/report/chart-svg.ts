@@ -9,8 +9,8 @@ const WIDTH = 1000
 const HEIGHT = 680
 const MARGIN = { left: 80, right: 30 }
 const PANELS = [
-  { top: 70, height: 240 },
-  { top: 390, height: 240 },
+  { top: 90, height: 230 },
+  { top: 400, height: 230 },
 ] as const
 const COLORS: Readonly<Record<string, string>> = { relay50: '#1f77b4', relay0: '#ff7f0e' }
 const FALLBACK_COLOR = '#2ca02c'
@@ -26,12 +26,20 @@ export function renderChartSvg(results: readonly ScenarioResult[], caption: stri
   const relays = results.filter((r) => r.timeline !== undefined && r.timeline.length > 0)
   if (relays.length === 0) return null
   const color = (r: ScenarioResult): string => COLORS[r.id] ?? FALLBACK_COLOR
-  const throughput: Series[] = relays.map((r) => ({
-    label: `${r.id} onchain events/s (avg ${Math.round(r.eventsPerSecond ?? 0)})`,
-    color: color(r),
-    dashed: false,
-    points: (r.timeline ?? []).map((p) => [p.second + 0.5, p.onchain] as const),
-  }))
+  const throughput: Series[] = relays.flatMap((r) => [
+    {
+      label: `${r.id} onchain events/s (avg ${Math.round(r.eventsPerSecond ?? 0)})`,
+      color: color(r),
+      dashed: false,
+      points: (r.timeline ?? []).map((p) => [p.second + 0.5, p.onchain] as const),
+    },
+    {
+      label: `${r.id} issued events/s`,
+      color: color(r),
+      dashed: true,
+      points: (r.timeline ?? []).map((p) => [p.second + 0.5, p.issued] as const),
+    },
+  ])
   const latency: Series[] = relays.flatMap((r) => [
     {
       label: `${r.id} probe p99`,
@@ -53,7 +61,7 @@ export function renderChartSvg(results: readonly ScenarioResult[], caption: stri
     text(WIDTH / 2, 28, escape(caption), { size: 16, anchor: 'middle', weight: 'bold' }),
     panel(
       PANELS[0],
-      'Throughput: backlog events reaching credential.onchain per second',
+      'Throughput: backlog events reaching credential.issued / credential.onchain per second',
       'events/s',
       throughput,
       xMax,
@@ -122,7 +130,7 @@ function panel(
       }
     }
     const ly = box.top + 16 + i * 18
-    const lx = left + width - 300
+    const lx = left + width - 320
     out.push(
       `<line x1="${lx}" x2="${lx + 28}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="6 4"' : ''}/>`,
       text(lx + 34, ly, escape(s.label), { size: 12 }),

@@ -20,6 +20,7 @@ export interface BenchOptions {
   readonly naiveWindowMs: number
   readonly probeRate: number
   readonly b0Runs: number
+  readonly relayRuns: number
   readonly memoryLow: number
   readonly memoryHigh: number
   readonly memoryIssueLatencyMs: number
@@ -40,8 +41,10 @@ const DEFAULTS = {
   naiveWindowSeconds: 30,
   // 50 probes/s is ~2% of the relay's load, yet ~500 latency samples per run.
   probeRate: 50,
-  // B0 takes about a second: cheap enough to take the median of three.
-  b0Runs: 3,
+  // B0 takes well under a second and varies by ±30% on a shared box: the median of five.
+  b0Runs: 5,
+  // A relay run is ~15 s: three give a median without stretching the default run past ~5 min.
+  relayRuns: 3,
   memoryLow: 500,
   memoryHigh: 5_000,
   // Far longer than the memory scenario takes, so no issuance completes while it measures.
@@ -58,6 +61,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --naive-window S      seconds each naive scenario runs (default ${DEFAULTS.naiveWindowSeconds})
   --probe-rate N        latency probes per second during relay runs (default ${DEFAULTS.probeRate}; 0: none)
   --b0-runs N           repetitions of the passthrough baseline; the median is reported (default ${DEFAULTS.b0Runs})
+  --relay-runs N        repetitions of relay50 and relay0; the median is reported (default ${DEFAULTS.relayRuns})
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
   --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)
@@ -79,6 +83,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'naive-window': { type: 'string' },
       'probe-rate': { type: 'string' },
       'b0-runs': { type: 'string' },
+      'relay-runs': { type: 'string' },
       'memory-low': { type: 'string' },
       'memory-high': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -105,6 +110,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       int('naive-window', values['naive-window'], DEFAULTS.naiveWindowSeconds, 5) * 1000,
     probeRate: int('probe-rate', values['probe-rate'], DEFAULTS.probeRate, 0),
     b0Runs: int('b0-runs', values['b0-runs'], DEFAULTS.b0Runs, 1),
+    relayRuns: int('relay-runs', values['relay-runs'], DEFAULTS.relayRuns, 1),
     memoryLow: int('memory-low', values['memory-low'], DEFAULTS.memoryLow, 1),
     memoryHigh: int('memory-high', values['memory-high'], DEFAULTS.memoryHigh, 2),
     memoryIssueLatencyMs: DEFAULTS.memoryIssueLatencySeconds * 1000,

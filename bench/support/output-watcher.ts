@@ -17,8 +17,13 @@ export interface OutputWatcher {
   /** credential.failed events by failure code. */
   readonly failed: Readonly<Record<string, number>>
   readonly failedCount: number
-  /** One entry per onchain probe event: when it became visible, and its end-to-end latency. */
-  readonly probes: readonly { readonly at: number; readonly latencyMs: number }[]
+  /**
+   * One entry per onchain probe event: when it became visible, its end-to-end latency, and the
+   * part of it until its credential.issued was visible (the issue stage; null if not seen).
+   */
+  readonly probes: readonly ProbeLatency[]
+  /** Mean size of the relay's output records (value + headers + key), by event type. */
+  readonly meanRecordBytes: Readonly<Record<string, number>>
   /** Resolves once the reader joined its group (so the relay can start: nothing is missed). */
   readonly joined: Promise<void>
   /** Resolves once `count` backlog events are onchain or failed. */
@@ -44,6 +49,12 @@ const READER_MAX_WAIT_MS = 50
 /** A fresh group joins in well under a second on a local broker (initial rebalance delay 0). */
 const JOIN_TIMEOUT_MS = 30_000
 
+export interface ProbeLatency {
+  readonly at: number
+  readonly latencyMs: number
+  readonly issuedAfterMs: number | null
+}
+
 interface OutputFields {
   readonly type?: string
   readonly source?: { readonly topic?: string; readonly eventId?: string | null }
@@ -54,7 +65,9 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
   const backlogOnchain: number[] = []
   const backlogOnchainProduced: number[] = []
   const backlogIssued: number[] = []
-  const probes: { at: number; latencyMs: number }[] = []
+  const probes: ProbeLatency[] = []
+  const probeIssuedAt = new Map<string, number>()
+  const bytes = new Map<string, { total: number; count: number }>()
   const failed: Record<string, number> = {}
   let failedCount = 0
   const consumer: Consumer = deps.kafka.consumer({
@@ -76,6 +89,7 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
       for (const message of batch.messages) {
         if (!message.value) continue
         const event = JSON.parse(message.value.toString('utf8')) as OutputFields
+        countBytes(bytes, event.type ?? 'unknown', message)
         if (event.type === 'credential.failed') {
           failedCount++
           const code = event.failure?.code ?? 'unknown'
@@ -85,6 +99,9 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
         const source = event.source?.topic
         if (event.type === 'credential.issued') {
           if (source === deps.backlogTopic) backlogIssued.push(at)
+          else if (source === deps.probeTopic && event.source?.eventId) {
+            probeIssuedAt.set(event.source.eventId, at)
+          }
           continue
         }
         if (event.type !== 'credential.onchain') continue
@@ -93,7 +110,14 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
           backlogOnchainProduced.push(Number(message.timestamp))
         } else if (source === deps.probeTopic && event.source?.eventId) {
           const sentAt = deps.probeSentAt(event.source.eventId)
-          if (sentAt !== undefined) probes.push({ at, latencyMs: at - sentAt })
+          const issuedAt = probeIssuedAt.get(event.source.eventId)
+          if (sentAt !== undefined) {
+            probes.push({
+              at,
+              latencyMs: at - sentAt,
+              issuedAfterMs: issuedAt === undefined ? null : issuedAt - sentAt,
+            })
+          }
         }
       }
     },
@@ -104,6 +128,9 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
     backlogIssued,
     probes,
     failed,
+    get meanRecordBytes() {
+      return Object.fromEntries([...bytes].map(([type, b]) => [type, b.total / b.count]))
+    },
     joined: withTimeout(joined, JOIN_TIMEOUT_MS, 'the output reader to join its group'),
     get failedCount() {
       return failedCount
@@ -138,4 +165,19 @@ function withTimeout(promise: Promise<void>, ms: number, what: string): Promise<
       },
     )
   })
+}
+
+function countBytes(
+  bytes: Map<string, { total: number; count: number }>,
+  type: string,
+  message: { key: Buffer | null; value: Buffer | null; headers?: Record<string, unknown> },
+): void {
+  let size = (message.key?.length ?? 0) + (message.value?.length ?? 0)
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    size += name.length + (Buffer.isBuffer(value) ? value.length : String(value).length)
+  }
+  const entry = bytes.get(type) ?? { total: 0, count: 0 }
+  entry.total += size
+  entry.count += 1
+  bytes.set(type, entry)
 }
