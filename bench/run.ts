@@ -17,6 +17,7 @@ import {
   summarizeCpuProfile,
   type CpuProfileSummary,
 } from './report/cpu-profile-summary.js'
+import { renderHeapGrowthMarkdown } from './report/heap-snapshot-diff.js'
 import { renderMarkdownReport } from './report/markdown-report.js'
 import { renderPng } from './report/render-png.js'
 import type { ScenarioResult } from './report/scenario-result.js'
@@ -198,11 +199,21 @@ async function main(argv: readonly string[]): Promise<number> {
     )
     const markdown = renderMarkdownReport({ environment, results, ratios, targets, chartFile })
     const profileMarkdown = profiles.map((p) => renderCpuProfileMarkdown(basename(p.file), p))
+    const memory = results.find((r) => r.id === 'memory')
+    const heapMarkdown = memory?.heapGrowth
+      ? renderHeapGrowthMarkdown(
+          memory.heapGrowth,
+          Number(memory.detail.lowInFlight),
+          Number(memory.detail.highInFlight),
+        )
+      : null
     await writeFile(
       resolve(workDir, 'report.md'),
-      profileMarkdown.length === 0
-        ? markdown
-        : `${markdown}\n## CPU profiles\n\n${profileMarkdown.join('\n')}`,
+      [
+        markdown,
+        ...(profileMarkdown.length === 0 ? [] : ['## CPU profiles', '', ...profileMarkdown]),
+        ...(heapMarkdown === null ? [] : ['## Memory', '', heapMarkdown]),
+      ].join('\n'),
     )
     process.stdout.write(renderTerminalSummary({ results, failures, ratios, targets, workDir }))
     const checksOk = results.every((r) => r.checks.every((c) => c.ok))

@@ -1,3 +1,5 @@
+import type { HeapGrowthRow } from './heap-snapshot-diff.js'
+
 /** What one scenario measured: a row of the report table plus its detail. */
 export interface ScenarioResult {
   /** Short id used on the command line: b0, naive1, naive12, relay50, relay0, replay, memory. */
@@ -19,6 +21,8 @@ export interface ScenarioResult {
   readonly checks: readonly Check[]
   /** Per-second series, relay scenarios only. */
   readonly timeline?: readonly TimelinePoint[]
+  /** Memory scenario with --heap-snapshot: what one in-flight issuance adds, by constructor. */
+  readonly heapGrowth?: readonly HeapGrowthRow[]
   /** When the row is the median of several runs: every run's events/s. */
   readonly runs?: readonly number[]
 }

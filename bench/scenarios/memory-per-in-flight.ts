@@ -6,6 +6,8 @@ import { sumMetric } from '../support/prometheus-text.js'
 import { benchRelayConfig } from '../support/relay-config.js'
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
 import { sleep, waitUntil } from '../support/wait-until.js'
+import { diffHeapSnapshots } from '../report/heap-snapshot-diff.js'
+import { join } from 'node:path'
 
 const READY_TIMEOUT_MS = 60_000
 /** Filling thousands of slots takes seconds (intent transactions first); a minute means stuck. */
@@ -83,7 +85,13 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
       userPrefix,
       roundRobinPartitions: partitions,
     })
-    const low = await fillAndMeasure(ctx, relay, memoryLow)
+    const snapshots = ctx.options.heapSnapshots
+      ? {
+          low: join(ctx.workDir, 'memory-low.heapsnapshot'),
+          high: join(ctx.workDir, 'memory-high.heapsnapshot'),
+        }
+      : null
+    const low = await fillAndMeasure(ctx, relay, memoryLow, snapshots?.low)
     await produceEvents({
       producer,
       topic: inputTopic,
@@ -93,11 +101,18 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
       userPrefix,
       roundRobinPartitions: partitions,
     })
-    const high = await fillAndMeasure(ctx, relay, memoryHigh)
+    const high = await fillAndMeasure(ctx, relay, memoryHigh, snapshots?.high)
     const peak = readProcUsage(relay.process.pid)
     await relay.stop(10_000)
 
     const delta = high.inFlight - low.inFlight
+    const growth = snapshots
+      ? await diffHeapSnapshots({
+          lowFile: snapshots.low,
+          highFile: snapshots.high,
+          deltaInFlight: delta,
+        })
+      : null
     const heapPer = (high.heapUsed - low.heapUsed) / delta
     const rssPer = (high.rss - low.rss) / delta
     const externalPer = (high.external - low.external) / delta
@@ -115,6 +130,9 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
         'Δ(heap used after full GC) / Δ(in-flight issue calls at the sandbox), median of 3 samples per level',
       notes: [
         `heap ${kib(heapPer)}, RSS ${kib(rssPer)}, external (Buffers) ${kib(externalPer)} per in-flight issuance`,
+        ...(snapshots
+          ? ['RSS figures are not comparable here: the first heap snapshot grew the process']
+          : []),
         `idle ${mib(idle.heapUsed)} heap / ${mib(idle.rss)} RSS; ${low.inFlight}: ${mib(low.heapUsed)} / ${mib(low.rss)}; ${high.inFlight}: ${mib(high.heapUsed)} / ${mib(high.rss)}`,
       ],
       detail: {
@@ -131,6 +149,7 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
         highRssBytes: high.rss,
         sandboxIssueLatencyMs: memoryIssueLatencyMs,
       },
+      ...(growth ? { heapGrowth: growth } : {}),
       checks: [
         {
           name: `${memoryLow} in flight`,
@@ -153,6 +172,7 @@ async function fillAndMeasure(
   ctx: BenchContext,
   relay: RelayProcess,
   target: number,
+  snapshotPath: string | undefined,
 ): Promise<Level> {
   await waitUntil(
     async () => ((await ctx.sandbox.stats()).issue.inFlight >= target ? true : undefined),
@@ -163,7 +183,10 @@ async function fillAndMeasure(
     },
   )
   await sleep(SETTLE_MS)
-  return measure(ctx, relay, target)
+  const level = await measure(ctx, relay, target)
+  // after the figures: a snapshot allocates, and writing one takes seconds
+  if (snapshotPath) await relay.heapAfterGc(snapshotPath)
+  return level
 }
 
 async function measure(ctx: BenchContext, relay: RelayProcess, expected: number): Promise<Level> {

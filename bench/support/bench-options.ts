@@ -25,6 +25,7 @@ export interface BenchOptions {
   readonly memoryHigh: number
   readonly memoryIssueLatencyMs: number
   readonly cpuProfile: boolean
+  readonly heapSnapshots: boolean
   readonly resultsDir: string
 }
 
@@ -65,6 +66,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
   --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)
+  --heap-snapshot       memory scenario: heap snapshots at both levels and their diff by constructor
   --results DIR         where results/<timestamp>/ goes (default ${DEFAULTS.resultsDir})
 Kafka: KAFKA_BROKERS when set, else the local stack (started and stopped by the bench if needed).`
 
@@ -87,6 +89,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'memory-low': { type: 'string' },
       'memory-high': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
+      'heap-snapshot': { type: 'boolean', default: false },
       results: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -115,6 +118,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     memoryHigh: int('memory-high', values['memory-high'], DEFAULTS.memoryHigh, 2),
     memoryIssueLatencyMs: DEFAULTS.memoryIssueLatencySeconds * 1000,
     cpuProfile: values['cpu-prof'],
+    heapSnapshots: values['heap-snapshot'],
     resultsDir: values.results ?? DEFAULTS.resultsDir,
   }
   if (options.memoryHigh <= options.memoryLow) {

@@ -15,8 +15,11 @@ export interface RelayProcess {
   waitReady(timeoutMs: number): Promise<number>
   metrics(): Promise<string>
   usage(): ProcUsage | null
-  /** Full GC, then process.memoryUsage() (only with `heapProbe: true`). */
-  heapAfterGc(): Promise<NodeJS.MemoryUsage>
+  /**
+   * Full GC, then process.memoryUsage() (only with `heapProbe: true`); with `snapshotPath`, a
+   * heap snapshot is written there too.
+   */
+  heapAfterGc(snapshotPath?: string): Promise<NodeJS.MemoryUsage>
   /** SIGTERM (the relay drains and commits), SIGKILL after `graceMs`. */
   stop(graceMs: number): Promise<void>
 }
@@ -98,8 +101,9 @@ export async function startRelayProcess(options: StartRelayOptions): Promise<Rel
       return res.text()
     },
     usage: () => readProcUsage(child.pid),
-    async heapAfterGc() {
+    async heapAfterGc(snapshotPath) {
       if (!options.heapProbe) throw new Error('heapAfterGc needs heapProbe: true')
+      if (snapshotPath) await writeFile(`${heapFile}.request`, JSON.stringify({ snapshotPath }))
       const asked = Date.now()
       child.child.kill('SIGUSR2')
       return waitUntil(
@@ -109,7 +113,8 @@ export async function startRelayProcess(options: StartRelayOptions): Promise<Rel
           }
           return sample.at >= asked ? sample : undefined
         },
-        { what: `a heap sample from ${options.name}`, timeoutMs: 30_000, intervalMs: 50 },
+        // a snapshot of a few hundred MB takes tens of seconds on a loaded box
+        { what: `a heap sample from ${options.name}`, timeoutMs: 120_000, intervalMs: 50 },
       )
     },
     async stop(graceMs) {
