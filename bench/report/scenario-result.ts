@@ -44,6 +44,9 @@ export interface TimelinePoint {
   /** Probe latency percentiles of probes that completed during this second (null: none did). */
   readonly probeP50Ms: number | null
   readonly probeP99Ms: number | null
+  /** HTTP calls the sandbox received in this second. */
+  readonly issueCallsPerSecond: number | null
+  readonly statusCallsPerSecond: number | null
   /** Relay CPU used in this second, in percent of one core. */
   readonly relayCpuPct: number | null
 }

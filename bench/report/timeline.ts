@@ -1,5 +1,6 @@
 import { percentile, sortedCopy } from '../support/percentiles.js'
 import type { ProcUsage } from '../support/proc-usage.js'
+import type { SandboxCallSample } from '../support/sandbox-calls-sampler.js'
 import type { LatencySummary, TimelinePoint } from './scenario-result.js'
 
 export function summarizeLatency(latencies: readonly number[]): LatencySummary | null {
@@ -24,6 +25,8 @@ export interface TimelineInput {
   readonly probes: readonly { readonly at: number; readonly latencyMs: number }[]
   /** Relay /proc samples, about one per second. */
   readonly cpu: readonly ProcUsage[]
+  /** Sandbox call counters, about two per second. */
+  readonly sandboxCalls: readonly SandboxCallSample[]
 }
 
 /** Per-second buckets from `from` to the second that holds `to`. */
@@ -48,6 +51,18 @@ export function buildTimeline(input: TimelineInput): TimelinePoint[] {
       issued: issued[second] ?? 0,
       probeP50Ms: latencies.length === 0 ? null : percentile(latencies, 0.5),
       probeP99Ms: latencies.length === 0 ? null : percentile(latencies, 0.99),
+      issueCallsPerSecond: callRateIn(
+        input.sandboxCalls,
+        'issue',
+        input.from + second * 1000,
+        input.from + (second + 1) * 1000,
+      ),
+      statusCallsPerSecond: callRateIn(
+        input.sandboxCalls,
+        'status',
+        input.from + second * 1000,
+        input.from + (second + 1) * 1000,
+      ),
       relayCpuPct: cpuPercentIn(
         input.cpu,
         input.from + second * 1000,
@@ -55,6 +70,19 @@ export function buildTimeline(input: TimelineInput): TimelinePoint[] {
       ),
     }
   })
+}
+
+/** Calls per second at the sandbox between the two samples closest to [start, end]. */
+function callRateIn(
+  samples: readonly SandboxCallSample[],
+  kind: 'issue' | 'status',
+  start: number,
+  end: number,
+): number | null {
+  const before = [...samples].reverse().find((s) => s.at <= start + 250) ?? samples[0]
+  const after = samples.find((s) => s.at >= end - 250) ?? samples[samples.length - 1]
+  if (!before || !after || after.at <= before.at) return null
+  return ((after[kind] - before[kind]) / (after.at - before.at)) * 1000
 }
 
 /** CPU % of one core between the two samples closest to [start, end]. */

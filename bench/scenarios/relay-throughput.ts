@@ -17,6 +17,7 @@ import { sumMetric } from '../support/prometheus-text.js'
 import { benchOutputTopics, benchRelayConfig, type BenchTopics } from '../support/relay-config.js'
 import { startRelayProcess } from '../support/relay-process.js'
 import { startUsageSampler } from '../support/usage-sampler.js'
+import { startSandboxCallsSampler } from '../support/sandbox-calls-sampler.js'
 import { buildTimeline, summarizeLatency } from '../report/timeline.js'
 
 /**
@@ -151,6 +152,7 @@ export async function runRelayThroughput(
     // prom-client resets its event-loop delay histogram at every scrape: start it at ready.
     await relay.metrics()
     const sampler = startUsageSampler(relay.process.pid)
+    const calls = startSandboxCallsSampler(ctx.sandbox)
     if (ctx.options.probeRate > 0) {
       probes = startProbeProducer({
         producer: await ctx.kafka.producer(),
@@ -164,6 +166,7 @@ export async function runRelayThroughput(
     await watcher.waitForBacklog(n, timeoutMs)
     const atDone = snapshot(relay.process.pid, ctx)
     sampler.stop()
+    await calls.stop()
     await probes?.stop()
     const doneAt = Math.max(...watcher.backlogOnchain, readyAt)
     const firstAt = Math.min(...watcher.backlogOnchain)
@@ -224,6 +227,7 @@ export async function runRelayThroughput(
         sandboxCpuUsPerEvent: cpuPerEvent(diff(atReady.sandbox, atDone.sandbox)),
         brokerCpuUsPerEvent: cpuPerEvent(diff(atReady.broker, atDone.broker)),
         machineBusyPct: machineBusy(atReady, atDone),
+        otherLoadCores: otherLoad(atReady, atDone),
         rssAtEndBytes: atDone.relay.rssBytes,
         heapUsedAtEndBytes: sumMetric(metricsText, 'moca_relay_nodejs_heap_size_used_bytes'),
         sandboxIssueCalls: stats.issue.received,
@@ -272,6 +276,7 @@ export async function runRelayThroughput(
         issued: watcher.backlogIssued,
         probes: watcher.probes,
         cpu: sampler.samples,
+        sandboxCalls: calls.samples,
       }),
     }
     return { result, run: { prefix, rawConfig, topics } }
@@ -287,6 +292,8 @@ interface Snapshot {
   readonly sandbox: ProcUsage | null
   readonly broker: ProcUsage | null
   readonly machine: { readonly busyMs: number; readonly totalMs: number }
+  /** This bench process (reader, probe producer). */
+  readonly benchCpuMs: number
 }
 
 function snapshot(relayPid: number, ctx: BenchContext): Snapshot {
@@ -297,6 +304,7 @@ function snapshot(relayPid: number, ctx: BenchContext): Snapshot {
     sandbox: readProcUsage(ctx.sandbox.process.pid),
     broker: ctx.brokerPid === null ? null : readProcUsage(ctx.brokerPid),
     machine: readMachineCpuSafe(),
+    benchCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
   }
 }
 
@@ -310,6 +318,22 @@ function readMachineCpuSafe(): { busyMs: number; totalMs: number } {
 
 function diff(before: ProcUsage | null, after: ProcUsage | null): number | null {
   return before === null || after === null ? null : after.cpuMs - before.cpuMs
+}
+
+/**
+ * Cores busy with anything but the relay, the sandbox, the broker and this bench over the
+ * interval: other tenants of the machine. Near 0 means the run had the box to itself.
+ */
+function otherLoad(before: Snapshot, after: Snapshot): number | null {
+  const wallMs = after.relay.at - before.relay.at
+  if (wallMs <= 0 || after.machine.totalMs === 0) return null
+  const ours =
+    after.relay.cpuMs -
+    before.relay.cpuMs +
+    (diff(before.sandbox, after.sandbox) ?? 0) +
+    (diff(before.broker, after.broker) ?? 0) +
+    (after.benchCpuMs - before.benchCpuMs)
+  return Math.max(0, after.machine.busyMs - before.machine.busyMs - ours) / wallMs
 }
 
 function machineBusy(before: Snapshot, after: Snapshot): number | null {

@@ -85,6 +85,7 @@ export async function runReplay(
       ],
       detail: {
         startupInclRestoreMs: readyAt - spawnedAt,
+        relayCpuPctOfOneCore: cpuMs === null ? null : (cpuMs / (endAt - readyAt)) * 100,
         eventsPerSecondInclStartup: n / ((endAt - spawnedAt) / 1000),
         issueCalls,
         statusCalls,
