@@ -33,7 +33,7 @@ import { produceEvents } from './support/bench-events.js'
 import { parseBenchOptions, UsageError, USAGE, type ScenarioId } from './support/bench-options.js'
 import { killAllChildren, stopAllChildren } from './support/child-processes.js'
 import { openKafkaEnvironment, type KafkaEnvironment } from './support/kafka-environment.js'
-import { findBrokerPid } from './support/proc-usage.js'
+import { findListeningPid } from './support/proc-usage.js'
 import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js'
 import { startStaticJsonServer } from './static-json-server.js'
 
@@ -135,7 +135,7 @@ async function main(argv: readonly string[]): Promise<number> {
       workDir,
       runPrefix,
       input: { topic: inputTopic, events: options.events, partitions: options.partitions },
-      brokerPid: findBrokerPid(),
+      brokerPid: findListeningPid(Number(kafka.brokers[0]?.split(':')[1])),
       log,
     }
     const results: ScenarioResult[] = []

@@ -202,6 +202,7 @@ export async function runRelayThroughput(
       notes: [
         `latency: ${probesUnderLoad.length} probes at ${ctx.options.probeRate}/s on their own topic, produce → onchain visible (floor ≈ 1 s: ONCHAIN after 1 s)`,
         `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
+        `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoad(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
         `CPU per event: relay process user+sys over the interval / (${n} backlog + ${probesUnderLoad.length} probe events)`,
       ],
       detail: {

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process'
-import { readdirSync, readFileSync } from 'node:fs'
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs'
 
 /** CPU and memory of one process, read from /proc (Linux): all its threads, GC and libuv included. */
 export interface ProcUsage {
@@ -71,22 +71,41 @@ export function readMachineCpu(): { readonly busyMs: number; readonly totalMs: n
 }
 
 /**
- * The pid of the local Kafka broker's JVM (main class kafka.Kafka), or null. The broker may be
- * shared with other users of this machine, so its CPU is context, not the relay's cost.
+ * The pid of the process listening on 127.0.0.1 / 0.0.0.0 `port` (the broker's JVM), or null: the
+ * socket's inode from /proc/net/tcp{,6}, then the process holding that inode among /proc/<pid>/fd.
+ * The broker may be shared with other users of the machine, so its CPU is context only.
  */
-export function findBrokerPid(): number | null {
-  let entries: string[]
-  try {
-    entries = readdirSync('/proc').filter((e) => /^\d+$/.test(e))
-  } catch {
-    return null
-  }
-  for (const entry of entries) {
+export function findListeningPid(port: number): number | null {
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0')
+  const inodes = new Set<string>()
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text: string
     try {
-      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0')
-      if (cmdline.includes('kafka.Kafka')) return Number(entry)
+      text = readFileSync(table, 'utf8')
     } catch {
-      // the process ended while we looked
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      // local_address is "ADDR:PORT" (hex); state 0A is LISTEN; the inode is column 10
+      if (cols[1]?.endsWith(`:${portHex}`) && cols[3] === '0A' && cols[9])
+        inodes.add(`socket:[${cols[9]}]`)
+    }
+  }
+  if (inodes.size === 0) return null
+  for (const entry of readdirSync('/proc').filter((e) => /^\d+$/.test(e))) {
+    let fds: string[]
+    try {
+      fds = readdirSync(`/proc/${entry}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      try {
+        if (inodes.has(readlinkSync(`/proc/${entry}/fd/${fd}`))) return Number(entry)
+      } catch {
+        // the descriptor closed while we looked
+      }
     }
   }
   return null
