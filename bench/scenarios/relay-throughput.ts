@@ -1,24 +1,20 @@
+import { buildTimeline, summarizeLatency } from '../report/timeline.js'
 import type { ScenarioResult } from '../report/scenario-result.js'
 import { ONCHAIN_DELAY_MS, STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.js'
-import {
-  confirmLedgerTopic,
-  confirmQueueTopic,
-  issueLedgerTopic,
-} from '../../src/ledger/ledger-topics.js'
-import {
-  startOutputWatcher,
-  type OutputWatcher,
-  type ProbeLatency,
-} from '../support/output-watcher.js'
-import { percentile, sortedCopy } from '../support/percentiles.js'
+import { startOutputWatcher } from '../support/output-watcher.js'
 import { startProbeProducer, type ProbeProducer } from '../support/probe-producer.js'
-import { readMachineCpu, readProcUsage, type ProcUsage } from '../support/proc-usage.js'
 import { sumMetric } from '../support/prometheus-text.js'
 import { benchOutputTopics, benchRelayConfig, type BenchTopics } from '../support/relay-config.js'
 import { startRelayProcess } from '../support/relay-process.js'
-import { startUsageSampler } from '../support/usage-sampler.js'
 import { startSandboxCallsSampler } from '../support/sandbox-calls-sampler.js'
-import { buildTimeline, summarizeLatency } from '../report/timeline.js'
+import {
+  cpuBetween,
+  machineBusyPct,
+  otherLoadCores,
+  takeUsageSnapshot,
+} from '../support/usage-snapshot.js'
+import { startUsageSampler } from '../support/usage-sampler.js'
+import { offsetsPerEvent, probeStage, steadyRate, visibilityLag } from './relay-run-figures.js'
 
 /**
  * The scenario `runs` times (each on fresh topics and groups), reported as the median run by
@@ -148,7 +144,12 @@ export async function runRelayThroughput(
   })
   try {
     const readyAt = await relay.waitReady(READY_TIMEOUT_MS)
-    const atReady = snapshot(relay.process.pid, ctx)
+    const pids = {
+      relay: relay.process.pid,
+      sandbox: ctx.sandbox.process.pid,
+      broker: ctx.brokerPid,
+    }
+    const atReady = takeUsageSnapshot(pids)
     // prom-client resets its event-loop delay histogram at every scrape: start it at ready.
     await relay.metrics()
     const sampler = startUsageSampler(relay.process.pid)
@@ -164,7 +165,7 @@ export async function runRelayThroughput(
     }
     const timeoutMs = Math.max(180_000, n * 10)
     await watcher.waitForBacklog(n, timeoutMs)
-    const atDone = snapshot(relay.process.pid, ctx)
+    const atDone = takeUsageSnapshot(pids)
     sampler.stop()
     await calls.stop()
     await probes?.stop()
@@ -202,7 +203,7 @@ export async function runRelayThroughput(
       notes: [
         `latency: ${probesUnderLoad.length} probes at ${ctx.options.probeRate}/s on their own topic, produce → onchain visible (floor ≈ 1 s: ONCHAIN after 1 s)`,
         `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
-        `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoad(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
+        `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoadCores(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
         `CPU per event: relay process user+sys over the interval / (${n} backlog + ${probesUnderLoad.length} probe events)`,
       ],
       detail: {
@@ -225,10 +226,10 @@ export async function runRelayThroughput(
           sumMetric(metricsText, 'moca_relay_nodejs_eventloop_lag_max_seconds') * 1000,
         relayCpuPctOfOneCore: (relayCpuMs / (doneAt - readyAt)) * 100,
         relayCpuInclStartupUsPerEvent: (atDone.relay.cpuMs * 1000) / processed,
-        sandboxCpuUsPerEvent: cpuPerEvent(diff(atReady.sandbox, atDone.sandbox)),
-        brokerCpuUsPerEvent: cpuPerEvent(diff(atReady.broker, atDone.broker)),
-        machineBusyPct: machineBusy(atReady, atDone),
-        otherLoadCores: otherLoad(atReady, atDone),
+        sandboxCpuUsPerEvent: cpuPerEvent(cpuBetween(atReady.sandbox, atDone.sandbox)),
+        brokerCpuUsPerEvent: cpuPerEvent(cpuBetween(atReady.broker, atDone.broker)),
+        machineBusyPct: machineBusyPct(atReady, atDone),
+        otherLoadCores: otherLoadCores(atReady, atDone),
         rssAtEndBytes: atDone.relay.rssBytes,
         heapUsedAtEndBytes: sumMetric(metricsText, 'moca_relay_nodejs_heap_size_used_bytes'),
         sandboxIssueCalls: stats.issue.received,
@@ -286,113 +287,4 @@ export async function runRelayThroughput(
     await watcher.stop().catch(() => undefined)
     await probes?.stop()
   }
-}
-
-interface Snapshot {
-  readonly relay: ProcUsage
-  readonly sandbox: ProcUsage | null
-  readonly broker: ProcUsage | null
-  readonly machine: { readonly busyMs: number; readonly totalMs: number }
-  /** This bench process (reader, probe producer). */
-  readonly benchCpuMs: number
-}
-
-function snapshot(relayPid: number, ctx: BenchContext): Snapshot {
-  const relay = readProcUsage(relayPid)
-  if (relay === null) throw new Error('the relay process is gone')
-  return {
-    relay,
-    sandbox: readProcUsage(ctx.sandbox.process.pid),
-    broker: ctx.brokerPid === null ? null : readProcUsage(ctx.brokerPid),
-    machine: readMachineCpuSafe(),
-    benchCpuMs: (process.cpuUsage().user + process.cpuUsage().system) / 1000,
-  }
-}
-
-function readMachineCpuSafe(): { busyMs: number; totalMs: number } {
-  try {
-    return readMachineCpu()
-  } catch {
-    return { busyMs: 0, totalMs: 0 }
-  }
-}
-
-function diff(before: ProcUsage | null, after: ProcUsage | null): number | null {
-  return before === null || after === null ? null : after.cpuMs - before.cpuMs
-}
-
-/**
- * Cores busy with anything but the relay, the sandbox, the broker and this bench over the
- * interval: other tenants of the machine. Near 0 means the run had the box to itself.
- */
-function otherLoad(before: Snapshot, after: Snapshot): number | null {
-  const wallMs = after.relay.at - before.relay.at
-  if (wallMs <= 0 || after.machine.totalMs === 0) return null
-  const ours =
-    after.relay.cpuMs -
-    before.relay.cpuMs +
-    (diff(before.sandbox, after.sandbox) ?? 0) +
-    (diff(before.broker, after.broker) ?? 0) +
-    (after.benchCpuMs - before.benchCpuMs)
-  return Math.max(0, after.machine.busyMs - before.machine.busyMs - ours) / wallMs
-}
-
-function machineBusy(before: Snapshot, after: Snapshot): number | null {
-  const total = after.machine.totalMs - before.machine.totalMs
-  return total <= 0 ? null : ((after.machine.busyMs - before.machine.busyMs) / total) * 100
-}
-
-/** Onchain record timestamp (set when the relay sent it) → visible to a read_committed reader. */
-function visibilityLag(watcher: OutputWatcher, q: number): number {
-  const lags = watcher.backlogOnchain.map((at, i) => at - (watcher.backlogOnchainProduced[i] ?? at))
-  return percentile(sortedCopy(lags), q)
-}
-
-/** The rate between the 10th and the 90th percentile completion: without ramp-up and tail. */
-function steadyRate(completions: readonly number[]): number {
-  const sorted = sortedCopy(completions)
-  const from = percentile(sorted, 0.1)
-  const to = percentile(sorted, 0.9)
-  return to > from ? (0.8 * sorted.length) / ((to - from) / 1000) : Number.NaN
-}
-
-/**
- * A probe's latency split at its credential.issued becoming visible: the issue stage (produce →
- * issued visible) and the confirm stage (issued visible → onchain visible, ≥ 1 s by the sandbox).
- */
-function probeStage(
-  probes: readonly ProbeLatency[],
-  stage: 'issue' | 'confirm',
-  q: number,
-): number | null {
-  const values = probes.flatMap((p) =>
-    p.issuedAfterMs === null
-      ? []
-      : [stage === 'issue' ? p.issuedAfterMs : p.latencyMs - p.issuedAfterMs],
-  )
-  return values.length === 0 ? null : percentile(sortedCopy(values), q)
-}
-
-/**
- * Offsets the run added to each of the relay's topics per event handled: records plus the
- * transaction markers (one per partition a transaction touched), i.e. the broker's write load.
- */
-async function offsetsPerEvent(
-  ctx: BenchContext,
-  prefix: string,
-  events: number,
-): Promise<Record<string, number>> {
-  const topics = {
-    'offsetsPerEvent issue-ledger': issueLedgerTopic(prefix, ctx.input.topic),
-    'offsetsPerEvent confirm-queue': confirmQueueTopic(prefix),
-    'offsetsPerEvent confirm-ledger': confirmLedgerTopic(prefix),
-    'offsetsPerEvent issued': benchOutputTopics(prefix).issued,
-    'offsetsPerEvent onchain': benchOutputTopics(prefix).onchain,
-  }
-  const out: Record<string, number> = {}
-  for (const [label, topic] of Object.entries(topics)) {
-    const partitions = await ctx.kafka.admin.fetchTopicOffsets(topic)
-    out[label] = partitions.reduce((sum, p) => sum + Number(p.high), 0) / events
-  }
-  return out
 }
