@@ -18,8 +18,9 @@ import { offsetsPerEvent, probeStage, steadyRate, visibilityLag } from './relay-
 
 /**
  * The scenario `runs` times (each on fresh topics and groups), reported as the median run by
- * events/s; the other runs' rates are kept in `runs`. The last run's topics stay for the replay;
- * the earlier runs' go at once.
+ * events/s, with every run's rate and the other tenants' load in the notes. A run that fails
+ * (e.g. a relay that never gets ready) is reported as such and does not stop the others. The
+ * topics of the last successful run stay for the replay; every other run's go at once.
  */
 export async function runRelayRepeated(
   ctx: BenchContext,
@@ -27,35 +28,52 @@ export async function runRelayRepeated(
   runs: number,
 ): Promise<{ result: ScenarioResult; run: CompletedRelayRun }> {
   const done: ScenarioResult[] = []
-  let last: CompletedRelayRun | null = null
-  for (let run = 1; run <= runs; run++) {
-    if (last !== null) {
-      for (const start of [`${last.prefix}.`, `${last.prefix}-`])
-        await ctx.kafka.deleteTopics(start)
-    }
-    const { result, run: completed } = await runRelayThroughput(ctx, { ...options, run })
-    ctx.log(
-      `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event`,
-    )
-    done.push(result)
-    last = completed
+  const failed: string[] = []
+  let kept: CompletedRelayRun | null = null
+  const dropTopics = async (prefix: string): Promise<void> => {
+    for (const start of [`${prefix}.`, `${prefix}-`]) await ctx.kafka.deleteTopics(start)
   }
-  const rates = done.map((r) => r.eventsPerSecond ?? 0)
+  for (let run = 1; run <= runs; run++) {
+    try {
+      const { result, run: completed } = await runRelayThroughput(ctx, { ...options, run })
+      ctx.log(
+        `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event, other tenants ${Number(result.detail.otherLoadCores ?? 0).toFixed(2)} cores`,
+      )
+      done.push(result)
+      if (kept !== null) await dropTopics(kept.prefix)
+      kept = completed
+    } catch (err) {
+      failed.push(`run ${run}: ${(err as Error).message}`)
+      ctx.log(`  ${options.id} run ${run} failed: ${(err as Error).message}`)
+      await dropTopics(`${ctx.runPrefix}-${options.id}-${run}`)
+    }
+  }
   const sorted = [...done].sort((a, b) => (a.eventsPerSecond ?? 0) - (b.eventsPerSecond ?? 0))
   const middle = sorted[Math.floor((sorted.length - 1) / 2)]
-  if (middle === undefined || last === null) throw new Error(`no ${options.id} run`)
-  const result: ScenarioResult =
-    runs === 1
-      ? middle
-      : {
-          ...middle,
-          notes: [
-            `median of ${runs} runs (${rates.map((r) => r.toFixed(0)).join(', ')} events/s)`,
-            ...middle.notes,
-          ],
-          runs: rates,
-        }
-  return { result, run: last }
+  if (middle === undefined || kept === null) {
+    throw new Error(`every ${options.id} run failed: ${failed.join('; ')}`)
+  }
+  if (runs === 1 && failed.length === 0) return { result: middle, run: kept }
+  const rates = done.map((r) => (r.eventsPerSecond ?? 0).toFixed(0)).join(', ')
+  const others = done.map((r) => Number(r.detail.otherLoadCores ?? 0).toFixed(2)).join(', ')
+  const result: ScenarioResult = {
+    ...middle,
+    notes: [
+      `median of ${done.length} runs (${rates} events/s; other tenants ${others} cores)`,
+      ...(failed.length === 0 ? [] : [`${failed.length} run(s) failed: ${failed.join('; ')}`]),
+      ...middle.notes,
+    ],
+    checks: [
+      ...middle.checks,
+      {
+        name: 'every run completed',
+        ok: failed.length === 0,
+        detail: failed.join('; ') || `${runs} of ${runs}`,
+      },
+    ],
+    runs: done.map((r) => r.eventsPerSecond ?? 0),
+  }
+  return { result, run: kept }
 }
 
 /** What the replay scenario needs from the run it rewinds. */
