@@ -18,13 +18,9 @@ export function renderMarkdownReport(input: MarkdownReportInput): string {
   const naive12 = results.find((r) => r.id === 'naive12')?.eventsPerSecond ?? null
   const ratioOf = (r: ScenarioResult): string => {
     if (r.eventsPerSecond === null) return '–'
-    if (r.id === 'relay50' || r.id === 'relay0')
-      return `${fmtRatio(naive12 === null ? null : r.eventsPerSecond / naive12)} naive12`
     if (r.id === 'replay' || r.id === 'b0')
       return `${fmtRatio(b0 === null ? null : r.eventsPerSecond / b0)} B0`
-    if (r.id === 'naive1')
-      return `${fmtRatio(naive12 === null ? null : r.eventsPerSecond / naive12)} naive12`
-    return '–'
+    return `${fmtRatio(naive12 === null ? null : r.eventsPerSecond / naive12)} naive12`
   }
   const lines: string[] = [
     `# moca-relay benchmark — ${env.startedAt}`,
