@@ -52,7 +52,6 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
     partitions,
     sandboxUrl: ctx.sandbox.url,
     kid: ctx.key.kid,
-    opsPort: 0,
     overrides: {
       // the budget must not be what limits the in-flight count
       issue: { maxInFlight: Math.max(perPartition + 64, 256) },

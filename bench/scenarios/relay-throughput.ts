@@ -149,7 +149,6 @@ export async function runRelayThroughput(
     partitions: ctx.input.partitions,
     sandboxUrl: ctx.sandbox.url,
     kid: ctx.key.kid,
-    opsPort: 0,
   })
   const spawnedAt = Date.now()
   const relay = await startRelayProcess({

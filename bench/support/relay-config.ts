@@ -8,7 +8,6 @@ export interface BenchRelayConfigOptions {
   readonly partitions: number
   readonly sandboxUrl: string
   readonly kid: string
-  readonly opsPort: number
   /** Sections merged over the bench defaults (issue, moca, shutdown…). */
   readonly overrides?: {
     readonly issue?: Record<string, unknown>
@@ -47,7 +46,6 @@ export function benchRelayConfig(options: BenchRelayConfigOptions): Record<strin
     },
     ...(options.overrides?.issue ? { issue: options.overrides.issue } : {}),
     ...(options.overrides?.shutdown ? { shutdown: options.overrides.shutdown } : {}),
-    ops: { port: options.opsPort },
     log: { level: 'info', pretty: false },
     routes: [
       {

@@ -28,7 +28,7 @@ export interface StartRelayOptions {
   readonly cliPath: string
   /** Names the log and config files. */
   readonly name: string
-  /** Built by benchRelayConfig; its ops.port is replaced by a free port. */
+  /** Built by benchRelayConfig; ops.port is set here, to a free port. */
   readonly rawConfig: Record<string, unknown>
   readonly privateKeyPem: string
   readonly workDir: string
