@@ -1,0 +1,257 @@
+/**
+ * `npm run bench`: the relay against the sandbox and its baselines, all in one run on the same
+ * backlog, written to results/<timestamp>/ (report.json, report.md, chart.png) and summarised on
+ * stdout. `npm run bench -- --help` lists the options.
+ */
+import { randomBytes } from 'node:crypto'
+import { existsSync } from 'node:fs'
+import { mkdir, readdir, writeFile } from 'node:fs/promises'
+import { basename, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { generatePartnerKey } from '../src/auth/generate-partner-key.js'
+import { createJwksDocument } from '../src/auth/jwks-document.js'
+import { currentLoad, describeEnvironment } from './report/bench-environment.js'
+import { renderChartSvg } from './report/chart-svg.js'
+import {
+  renderCpuProfileMarkdown,
+  summarizeCpuProfile,
+  type CpuProfileSummary,
+} from './report/cpu-profile-summary.js'
+import { renderHeapGrowthMarkdown } from './report/heap-snapshot-diff.js'
+import { renderMarkdownReport } from './report/markdown-report.js'
+import { renderPng } from './report/render-png.js'
+import type { ScenarioResult } from './report/scenario-result.js'
+import { computeRatios, evaluateTargets } from './report/targets.js'
+import { renderTerminalSummary } from './report/terminal-summary.js'
+import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
+import { runNaive } from './scenarios/naive.js'
+import { runPassthrough } from './scenarios/passthrough.js'
+import { runRelayRepeated, type CompletedRelayRun } from './scenarios/relay-throughput.js'
+import { runReplay } from './scenarios/replay.js'
+import type { BenchContext } from './support/bench-context.js'
+import { produceEvents } from './support/bench-events.js'
+import { parseBenchOptions, UsageError, USAGE, type ScenarioId } from './support/bench-options.js'
+import { killAllChildren, stopAllChildren } from './support/child-processes.js'
+import { openKafkaEnvironment, type KafkaEnvironment } from './support/kafka-environment.js'
+import { findListeningPid } from './support/proc-usage.js'
+import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js'
+import { startStaticJsonServer } from './static-json-server.js'
+
+const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+/** After Ctrl-C, cleanup (children, topics) gets this long before the bench exits anyway. */
+const INTERRUPT_CLEANUP_MS = 20_000
+
+const log = (line: string): void => {
+  process.stderr.write(`${line}\n`)
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  let options
+  try {
+    options = parseBenchOptions(argv)
+  } catch (err) {
+    if (
+      err instanceof UsageError ||
+      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
+    ) {
+      process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`)
+      return 2
+    }
+    throw err
+  }
+  if (options === 'help') {
+    process.stdout.write(`${USAGE}\n`)
+    return 0
+  }
+  if (!existsSync(CLI_PATH)) {
+    process.stderr.write(`bench: ${CLI_PATH} is missing; run \`npm run build\` first.\n`)
+    return 2
+  }
+
+  const workDir = resolve(options.resultsDir, new Date().toISOString().replace(/[:.]/g, '-'))
+  await mkdir(workDir, { recursive: true })
+  const runPrefix = `bench-${randomBytes(3).toString('hex')}`
+  const cleanups: (() => Promise<unknown>)[] = []
+  const cleanup = async (): Promise<void> => {
+    for (const step of cleanups.reverse())
+      await step().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`))
+    cleanups.length = 0
+    await stopAllChildren(5_000)
+  }
+  const onSignal = (signal: NodeJS.Signals): void => {
+    log(`\n${signal}: stopping children and deleting this run's topics…`)
+    setTimeout(() => {
+      killAllChildren()
+      process.exit(130)
+    }, INTERRUPT_CLEANUP_MS).unref()
+    void cleanup().finally(() => process.exit(130))
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  process.once('exit', killAllChildren)
+
+  try {
+    log(`bench ${runPrefix}: ${options.scenarios.join(', ')} → ${workDir}`)
+    const key = await generatePartnerKey({ alg: 'ES256' })
+    const jwks = await startStaticJsonServer(createJwksDocument([key.publicJwk]))
+    cleanups.push(() => jwks.close())
+    const kafka: KafkaEnvironment = await openKafkaEnvironment({ runPrefix, report: log })
+    cleanups.push(() => kafka.close())
+    const sandbox: SandboxProcess = await startSandboxProcess({
+      cliPath: CLI_PATH,
+      jwksUrl: jwks.url,
+      workDir,
+    })
+    cleanups.push(() => sandbox.stop())
+    const environment = describeEnvironment({
+      argv,
+      kafka: `${kafka.brokers.join(',')} (${kafka.origin})`,
+      events: options.events,
+      partitions: options.partitions,
+      users: options.users,
+    })
+
+    const inputTopic = `${runPrefix}.input`
+    await kafka.createTopic(inputTopic, options.partitions)
+    const loadStarted = Date.now()
+    await produceEvents({
+      producer: await kafka.producer(),
+      topic: inputTopic,
+      from: 0,
+      to: options.events,
+      users: options.users,
+      userPrefix: `${runPrefix}-user`,
+    })
+    log(
+      `backlog: ${options.events} events on ${inputTopic} (${options.partitions} partitions) in ${Date.now() - loadStarted} ms`,
+    )
+
+    const ctx: BenchContext = {
+      options,
+      kafka,
+      sandbox,
+      key: { privateKeyPem: key.privateKeyPem, kid: key.kid },
+      cliPath: CLI_PATH,
+      workDir,
+      runPrefix,
+      input: { topic: inputTopic, events: options.events, partitions: options.partitions },
+      brokerPid: findListeningPid(Number(kafka.brokers[0]?.split(':')[1])),
+      log,
+    }
+    const results: ScenarioResult[] = []
+    const failures: { id: string; error: string }[] = []
+    let relay50: CompletedRelayRun | null = null
+    const runners: Record<ScenarioId, () => Promise<ScenarioResult>> = {
+      b0: () => runPassthrough(ctx),
+      naive1: () => runNaive(ctx, 1),
+      naive12: () => runNaive(ctx, options.partitions),
+      relay50: async () => {
+        const { result, run } = await runRelayRepeated(
+          ctx,
+          { id: 'relay50', issueLatencyMs: 50 },
+          options.relayRuns,
+        )
+        relay50 = run
+        return result
+      },
+      replay: () => {
+        if (relay50 === null) throw new Error('replay needs a completed relay50 run')
+        return runReplay(ctx, relay50)
+      },
+      relay0: async () =>
+        (await runRelayRepeated(ctx, { id: 'relay0', issueLatencyMs: 0 }, options.relayRuns))
+          .result,
+      memory: () => runMemoryPerInFlight(ctx),
+    }
+    for (const id of options.scenarios) {
+      log(`${id}…`)
+      const started = Date.now()
+      try {
+        const result = await runners[id]()
+        results.push(result)
+        log(`${id}: ${describe(result)} (${((Date.now() - started) / 1000).toFixed(0)} s)`)
+      } catch (err) {
+        failures.push({ id, error: (err as Error).message })
+        log(`${id} failed: ${(err as Error).stack ?? String(err)}`)
+      }
+      // relay50's topics stay for the replay; everything else goes as soon as it is done
+      if (id !== 'relay50') await deleteScenarioTopics(kafka, `${runPrefix}-${id}`)
+      if (id === 'replay') await deleteScenarioTopics(kafka, `${runPrefix}-relay50`)
+    }
+    environment.loadAfter = currentLoad()
+
+    const ratios = computeRatios(results)
+    const targets = evaluateTargets(results)
+    const svg = renderChartSvg(
+      results,
+      `moca-relay bench ${environment.startedAt} · ${options.events} events · ${options.partitions} partitions`,
+    )
+    let chartFile: string | null = null
+    if (svg !== null) {
+      await writeFile(resolve(workDir, 'chart.svg'), svg)
+      await writeFile(resolve(workDir, 'chart.png'), renderPng(svg))
+      chartFile = 'chart.png'
+    }
+    const profiles = options.cpuProfile ? await summarizeProfiles(workDir) : []
+    await writeFile(
+      resolve(workDir, 'report.json'),
+      `${JSON.stringify({ environment, options, results, failures, ratios, targets, profiles }, null, 2)}\n`,
+    )
+    const markdown = renderMarkdownReport({ environment, results, ratios, targets, chartFile })
+    const profileMarkdown = profiles.map((p) => renderCpuProfileMarkdown(basename(p.file), p))
+    const memory = results.find((r) => r.id === 'memory')
+    const heapMarkdown = memory?.heapGrowth
+      ? renderHeapGrowthMarkdown(
+          memory.heapGrowth,
+          Number(memory.detail.lowInFlight),
+          Number(memory.detail.highInFlight),
+        )
+      : null
+    await writeFile(
+      resolve(workDir, 'report.md'),
+      [
+        markdown,
+        ...(profileMarkdown.length === 0 ? [] : ['## CPU profiles', '', ...profileMarkdown]),
+        ...(heapMarkdown === null ? [] : ['## Memory', '', heapMarkdown]),
+      ].join('\n'),
+    )
+    process.stdout.write(renderTerminalSummary({ results, failures, ratios, targets, workDir }))
+    const checksOk = results.every((r) => r.checks.every((c) => c.ok))
+    return failures.length === 0 && checksOk ? 0 : 1
+  } finally {
+    await cleanup()
+  }
+}
+
+/** The relay children's profiles (`--cpu-prof`), written when each exited. */
+async function summarizeProfiles(workDir: string): Promise<CpuProfileSummary[]> {
+  const files = (await readdir(workDir)).filter((f) => f.endsWith('.cpuprofile')).sort()
+  return Promise.all(files.map((f) => summarizeCpuProfile(resolve(workDir, f))))
+}
+
+/** A scenario's topics are `<prefix>.…` and `<prefix>-…`; never a longer id's (naive1 vs naive12). */
+async function deleteScenarioTopics(kafka: KafkaEnvironment, prefix: string): Promise<void> {
+  for (const start of [`${prefix}.`, `${prefix}-`])
+    await kafka.deleteTopics(start).catch(() => undefined)
+}
+
+function describe(result: ScenarioResult): string {
+  const rate =
+    result.eventsPerSecond === null
+      ? ''
+      : `${result.eventsPerSecond.toFixed(result.eventsPerSecond >= 100 ? 0 : 2)} events/s`
+  const cpu =
+    result.cpuUsPerEvent === null ? '' : `, ${result.cpuUsPerEvent.toFixed(0)} CPU-µs/event`
+  return `${rate}${cpu}${result.notes[0] && result.eventsPerSecond === null ? result.notes[0] : ''}`
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code
+  },
+  (err: unknown) => {
+    log(`bench failed: ${(err as Error).stack ?? String(err)}`)
+    killAllChildren()
+    process.exitCode = 1
+  },
+)

@@ -1,0 +1,117 @@
+import { Kafka, logLevel, Partitioners, type Admin, type Producer } from 'kafkajs'
+import { readEnv } from '../../src/config/env.js'
+import { createLocalStack } from '../../src/stack/local-stack.js'
+import { resolveStackSettings } from '../../src/stack/stack-settings.js'
+
+/**
+ * The broker the bench runs against: KAFKA_BROKERS when set, else the project's local stack
+ * (src/stack, as `moca-relay stack up` and the test harness use it), which reuses a broker already
+ * answering on its port and is stopped at the end only if this run started it. Every topic and
+ * group the run makes starts with the run's prefix and is deleted by close().
+ */
+export interface KafkaEnvironment {
+  readonly brokers: readonly string[]
+  /** How the broker was found: "KAFKA_BROKERS", "local stack (reused)", "local stack (started)". */
+  readonly origin: string
+  readonly kafka: Kafka
+  readonly admin: Admin
+  /** A plain (non-transactional) producer, acks=-1 per send, for loading input topics. */
+  producer(): Promise<Producer>
+  createTopic(topic: string, partitions: number): Promise<void>
+  /** Remembers a consumer group to delete at close. */
+  trackGroup(groupId: string): void
+  /** Deletes every topic whose name starts with `prefix`. */
+  deleteTopics(prefix: string): Promise<string[]>
+  close(): Promise<void>
+}
+
+export interface KafkaEnvironmentDeps {
+  /** Every topic and group of this run starts with it. */
+  readonly runPrefix: string
+  readonly report: (line: string) => void
+}
+
+export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<KafkaEnvironment> {
+  const env = readEnv()
+  let brokers = env.KAFKA_BROKERS?.split(',')
+    .map((b) => b.trim())
+    .filter(Boolean)
+  let origin = 'KAFKA_BROKERS'
+  let stopStack: (() => Promise<void>) | null = null
+  if (brokers === undefined) {
+    const stack = createLocalStack({
+      settings: resolveStackSettings(env),
+      report: deps.report,
+      // attached: Ctrl-C on the bench reaches the broker it started too
+      detached: false,
+      services: ['kafka'],
+    })
+    const [result] = await stack.up()
+    if (result === undefined) throw new Error('the local stack reported no Kafka broker')
+    brokers = [result.status.address]
+    origin = `local stack (${result.action})`
+    if (result.action === 'started') {
+      stopStack = async () => {
+        await stack.down()
+        deps.report('stopped the Kafka broker this run started')
+      }
+    }
+  }
+  const kafka = new Kafka({
+    clientId: `${deps.runPrefix}-bench`,
+    brokers,
+    // Routine retries (coordinator loading, concurrent transactions) are not the bench's news.
+    logLevel: logLevel.NOTHING,
+  })
+  const admin = kafka.admin()
+  try {
+    await admin.connect()
+  } catch (err) {
+    await stopStack?.()
+    throw new Error(
+      `cannot reach Kafka at ${brokers.join(', ')} (${origin}): ${(err as Error).message}. Set KAFKA_BROKERS or run \`npm run stack:up\`.`,
+      { cause: err },
+    )
+  }
+  const groups = new Set<string>()
+  let sharedProducer: Producer | null = null
+
+  async function deleteTopics(prefix: string): Promise<string[]> {
+    const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 30_000 })
+    return mine
+  }
+
+  return {
+    brokers,
+    origin,
+    kafka,
+    admin,
+    async producer() {
+      if (sharedProducer === null) {
+        sharedProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+        await sharedProducer.connect()
+      }
+      return sharedProducer
+    },
+    async createTopic(topic, partitions) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [{ topic, numPartitions: partitions, replicationFactor: -1 }],
+      })
+    },
+    trackGroup(groupId) {
+      groups.add(groupId)
+    },
+    deleteTopics,
+    async close() {
+      await sharedProducer?.disconnect().catch(() => undefined)
+      await deleteTopics(deps.runPrefix).catch((err: unknown) =>
+        deps.report(`could not delete this run's topics: ${(err as Error).message}`),
+      )
+      if (groups.size > 0) await admin.deleteGroups([...groups]).catch(() => undefined)
+      await admin.disconnect().catch(() => undefined)
+      await stopStack?.()
+    },
+  }
+}
