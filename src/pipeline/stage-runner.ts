@@ -1,4 +1,5 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
+import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
 import type { InputRecord } from '../kafka/input-record.js'
@@ -66,6 +67,16 @@ export interface StageRunner {
   readonly joined: boolean
 }
 
+/** Taking over a partition is retried quickly at first (a leader election takes ~100 ms), then every 5 s. */
+const TAKEOVER_RETRY: RetryPolicy = compileRetryPolicy({
+  initialDelayMs: 200,
+  multiplier: 2,
+  maxDelayMs: 5_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'full',
+  maxRetryAfterMs: 0,
+})
+
 /** Resume a budget-paused partition only once this share of the budget is free again. */
 const RESUME_BELOW_SHARE = 0.75
 
@@ -93,6 +104,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const workers = new Map<string, PartitionWorker>()
   /** Partitions assigned to us whose worker is still being created. */
   const starting = new Set<string>()
+  /** Failed takeovers per partition, for the retry backoff. */
+  const takeoverAttempts = new Map<string, number>()
   let assigned = new Set<string>()
   let generation = 0
   let joined = false
@@ -225,14 +238,25 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         consumer.resume([{ topic: ledgerTopic, partitions: [partition] }])
       }
     } catch (err) {
-      log.error(
-        { err, topic, partition },
-        'could not take over the partition; retrying after the next rebalance',
+      // E.g. a ledger topic created a moment ago whose leader is not known yet: try again while
+      // the partition is still ours. Waiting for a rebalance would wait forever alone in a group.
+      const attempts = (takeoverAttempts.get(k) ?? 0) + 1
+      takeoverAttempts.set(k, attempts)
+      const decision = nextRetry(TAKEOVER_RETRY, { attempts, startedAt: 0, now: 0 })
+      const delayMs = decision.kind === 'retry' ? decision.delayMs : TAKEOVER_RETRY.maxDelayMs
+      log.warn(
+        { err, topic, partition, attempt: attempts, retryInMs: delayMs },
+        'could not take over the partition yet; retrying',
       )
+      setTimeout(() => {
+        if (!stopping && assigned.has(k) && !workers.has(k) && !starting.has(k))
+          void startWorker(topic, partition, generation)
+      }, delayMs).unref()
     } finally {
       starting.delete(k)
       applyPause(topic, partition)
     }
+    if (workers.has(k)) takeoverAttempts.delete(k)
   }
 
   const reconcile = (memberAssignment: Record<string, number[]>): void => {
