@@ -99,10 +99,13 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           status: result.status,
           at,
         })
-        void ctx.batcher.stage(
-          [ledgerRecord(ledgerKey, entry), await output(deps.topics.onchain, event, task)],
-          task.slot,
-        )
+        // The ONCHAIN entry only dedupes a record read again after a restart; a redrive's newer
+        // epoch also needs it to stop repeats, so only the first confirmation may drop it.
+        const ledger = [ledgerRecord(ledgerKey, entry)]
+        const outputs = [await output(deps.topics.onchain, event, task)]
+        void (epoch > 0
+          ? ctx.batcher.stage([...ledger, ...outputs], task.slot)
+          : ctx.batcher.stage(outputs, task.slot, { unlessCommitted: ledger }))
         return
       }
       const { error } = result

@@ -14,11 +14,20 @@ export interface TransactionBatcher {
    * (its offset may then be committed). Resolves once the transaction committed; rejects if it
    * failed, after which the partition must be reset.
    */
-  stage(records: readonly OutgoingRecord[], slot?: Slot): Promise<void>
+  stage(records: readonly OutgoingRecord[], slot?: Slot, options?: StageOptions): Promise<void>
   /** Commits whatever is staged now; resolves when nothing is pending or committing. */
   flush(): Promise<void>
   /** Transactions committed so far (for metrics and tests). */
   readonly transactions: number
+}
+
+export interface StageOptions {
+  /**
+   * Records needed only if the slot's offset is NOT committed in the same transaction, e.g. a
+   * ledger entry whose sole job is to dedupe the record when it is read again after a restart. A
+   * record the watermark passes in that transaction is never read again, so they are dropped.
+   */
+  readonly unlessCommitted?: readonly OutgoingRecord[]
 }
 
 export interface TransactionBatcherDeps {
@@ -40,6 +49,7 @@ interface Waiter {
 
 export function createTransactionBatcher(deps: TransactionBatcherDeps): TransactionBatcher {
   let pending: OutgoingRecord[] = []
+  let conditional: { readonly slot: Slot; readonly records: readonly OutgoingRecord[] }[] = []
   let waiters: Waiter[] = []
   let firstStagedAt = 0
   let timer: NodeJS.Timeout | null = null
@@ -68,9 +78,15 @@ export function createTransactionBatcher(deps: TransactionBatcherDeps): Transact
   const commitOnce = async (): Promise<void> => {
     const records = pending
     const batchWaiters = waiters
+    const maybe = conditional
     pending = []
+    conditional = []
     waiters = []
     const plan = deps.tracker.beginFlush()
+    for (const entry of maybe) {
+      if (plan.commitOffset === null || entry.slot.offset >= plan.commitOffset)
+        records.push(...entry.records)
+    }
     if (records.length === 0 && plan.commitOffset === null) {
       for (const waiter of batchWaiters) waiter.resolve()
       return
@@ -85,6 +101,7 @@ export function createTransactionBatcher(deps: TransactionBatcherDeps): Transact
       for (const waiter of [...batchWaiters, ...waiters]) waiter.reject(err)
       waiters = []
       pending = []
+      conditional = []
       deps.onFatal(err)
       return
     }
@@ -95,10 +112,12 @@ export function createTransactionBatcher(deps: TransactionBatcherDeps): Transact
   }
 
   return {
-    stage(records, slot) {
+    stage(records, slot, options) {
       if (failure !== null) return Promise.reject(failure)
       if (pending.length === 0 && waiters.length === 0) firstStagedAt = Date.now()
       for (const record of records) pending.push(record)
+      if (slot && options?.unlessCommitted?.length)
+        conditional.push({ slot, records: options.unlessCommitted })
       if (slot) deps.tracker.stage(slot)
       const promise = new Promise<void>((resolve, reject) => waiters.push({ resolve, reject }))
       // Callers that only need the commit to happen eventually may drop the promise.
