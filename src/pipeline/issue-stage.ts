@@ -1,28 +1,31 @@
-import { buildFailed, buildIssued, failure } from '../domain/build-output-events.js'
 import type { CompiledRoute } from '../domain/compile-routes.js'
 import type { DomainEvent } from '../domain/domain-event.js'
-import { generationKey, holderKey } from '../domain/idempotency-key.js'
-import type { IssuanceCommand, SourceRef } from '../domain/issuance-command.js'
+import type { IssuanceCommand } from '../domain/issuance-command.js'
 import { toCommand } from '../domain/map-event.js'
 import { maskEmail } from '../domain/mask-email.js'
-import type { IssueResponse, OnDuplicate } from '../domain/moca-api.js'
-import type { OutputEvent } from '../domain/output-events.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
 import { isProgrammerError, isRelayError, RelayError } from '../errors/relay-error.js'
 import type { InputRecord } from '../kafka/input-record.js'
-import type { OutgoingRecord } from '../kafka/partition-transactions.js'
-import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
+import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { RouteCircuit } from './circuit-breaker.js'
-import { encodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
+import { callIssue, summarizeError } from './issue-call.js'
+import {
+  callOutcomeWrites,
+  inputFailureWrites,
+  ledgerRecord,
+  reconfirmRecord,
+  type OutcomeDeps,
+  type OutcomeWrites,
+} from './issue-outcomes.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { LedgerPolicy } from './ledger-policy.js'
 import type { Slot } from './offset-tracker.js'
-import type { CreatePartitionProcessor, PartitionContext } from './partition-worker.js'
-import { isMocaFailure, type EventDecoder, type EventEncoder, type MocaFailure } from './ports.js'
+import type { CreatePartitionProcessor } from './partition-worker.js'
+import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
-import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
+import { runWithRetry, sleep } from './retry-engine.js'
 
 export interface IssueStageDeps {
   readonly decoder: EventDecoder
@@ -56,21 +59,6 @@ interface IssueTask {
   readonly traceparent: string | null
 }
 
-type CallOutcome =
-  | {
-      readonly kind: 'issued'
-      readonly response: IssueResponse
-      readonly onDuplicate: OnDuplicate
-      readonly attempts: number
-    }
-  | {
-      readonly kind: 'failed'
-      readonly error: RelayError
-      readonly uncertain: boolean
-      readonly attempts: number
-    }
-  | { readonly kind: 'abandoned' }
-
 /**
  * The issue stage, per partition: decode → map to a command → (one command per ordering key at a
  * time) ledger check → intent committed → issue call with retries → outcome, ledger and
@@ -80,6 +68,24 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
   const now = deps.now ?? Date.now
   return (ctx) => {
     const log = ctx.logger
+    const outcomeDeps: OutcomeDeps = {
+      encoder: deps.encoder,
+      topics: deps.topics,
+      run: deps.ledgerPolicy.run,
+      ledger: { topic: ctx.ledgerTopic, partition: ctx.partition },
+    }
+    const callDeps = {
+      moca: deps.moca,
+      circuitOf: deps.circuitOf,
+      retryPolicy: deps.retryPolicy,
+      metrics: deps.metrics,
+      now,
+    }
+    /** Records a stage outcome in the in-memory ledger and stages its writes with the slot. */
+    const commitOutcome = (writes: OutcomeWrites, slot: Slot): void => {
+      ctx.ledger.set(writes.ledgerKey, writes.entry)
+      void ctx.batcher.stage(writes.records, slot)
+    }
     /** Commands whose idempotency key is being issued right now (a safety net under "unordered"). */
     const busyKeys = new Map<string, Promise<void>>()
     const executor = createKeyOrderedExecutor<IssueTask>({
@@ -117,7 +123,11 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         return
       }
       if (decision.action === 'reconfirm') {
-        void ctx.batcher.stage([reconfirmRecord(task)], task.slot)
+        const issued = ctx.ledger.get(command.idempotencyKey)
+        void ctx.batcher.stage(
+          [reconfirmRecord(outcomeDeps, { ...task, issued }, now())],
+          task.slot,
+        )
         deps.metrics.outcome('issue', command.route, 'reconfirmed')
         return
       }
@@ -136,263 +146,34 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         }
         ctx.ledger.set(command.idempotencyKey, intent)
         // Invariant 2: the intent is committed before MocaChain can receive the call.
-        await ctx.batcher.stage([ledgerRecord(ctx, command.idempotencyKey, intent)])
+        await ctx.batcher.stage([ledgerRecord(outcomeDeps, command.idempotencyKey, intent)])
         if (ctx.stopping.aborted) return
       }
-      const outcome = await callIssue(task, generation, decision.recover)
+      const outcome = await callIssue(callDeps, ctx, {
+        command,
+        generation,
+        recover: decision.recover,
+      })
       if (outcome.kind === 'abandoned') return
-      const records = await outcomeRecords(task, generation, outcome)
-      void ctx.batcher.stage(records, task.slot)
-    }
-
-    async function callIssue(
-      task: IssueTask,
-      generation: number,
-      recover: boolean,
-    ): Promise<CallOutcome> {
-      const { command } = task
-      const circuit = deps.circuitOf(command.route)
-      const holder = holderKey(command.program, command.email)
-      const isPreviousCredential = (coreClaimHash: string): boolean => {
-        const previous = ctx.ledger.latestIssued(holder)
-        return (
-          previous !== undefined &&
-          previous.key !== command.idempotencyKey &&
-          previous.coreClaimHash === coreClaimHash
+      if (outcome.kind === 'issued') {
+        deps.metrics.outcome('issue', command.route, 'issued')
+      } else {
+        deps.metrics.outcome('issue', command.route, 'failed', outcome.error.code)
+        log.info(
+          {
+            idempotencyKey: command.idempotencyKey,
+            route: command.route,
+            email: maskEmail(command.email),
+            code: outcome.error.code,
+            offset: task.record.offset,
+          },
+          'issuance failed',
         )
       }
-      // Once an attempt may have been applied, every later attempt asks for the existing
-      // credential: MocaChain receives at most one "revoke" per key that it may have acted on.
-      let uncertain = recover
-      let lastOnDuplicate: OnDuplicate = command.onDuplicate
-      const result = await runWithRetry<CallOutcome>(
-        { policy: deps.retryPolicy, startedAt: now(), signal: ctx.stopping },
-        async (attemptNumber): Promise<AttemptResult<CallOutcome>> => {
-          const waitStart = now()
-          let permit
-          try {
-            permit = await circuit.acquire(ctx.stopping)
-          } catch {
-            return { kind: 'done', value: { kind: 'abandoned' } }
-          }
-          const waited = now() - waitStart
-          const onDuplicate: OnDuplicate = uncertain ? 'ignore' : command.onDuplicate
-          lastOnDuplicate = onDuplicate
-          const started = now()
-          try {
-            const response = await deps.moca.issue(
-              {
-                program: command.program,
-                email: command.email,
-                credentialSubject: command.credentialSubject,
-                onDuplicate,
-                idempotencyKey: generationKey(command.idempotencyKey, generation),
-              },
-              { signal: ctx.signal },
-            )
-            permit.accepted()
-            deps.metrics.mocaCall('issue', 'ok', (now() - started) / 1000)
-            if (
-              onDuplicate === 'ignore' &&
-              command.onDuplicate === 'revoke' &&
-              isPreviousCredential(response.coreClaimHash)
-            ) {
-              // MocaChain keys duplicates on user + program, not content: "ignore" answered with
-              // the credential of this user's previous issuance. So the uncertain call never took
-              // effect, and asking again with "revoke" is not a second revoke MocaChain acted on.
-              log.info(
-                { idempotencyKey: command.idempotencyKey, attempt: attemptNumber },
-                'recovery found the previous credential: the interrupted call never took effect; issuing now',
-              )
-              uncertain = false
-              return {
-                kind: 'again',
-                retryAfterMs: 0,
-                last: new RelayError('MOCA_UNCERTAIN', 'recovery found the previous credential', {
-                  classification: 'retryable',
-                }),
-              }
-            }
-            return {
-              kind: 'done',
-              value: { kind: 'issued', response, onDuplicate, attempts: attemptNumber },
-            }
-          } catch (thrown) {
-            if (ctx.signal.aborted) {
-              permit.accepted()
-              return { kind: 'done', value: { kind: 'abandoned' } }
-            }
-            const err = asMocaFailure(thrown)
-            if (!err) {
-              permit.accepted()
-              throw thrown
-            }
-            deps.metrics.mocaCall('issue', err.code, (now() - started) / 1000)
-            if (err.classification === 'systemic') {
-              permit.rejected(err)
-              log.warn(
-                { err: summarize(err), route: command.route },
-                'MocaChain refused the route; its circuit opens',
-              )
-              return { kind: 'blocked', waitedMs: waited + (now() - started) }
-            }
-            permit.accepted()
-            if (err.uncertain) uncertain = true
-            if (err.classification === 'terminal') {
-              return {
-                kind: 'done',
-                value: { kind: 'failed', error: err, uncertain, attempts: attemptNumber },
-              }
-            }
-            deps.metrics.retried('issue', command.route, err.code)
-            log.debug(
-              {
-                err: summarize(err),
-                attempt: attemptNumber,
-                idempotencyKey: command.idempotencyKey,
-              },
-              'issue attempt failed; retrying',
-            )
-            return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err }
-          }
-        },
+      commitOutcome(
+        await callOutcomeWrites(outcomeDeps, { ...task, generation }, outcome, new Date(now())),
+        task.slot,
       )
-      if (result.kind === 'done') return result.value
-      if (result.kind === 'aborted') return { kind: 'abandoned' }
-      const last = result.last as MocaFailure
-      return {
-        kind: 'failed',
-        uncertain,
-        attempts: result.attempts,
-        error: new RelayError(
-          'MOCA_RETRIES_EXHAUSTED',
-          `gave up after ${result.attempts} attempts (last onDuplicate "${lastOnDuplicate}"): ${last.message}`,
-          { classification: 'terminal', cause: last },
-        ),
-      }
-    }
-
-    async function outcomeRecords(
-      task: IssueTask,
-      generation: number,
-      outcome: Exclude<CallOutcome, { kind: 'abandoned' }>,
-    ): Promise<OutgoingRecord[]> {
-      const { command, record } = task
-      const at = new Date(now())
-      if (outcome.kind === 'issued') {
-        const entry: LedgerEntry = {
-          state: LedgerState.issued,
-          generation,
-          at: at.getTime(),
-          run: deps.ledgerPolicy.run,
-          holder: holderKey(command.program, command.email),
-          coreClaimHash: outcome.response.coreClaimHash,
-          userUuid: outcome.response.userUuid,
-        }
-        ctx.ledger.set(command.idempotencyKey, entry)
-        deps.metrics.outcome('issue', command.route, 'issued')
-        const issued = buildIssued({
-          command,
-          generation,
-          response: outcome.response,
-          onDuplicate: outcome.onDuplicate,
-          attempts: outcome.attempts,
-          issuedAt: at,
-        })
-        const request: ConfirmRequest = {
-          v: 1,
-          idempotencyKey: command.idempotencyKey,
-          generation,
-          route: command.route,
-          program: command.program,
-          email: command.email,
-          orderingKey: command.orderingKey,
-          coreClaimHash: outcome.response.coreClaimHash,
-          userUuid: outcome.response.userUuid,
-          issuedAt: at.getTime(),
-          source: command.source,
-          traceparent: task.traceparent,
-        }
-        return [
-          ledgerRecord(ctx, command.idempotencyKey, entry),
-          await outputRecord(deps.topics.issued, issued, record.key, task.traceparent),
-          {
-            topic: deps.topics.confirmQueue,
-            key: record.key,
-            value: encodeConfirmRequest(request),
-            headers: traceHeaders(task.traceparent),
-          },
-        ]
-      }
-      const { error } = outcome
-      const entry: LedgerEntry = {
-        state: LedgerState.failed,
-        generation,
-        at: at.getTime(),
-        run: deps.ledgerPolicy.run,
-        code: error.code,
-        uncertain: outcome.uncertain,
-      }
-      ctx.ledger.set(command.idempotencyKey, entry)
-      deps.metrics.outcome('issue', command.route, 'failed', error.code)
-      log.info(
-        {
-          idempotencyKey: command.idempotencyKey,
-          route: command.route,
-          email: maskEmail(command.email),
-          code: error.code,
-          offset: record.offset,
-        },
-        'issuance failed',
-      )
-      const failed = buildFailed({
-        stage: 'issue',
-        idempotencyKey: command.idempotencyKey,
-        generation,
-        route: command.route,
-        program: command.program,
-        source: command.source,
-        failure: failure(
-          error.code,
-          error.message,
-          isMocaFailure(error) ? error.httpStatus : httpStatusOfCause(error),
-          outcome.attempts,
-        ),
-        at,
-        run: deps.ledgerPolicy.run,
-      })
-      return [
-        ledgerRecord(ctx, command.idempotencyKey, entry),
-        await outputRecord(deps.topics.failed, failed, record.key, task.traceparent),
-      ]
-    }
-
-    /** A new confirmation for an issued credential: its deadline starts now, at a newer epoch. */
-    function reconfirmRecord(task: IssueTask): OutgoingRecord {
-      const { command } = task
-      const entry = ctx.ledger.get(command.idempotencyKey)
-      const at = now()
-      const request: ConfirmRequest = {
-        v: 1,
-        idempotencyKey: command.idempotencyKey,
-        generation: entry?.generation ?? 0,
-        route: command.route,
-        program: command.program,
-        email: command.email,
-        orderingKey: command.orderingKey,
-        coreClaimHash: entry?.coreClaimHash ?? '',
-        userUuid: entry?.userUuid ?? '',
-        issuedAt: at,
-        source: command.source,
-        traceparent: task.traceparent,
-        epoch: at,
-      }
-      return {
-        topic: deps.topics.confirmQueue,
-        key: task.record.key,
-        value: encodeConfirmRequest(request),
-        headers: traceHeaders(task.traceparent),
-      }
     }
 
     /** Decoding or mapping failed: the record still ends as exactly one credential.failed. */
@@ -403,62 +184,32 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       route: CompiledRoute | null,
       event: DomainEvent | null,
     ): Promise<void> {
-      const source: SourceRef = {
-        topic: record.topic,
-        partition: record.partition,
-        offset: record.offset,
-        eventId: event?.id ?? null,
-      }
-      const at = new Date(now())
-      const key = offsetLedgerKey(record.offset)
-      const prior = ctx.ledger.get(key)
+      const ledgerKey = offsetLedgerKey(record.offset)
+      const prior = ctx.ledger.get(ledgerKey)
       if (prior && deps.ledgerPolicy.decide(prior).action === 'skip') {
         // Already failed before (a restart re-read it beyond the committed offset, or a replay).
         deps.metrics.outcome('issue', route?.name ?? '(none)', 'duplicate')
         void ctx.batcher.stage([], slot)
         return
       }
-      const entry: LedgerEntry = {
-        state: LedgerState.failed,
-        generation: 0,
-        at: at.getTime(),
-        run: deps.ledgerPolicy.run,
-        code: error.code,
-      }
-      ctx.ledger.set(key, entry)
       deps.metrics.outcome('issue', route?.name ?? '(none)', 'failed', error.code)
       log.info(
         { offset: record.offset, code: error.code, route: route?.name ?? null },
         'input record failed',
       )
-      const failed = buildFailed({
-        stage: 'decode',
-        idempotencyKey: null,
-        generation: 0,
-        route: route?.name ?? null,
-        program: route?.program ?? null,
-        source,
-        failure: failure(error.code, error.message, null, 1),
-        at,
-        run: deps.ledgerPolicy.run,
-      })
-      void ctx.batcher.stage(
-        [
-          ledgerRecord(ctx, key, entry),
-          await outputRecord(deps.topics.failed, failed, record.key, event?.traceparent ?? null),
-        ],
-        slot,
+      const writes = await inputFailureWrites(
+        outcomeDeps,
+        {
+          record,
+          ledgerKey,
+          error,
+          route,
+          eventId: event?.id ?? null,
+          traceparent: event?.traceparent ?? null,
+        },
+        new Date(now()),
       )
-    }
-
-    async function outputRecord(
-      topic: string,
-      event: OutputEvent,
-      key: Buffer | null,
-      traceparent: string | null,
-    ): Promise<OutgoingRecord> {
-      const encoded = await deps.encoder.encode(event, { key, traceparent })
-      return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }
+      commitOutcome(writes, slot)
     }
 
     /** Decodes and maps in offset order (ordering keys must be assigned in offset order). */
@@ -512,7 +263,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           } catch (err) {
             if (isRelayError(err) && err.classification === 'retryable') {
               log.warn(
-                { err: summarize(err), offset: record.offset },
+                { err: summarizeError(err), offset: record.offset },
                 'decoding needs the schema registry, which is unavailable; retrying',
               )
               return { kind: 'again', last: err }
@@ -553,43 +304,5 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         await executor.whenIdle()
       },
     }
-  }
-}
-
-function ledgerRecord(ctx: PartitionContext, key: string, entry: LedgerEntry): OutgoingRecord {
-  return { topic: ctx.ledgerTopic, partition: ctx.partition, key, value: encodeLedgerEntry(entry) }
-}
-
-function traceHeaders(traceparent: string | null): Record<string, string> | undefined {
-  return traceparent ? { traceparent } : undefined
-}
-
-/**
- * MocaChain failures carry their own fields; other relay errors raised on the way (e.g. signing
- * the JWT with an unusable key) are read by their classification and never count as uncertain,
- * since nothing was sent.
- */
-function asMocaFailure(err: unknown): MocaFailure | null {
-  if (isMocaFailure(err)) return err
-  if (!isRelayError(err)) return null
-  return Object.assign(Object.create(err) as MocaFailure, {
-    httpStatus: null,
-    uncertain: false,
-    retryAfterMs: null,
-  })
-}
-
-function httpStatusOfCause(error: RelayError): number | null {
-  const cause = error.cause
-  return isMocaFailure(cause) ? cause.httpStatus : null
-}
-
-/** What goes into a log line about a MocaChain error: never headers or bodies with secrets. */
-function summarize(err: RelayError): Record<string, unknown> {
-  return {
-    code: err.code,
-    message: err.message,
-    httpStatus: isMocaFailure(err) ? err.httpStatus : undefined,
-    uncertain: isMocaFailure(err) ? err.uncertain : undefined,
   }
 }

@@ -1,0 +1,217 @@
+import { generationKey, holderKey } from '../domain/idempotency-key.js'
+import type { IssuanceCommand } from '../domain/issuance-command.js'
+import type { IssueResponse, OnDuplicate } from '../domain/moca-api.js'
+import type { RetryPolicy } from '../domain/retry-policy.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
+import type { LedgerPartition } from '../ledger/ledger-partition.js'
+import type { MocaClient } from '../moca/moca-client.js'
+import type { Logger } from '../ops/logger.js'
+import type { RouteCircuit } from './circuit-breaker.js'
+import { isMocaFailure, type MocaFailure } from './ports.js'
+import type { RelayMetrics } from './relay-metrics.js'
+import { runWithRetry, type AttemptResult } from './retry-engine.js'
+
+export type CallOutcome =
+  | {
+      readonly kind: 'issued'
+      readonly response: IssueResponse
+      readonly onDuplicate: OnDuplicate
+      readonly attempts: number
+    }
+  | {
+      readonly kind: 'failed'
+      readonly error: RelayError
+      /** An attempt may have been applied: a redrive must ask with "ignore". */
+      readonly uncertain: boolean
+      readonly attempts: number
+    }
+  /** The partition is going away: no outcome to stage. */
+  | { readonly kind: 'abandoned' }
+
+export interface IssueCallDeps {
+  readonly moca: MocaClient
+  readonly circuitOf: (route: string) => RouteCircuit
+  readonly retryPolicy: RetryPolicy
+  readonly metrics: RelayMetrics
+  readonly now: () => number
+}
+
+export interface IssueCallContext {
+  readonly ledger: LedgerPartition
+  /** Stop waiting (retries, the circuit). */
+  readonly stopping: AbortSignal
+  /** Cancel the call under way too. */
+  readonly signal: AbortSignal
+  readonly logger: Logger
+}
+
+/**
+ * Calls issue-on-behalf for one command until it succeeds, fails for good, or the partition goes
+ * away — the rules that keep MocaChain from acting on two "revoke" calls for one key:
+ * - a call refused before any work (408, 429, 503, connect errors) is asked again as it was;
+ * - after an uncertain outcome, every later attempt asks with onDuplicate "ignore";
+ * - an "ignore" that returns the user's previous credential proves the uncertain call never took
+ *   effect, so the next attempt asks with the route's onDuplicate again;
+ * - systemic errors wait at the route's circuit without counting toward the deadline.
+ */
+export async function callIssue(
+  deps: IssueCallDeps,
+  ctx: IssueCallContext,
+  call: {
+    readonly command: IssuanceCommand
+    readonly generation: number
+    readonly recover: boolean
+  },
+): Promise<CallOutcome> {
+  const { command, generation } = call
+  const { now } = deps
+  const log = ctx.logger
+  const circuit = deps.circuitOf(command.route)
+  // Once an attempt may have been applied, every later attempt asks for the existing credential.
+  let uncertain = call.recover
+  let lastOnDuplicate: OnDuplicate = command.onDuplicate
+  const result = await runWithRetry<CallOutcome>(
+    { policy: deps.retryPolicy, startedAt: now(), signal: ctx.stopping },
+    async (attemptNumber): Promise<AttemptResult<CallOutcome>> => {
+      const waitStart = now()
+      let permit
+      try {
+        permit = await circuit.acquire(ctx.stopping)
+      } catch {
+        return { kind: 'done', value: { kind: 'abandoned' } }
+      }
+      const waited = now() - waitStart
+      const onDuplicate: OnDuplicate = uncertain ? 'ignore' : command.onDuplicate
+      lastOnDuplicate = onDuplicate
+      const started = now()
+      try {
+        const response = await deps.moca.issue(
+          {
+            program: command.program,
+            email: command.email,
+            credentialSubject: command.credentialSubject,
+            onDuplicate,
+            idempotencyKey: generationKey(command.idempotencyKey, generation),
+          },
+          { signal: ctx.signal },
+        )
+        permit.accepted()
+        deps.metrics.mocaCall('issue', 'ok', (now() - started) / 1000)
+        if (
+          onDuplicate === 'ignore' &&
+          command.onDuplicate === 'revoke' &&
+          isPreviousCredential(ctx.ledger, command, response.coreClaimHash)
+        ) {
+          // MocaChain keys duplicates on user + program, not content: "ignore" answered with the
+          // credential of this user's previous issuance. So the uncertain call never took effect,
+          // and asking again with "revoke" is not a second revoke MocaChain acted on.
+          log.info(
+            { idempotencyKey: command.idempotencyKey, attempt: attemptNumber },
+            'recovery found the previous credential: the interrupted call never took effect; issuing now',
+          )
+          uncertain = false
+          return {
+            kind: 'again',
+            retryAfterMs: 0,
+            last: new RelayError('MOCA_UNCERTAIN', 'recovery found the previous credential', {
+              classification: 'retryable',
+            }),
+          }
+        }
+        return {
+          kind: 'done',
+          value: { kind: 'issued', response, onDuplicate, attempts: attemptNumber },
+        }
+      } catch (thrown) {
+        if (ctx.signal.aborted) {
+          permit.accepted()
+          return { kind: 'done', value: { kind: 'abandoned' } }
+        }
+        const err = asMocaFailure(thrown)
+        if (!err) {
+          permit.accepted()
+          throw thrown
+        }
+        deps.metrics.mocaCall('issue', err.code, (now() - started) / 1000)
+        if (err.classification === 'systemic') {
+          permit.rejected(err)
+          log.warn(
+            { err: summarizeError(err), route: command.route },
+            'MocaChain refused the route; its circuit opens',
+          )
+          return { kind: 'blocked', waitedMs: waited + (now() - started) }
+        }
+        permit.accepted()
+        if (err.uncertain) uncertain = true
+        if (err.classification === 'terminal') {
+          return {
+            kind: 'done',
+            value: { kind: 'failed', error: err, uncertain, attempts: attemptNumber },
+          }
+        }
+        deps.metrics.retried('issue', command.route, err.code)
+        log.debug(
+          {
+            err: summarizeError(err),
+            attempt: attemptNumber,
+            idempotencyKey: command.idempotencyKey,
+          },
+          'issue attempt failed; retrying',
+        )
+        return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err }
+      }
+    },
+  )
+  if (result.kind === 'done') return result.value
+  if (result.kind === 'aborted') return { kind: 'abandoned' }
+  const last = result.last as MocaFailure
+  return {
+    kind: 'failed',
+    uncertain,
+    attempts: result.attempts,
+    error: new RelayError(
+      'MOCA_RETRIES_EXHAUSTED',
+      `gave up after ${result.attempts} attempts (last onDuplicate "${lastOnDuplicate}"): ${last.message}`,
+      { classification: 'terminal', cause: last },
+    ),
+  }
+}
+
+/** The newest credential this ledger issued into the user's slot, under another key? */
+function isPreviousCredential(
+  ledger: LedgerPartition,
+  command: IssuanceCommand,
+  coreClaimHash: string,
+): boolean {
+  const previous = ledger.latestIssued(holderKey(command.program, command.email))
+  return (
+    previous !== undefined &&
+    previous.key !== command.idempotencyKey &&
+    previous.coreClaimHash === coreClaimHash
+  )
+}
+
+/**
+ * MocaChain failures carry their own fields; other relay errors raised on the way (e.g. signing
+ * the JWT with an unusable key) are read by their classification and never count as uncertain,
+ * since nothing was sent.
+ */
+function asMocaFailure(err: unknown): MocaFailure | null {
+  if (isMocaFailure(err)) return err
+  if (!isRelayError(err)) return null
+  return Object.assign(Object.create(err) as MocaFailure, {
+    httpStatus: null,
+    uncertain: false,
+    retryAfterMs: null,
+  })
+}
+
+/** What goes into a log line about an error: never headers or bodies with secrets. */
+export function summarizeError(err: RelayError): Record<string, unknown> {
+  return {
+    code: err.code,
+    message: err.message,
+    httpStatus: isMocaFailure(err) ? err.httpStatus : undefined,
+    uncertain: isMocaFailure(err) ? err.uncertain : undefined,
+  }
+}

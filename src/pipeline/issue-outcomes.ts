@@ -1,0 +1,246 @@
+import { buildFailed, buildIssued, failure } from '../domain/build-output-events.js'
+import type { CompiledRoute } from '../domain/compile-routes.js'
+import { holderKey } from '../domain/idempotency-key.js'
+import type { IssuanceCommand, SourceRef } from '../domain/issuance-command.js'
+import type { OutputEvent } from '../domain/output-events.js'
+import type { RelayError } from '../errors/relay-error.js'
+import type { InputRecord } from '../kafka/input-record.js'
+import type { OutgoingRecord } from '../kafka/partition-transactions.js'
+import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
+import { encodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
+import type { CallOutcome } from './issue-call.js'
+import { isMocaFailure, type EventEncoder } from './ports.js'
+
+/**
+ * What an outcome of the issue stage writes: its ledger entry and the records of one transaction.
+ * Built here, written by the stage (which also updates its in-memory ledger with `entry`).
+ */
+export interface OutcomeWrites {
+  readonly ledgerKey: string
+  readonly entry: LedgerEntry
+  readonly records: OutgoingRecord[]
+}
+
+export interface OutcomeDeps {
+  readonly encoder: EventEncoder
+  readonly topics: {
+    readonly issued: string
+    readonly failed: string
+    readonly confirmQueue: string
+  }
+  /** The run writing (ledger entries, event ids of failures); null for the live relay. */
+  readonly run: string | null
+  /** Where this partition's ledger records go. */
+  readonly ledger: { readonly topic: string; readonly partition: number }
+}
+
+interface Issuance {
+  readonly command: IssuanceCommand
+  readonly record: InputRecord
+  readonly traceparent: string | null
+  readonly generation: number
+}
+
+/** ISSUED + credential.issued + the confirm stage's request, or FAILED + credential.failed. */
+export async function callOutcomeWrites(
+  deps: OutcomeDeps,
+  issuance: Issuance,
+  outcome: Exclude<CallOutcome, { kind: 'abandoned' }>,
+  at: Date,
+): Promise<OutcomeWrites> {
+  const { command, record, traceparent, generation } = issuance
+  if (outcome.kind === 'issued') {
+    const entry: LedgerEntry = {
+      state: LedgerState.issued,
+      generation,
+      at: at.getTime(),
+      run: deps.run,
+      holder: holderKey(command.program, command.email),
+      coreClaimHash: outcome.response.coreClaimHash,
+      userUuid: outcome.response.userUuid,
+    }
+    const issued = buildIssued({
+      command,
+      generation,
+      response: outcome.response,
+      onDuplicate: outcome.onDuplicate,
+      attempts: outcome.attempts,
+      issuedAt: at,
+    })
+    const request: ConfirmRequest = {
+      v: 1,
+      idempotencyKey: command.idempotencyKey,
+      generation,
+      route: command.route,
+      program: command.program,
+      email: command.email,
+      orderingKey: command.orderingKey,
+      coreClaimHash: outcome.response.coreClaimHash,
+      userUuid: outcome.response.userUuid,
+      issuedAt: at.getTime(),
+      source: command.source,
+      traceparent,
+    }
+    return {
+      ledgerKey: command.idempotencyKey,
+      entry,
+      records: [
+        ledgerRecord(deps, command.idempotencyKey, entry),
+        await outputRecord(deps, deps.topics.issued, issued, record.key, traceparent),
+        confirmRecord(deps, request, record.key),
+      ],
+    }
+  }
+  const { error } = outcome
+  const entry: LedgerEntry = {
+    state: LedgerState.failed,
+    generation,
+    at: at.getTime(),
+    run: deps.run,
+    code: error.code,
+    uncertain: outcome.uncertain,
+  }
+  const failed = buildFailed({
+    stage: 'issue',
+    idempotencyKey: command.idempotencyKey,
+    generation,
+    route: command.route,
+    program: command.program,
+    source: command.source,
+    failure: failure(error.code, error.message, httpStatusOf(error), outcome.attempts),
+    at,
+    run: deps.run,
+  })
+  return {
+    ledgerKey: command.idempotencyKey,
+    entry,
+    records: [
+      ledgerRecord(deps, command.idempotencyKey, entry),
+      await outputRecord(deps, deps.topics.failed, failed, record.key, traceparent),
+    ],
+  }
+}
+
+/** Decoding or mapping failed: FAILED under the record's offset + credential.failed. */
+export async function inputFailureWrites(
+  deps: OutcomeDeps,
+  input: {
+    readonly record: InputRecord
+    readonly ledgerKey: string
+    readonly error: RelayError
+    readonly route: CompiledRoute | null
+    readonly eventId: string | null
+    readonly traceparent: string | null
+  },
+  at: Date,
+): Promise<OutcomeWrites> {
+  const { record, error, route } = input
+  const source: SourceRef = {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    eventId: input.eventId,
+  }
+  const entry: LedgerEntry = {
+    state: LedgerState.failed,
+    generation: 0,
+    at: at.getTime(),
+    run: deps.run,
+    code: error.code,
+  }
+  const failed = buildFailed({
+    stage: 'decode',
+    idempotencyKey: null,
+    generation: 0,
+    route: route?.name ?? null,
+    program: route?.program ?? null,
+    source,
+    failure: failure(error.code, error.message, null, 1),
+    at,
+    run: deps.run,
+  })
+  return {
+    ledgerKey: input.ledgerKey,
+    entry,
+    records: [
+      ledgerRecord(deps, input.ledgerKey, entry),
+      await outputRecord(deps, deps.topics.failed, failed, record.key, input.traceparent),
+    ],
+  }
+}
+
+/** A new confirmation for an issued credential: its deadline starts now, at a newer epoch. */
+export function reconfirmRecord(
+  deps: OutcomeDeps,
+  input: {
+    readonly command: IssuanceCommand
+    readonly record: InputRecord
+    readonly traceparent: string | null
+    readonly issued: LedgerEntry | undefined
+  },
+  at: number,
+): OutgoingRecord {
+  const { command, issued } = input
+  return confirmRecord(
+    deps,
+    {
+      v: 1,
+      idempotencyKey: command.idempotencyKey,
+      generation: issued?.generation ?? 0,
+      route: command.route,
+      program: command.program,
+      email: command.email,
+      orderingKey: command.orderingKey,
+      coreClaimHash: issued?.coreClaimHash ?? '',
+      userUuid: issued?.userUuid ?? '',
+      issuedAt: at,
+      source: command.source,
+      traceparent: input.traceparent,
+      epoch: at,
+    },
+    input.record.key,
+  )
+}
+
+export function ledgerRecord(
+  deps: Pick<OutcomeDeps, 'ledger'>,
+  key: string,
+  entry: LedgerEntry,
+): OutgoingRecord {
+  return {
+    topic: deps.ledger.topic,
+    partition: deps.ledger.partition,
+    key,
+    value: encodeLedgerEntry(entry),
+  }
+}
+
+function confirmRecord(
+  deps: OutcomeDeps,
+  request: ConfirmRequest,
+  key: Buffer | null,
+): OutgoingRecord {
+  return {
+    topic: deps.topics.confirmQueue,
+    key,
+    value: encodeConfirmRequest(request),
+    ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}),
+  }
+}
+
+async function outputRecord(
+  deps: OutcomeDeps,
+  topic: string,
+  event: OutputEvent,
+  key: Buffer | null,
+  traceparent: string | null,
+): Promise<OutgoingRecord> {
+  const encoded = await deps.encoder.encode(event, { key, traceparent })
+  return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }
+}
+
+/** The status of the MocaChain answer behind a failure, when there was one. */
+function httpStatusOf(error: RelayError): number | null {
+  if (isMocaFailure(error)) return error.httpStatus
+  return isMocaFailure(error.cause) ? error.cause.httpStatus : null
+}
