@@ -11,12 +11,12 @@ import { watchKeyFile } from '../auth/watch-key-file.js'
 import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
 import { OutputEventType } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
-import { createKafka } from '../kafka/create-kafka.js'
 import { createInputDecoder } from '../kafka/input-decoder.js'
 import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import type { Logger } from '../ops/logger.js'
+import { createKafkaFromConfig } from './kafka-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
 import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
 import { combineMetrics } from '../pipeline/outcome-tally.js'
@@ -119,15 +119,7 @@ export async function composeRelay(
   closers.push({ name: 'MocaChain client', close: () => moca.close() })
 
   const routes = await compileConfiguredRoutes(loaded)
-  const kafka = createKafka(
-    {
-      brokers: config.kafka.brokers,
-      clientId: config.kafka.clientId,
-      ssl: config.kafka.ssl,
-      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-    },
-    log,
-  )
+  const kafka = createKafkaFromConfig(config, log)
   const admin = kafka.admin()
   try {
     await admin.connect()

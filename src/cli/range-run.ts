@@ -4,9 +4,8 @@ import type { Logger } from '../ops/logger.js'
 import type { LedgerPolicy } from '../pipeline/ledger-policy.js'
 import { createOutcomeTally, type OutcomeTally } from '../pipeline/outcome-tally.js'
 import { composeRelay } from './compose-relay.js'
+import { createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
-import type { Kafka } from 'kafkajs'
-import { createKafka } from '../kafka/create-kafka.js'
 
 export interface RangeRunOptions {
   readonly loaded: LoadedConfig
@@ -53,15 +52,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   if (records === 0) return { tally, records, completed: true, seconds: 0 }
   const started = Date.now()
   const groupId = `${config.kafka.groupId}.${options.runId}`
-  const kafka: Kafka = createKafka(
-    {
-      brokers: config.kafka.brokers,
-      clientId: `${config.kafka.clientId}-${options.runId}`,
-      ssl: config.kafka.ssl,
-      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-    },
-    options.logger,
-  )
+  const kafka = createKafkaFromConfig(config, options.logger, options.runId)
   const admin = kafka.admin()
   await admin.connect()
   try {

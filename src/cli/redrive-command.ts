@@ -1,13 +1,14 @@
-import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
-import { createKafka } from '../kafka/create-kafka.js'
+import { createKafkaFromConfig } from './kafka-from-config.js'
 import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
+import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy, type LedgerPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
+import { newRunId } from './run-id.js'
 import { parseOffsetSpec } from './offset-spec.js'
 import { runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
@@ -66,23 +67,10 @@ export function createRedriveCommand(): Command {
         )
       }
       const reasons = new Set(values.reason ?? [])
-      const runId =
-        values['run-id'] ??
-        `redrive-${new Date()
-          .toISOString()
-          .replace(/[-:.TZ]/g, '')
-          .slice(0, 14)}-${randomBytes(3).toString('hex')}`
+      const runId = values['run-id'] ?? newRunId('redrive')
       const out = process.stdout
 
-      const kafka = createKafka(
-        {
-          brokers: config.kafka.brokers,
-          clientId: config.kafka.clientId,
-          ssl: config.kafka.ssl,
-          ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-        },
-        logger,
-      )
+      const kafka = createKafkaFromConfig(config, logger)
       const admin = kafka.admin()
       await admin.connect()
       let failures: CredentialFailed[]
@@ -112,10 +100,7 @@ export function createRedriveCommand(): Command {
         out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
       if (selected.length === 0) return 0
 
-      const abort = new AbortController()
-      const onSignal = (): void => abort.abort()
-      process.once('SIGINT', onSignal)
-      process.once('SIGTERM', onSignal)
+      const shutdown = abortOnShutdownSignals()
       let interrupted = false
       try {
         // Issue-stage failures are retried; confirm-stage ones re-polled: separate runs, since
@@ -158,16 +143,15 @@ export function createRedriveCommand(): Command {
               only,
               out,
               label: dryRun ? 'dry run' : label,
-              signal: abort.signal,
+              signal: shutdown.signal,
             })
             out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
             if (!result.completed) interrupted = true
-            if (abort.signal.aborted) break
+            if (shutdown.signal.aborted) break
           }
         }
       } finally {
-        process.off('SIGINT', onSignal)
-        process.off('SIGTERM', onSignal)
+        shutdown.dispose()
       }
       if (interrupted) {
         out.write(

@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
-import { createKafka } from '../kafka/create-kafka.js'
+import { createKafkaFromConfig } from './kafka-from-config.js'
 import { createLogger } from '../ops/logger.js'
+import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
+import { newRunId } from './run-id.js'
 import { parseOffsetSpec, resolveOffsets } from './offset-spec.js'
 import { runRange } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
@@ -77,20 +78,9 @@ export function createReplayCommand(): Command {
       })
       const runId =
         values['run-id'] ??
-        `${values.reissue ? 'reissue' : values['dry-run'] ? 'dryrun' : 'replay'}-${new Date()
-          .toISOString()
-          .replace(/[-:.TZ]/g, '')
-          .slice(0, 14)}-${randomBytes(3).toString('hex')}`
+        newRunId(values.reissue ? 'reissue' : values['dry-run'] ? 'dryrun' : 'replay')
 
-      const kafka = createKafka(
-        {
-          brokers: config.kafka.brokers,
-          clientId: config.kafka.clientId,
-          ssl: config.kafka.ssl,
-          ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
-        },
-        logger,
-      )
+      const kafka = createKafkaFromConfig(config, logger)
       const admin = kafka.admin()
       await admin.connect()
       let from: Map<number, number>
@@ -135,10 +125,7 @@ export function createReplayCommand(): Command {
         )
       }
 
-      const abort = new AbortController()
-      const onSignal = (): void => abort.abort()
-      process.once('SIGINT', onSignal)
-      process.once('SIGTERM', onSignal)
+      const shutdown = abortOnShutdownSignals()
       const result = await runRange({
         loaded,
         logger,
@@ -150,10 +137,9 @@ export function createReplayCommand(): Command {
         dryRun: values['dry-run'],
         out,
         label: values['dry-run'] ? 'dry run' : 'replay',
-        signal: abort.signal,
+        signal: shutdown.signal,
       })
-      process.off('SIGINT', onSignal)
-      process.off('SIGTERM', onSignal)
+      shutdown.dispose()
       out.write(
         `\n${formatRunSummary(result.tally, result.records, values['dry-run'], result.seconds)}\n`,
       )

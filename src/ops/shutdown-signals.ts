@@ -32,3 +32,18 @@ export function armShutdownDeadline(ms: number, onExpired: () => void): () => vo
   timer.unref()
   return () => clearTimeout(timer)
 }
+
+/** An AbortSignal that aborts on SIGINT or SIGTERM (a one-shot command stops cleanly). */
+export function abortOnShutdownSignals(): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController()
+  const onSignal = (): void => controller.abort()
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  return {
+    signal: controller.signal,
+    dispose() {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    },
+  }
+}

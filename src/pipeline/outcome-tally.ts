@@ -1,4 +1,4 @@
-import type { Outcome, RelayMetrics, StageName } from './relay-metrics.js'
+import { noopMetrics, type Outcome, type RelayMetrics, type StageName } from './relay-metrics.js'
 
 /** Counts of a run's outcomes, for progress lines and the final summary of a CLI command. */
 export interface OutcomeTally extends RelayMetrics {
@@ -14,13 +14,7 @@ export function createOutcomeTally(stage: StageName = 'issue'): OutcomeTally {
   const codes = new Map<Outcome, Map<string, number>>()
   let done = 0
   return {
-    consumed: () => undefined,
-    retried: () => undefined,
-    mocaCall: () => undefined,
-    inFlight: () => undefined,
-    committed: () => undefined,
-    circuit: () => undefined,
-    lag: () => undefined,
+    ...noopMetrics,
     outcome(outcomeStage, _route, outcome, code) {
       if (outcomeStage !== stage) return
       done++

@@ -1,0 +1,23 @@
+import type { Kafka } from 'kafkajs'
+import type { RelayConfig } from '../config/relay-config.js'
+import { createKafka } from '../kafka/create-kafka.js'
+import type { Logger } from '../ops/logger.js'
+
+/** The kafkajs client a command needs, from the config's brokers, TLS and SASL settings. */
+export function createKafkaFromConfig(
+  config: RelayConfig,
+  logger: Logger,
+  clientIdSuffix?: string,
+): Kafka {
+  return createKafka(
+    {
+      brokers: config.kafka.brokers,
+      clientId: clientIdSuffix
+        ? `${config.kafka.clientId}-${clientIdSuffix}`
+        : config.kafka.clientId,
+      ssl: config.kafka.ssl,
+      ...(config.kafka.sasl ? { sasl: config.kafka.sasl } : {}),
+    },
+    logger,
+  )
+}
