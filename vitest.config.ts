@@ -10,6 +10,8 @@ const needsServices = ['test/integration/**', 'test/e2e/**']
 export default defineConfig({
   test: {
     testTimeout: 30_000,
+    // kafkajs's read_committed fix must be in place before anything loads kafkajs.
+    setupFiles: ['test/setup/kafkajs-fix.ts'],
     projects: [
       {
         extends: true,

@@ -3,6 +3,8 @@
  * backlog, written to results/<timestamp>/ (report.json, report.md, chart.png) and summarised on
  * stdout. `npm run bench -- --help` lists the options.
  */
+// First: the relay's kafkajs read_committed fix, before anything loads kafkajs.
+import '../src/kafka/kafkajs-read-committed-fix.js'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'

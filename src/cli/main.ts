@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+// First: kafkajs must load with its read_committed fix in place (see the module).
+import '../kafka/kafkajs-read-committed-fix.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { commands } from './commands.js'
 

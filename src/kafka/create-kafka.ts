@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
 import type { Logger } from '../ops/logger.js'
+import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 
 export interface KafkaSettings {
   readonly brokers: readonly string[]
@@ -18,6 +19,7 @@ export interface KafkaSettings {
  * relay's own info lines stay readable.
  */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+  assertReadCommittedFix()
   const log = logger.child({ component: 'kafkajs' })
   const config: KafkajsConfig = {
     clientId: settings.clientId,

@@ -1,0 +1,108 @@
+import { createRequire, Module } from 'node:module'
+
+/**
+ * A fix for kafkajs 2.2.4's read_committed filtering, installed before kafkajs loads.
+ *
+ * The broker lists a fetch's aborted transactions in the order they were *aborted*. kafkajs
+ * (src/consumer/filterAbortedMessages.js) walks that list as if it were sorted by first offset and
+ * looks only at its head: an aborted transaction that began earlier but was aborted later is never
+ * recognised, and its records are delivered as committed. The relay produces exactly that pattern
+ * after a kill -9 — its successor fences one transactional id per partition, aborting overlapping
+ * transactions in another order — so its confirm stage (and any kafkajs consumer downstream) would
+ * read aborted records. Found by `npm run chaos`; test/integration/regression-kafkajs-read-committed.
+ *
+ * The replacement does what the Java client does: aborted transactions sorted by first offset, all
+ * those that began at or before a record are active for their producer until its abort marker.
+ *
+ * kafkajs's batch module captures the filter when it loads, so this must run first: every entry
+ * point imports this module before anything that imports kafkajs, and createKafka() refuses to run
+ * without it (assertReadCommittedFix).
+ */
+
+interface Long {
+  gte(other: Long): boolean
+  compare(other: Long): number
+}
+interface LongStatic {
+  fromValue(value: unknown): Long
+}
+interface FetchedMessage {
+  readonly offset: string
+  readonly key: Buffer | null
+  readonly batchContext: { readonly producerId: unknown; readonly inTransaction: boolean }
+}
+interface AbortedTransaction {
+  readonly firstOffset: unknown
+  readonly producerId: unknown
+}
+
+const require = createRequire(import.meta.url)
+const FILTER_MODULE = 'kafkajs/src/consumer/filterAbortedMessages.js'
+const BATCH_MODULE = 'kafkajs/src/consumer/batch.js'
+/** Key of an abort marker: control record version 0, type 0 (abort). */
+const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0])
+const INSTALLED = Symbol.for('moca-relay.kafkajs-read-committed-fix')
+
+function createFilter(Long: LongStatic) {
+  return function filterAbortedMessages({
+    messages,
+    abortedTransactions,
+  }: {
+    messages: FetchedMessage[]
+    abortedTransactions?: AbortedTransaction[]
+  }): FetchedMessage[] {
+    if (!abortedTransactions || abortedTransactions.length === 0) return messages
+    const pending = [...abortedTransactions].sort((a, b) =>
+      Long.fromValue(a.firstOffset).compare(Long.fromValue(b.firstOffset)),
+    )
+    const abortedProducers = new Set<string>()
+    let next = 0
+    return messages.filter((message) => {
+      const offset = Long.fromValue(message.offset)
+      while (
+        next < pending.length &&
+        offset.gte(Long.fromValue((pending[next] as AbortedTransaction).firstOffset))
+      ) {
+        abortedProducers.add(String((pending[next] as AbortedTransaction).producerId))
+        next++
+      }
+      const producer = String(message.batchContext.producerId)
+      if (message.key !== null && ABORT_MARKER_KEY.equals(Buffer.from(message.key))) {
+        abortedProducers.delete(producer)
+        return true
+      }
+      return !(message.batchContext.inTransaction && abortedProducers.has(producer))
+    })
+  }
+}
+
+/** Installs the fix; a no-op when it is installed already. Throws if kafkajs loaded first. */
+export function installReadCommittedFix(): void {
+  const filterPath = require.resolve(FILTER_MODULE)
+  const cached = require.cache[filterPath]
+  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
+  if (require.cache[require.resolve(BATCH_MODULE)]) {
+    throw new Error(
+      'kafkajs was loaded before its read_committed fix: import "src/kafka/kafkajs-read-committed-fix.js" first in the entry point',
+    )
+  }
+  const Long = require('kafkajs/src/utils/long.js') as LongStatic
+  const filter = Object.assign(createFilter(Long), { [INSTALLED]: true })
+  const module = new Module(filterPath)
+  module.filename = filterPath
+  module.loaded = true
+  module.exports = filter
+  require.cache[filterPath] = module
+}
+
+/** Called by createKafka(): a relay without the fix could read aborted records. */
+export function assertReadCommittedFix(): void {
+  const cached = require.cache[require.resolve(FILTER_MODULE)]
+  if (!cached || !(cached.exports as Record<symbol, unknown>)[INSTALLED]) {
+    throw new Error(
+      'kafkajs is running without its read_committed fix (see src/kafka/kafkajs-read-committed-fix.ts)',
+    )
+  }
+}
+
+installReadCommittedFix()
