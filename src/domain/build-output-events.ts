@@ -1,7 +1,7 @@
 import type { ErrorCode } from '../errors/error-codes.js'
 import { generationKey } from './idempotency-key.js'
 import type { IssuanceCommand, ProgramRef, SourceRef } from './issuance-command.js'
-import { maskEmail } from './mask-email.js'
+import { maskEmail, maskEmailsIn } from './mask-email.js'
 import type { IssueResponse, OnDuplicate, StatusResponse } from './moca-api.js'
 import {
   OutputEventType,
@@ -107,11 +107,12 @@ export function buildFailed(input: {
   }
 }
 
+/** Messages quote records and servers; no published failure may carry an email in clear. */
 export function failure(
   code: ErrorCode,
   message: string,
   httpStatus: number | null,
   attempts: number,
 ): Failure {
-  return { code, message, httpStatus, attempts }
+  return { code, message: maskEmailsIn(message), httpStatus, attempts }
 }

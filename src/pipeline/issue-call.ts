@@ -1,5 +1,6 @@
 import { generationKey, holderKey } from '../domain/idempotency-key.js'
 import type { IssuanceCommand } from '../domain/issuance-command.js'
+import { maskEmailsIn } from '../domain/mask-email.js'
 import type { IssueResponse, OnDuplicate } from '../domain/moca-api.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
 import { isRelayError, RelayError } from '../errors/relay-error.js'
@@ -210,7 +211,7 @@ function asMocaFailure(err: unknown): MocaFailure | null {
 export function summarizeError(err: RelayError): Record<string, unknown> {
   return {
     code: err.code,
-    message: err.message,
+    message: maskEmailsIn(err.message),
     httpStatus: isMocaFailure(err) ? err.httpStatus : undefined,
     uncertain: isMocaFailure(err) ? err.uncertain : undefined,
   }
