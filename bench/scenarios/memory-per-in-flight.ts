@@ -56,7 +56,11 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
       // the budget must not be what limits the in-flight count
       issue: { maxInFlight: Math.max(perPartition + 64, 256) },
       // one socket per call, and calls that outlast the sandbox's latency
-      moca: { connections: memoryHigh + 256, requestTimeout: memoryIssueLatencyMs + 60_000 },
+      moca: {
+        connections: memoryHigh + 256,
+        requestTimeout: memoryIssueLatencyMs + 60_000,
+        uncertaintyWindow: memoryIssueLatencyMs + 60_000,
+      },
       // nothing in flight can finish: do not wait for it at the end
       shutdown: { drainTimeout: 1_000 },
     },

@@ -73,6 +73,12 @@ export const DEFAULTS = {
     connectTimeout: 5_000,
     /** An issue call that has not answered in 10 s is treated as uncertain and recovered. */
     requestTimeout: 10_000,
+    /**
+     * A call we gave up on may still be handled by MocaChain afterwards. Before asking again with
+     * "ignore", the relay waits until this long after the call was sent, so a late call lands
+     * first and is found rather than overwriting the recovery's credential. Three request timeouts.
+     */
+    uncertaintyWindow: 30_000,
     /** Enough sockets for maxInFlight calls across a few partitions without queueing in undici. */
     connections: 512,
   },

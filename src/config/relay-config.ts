@@ -287,6 +287,9 @@ export const MocaConfig = z.strictObject({
     .describe(
       'Allow plain http to a non-loopback MocaChain (a sandbox on a private network); partner JWTs then travel unencrypted.',
     ),
+  uncertaintyWindow: Duration.default(DEFAULTS.moca.uncertaintyWindow).describe(
+    'After a call got no answer (timeout, reset, crash), the relay waits until this long after it was sent before asking again with onDuplicate "ignore", so a late-landing call is found, not overwritten.',
+  ),
   connections: z
     .number()
     .int()
@@ -458,6 +461,14 @@ export const RelayConfig = z
         }
       })
     })
+    if (config.moca.uncertaintyWindow < config.moca.requestTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['moca', 'uncertaintyWindow'],
+        message:
+          'uncertaintyWindow must be at least moca.requestTimeout (a call can land until it times out)',
+      })
+    }
     if (config.output.format !== 'json' && !config.schemaRegistry) {
       ctx.addIssue({
         code: 'custom',

@@ -10,7 +10,7 @@ import type { Logger } from '../ops/logger.js'
 import type { RouteCircuit } from './circuit-breaker.js'
 import { isMocaFailure, type MocaFailure } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
-import { runWithRetry, type AttemptResult } from './retry-engine.js'
+import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
 
 export type CallOutcome =
   | {
@@ -34,6 +34,8 @@ export interface IssueCallDeps {
   readonly circuitOf: (route: string) => RouteCircuit
   readonly retryPolicy: RetryPolicy
   readonly metrics: RelayMetrics
+  /** See IssueStageDeps.uncertaintyWindowMs. */
+  readonly uncertaintyWindowMs: number
   readonly now: () => number
 }
 
@@ -50,7 +52,8 @@ export interface IssueCallContext {
  * Calls issue-on-behalf for one command until it succeeds, fails for good, or the partition goes
  * away — the rules that keep MocaChain from acting on two "revoke" calls for one key:
  * - a call refused before any work (408, 429, 503, connect errors) is asked again as it was;
- * - after an uncertain outcome, every later attempt asks with onDuplicate "ignore";
+ * - after an uncertain outcome, every later attempt asks with onDuplicate "ignore", and after a
+ *   call that got no answer, not before that call could have landed (the uncertainty window);
  * - an "ignore" that returns the user's previous credential proves the uncertain call never took
  *   effect, so the next attempt asks with the route's onDuplicate again;
  * - systemic errors wait at the route's circuit without counting toward the deadline.
@@ -71,9 +74,14 @@ export async function callIssue(
   // Once an attempt may have been applied, every later attempt asks for the existing credential.
   let uncertain = call.recover
   let lastOnDuplicate: OnDuplicate = command.onDuplicate
+  /** After a call that got no answer: no "ignore" before it can have landed. */
+  let notBefore = 0
   const result = await runWithRetry<CallOutcome>(
     { policy: deps.retryPolicy, startedAt: now(), signal: ctx.stopping },
     async (attemptNumber): Promise<AttemptResult<CallOutcome>> => {
+      if (notBefore > now() && !(await sleep(notBefore - now(), ctx.stopping))) {
+        return { kind: 'done', value: { kind: 'abandoned' } }
+      }
       const waitStart = now()
       let permit
       try {
@@ -144,6 +152,8 @@ export async function callIssue(
         }
         permit.accepted()
         if (err.uncertain) uncertain = true
+        // No answer at all: MocaChain may still be working on it and land it later.
+        if (err.uncertain && err.httpStatus === null) notBefore = started + deps.uncertaintyWindowMs
         if (err.classification === 'terminal') {
           return {
             kind: 'done',

@@ -41,9 +41,9 @@ export interface IssueStageDeps {
     readonly confirmQueue: string
   }
   /**
-   * How long a call may still land after it was sent: the client's request timeout plus a margin.
-   * A recovery waits this long after the intent before asking MocaChain, so a call of a crashed
-   * or revoked owner that is still in flight lands first and the recovery finds it.
+   * How long a call may still land after it was sent (moca.uncertaintyWindow). A recovery waits
+   * this long after the intent, and a retry after a call that got no answer this long after that
+   * call was sent, before asking with "ignore": a late call lands first and is found.
    */
   readonly uncertaintyWindowMs: number
   readonly metrics: RelayMetrics
@@ -79,6 +79,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       circuitOf: deps.circuitOf,
       retryPolicy: deps.retryPolicy,
       metrics: deps.metrics,
+      uncertaintyWindowMs: deps.uncertaintyWindowMs,
       now,
     }
     /** Records a stage outcome in the in-memory ledger and stages its writes with the slot. */

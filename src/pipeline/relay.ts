@@ -75,9 +75,6 @@ export interface Relay {
   }
 }
 
-/** Slack added to the request timeout before a recovery call (see IssueStageDeps). */
-const UNCERTAINTY_MARGIN_MS = 2_000
-
 export function createRelay(deps: RelayDeps): Relay {
   const { config } = deps
   const log = deps.logger
@@ -194,7 +191,7 @@ export function createRelay(deps: RelayDeps): Relay {
           retryPolicy,
           ledgerPolicy: run.ledgerPolicy,
           topics: { issued: config.topics.issued, failed: config.topics.failed, confirmQueue },
-          uncertaintyWindowMs: config.moca.requestTimeout + UNCERTAINTY_MARGIN_MS,
+          uncertaintyWindowMs: config.moca.uncertaintyWindow,
           metrics: deps.metrics,
           ...(run.only ? { only: run.only } : {}),
         }),

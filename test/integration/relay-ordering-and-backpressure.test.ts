@@ -41,7 +41,7 @@ describe('invariant 5: a slow or failing key blocks only itself', () => {
     const fixture = await startRelayFixture({
       partitions: 1,
       sandbox: { faults: { userLatency: { [slow]: { fixedMs: 2_500 } } } },
-      config: { moca: { requestTimeout: 10_000 } },
+      config: { moca: { requestTimeout: 10_000, uncertaintyWindow: 12_000 } },
     })
     await fixture.produce(fixture.topics.kyc, [
       { key: 'slow', value: JSON.stringify({ user: { email: slow }, level: 1 }) },

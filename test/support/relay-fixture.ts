@@ -94,7 +94,8 @@ const TEST_CONFIG = {
     circuit: { probeInitialDelay: 200, probeMaxDelay: 1_000 },
   },
   confirm: { initialDelay: 100, maxDelay: 500, deadline: 30_000 },
-  moca: { requestTimeout: 1_500, connectTimeout: 1_000 },
+  // A recovery waits out the uncertainty window: short here, so crash tests stay quick.
+  moca: { requestTimeout: 1_500, connectTimeout: 1_000, uncertaintyWindow: 3_000 },
   ops: { port: 0 },
   kafka: { sessionTimeout: 6_000 },
   shutdown: { drainTimeout: 5_000 },
