@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import type { Admin, ITopicConfig } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
@@ -43,33 +42,9 @@ export async function partitionCounts(
   const present = topics.filter((t) => existing.has(t))
   const counts = new Map<string, number>()
   if (present.length === 0) return counts
-  const metadata = await retryWhileUnsettled(() => admin.fetchTopicMetadata({ topics: present }))
+  const metadata = await admin.fetchTopicMetadata({ topics: present })
   for (const topic of metadata.topics) counts.set(topic.name, topic.partitions.length)
   return counts
-}
-
-/**
- * Metadata errors a topic shows for a moment after it was created (or while its leader moves):
- * listTopics may already name it while a broker still answers "does not host this
- * topic-partition". kafkajs's fetchTopicMetadata retries only LEADER_NOT_AVAILABLE.
- */
-const UNSETTLED_METADATA = new Set(['UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE'])
-/** Enough for a KRaft broker to propagate a new topic; a topic still unknown after it is not new. */
-const UNSETTLED_RETRIES = [100, 200, 400, 800, 1_600, 3_200]
-
-export async function retryWhileUnsettled<T>(
-  read: () => Promise<T>,
-  delaysMs: readonly number[] = UNSETTLED_RETRIES,
-): Promise<T> {
-  for (const delay of delaysMs) {
-    try {
-      return await read()
-    } catch (err) {
-      if (!UNSETTLED_METADATA.has((err as { type?: unknown }).type as string)) throw err
-      await sleep(delay)
-    }
-  }
-  return read()
 }
 
 /** Input topics belong to upstream: the relay checks they exist and never creates them. */
