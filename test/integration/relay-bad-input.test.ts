@@ -1,15 +1,13 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import type { IHeaders } from 'kafkajs'
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import type { ErrorCode } from '../../src/errors/error-codes.js'
 import {
   badInputCorpus,
-  CORPUS_AVRO_SCHEMA,
-  CORPUS_JSON_SCHEMA,
   CORPUS_MAX_RECORD_BYTES,
   type BadInput,
 } from '../fixtures/bad-input-corpus.js'
-import { deleteSubjects, uniqueName } from '../support/registry-subjects.js'
+import { registerCorpusSchemas } from '../support/corpus-schemas.js'
+import { deleteSubjects } from '../support/registry-subjects.js'
 import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
 
 const PARTITIONS = 3
@@ -54,15 +52,9 @@ describe('the malformed-input corpus through a running relay', () => {
       configEntries: [{ name: 'max.message.bytes', value: String(TOPIC_MAX_MESSAGE_BYTES) }],
     })
 
-    const registry = new SchemaRegistry({ host: registryUrl })
-    const subjects = [uniqueName('relay-corpus-avro'), uniqueName('relay-corpus-json')]
-    onTestFinished(() => deleteSubjects(registryUrl, subjects))
-    const register = async (type: SchemaType, schema: object, subject: string) =>
-      (await registry.register({ type, schema: JSON.stringify(schema) }, { subject })).id
-    const corpus = badInputCorpus({
-      avro: await register(SchemaType.AVRO, CORPUS_AVRO_SCHEMA, subjects[0]!),
-      jsonSchema: await register(SchemaType.JSON, CORPUS_JSON_SCHEMA, subjects[1]!),
-    })
+    const registered = await registerCorpusSchemas(registryUrl)
+    onTestFinished(() => deleteSubjects(registryUrl, registered.subjects))
+    const corpus = badInputCorpus(registered.ids)
     const bad = corpus.filter((entry) => expectedFailure(entry) !== null)
     expect(bad.length).toBeGreaterThanOrEqual(50)
 
