@@ -29,6 +29,7 @@ import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
 import { runNaive } from './scenarios/naive.js'
 import { runPassthrough } from './scenarios/passthrough.js'
 import { runRelayRepeated, type CompletedRelayRun } from './scenarios/relay-throughput.js'
+import { runRelayPoison } from './scenarios/relay-poison.js'
 import { runReplay } from './scenarios/replay.js'
 import type { BenchContext } from './support/bench-context.js'
 import { produceEvents } from './support/bench-events.js'
@@ -163,6 +164,7 @@ async function main(argv: readonly string[]): Promise<number> {
       relay0: async () =>
         (await runRelayRepeated(ctx, { id: 'relay0', issueLatencyMs: 0 }, options.relayRuns))
           .result,
+      'relay50-poison': () => runRelayPoison(ctx),
       memory: () => runMemoryPerInFlight(ctx),
     }
     for (const id of options.scenarios) {

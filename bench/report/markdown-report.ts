@@ -53,6 +53,7 @@ export function renderMarkdownReport(input: MarkdownReportInput): string {
     `- relay50 / relay0 (latency hidden when ≈ 1): ${fmtRatio(input.ratios.relay50OverRelay0)}`,
     `- replay / B0: **${fmtRatio(input.ratios.replayOverB0)}**`,
     `- relay50 CPU per event / B0 CPU per event: ${fmtRatio(input.ratios.relayCpuOverB0Cpu)}`,
+    `- relay50-poison / relay50 (valid events/s with 10% bad input mixed in): ${fmtRatio(input.ratios.poisonOverRelay50)}`,
     '',
     '## Targets',
     '',

@@ -16,6 +16,8 @@ export interface Ratios {
   readonly relay50OverRelay0: number | null
   readonly replayOverB0: number | null
   readonly relayCpuOverB0Cpu: number | null
+  /** Valid events/s with 10% poison records mixed in, over the clean relay50's. */
+  readonly poisonOverRelay50: number | null
 }
 
 const KIB = 1024
@@ -32,6 +34,7 @@ export function computeRatios(results: readonly ScenarioResult[]): Ratios {
     relay50OverRelay0: over(rate('relay50'), rate('relay0')),
     replayOverB0: over(rate('replay'), rate('b0')),
     relayCpuOverB0Cpu: over(cpu('relay50'), cpu('b0')),
+    poisonOverRelay50: over(rate('relay50-poison'), rate('relay50')),
   }
 }
 

@@ -34,7 +34,7 @@ export function renderTerminalSummary(input: {
     ...rows.map(line),
     ...(memory ? ['', `memory: ${memory.notes[0] ?? ''}`] : []),
     '',
-    `ratios: relay50/naive12 ${fmtRatio(input.ratios.relay50OverNaive12)}, relay50/naive1 ${fmtRatio(input.ratios.relay50OverNaive1)}, relay50/relay0 ${fmtRatio(input.ratios.relay50OverRelay0)}, replay/B0 ${fmtRatio(input.ratios.replayOverB0)}, relay CPU/B0 CPU ${fmtRatio(input.ratios.relayCpuOverB0Cpu)}`,
+    `ratios: relay50/naive12 ${fmtRatio(input.ratios.relay50OverNaive12)}, relay50/naive1 ${fmtRatio(input.ratios.relay50OverNaive1)}, relay50/relay0 ${fmtRatio(input.ratios.relay50OverRelay0)}, replay/B0 ${fmtRatio(input.ratios.replayOverB0)}, relay CPU/B0 CPU ${fmtRatio(input.ratios.relayCpuOverB0Cpu)}, relay50-poison/relay50 ${fmtRatio(input.ratios.poisonOverRelay50)}`,
     '',
     'targets:',
     ...input.targets.map(

@@ -47,11 +47,12 @@ export function probeStage(
  */
 export async function offsetsPerEvent(
   ctx: BenchContext,
-  prefix: string,
+  run: { readonly prefix: string; readonly inputTopic: string },
   events: number,
 ): Promise<Record<string, number>> {
+  const { prefix } = run
   const topics = {
-    'offsetsPerEvent issue-ledger': issueLedgerTopic(prefix, ctx.input.topic),
+    'offsetsPerEvent issue-ledger': issueLedgerTopic(prefix, run.inputTopic),
     'offsetsPerEvent confirm-queue': confirmQueueTopic(prefix),
     'offsetsPerEvent confirm-ledger': confirmLedgerTopic(prefix),
     'offsetsPerEvent issued': benchOutputTopics(prefix).issued,

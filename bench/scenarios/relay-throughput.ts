@@ -88,6 +88,16 @@ export interface RelayThroughputOptions {
   readonly issueLatencyMs: number
   /** Repetitions of the same scenario get their own names: `<id>-<run>`. @default 1 */
   readonly run?: number
+  /** Another backlog than the shared one, e.g. with poison records mixed in. @default ctx.input */
+  readonly backlog?: RelayBacklog
+}
+
+export interface RelayBacklog {
+  readonly topic: string
+  /** Events that must end as credential.onchain. */
+  readonly valid: number
+  /** Records that must each end as exactly one credential.failed. */
+  readonly poison: number
 }
 
 /** Start-up (JIT, Kafka connections, group joins) is seconds; a relay not ready in a minute is stuck. */
@@ -108,7 +118,8 @@ export async function runRelayThroughput(
   ctx: BenchContext,
   options: RelayThroughputOptions,
 ): Promise<{ result: ScenarioResult; run: CompletedRelayRun }> {
-  const n = ctx.input.events
+  const backlog = options.backlog ?? { topic: ctx.input.topic, valid: ctx.input.events, poison: 0 }
+  const n = backlog.valid
   const name = `${options.id}-${options.run ?? 1}`
   const prefix = `${ctx.runPrefix}-${name}`
   const topics = benchOutputTopics(prefix)
@@ -136,7 +147,7 @@ export async function runRelayThroughput(
     issuedTopic: topics.issued,
     onchainTopic: topics.onchain,
     failedTopic: topics.failed,
-    backlogTopic: ctx.input.topic,
+    backlogTopic: backlog.topic,
     probeTopic,
     probeSentAt: (eventId) => probes?.sentAt(eventId),
   })
@@ -145,7 +156,7 @@ export async function runRelayThroughput(
   const rawConfig = benchRelayConfig({
     brokers: ctx.kafka.brokers,
     prefix,
-    inputTopics: [ctx.input.topic, probeTopic],
+    inputTopics: [backlog.topic, probeTopic],
     partitions: ctx.input.partitions,
     sandboxUrl: ctx.sandbox.url,
     kid: ctx.key.kid,
@@ -181,7 +192,7 @@ export async function runRelayThroughput(
       })
     }
     const timeoutMs = Math.max(180_000, n * 10)
-    await watcher.waitForBacklog(n, timeoutMs)
+    await watcher.waitForBacklog(n + backlog.poison, timeoutMs)
     const atDone = takeUsageSnapshot(pids)
     sampler.stop()
     await calls.stop()
@@ -189,9 +200,9 @@ export async function runRelayThroughput(
     const doneAt = Math.max(...watcher.backlogOnchain, readyAt)
     const firstAt = Math.min(...watcher.backlogOnchain)
     const probesUnderLoad = watcher.probes.filter((p) => p.at <= doneAt)
-    const processed = n + probesUnderLoad.length
+    const processed = n + backlog.poison + probesUnderLoad.length
     const metricsText = await relay.metrics()
-    const offsets = await offsetsPerEvent(ctx, prefix, n + probesUnderLoad.length)
+    const offsets = await offsetsPerEvent(ctx, { prefix, inputTopic: backlog.topic }, processed)
     const stats = await ctx.sandbox.stats()
     await new Promise((resolve) => setTimeout(resolve, DUPLICATE_WATCH_MS))
     const onchainSeen = watcher.backlogOnchain.length
@@ -200,6 +211,8 @@ export async function runRelayThroughput(
     await watcher.stop()
 
     const seconds = (doneAt - readyAt) / 1000
+    const failedSeconds = (Math.max(readyAt, ...watcher.backlogFailed) - readyAt) / 1000
+    const failedPerSecond = backlog.poison === 0 ? null : backlog.poison / failedSeconds
     const relayCpuMs = atDone.relay.cpuMs - atReady.relay.cpuMs
     const cpuPerEvent = (ms: number | null): number | null =>
       ms === null ? null : (ms * 1000) / processed
@@ -208,7 +221,7 @@ export async function runRelayThroughput(
     const committedRecords = sumMetric(metricsText, 'moca_relay_committed_records_total')
     const result: ScenarioResult = {
       id: options.id,
-      title: `relay, sandbox issue ${options.issueLatencyMs} ms / status ${STATUS_LATENCY_MS} ms / ONCHAIN after 1 s`,
+      title: `relay, sandbox issue ${options.issueLatencyMs} ms / status ${STATUS_LATENCY_MS} ms / ONCHAIN after 1 s${backlog.poison === 0 ? '' : `, ${backlog.poison} poison records mixed in`}`,
       events: n,
       seconds,
       eventsPerSecond: n / seconds,
@@ -218,12 +231,19 @@ export async function runRelayThroughput(
       definition:
         'relay ready (/readyz 200: groups joined, ledgers restored) → last backlog credential.onchain visible to a read_committed reader',
       notes: [
+        ...(failedPerSecond === null
+          ? []
+          : [
+              `${n} valid events onchain at ${(n / seconds).toFixed(0)}/s; ${backlog.poison} poison records (${((backlog.poison / (n + backlog.poison)) * 100).toFixed(0)}%) failed at ${failedPerSecond.toFixed(0)}/s (ready → last credential.failed visible)`,
+            ]),
         `latency: ${probesUnderLoad.length} probes at ${ctx.options.probeRate}/s on their own topic, produce → onchain visible (floor ≈ 1 s: ONCHAIN after 1 s)`,
         `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
         `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoadCores(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
-        `CPU per event: relay process user+sys over the interval / (${n} backlog + ${probesUnderLoad.length} probe events)`,
+        `CPU per event: relay process user+sys over the interval / (${n + backlog.poison} backlog + ${probesUnderLoad.length} probe events)`,
       ],
       detail: {
+        poisonRecords: backlog.poison,
+        failedEventsPerSecond: failedPerSecond,
         steadyEventsPerSecond: steadyRate(watcher.backlogOnchain),
         startupMs: readyAt - spawnedAt,
         timeToFirstOnchainMs: firstAt - readyAt,
@@ -275,8 +295,11 @@ export async function runRelayThroughput(
           detail: `${onchainSeen}/${n} onchain`,
         },
         {
-          name: 'no credential.failed',
-          ok: failedSeen === 0,
+          name:
+            backlog.poison === 0
+              ? 'no credential.failed'
+              : 'one credential.failed per poison record',
+          ok: failedSeen === backlog.poison && watcher.backlogFailed.length === backlog.poison,
           detail: JSON.stringify(watcher.failed),
         },
         {

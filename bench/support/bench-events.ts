@@ -49,6 +49,8 @@ export interface ProduceEventsOptions {
   readonly userPrefix: string
   /** Pin event i to partition i % partitions instead of hashing the key (even spread). */
   readonly roundRobinPartitions?: number
+  /** A record to send right after event i (e.g. a poison record), or null. */
+  readonly after?: (i: number) => Message | null
 }
 
 export function benchEvent(i: number, email: string, producedAt: number): BenchEvent {
@@ -76,6 +78,8 @@ export async function produceEvents(options: ProduceEventsOptions): Promise<void
         message.partition = i % options.roundRobinPartitions
       }
       messages.push(message)
+      const extra = options.after?.(i)
+      if (extra) messages.push(extra)
     }
     await options.producer.send({ topic: options.topic, messages, acks: -1 })
   }

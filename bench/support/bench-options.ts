@@ -8,6 +8,7 @@ export const SCENARIOS = [
   'relay50',
   'replay',
   'relay0',
+  'relay50-poison',
   'memory',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
@@ -58,11 +59,12 @@ export const USAGE = `Usage: npm run bench -- [options]
   --partitions N        partitions of the input topic (default ${DEFAULTS.partitions})
   --users N             distinct users in the backlog (default ${DEFAULTS.users})
   --scenarios LIST      comma-separated, from ${SCENARIOS.join(',')} (default: all)
-                        replay needs relay50 and runs it if not listed
+                        replay needs relay50 and runs it if not listed;
+                        relay50-poison is relay50 with 10% bad-input corpus records mixed in
   --naive-window S      seconds each naive scenario runs (default ${DEFAULTS.naiveWindowSeconds})
   --probe-rate N        latency probes per second during relay runs (default ${DEFAULTS.probeRate}; 0: none)
   --b0-runs N           repetitions of the passthrough baseline; the median is reported (default ${DEFAULTS.b0Runs})
-  --relay-runs N        repetitions of relay50 and relay0; the median is reported (default ${DEFAULTS.relayRuns})
+  --relay-runs N        repetitions of relay50, relay0 and relay50-poison; the median is reported (default ${DEFAULTS.relayRuns})
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
   --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)

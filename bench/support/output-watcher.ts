@@ -14,6 +14,8 @@ export interface OutputWatcher {
   readonly backlogOnchainProduced: readonly number[]
   /** Visible times of backlog credential.issued events: the issue stage's progress. */
   readonly backlogIssued: readonly number[]
+  /** Visible times of credential.failed events whose source is `backlogTopic`. */
+  readonly backlogFailed: readonly number[]
   /** credential.failed events by failure code. */
   readonly failed: Readonly<Record<string, number>>
   readonly failedCount: number
@@ -65,6 +67,7 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
   const backlogOnchain: number[] = []
   const backlogOnchainProduced: number[] = []
   const backlogIssued: number[] = []
+  const backlogFailed: number[] = []
   const probes: ProbeLatency[] = []
   const probeIssuedAt = new Map<string, number>()
   const bytes = new Map<string, { total: number; count: number }>()
@@ -94,6 +97,7 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
           failedCount++
           const code = event.failure?.code ?? 'unknown'
           failed[code] = (failed[code] ?? 0) + 1
+          if (event.source?.topic === deps.backlogTopic) backlogFailed.push(at)
           continue
         }
         const source = event.source?.topic
@@ -126,6 +130,7 @@ export async function startOutputWatcher(deps: OutputWatcherDeps): Promise<Outpu
     backlogOnchain,
     backlogOnchainProduced,
     backlogIssued,
+    backlogFailed,
     probes,
     failed,
     get meanRecordBytes() {

@@ -127,3 +127,14 @@ async function effectiveReplication(deps: TopicAdminDeps): Promise<number> {
   const cluster = await deps.admin.describeCluster()
   return Math.min(3, cluster.brokers.length)
 }
+
+/**
+ * True for what a broker answers about a topic it created a moment ago but has not put in its
+ * metadata yet: KRaft brokers learn new topics asynchronously, so a metadata request right after
+ * CreateTopics can get UNKNOWN_TOPIC_OR_PARTITION. kafkajs's `createTopics({ waitForLeaders })`
+ * retries only LEADER_NOT_AVAILABLE and throws this one.
+ */
+export function isTopicNotYetKnown(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type
+  return type === 'UNKNOWN_TOPIC_OR_PARTITION' || type === 'LEADER_NOT_AVAILABLE'
+}

@@ -15,6 +15,7 @@ import { createRouteCircuit, type CircuitSnapshot, type RouteCircuit } from './c
 import { createConfirmStage } from './confirm-stage.js'
 import { createIssueStage } from './issue-stage.js'
 import { livePolicy, type LedgerPolicy } from './ledger-policy.js'
+import { prepareTopicsOnceKnown } from './prepare-topics.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { createDryRunStage } from './dry-run-stage.js'
@@ -227,12 +228,15 @@ export function createRelay(deps: RelayDeps): Relay {
       })
     : null
 
+  /** Stops a start-up that is still waiting for its topics. */
+  const stopping = new AbortController()
   const runners = (): StageRunner[] =>
     [issueRunner, confirmRunner].filter((r): r is StageRunner => r !== null)
 
   return {
     async start() {
-      await prepareTopics()
+      await prepareTopicsOnceKnown({ logger: log, signal: stopping.signal }, prepareTopics)
+      if (stopping.signal.aborted) return
       // Each start waits for its group join; the stages join independently.
       await Promise.all(runners().map((runner) => runner.start()))
       log.info(
@@ -241,6 +245,7 @@ export function createRelay(deps: RelayDeps): Relay {
       )
     },
     async stop() {
+      stopping.abort()
       // Issue first: its last outcomes feed the confirm queue.
       await issueRunner?.stop()
       await confirmRunner?.stop()

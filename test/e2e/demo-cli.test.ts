@@ -2,8 +2,11 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
+import { DEMO_KEY_FILE } from '../../src/cli/demo/demo-configs.js'
+import { buildSampleStream, CONSENT_REJECTED_EMAIL } from '../../src/cli/demo/sample-events.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 import { spawnCli } from '../support/relay-process.js'
+import { scanForSecrets } from '../support/secret-scan.js'
 
 async function run(
   args: string[],
@@ -24,6 +27,16 @@ describe('npm run demo, as a newcomer runs it', () => {
     expect(demo.output).toMatch(/credential\.issued\s+120\s+expected 120/)
     expect(demo.output).toMatch(/MOCA_CONSENT_REJECTED\s+1/)
     expect(demo.output).toMatch(/duplicates avoided\s+1/)
+    // What the demo prints holds no partner JWT, no piece of its key and no sample email in clear.
+    const samples = buildSampleStream({ kyc: 'kyc', membership: 'membership' }, 120)
+    const emails = [
+      ...new Set(
+        samples.records.flatMap((r) => String(r.value).match(/[\w.+-]+@example\.com/g) ?? []),
+      ),
+    ]
+    expect(emails).toContain(CONSENT_REJECTED_EMAIL)
+    const privateKeyPem = await readFile(join(dir, DEMO_KEY_FILE), 'utf8')
+    expect(scanForSecrets(demo.output, { privateKeyPem, emails })).toEqual([])
 
     const topic = /(demo-\d+\.kyc\.completed)/.exec(demo.output)?.[1] as string
     const prefix = topic.replace(/\.kyc\.completed$/, '')

@@ -1,16 +1,13 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { afterAll, beforeAll, describe, it, inject } from 'vitest'
 import { createInputDecoder, type InputDecoder } from '../../src/kafka/input-decoder.js'
 import { createSchemaRegistry } from '../../src/kafka/schema-registry-client.js'
 import {
   badInputCorpus,
-  CORPUS_AVRO_SCHEMA,
-  CORPUS_JSON_SCHEMA,
   CORPUS_MAX_RECORD_BYTES,
   type BadInput,
-  type CorpusSchemaIds,
 } from '../fixtures/bad-input-corpus.js'
-import { deleteSubjects, uniqueName } from '../support/registry-subjects.js'
+import { registerCorpusSchemas } from '../support/corpus-schemas.js'
+import { deleteSubjects } from '../support/registry-subjects.js'
 import { expectCorpusOutcome } from '../kafka/corpus-expectations.js'
 
 // The integration globalSetup always provides a real registry (env, containers or local stack).
@@ -21,28 +18,14 @@ const entries = badInputCorpus({ avro: 0, jsonSchema: 0 })
 
 describe('malformed-input corpus, decoder with the real registry', () => {
   const url = registryUrl
-  const subjects = [uniqueName('corpus-avro-value'), uniqueName('corpus-json-value')]
+  let subjects: string[] = []
   let decoder: InputDecoder
   let corpus: readonly BadInput[]
 
   beforeAll(async () => {
-    const producer = new SchemaRegistry({ host: url })
-    const [avroSubject, jsonSubject] = subjects as [string, string]
-    const ids: CorpusSchemaIds = {
-      avro: (
-        await producer.register(
-          { type: SchemaType.AVRO, schema: JSON.stringify(CORPUS_AVRO_SCHEMA) },
-          { subject: avroSubject },
-        )
-      ).id,
-      jsonSchema: (
-        await producer.register(
-          { type: SchemaType.JSON, schema: JSON.stringify(CORPUS_JSON_SCHEMA) },
-          { subject: jsonSubject },
-        )
-      ).id,
-    }
-    corpus = badInputCorpus(ids)
+    const registered = await registerCorpusSchemas(url)
+    subjects = registered.subjects
+    corpus = badInputCorpus(registered.ids)
     decoder = createInputDecoder({
       registry: createSchemaRegistry({ url }),
       maxRecordBytes: CORPUS_MAX_RECORD_BYTES,

@@ -141,6 +141,41 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     expect401(await issueWith(f, `${header}.${forged}.${signature}`), /signature does not verify/)
   })
 
+  it('a tampered header (re-encoded after signing; payload and signature kept)', async () => {
+    const f = await startSandboxFixture()
+    const [, payload, signature] = (await sign(f.key, claims())).split('.')
+    // The same members in another order: the key lookup succeeds, the signed bytes differ.
+    const header = base64url.encode(JSON.stringify({ typ: 'JWT', kid: f.key.kid, alg: f.key.alg }))
+    expect401(await issueWith(f, `${header}.${payload}.${signature}`), /signature does not verify/)
+  })
+
+  it('a tampered signature (one bit flipped)', async () => {
+    const f = await startSandboxFixture()
+    const [header, payload, signature] = (await sign(f.key, claims())).split('.') as [
+      string,
+      string,
+      string,
+    ]
+    const bytes = base64url.decode(signature)
+    bytes[10] = bytes[10]! ^ 0x01
+    expect401(
+      await issueWith(f, `${header}.${payload}.${base64url.encode(bytes)}`),
+      /signature does not verify/,
+    )
+  })
+
+  it('a token signed by another key under the published kid', async () => {
+    const f = await startSandboxFixture()
+    const impostor = await newKey('ES256', f.key.kid)
+    expect401(await issueWith(f, await sign(impostor, claims())), /signature does not verify/)
+  })
+
+  it('a value that is not a JWT', async () => {
+    const f = await startSandboxFixture()
+    expect401(await issueWith(f, 'Bearer not-a-token'), /not a compact JWS/)
+    expect401(await issueWith(f, 'eyJhbGciOiJFUzI1NiJ9.e30'), /not a compact JWS/)
+  })
+
   it('an unknown partnerId', async () => {
     const f = await startSandboxFixture()
     expect401(

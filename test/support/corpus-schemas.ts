@@ -1,0 +1,28 @@
+import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import {
+  CORPUS_AVRO_SCHEMA,
+  CORPUS_JSON_SCHEMA,
+  type CorpusSchemaIds,
+} from '../fixtures/bad-input-corpus.js'
+import { uniqueName } from './registry-subjects.js'
+
+/**
+ * Registers the corpus's writer schemas under fresh subjects, as an upstream producer would.
+ * The caller removes `subjects` (deleteSubjects) when it is done.
+ */
+export async function registerCorpusSchemas(
+  registryUrl: string,
+): Promise<{ ids: CorpusSchemaIds; subjects: string[] }> {
+  const registry = new SchemaRegistry({ host: registryUrl })
+  const avroSubject = uniqueName('corpus-avro-value')
+  const jsonSubject = uniqueName('corpus-json-value')
+  const avro = await registry.register(
+    { type: SchemaType.AVRO, schema: JSON.stringify(CORPUS_AVRO_SCHEMA) },
+    { subject: avroSubject },
+  )
+  const jsonSchema = await registry.register(
+    { type: SchemaType.JSON, schema: JSON.stringify(CORPUS_JSON_SCHEMA) },
+    { subject: jsonSubject },
+  )
+  return { ids: { avro: avro.id, jsonSchema: jsonSchema.id }, subjects: [avroSubject, jsonSubject] }
+}
