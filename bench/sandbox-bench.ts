@@ -27,17 +27,29 @@ const PROGRAM = {
   credentialId: 'c21s70g0i54sn0023172Cv',
 }
 
+const USAGE = `Usage: npm run bench:sandbox -- [options]
+  --duration S      seconds of measured load (default 10)
+  --warmup S        seconds of load before measuring (default 2)
+  --connections N   sockets of the load generator's undici pool (default 64)
+  --in-flight N     requests kept in flight (default 256)
+  --emails N        distinct users, each with its own partner JWT (default 3000)
+  --issue-share F   share of issue calls; the rest are status calls (default 0.5)
+Exits 0 when the sandbox served at least ${TARGET_REQUESTS_PER_SECOND} requests/s without errors.
+`
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      duration: { type: 'string', default: '10' },
-      warmup: { type: 'string', default: '2' },
-      connections: { type: 'string', default: '64' },
-      'in-flight': { type: 'string', default: '256' },
-      emails: { type: 'string', default: '3000' },
-      'issue-share': { type: 'string', default: '0.5' },
-    },
-  })
+  let values
+  try {
+    values = parseOptions()
+  } catch (err) {
+    process.stderr.write(`bench:sandbox: ${(err as Error).message}\n\n${USAGE}`)
+    return 2
+  }
+  if (values.help) {
+    process.stdout.write(USAGE)
+    return 0
+  }
+
   const key = await generatePartnerKey({ alg: 'ES256' })
   const jwks = await startStaticJsonServer(createJwksDocument([key.publicJwk]))
   const sandbox = await startSandbox({
@@ -111,6 +123,26 @@ async function main(): Promise<number> {
   ]
   process.stdout.write(lines.join('\n'))
   return rps >= TARGET_REQUESTS_PER_SECOND && Object.keys(result.errors).length === 0 ? 0 : 1
+}
+
+function parseOptions() {
+  const { values } = parseArgs({
+    options: {
+      duration: { type: 'string', default: '10' },
+      warmup: { type: 'string', default: '2' },
+      connections: { type: 'string', default: '64' },
+      'in-flight': { type: 'string', default: '256' },
+      emails: { type: 'string', default: '3000' },
+      'issue-share': { type: 'string', default: '0.5' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  })
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string' && !(Number(value) > 0)) {
+      throw new Error(`--${name} wants a positive number, got "${value}"`)
+    }
+  }
+  return values
 }
 
 main().then(
