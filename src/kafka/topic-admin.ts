@@ -88,18 +88,15 @@ export async function ensureTopics(
     replicationFactor,
     configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
   }))
-  const created = await deps.admin.createTopics({ topics, waitForLeaders: true })
-  if (created) {
-    deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics')
-    return
-  }
-  // Another client (a relay of the same group starting at the same moment) created them first:
-  // kafkajs returns at TOPIC_ALREADY_EXISTS without waiting for their leaders, and the next
-  // metadata request would fail with UNKNOWN_TOPIC_OR_PARTITION.
+  // Not kafkajs's waitForLeaders: it retries LEADER_NOT_AVAILABLE only, and a fresh broker may
+  // answer UNKNOWN_TOPIC_OR_PARTITION for a moment; and at TOPIC_ALREADY_EXISTS (a relay of the
+  // same group starting at the same moment created them first) it does not wait at all.
+  const created = await deps.admin.createTopics({ topics, waitForLeaders: false })
   await waitForTopicLeaders(
     deps.admin,
     missing.map((s) => s.topic),
   )
+  if (created) deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics')
 }
 
 /** Waits until every partition of `topics` has a leader (the topics exist for clients). */

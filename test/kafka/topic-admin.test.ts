@@ -7,7 +7,7 @@ import { createSilentLogger } from '../../src/ops/logger.js'
  * An admin for which another client creates the topic at the moment we do: CreateTopics answers
  * TOPIC_ALREADY_EXISTS (kafkajs: `false`), and the topic's metadata arrives a few requests later.
  */
-function adminRacingAnotherClient(unknownFor: number) {
+function adminRacingAnotherClient(unknownFor: number, createdByUs = false) {
   const log: string[] = []
   let metadataCalls = 0
   let created = false
@@ -16,8 +16,8 @@ function adminRacingAnotherClient(unknownFor: number) {
     describeCluster: async () => ({ brokers: [{ nodeId: 1 }], controller: 1, clusterId: 'c' }),
     createTopics: async () => {
       created = true
-      log.push('createTopics → already exists')
-      return false
+      log.push(createdByUs ? 'createTopics → created' : 'createTopics → already exists')
+      return createdByUs
     },
     fetchTopicMetadata: async () => {
       metadataCalls += 1
@@ -43,6 +43,20 @@ describe('ensureTopics', () => {
     expect(log).toEqual([
       'createTopics → already exists',
       'metadata → unknown topic',
+      'metadata → unknown topic',
+      'metadata → leaders',
+    ])
+  })
+
+  it('waits for the leaders of topics it created while the broker does not know them yet', async () => {
+    // kafkajs's own wait retries LEADER_NOT_AVAILABLE only; a fresh broker answered
+    // UNKNOWN_TOPIC_OR_PARTITION and the relay exited 70 at start-up (chaos, broker scenario).
+    const { admin, log } = adminRacingAnotherClient(1, true)
+    await ensureTopics({ admin, replicationFactor: -1, logger: createSilentLogger() }, [
+      { topic: 'out', partitions: 1 },
+    ])
+    expect(log).toEqual([
+      'createTopics → created',
       'metadata → unknown topic',
       'metadata → leaders',
     ])
