@@ -22,6 +22,9 @@ export interface ScenarioOptions {
   readonly seed: number
 }
 
+/** MocaChain's answer time when no faults are asked for: calls overlap, as in production. */
+const BASE_LATENCY: SandboxFaultsInput = { issue: { latency: { uniformMs: { min: 10, max: 60 } } } }
+
 /** Users per event: about five events per user, so per-user order is exercised. */
 const EVENTS_PER_USER = 5
 /** The relays get this long after the disruption to give every input its outcome. */
@@ -70,20 +73,21 @@ function spec(
     events,
     users: Math.ceil(events / EVENTS_PER_USER),
     finishTimeoutMs: FINISH_TIMEOUT_MS,
+    faults: BASE_LATENCY,
     ...fields,
   }
 }
 
-/** Waits for a random moment: some share of the issue calls, or some time, as `random` says. */
+/**
+ * Waits for a random moment of the run: a random share of the issue calls, then up to 250 ms
+ * more, so a kill lands in any phase (a call in flight, an intent or an outcome not yet committed).
+ */
 async function randomMoment(t: TrialHandle, events: number, share: number): Promise<string> {
-  if (t.random() < 0.5) {
-    const calls = t.sandbox.calls.total + 1 + Math.floor(t.random() * events * share)
-    await t.waitForCalls(calls, CALLS_TIMEOUT_MS)
-    return `after ${t.sandbox.calls.total} issue calls`
-  }
-  const ms = Math.floor(t.random() * 4_000)
+  const calls = t.sandbox.calls.total + 1 + Math.floor(t.random() * events * share)
+  await t.waitForCalls(calls, CALLS_TIMEOUT_MS)
+  const ms = Math.floor(t.random() * 250)
   await sleep(ms)
-  return `${ms} ms after the relay started (${t.sandbox.calls.total} issue calls)`
+  return `${ms} ms after issue call ${calls} (${t.sandbox.calls.total} calls)`
 }
 
 /** kill: SIGKILL the only relay at one or two random moments, restarting it each time. */

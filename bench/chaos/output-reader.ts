@@ -1,6 +1,6 @@
 import type { Admin, Consumer, Kafka } from 'kafkajs'
 import type { OutputEvent } from '../../src/domain/output-events.js'
-import { waitUntil } from '../support/wait-until.js'
+import { GiveUpWaiting, waitUntil } from '../support/wait-until.js'
 import type { ChaosInput, OutputRecord } from './judge.js'
 
 /**
@@ -37,6 +37,14 @@ export async function startOutputReader(deps: OutputReaderDeps): Promise<OutputR
     maxWaitTimeInMs: 100,
   })
   await consumer.connect()
+  /** Set when kafkajs gave up on the reader: waiting on it would time out for the wrong reason. */
+  let crashed: string | null = null
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) crashed = payload.error.message
+  })
+  const alive = (): void => {
+    if (crashed !== null) throw new GiveUpWaiting(`the output reader crashed: ${crashed}`)
+  }
   consumer.on(consumer.events.END_BATCH_PROCESS, ({ payload }) => {
     positions.set(`${payload.topic}/${payload.partition}`, BigInt(payload.lastOffset) + 1n)
   })
@@ -58,11 +66,17 @@ export async function startOutputReader(deps: OutputReaderDeps): Promise<OutputR
     records,
     terminalCount,
     async waitForTerminal(inputs, timeoutMs) {
-      await waitUntil(() => (terminalCount(inputs) >= inputs.length ? true : undefined), {
-        what: `a terminal outcome for all ${inputs.length} inputs (have ${terminalCount(inputs)})`,
-        timeoutMs,
-        intervalMs: 100,
-      })
+      await waitUntil(
+        () => {
+          alive()
+          return terminalCount(inputs) >= inputs.length ? true : undefined
+        },
+        {
+          what: `a terminal outcome for all ${inputs.length} inputs`,
+          timeoutMs,
+          intervalMs: 100,
+        },
+      )
     },
     async readToEnd(timeoutMs) {
       const ends = new Map<string, bigint>()
@@ -72,10 +86,13 @@ export async function startOutputReader(deps: OutputReaderDeps): Promise<OutputR
         }
       }
       await waitUntil(
-        () =>
-          [...ends].every(([tp, end]) => end === 0n || (positions.get(tp) ?? 0n) >= end)
-            ? true
-            : undefined,
+        () => {
+          alive()
+          const done = [...ends].every(
+            ([tp, end]) => end === 0n || (positions.get(tp) ?? 0n) >= end,
+          )
+          return done ? true : undefined
+        },
         { what: 'the end of every output partition', timeoutMs, intervalMs: 100 },
       )
     },
