@@ -168,12 +168,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     log.error(
       { err, topic: worker.topic, partition: worker.partition },
       fenced
-        ? 'partition fenced by another relay instance; waiting for the rebalance'
+        ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : 'transaction failed; rebuilding the partition from its last commit',
     )
     const resumeAt = worker.resumeOffset
-    void worker.stop(0).then(() => {
-      if (fenced || stopping || !assigned.has(k)) return
+    const fencedIn = generation
+    const rebuild = (): void => {
+      if (stopping || !assigned.has(k) || workers.has(k) || starting.has(k)) return
       if (resumeAt !== null)
         consumer.seek({
           topic: worker.topic,
@@ -181,6 +182,17 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           offset: String(resumeAt),
         })
       void startWorker(worker.topic, worker.partition, generation)
+    }
+    void worker.stop(0).then(() => {
+      if (!fenced) return rebuild()
+      // A newer owner fences us only after the group gave it the partition: our consumer learns
+      // of that rebalance at its next heartbeat, well within the session timeout. Still ours in
+      // the same generation after that, the fence came from the transaction coordinator instead
+      // (it aborts a transaction that outlived a broker restart by bumping the epoch), and no
+      // rebalance will ever come: the partition is taken over again, or it would stall for good.
+      setTimeout(() => {
+        if (generation === fencedIn) rebuild()
+      }, deps.sessionTimeoutMs).unref()
     })
   }
 
