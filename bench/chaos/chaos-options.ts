@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util'
-import { UsageError } from '../support/bench-options.js'
+import { parseWholeNumberOption, UsageError } from '../support/bench-options.js'
 import { SCENARIO_NAMES, type ScenarioName } from './chaos-trial.js'
 
 export interface ChaosOptions {
@@ -40,14 +40,7 @@ export function parseChaosOptions(argv: readonly string[]): ChaosOptions | 'help
     },
   })
   if (values.help) return 'help'
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback
-    const value = Number(text)
-    if (!Number.isInteger(value) || value < min) {
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}; got "${text}"`)
-    }
-    return value
-  }
+  const int = parseWholeNumberOption
   const scenario = values.scenario ?? 'all'
   if (scenario !== 'all' && !(SCENARIO_NAMES as readonly string[]).includes(scenario)) {
     throw new UsageError(

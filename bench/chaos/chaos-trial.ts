@@ -163,6 +163,23 @@ export async function runTrial(
   kafka.trackGroup(`${prefix}.confirm`)
   kafka.trackGroup(`${prefix}.reader`)
   let reader: Awaited<ReturnType<typeof startOutputReader>> | undefined
+  const result = (outcome: Pick<TrialResult, 'events' | 'finished' | 'verdict'>): TrialResult => ({
+    scenario: spec.scenario,
+    trial: spec.trial,
+    seed: spec.seed,
+    ...outcome,
+    kills: supervisor.tally.kills,
+    restarts: supervisor.tally.restarts,
+    crashes: [...supervisor.tally.crashes],
+    hangs: [...supervisor.tally.hangs],
+    seconds: (Date.now() - started) / 1000,
+    notes,
+    ok:
+      outcome.verdict !== null &&
+      outcome.verdict.ok &&
+      outcome.finished &&
+      supervisor.tally.hangs.length === 0,
+  })
   try {
     await Promise.all([
       kafka.createTopic(topics.kyc, spec.partitions),
@@ -220,38 +237,10 @@ export async function runTrial(
     for (const hang of supervisor.tally.hangs) note(`${hang} did not exit after SIGTERM`)
     await reader.readToEnd(READ_TO_END_TIMEOUT_MS)
     const verdict = judgeTrial({ inputs, outputs: reader.records, calls: sandbox.calls.list() })
-    return {
-      scenario: spec.scenario,
-      trial: spec.trial,
-      seed: spec.seed,
-      events: inputs.length,
-      kills: supervisor.tally.kills,
-      restarts: supervisor.tally.restarts,
-      crashes: [...supervisor.tally.crashes],
-      hangs: [...supervisor.tally.hangs],
-      finished,
-      verdict,
-      seconds: (Date.now() - started) / 1000,
-      notes,
-      ok: verdict.ok && finished && supervisor.tally.hangs.length === 0,
-    }
+    return result({ events: inputs.length, finished, verdict })
   } catch (err) {
     note(`trial failed: ${(err as Error).message}`)
-    return {
-      scenario: spec.scenario,
-      trial: spec.trial,
-      seed: spec.seed,
-      events: spec.events,
-      kills: supervisor.tally.kills,
-      restarts: supervisor.tally.restarts,
-      crashes: [...supervisor.tally.crashes],
-      hangs: [...supervisor.tally.hangs],
-      finished: false,
-      verdict: null,
-      seconds: (Date.now() - started) / 1000,
-      notes,
-      ok: false,
-    }
+    return result({ events: spec.events, finished: false, verdict: null })
   } finally {
     await supervisor.stopAll(STOP_GRACE_MS)
     await reader?.stop().catch(() => undefined)
