@@ -20,8 +20,8 @@ export const CHAOS_USAGE = `Usage: npm run chaos -- [options]
   --trials N         kill trials (default ${DEFAULTS.trials}); group, broker and faults run once
   --events N         events per trial (default ${DEFAULTS.events}; the group scenario runs twice as many)
   --scenario NAME    ${SCENARIO_NAMES.join(' | ')} | all (default all)
-  --seed N           seed of inputs, kill moments and faults (default ${DEFAULTS.seed}); a trial's own
-                     seed is printed with a failure, for a replay
+  --seed N           seed of inputs, kill moments and faults (default ${DEFAULTS.seed}); the same
+                     seed and options draw the same trials again (timing still varies)
   --out DIR          where results/chaos-<timestamp>/ goes (default ${DEFAULTS.resultsDir})
   -h, --help
 Kafka: KAFKA_BROKERS when set, else the local stack. The broker scenario starts a broker of its
