@@ -236,7 +236,16 @@ export async function runTrial(
     await supervisor.stopAll(STOP_GRACE_MS)
     for (const hang of supervisor.tally.hangs) note(`${hang} did not exit after SIGTERM`)
     await reader.readToEnd(READ_TO_END_TIMEOUT_MS)
-    const verdict = judgeTrial({ inputs, outputs: reader.records, calls: sandbox.calls.list() })
+    const calls = sandbox.calls.list()
+    const faults = new Map<string, number>()
+    for (const call of calls) {
+      if (call.fault !== null) faults.set(call.fault, (faults.get(call.fault) ?? 0) + 1)
+    }
+    if (faults.size > 0) {
+      const list = [...faults].map(([fault, n]) => `${n} ${fault}`).join(', ')
+      note(`${calls.length} issue calls, faults injected: ${list}`)
+    }
+    const verdict = judgeTrial({ inputs, outputs: reader.records, calls })
     return result({ events: inputs.length, finished, verdict })
   } catch (err) {
     note(`trial failed: ${(err as Error).message}`)
