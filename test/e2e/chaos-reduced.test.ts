@@ -29,7 +29,7 @@ describe('chaos, reduced (npm run chaos in small)', () => {
     const results = await runChaos(ctx, kafka, {
       scenarios: ['kill', 'group', 'faults', 'broker'],
       trials: 3,
-      events: 60,
+      events: 50,
       seed: 7,
     })
     process.stdout.write(`\n${renderTextTable(results)}${renderFailureDetails(results)}`)
