@@ -156,8 +156,9 @@ export async function runBrokerScenario(
       await t.waitForCalls(calls, CALLS_TIMEOUT_MS)
       t.note(`broker SIGTERM after ${t.sandbox.calls.total} issue calls`)
       await broker.stop(30_000)
-      // the broker's own restart (a JVM start, log recovery) adds several seconds to this
-      const downMs = 1_000 + Math.floor(t.random() * 2_000)
+      // With the broker's own restart (a JVM start, log recovery) the outage outlasts the relay's
+      // 10 s transaction timeout: the coordinator then aborts open transactions by fencing them.
+      const downMs = 2_000 + Math.floor(t.random() * 3_000)
       await sleep(downMs)
       t.note(`broker restarting after ${downMs} ms down (${t.sandbox.calls.total} issue calls)`)
       await broker.restart()
