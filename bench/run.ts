@@ -6,7 +6,6 @@
 // First: the relay's kafkajs read_committed fix, before anything loads kafkajs.
 import '../src/kafka/kafkajs-read-committed-fix.js'
 import { randomBytes } from 'node:crypto'
-import { existsSync } from 'node:fs'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -33,79 +32,36 @@ import { runRelayPoison } from './scenarios/relay-poison.js'
 import { runReplay } from './scenarios/replay.js'
 import type { BenchContext } from './support/bench-context.js'
 import { produceEvents } from './support/bench-events.js'
-import { parseBenchOptions, UsageError, USAGE, type ScenarioId } from './support/bench-options.js'
-import { killAllChildren, stopAllChildren } from './support/child-processes.js'
+import { cliIsBuilt, createCleanup, log, readOptions, runTool } from './support/bench-cli.js'
+import { parseBenchOptions, USAGE, type ScenarioId } from './support/bench-options.js'
 import { openKafkaEnvironment, type KafkaEnvironment } from './support/kafka-environment.js'
 import { findListeningPid } from './support/proc-usage.js'
 import { startSandboxProcess, type SandboxProcess } from './support/sandbox-process.js'
 import { startStaticJsonServer } from './static-json-server.js'
 
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
-/** After Ctrl-C, cleanup (children, topics) gets this long before the bench exits anyway. */
-const INTERRUPT_CLEANUP_MS = 20_000
-
-const log = (line: string): void => {
-  process.stderr.write(`${line}\n`)
-}
-
 async function main(argv: readonly string[]): Promise<number> {
-  let options
-  try {
-    options = parseBenchOptions(argv)
-  } catch (err) {
-    if (
-      err instanceof UsageError ||
-      (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')
-    ) {
-      process.stderr.write(`bench: ${(err as Error).message}\n\n${USAGE}\n`)
-      return 2
-    }
-    throw err
-  }
-  if (options === 'help') {
-    process.stdout.write(`${USAGE}\n`)
-    return 0
-  }
-  if (!existsSync(CLI_PATH)) {
-    process.stderr.write(`bench: ${CLI_PATH} is missing; run \`npm run build\` first.\n`)
-    return 2
-  }
+  const options = readOptions('bench', USAGE, () => parseBenchOptions(argv))
+  if (typeof options === 'number') return options
+  if (!cliIsBuilt('bench', CLI_PATH)) return 2
 
   const workDir = resolve(options.resultsDir, new Date().toISOString().replace(/[:.]/g, '-'))
   await mkdir(workDir, { recursive: true })
   const runPrefix = `bench-${randomBytes(3).toString('hex')}`
-  const cleanups: (() => Promise<unknown>)[] = []
-  const cleanup = async (): Promise<void> => {
-    for (const step of cleanups.reverse())
-      await step().catch((err: unknown) => log(`cleanup: ${(err as Error).message}`))
-    cleanups.length = 0
-    await stopAllChildren(5_000)
-  }
-  const onSignal = (signal: NodeJS.Signals): void => {
-    log(`\n${signal}: stopping children and deleting this run's topics…`)
-    setTimeout(() => {
-      killAllChildren()
-      process.exit(130)
-    }, INTERRUPT_CLEANUP_MS).unref()
-    void cleanup().finally(() => process.exit(130))
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  process.once('exit', killAllChildren)
-
+  const cleanup = createCleanup("stopping children and deleting this run's topics")
   try {
     log(`bench ${runPrefix}: ${options.scenarios.join(', ')} → ${workDir}`)
     const key = await generatePartnerKey({ alg: 'ES256' })
     const jwks = await startStaticJsonServer(createJwksDocument([key.publicJwk]))
-    cleanups.push(() => jwks.close())
+    cleanup.push(() => jwks.close())
     const kafka: KafkaEnvironment = await openKafkaEnvironment({ runPrefix, report: log })
-    cleanups.push(() => kafka.close())
+    cleanup.push(() => kafka.close())
     const sandbox: SandboxProcess = await startSandboxProcess({
       cliPath: CLI_PATH,
       jwksUrl: jwks.url,
       workDir,
     })
-    cleanups.push(() => sandbox.stop())
+    cleanup.push(() => sandbox.stop())
     const environment = describeEnvironment({
       argv,
       kafka: `${kafka.brokers.join(',')} (${kafka.origin})`,
@@ -223,7 +179,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const checksOk = results.every((r) => r.checks.every((c) => c.ok))
     return failures.length === 0 && checksOk ? 0 : 1
   } finally {
-    await cleanup()
+    await cleanup.run()
   }
 }
 
@@ -249,13 +205,4 @@ function describe(result: ScenarioResult): string {
   return `${rate}${cpu}${result.notes[0] && result.eventsPerSecond === null ? result.notes[0] : ''}`
 }
 
-main(process.argv.slice(2)).then(
-  (code) => {
-    process.exitCode = code
-  },
-  (err: unknown) => {
-    log(`bench failed: ${(err as Error).stack ?? String(err)}`)
-    killAllChildren()
-    process.exitCode = 1
-  },
-)
+runTool('bench', main)

@@ -76,6 +76,21 @@ export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
+/** `--name N`: `fallback` when absent; a whole number ≥ `min`, or a UsageError naming the option. */
+export function parseWholeNumberOption(
+  name: string,
+  text: string | undefined,
+  fallback: number,
+  min: number,
+): number {
+  if (text === undefined) return fallback
+  const value = Number(text)
+  if (!Number.isInteger(value) || value < min) {
+    throw new UsageError(`--${name} must be a whole number ≥ ${min}; got "${text}"`)
+  }
+  return value
+}
+
 export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: [...argv],
@@ -97,14 +112,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     },
   })
   if (values.help) return 'help'
-  const int = (name: string, text: string | undefined, fallback: number, min: number): number => {
-    if (text === undefined) return fallback
-    const value = Number(text)
-    if (!Number.isInteger(value) || value < min) {
-      throw new UsageError(`--${name} must be a whole number ≥ ${min}; got "${text}"`)
-    }
-    return value
-  }
+  const int = parseWholeNumberOption
   const scenarios = parseScenarios(values.scenarios)
   const options: BenchOptions = {
     events: int('events', values.events, DEFAULTS.events, 1_000),

@@ -29,14 +29,18 @@ export interface KafkaEnvironmentDeps {
   /** Every topic and group of this run starts with it. */
   readonly runPrefix: string
   readonly report: (line: string) => void
+  /** Use these brokers as they are (a broker the caller runs), ignoring KAFKA_BROKERS. */
+  readonly brokers?: readonly string[]
 }
 
 export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<KafkaEnvironment> {
   const env = readEnv()
-  let brokers = env.KAFKA_BROKERS?.split(',')
-    .map((b) => b.trim())
-    .filter(Boolean)
-  let origin = 'KAFKA_BROKERS'
+  let brokers =
+    deps.brokers ??
+    env.KAFKA_BROKERS?.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean)
+  let origin = deps.brokers === undefined ? 'KAFKA_BROKERS' : 'given'
   let stopStack: (() => Promise<void>) | null = null
   if (brokers === undefined) {
     const stack = createLocalStack({
@@ -59,7 +63,7 @@ export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<
   }
   const kafka = new Kafka({
     clientId: `${deps.runPrefix}-bench`,
-    brokers,
+    brokers: [...brokers],
     // Routine retries (coordinator loading, concurrent transactions) are not the bench's news.
     logLevel: logLevel.NOTHING,
   })

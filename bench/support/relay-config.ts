@@ -13,7 +13,11 @@ export interface BenchRelayConfigOptions {
     readonly issue?: Record<string, unknown>
     readonly moca?: Record<string, unknown>
     readonly shutdown?: Record<string, unknown>
+    readonly kafka?: Record<string, unknown>
+    readonly confirm?: Record<string, unknown>
   }
+  /** Replace the single bench route (the chaos suite runs two). */
+  readonly routes?: readonly Record<string, unknown>[]
 }
 
 export interface BenchTopics {
@@ -32,7 +36,12 @@ export function benchOutputTopics(prefix: string): BenchTopics {
  */
 export function benchRelayConfig(options: BenchRelayConfigOptions): Record<string, unknown> {
   return {
-    kafka: { brokers: options.brokers, groupId: options.prefix, clientId: options.prefix },
+    kafka: {
+      brokers: options.brokers,
+      groupId: options.prefix,
+      clientId: options.prefix,
+      ...options.overrides?.kafka,
+    },
     topics: {
       ...benchOutputTopics(options.prefix),
       internalPrefix: options.prefix,
@@ -46,8 +55,9 @@ export function benchRelayConfig(options: BenchRelayConfigOptions): Record<strin
     },
     ...(options.overrides?.issue ? { issue: options.overrides.issue } : {}),
     ...(options.overrides?.shutdown ? { shutdown: options.overrides.shutdown } : {}),
+    ...(options.overrides?.confirm ? { confirm: options.overrides.confirm } : {}),
     log: { level: 'info', pretty: false },
-    routes: [
+    routes: options.routes ?? [
       {
         name: 'kyc',
         topics: options.inputTopics,

@@ -1,6 +1,12 @@
 import type { Admin, ITopicConfig } from 'kafkajs'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
+
+/** kafkajs's own createTopics waits this long for leaders; a topic another client made gets the same. */
+const TOPIC_READY_TIMEOUT_MS = 30_000
+/** Metadata of a new topic reaches a broker within a few hundred ms. */
+const TOPIC_READY_POLL_MS = 100
 
 export interface TopicSpec {
   readonly topic: string
@@ -82,8 +88,46 @@ export async function ensureTopics(
     replicationFactor,
     configEntries: Object.entries(spec.config ?? {}).map(([name, value]) => ({ name, value })),
   }))
-  await deps.admin.createTopics({ topics, waitForLeaders: true })
-  deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics')
+  // Not kafkajs's waitForLeaders: it retries LEADER_NOT_AVAILABLE only, and a fresh broker may
+  // answer UNKNOWN_TOPIC_OR_PARTITION for a moment; and at TOPIC_ALREADY_EXISTS (a relay of the
+  // same group starting at the same moment created them first) it does not wait at all.
+  const created = await deps.admin.createTopics({ topics, waitForLeaders: false })
+  await waitForTopicLeaders(
+    deps.admin,
+    missing.map((s) => s.topic),
+  )
+  if (created) deps.logger.info({ topics: missing.map((s) => s.topic) }, 'created topics')
+}
+
+/** Waits until every partition of `topics` has a leader (the topics exist for clients). */
+export async function waitForTopicLeaders(
+  admin: Admin,
+  topics: readonly string[],
+  timeoutMs = TOPIC_READY_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  let last: unknown = null
+  for (;;) {
+    try {
+      const { topics: found } = await admin.fetchTopicMetadata({ topics: [...topics] })
+      const ready =
+        found.length === topics.length &&
+        found.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      if (ready) return
+    } catch (err) {
+      // only "not there yet" is worth waiting for; anything else is the caller's to handle
+      if (!isTopicNotYetKnown(err)) throw err
+      last = err
+    }
+    if (Date.now() >= deadline) {
+      throw new RelayError(
+        'KAFKA_UNAVAILABLE',
+        `topics ${topics.join(', ')} exist but have no leader after ${timeoutMs} ms${last === null ? '' : ` (${(last as Error).message})`}`,
+        { classification: 'retryable', cause: last ?? undefined },
+      )
+    }
+    await sleep(TOPIC_READY_POLL_MS)
+  }
 }
 
 /**

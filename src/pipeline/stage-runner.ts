@@ -83,6 +83,17 @@ const RESUME_BELOW_SHARE = 0.75
 const key = (topic: string, partition: number): string => `${topic}/${partition}`
 
 /**
+ * kafkajs's pause, resume and seek throw this (no code to match on) between a consumer crash and
+ * its restart, when it has no consumer group.
+ */
+function isConsumerRestarting(err: unknown): boolean {
+  return (
+    (err as { name?: unknown }).name === 'KafkaJSNonRetriableError' &&
+    String((err as { message?: unknown }).message).includes('Consumer group was not initialized')
+  )
+}
+
+/**
  * Drives one stage (issue or confirm) over a kafkajs consumer group: owns the partition workers,
  * creates them on assignment (fence, then restore the co-partitioned ledger), routes batches,
  * pauses partitions for any of their reasons (restoring, in-flight budget, a blocked topic), and
@@ -135,15 +146,31 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     return reasons
   }
 
-  const applyPause = (topic: string, partition: number): void => {
+  /**
+   * Brings kafkajs's pause state of an input partition in line with its reasons; `force` sends
+   * it even if we think kafkajs has it already (after a consumer restart it has forgotten).
+   */
+  const applyPause = (topic: string, partition: number, force = false): void => {
     const k = key(topic, partition)
     const shouldPause = pauseReasons(topic, partition).length > 0
-    if (shouldPause && !pausedInputs.has(k)) {
-      consumer.pause([{ topic, partitions: [partition] }])
-      pausedInputs.add(k)
-    } else if (!shouldPause && pausedInputs.has(k)) {
-      consumer.resume([{ topic, partitions: [partition] }])
-      pausedInputs.delete(k)
+    try {
+      if (shouldPause && (force || !pausedInputs.has(k))) {
+        consumer.pause([{ topic, partitions: [partition] }])
+        pausedInputs.add(k)
+      } else if (!shouldPause && (force || pausedInputs.has(k))) {
+        consumer.resume([{ topic, partitions: [partition] }])
+        pausedInputs.delete(k)
+      }
+    } catch (err) {
+      // While kafkajs restarts its consumer after a crash (the broker went away) it has no group,
+      // and pause/resume throw. The restarted consumer joins again, and the GROUP_JOIN handler
+      // re-applies every partition's state; records fetched meanwhile for a partition that is
+      // not ready are left unresolved and fetched again.
+      if (!isConsumerRestarting(err)) throw err
+      log.warn(
+        { err, topic, partition },
+        'the consumer is restarting; pause state applied at the next join',
+      )
     }
   }
 
@@ -168,19 +195,38 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     log.error(
       { err, topic: worker.topic, partition: worker.partition },
       fenced
-        ? 'partition fenced by another relay instance; waiting for the rebalance'
+        ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : 'transaction failed; rebuilding the partition from its last commit',
     )
     const resumeAt = worker.resumeOffset
-    void worker.stop(0).then(() => {
-      if (fenced || stopping || !assigned.has(k)) return
-      if (resumeAt !== null)
-        consumer.seek({
-          topic: worker.topic,
-          partition: worker.partition,
-          offset: String(resumeAt),
-        })
+    const fencedIn = generation
+    const rebuild = (): void => {
+      if (stopping || !assigned.has(k) || workers.has(k) || starting.has(k)) return
+      try {
+        if (resumeAt !== null)
+          consumer.seek({
+            topic: worker.topic,
+            partition: worker.partition,
+            offset: String(resumeAt),
+          })
+      } catch (err) {
+        // kafkajs is restarting its consumer: the join that follows restarts the partition
+        // from its committed offset (reconcile)
+        if (!isConsumerRestarting(err)) throw err
+        return
+      }
       void startWorker(worker.topic, worker.partition, generation)
+    }
+    void worker.stop(0).then(() => {
+      if (!fenced) return rebuild()
+      // A newer owner fences us only after the group gave it the partition: our consumer learns
+      // of that rebalance at its next heartbeat, well within the session timeout. Still ours in
+      // the same generation after that, the fence came from the transaction coordinator instead
+      // (it aborts a transaction that outlived a broker restart by bumping the epoch), and no
+      // rebalance will ever come: the partition is taken over again, or it would stall for good.
+      setTimeout(() => {
+        if (generation === fencedIn) rebuild()
+      }, deps.sessionTimeoutMs).unref()
     })
   }
 
@@ -285,7 +331,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     assigned = next
     for (const k of next) {
       const [topic, partition] = splitKey(k)
-      applyPause(topic, partition)
+      // forced: a consumer kafkajs restarted joins with nothing paused
+      applyPause(topic, partition, true)
       if (!workers.has(k) && !starting.has(k)) void startWorker(topic, partition, generation)
     }
     joined = true

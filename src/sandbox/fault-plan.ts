@@ -33,6 +33,8 @@ interface EndpointPlan {
   readonly next: FaultKind[]
   readonly rates: readonly (readonly [FaultKind, number])[]
   readonly bucket: Bucket | null
+  /** When the plan was compiled: throttle bursts count their period from here. */
+  readonly sinceMs: number
 }
 
 /**
@@ -55,6 +57,7 @@ export function createFaultPlan(deps: {
     const perSecond = spec.rateLimit?.perSecond
     return {
       spec,
+      sinceMs: deps.now(),
       next: [...spec.next],
       rates: Object.entries(spec.rates).filter(
         (entry): entry is [FaultKind, number] => (entry[1] ?? 0) > 0,
@@ -82,6 +85,19 @@ export function createFaultPlan(deps: {
     const u = 1 - deps.random()
     const z = Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * deps.random())
     return Math.max(0, mean + z * ((p99 - mean) / Z_99))
+  }
+
+  function spike(spec: EndpointFaults['spikes']): number {
+    if (spec === undefined || deps.random() >= spec.rate) return 0
+    return latency(spec.latency)
+  }
+
+  /** The Retry-After of the 429 burst under way, or null outside a burst. */
+  function throttleRetryAfter(plan: EndpointPlan): number | null {
+    const burst = plan.spec.throttleBursts
+    if (burst === undefined) return null
+    const inBurst = (deps.now() - plan.sinceMs) % burst.everyMs < burst.durationMs
+    return inBurst ? burst.retryAfterSeconds : null
   }
 
   /** Seconds until the bucket holds a token again, or 0 when a token was taken. */
@@ -113,10 +129,12 @@ export function createFaultPlan(deps: {
     decide(endpoint, email) {
       const plan = plans[endpoint]
       const userSpec = email ? faults.userLatency[email] : undefined
-      const latencyMs = latency(plan.spec.latency) + latency(userSpec)
+      const latencyMs = latency(plan.spec.latency) + latency(userSpec) + spike(plan.spec.spikes)
       const retryAfterSeconds = plan.spec.retryAfterSeconds
       const scripted = plan.next.shift()
       if (scripted !== undefined) return { latencyMs, fault: scripted, retryAfterSeconds }
+      const throttled = throttleRetryAfter(plan)
+      if (throttled !== null) return { latencyMs, fault: 'http429', retryAfterSeconds: throttled }
       if (plan.bucket !== null) {
         const wait = takeToken(plan.bucket)
         if (wait > 0) return { latencyMs, fault: 'http429', retryAfterSeconds: wait }

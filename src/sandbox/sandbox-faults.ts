@@ -60,6 +60,23 @@ export const EndpointFaults = z
         burst: z.number().int().positive().optional(),
       })
       .optional(),
+    /**
+     * Latency spikes: with probability `rate` a call gets `latency` on top of the usual one (a
+     * slow MocaChain now and then, not a slow MocaChain).
+     */
+    spikes: z.strictObject({ rate: z.number().min(0).max(1), latency: LatencySpec }).optional(),
+    /**
+     * 429 bursts: for `durationMs` of every `everyMs` (from when the faults were set), every call
+     * is answered 429 with `retryAfterSeconds`; a throttled service, not a random 429 here and there.
+     */
+    throttleBursts: z
+      .strictObject({
+        everyMs: z.number().positive(),
+        durationMs: nonNegativeMs,
+        retryAfterSeconds: z.number().int().min(0).default(1),
+      })
+      .refine((b) => b.durationMs <= b.everyMs, 'throttleBursts.durationMs exceeds everyMs')
+      .optional(),
     /** Scripted faults for the next calls, one per call, in order, before any random draw. */
     next: z.array(FaultKindName).default([]),
   })

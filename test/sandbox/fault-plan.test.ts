@@ -63,4 +63,39 @@ describe('fault plan', () => {
     clock.now += 500
     expect(p.decide('issue').fault).toBeNull()
   })
+
+  it('latency spikes hit about their rate of calls, on top of the usual latency', () => {
+    const p = plan({
+      issue: { latency: { fixedMs: 10 }, spikes: { rate: 0.1, latency: { fixedMs: 5_000 } } },
+    })
+    const latencies = Array.from({ length: 5_000 }, () => p.decide('issue').latencyMs)
+    const spiked = latencies.filter((ms) => ms === 5_010).length
+    expect(spiked).toBeGreaterThan(400)
+    expect(spiked).toBeLessThan(600)
+    expect(latencies.filter((ms) => ms !== 5_010).every((ms) => ms === 10)).toBe(true)
+  })
+
+  it('a throttle burst answers every call 429 with its Retry-After for its duration, then none', () => {
+    const clock = { now: 1_000 }
+    const p = plan(
+      { issue: { throttleBursts: { everyMs: 2_000, durationMs: 300, retryAfterSeconds: 2 } } },
+      clock,
+    )
+    expect(p.decide('issue')).toMatchObject({ fault: 'http429', retryAfterSeconds: 2 })
+    clock.now += 299
+    expect(p.decide('issue').fault).toBe('http429')
+    clock.now += 1
+    expect(p.decide('issue').fault).toBeNull()
+    clock.now += 1_600
+    expect(p.decide('issue').fault).toBeNull()
+    clock.now += 100
+    expect(p.decide('issue')).toMatchObject({ fault: 'http429', retryAfterSeconds: 2 })
+    expect(p.decide('status').fault).toBeNull()
+  })
+
+  it('refuses a throttle burst longer than its period', () => {
+    expect(() =>
+      SandboxFaults.parse({ issue: { throttleBursts: { everyMs: 100, durationMs: 200 } } }),
+    ).toThrow(/durationMs exceeds everyMs/)
+  })
 })
