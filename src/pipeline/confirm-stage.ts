@@ -12,7 +12,7 @@ import type { RouteCircuit } from './circuit-breaker.js'
 import { decodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { Slot } from './offset-tracker.js'
-import type { CreatePartitionProcessor } from './partition-worker.js'
+import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import { isMocaFailure, type EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, type AttemptResult } from './retry-engine.js'
@@ -52,13 +52,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
     const log = ctx.logger
     const executor = createKeyOrderedExecutor<ConfirmTask>({
       run: (task) => confirmOne(task),
-      onBug: (err, task) => {
-        log.error(
-          { err, offset: task.slot.offset },
-          'bug in the confirm stage; rebuilding the partition',
-        )
-        ctx.fail(err)
-      },
+      onBug: (err, task) => onTaskError(ctx, err, task.slot.offset),
     })
 
     async function confirmOne(task: ConfirmTask): Promise<void> {

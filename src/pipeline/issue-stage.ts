@@ -22,7 +22,7 @@ import {
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { LedgerPolicy } from './ledger-policy.js'
 import type { Slot } from './offset-tracker.js'
-import type { CreatePartitionProcessor } from './partition-worker.js'
+import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, sleep } from './retry-engine.js'
@@ -91,13 +91,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
     const busyKeys = new Map<string, Promise<void>>()
     const executor = createKeyOrderedExecutor<IssueTask>({
       run: (task) => serializeByKey(task),
-      onBug: (err, task) => {
-        log.error(
-          { err, offset: task.slot.offset },
-          'bug in the issue stage; rebuilding the partition',
-        )
-        ctx.fail(err)
-      },
+      onBug: (err, task) => onTaskError(ctx, err, task.slot.offset),
     })
     let admission: Promise<void> = Promise.resolve()
 

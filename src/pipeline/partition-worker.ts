@@ -27,6 +27,21 @@ export interface PartitionContext {
   fail(err: unknown): void
 }
 
+/**
+ * A stage task threw. While the partition is alive that is a bug: it is logged as one and the
+ * partition rebuilt from its last commit. Once the partition is gone (its transaction failed, it
+ * was revoked) every task still waiting on it fails with the partition's own error, which was
+ * logged where it happened: those tasks were abandoned, not buggy.
+ */
+export function onTaskError(ctx: PartitionContext, err: unknown, offset: number): void {
+  if (ctx.signal.aborted) {
+    ctx.logger.debug({ err, offset }, `${ctx.stage} task abandoned with its partition`)
+    return
+  }
+  ctx.logger.error({ err, offset }, `bug in the ${ctx.stage} stage; rebuilding the partition`)
+  ctx.fail(err)
+}
+
 /** A stage's logic for one partition (issue-stage.ts, confirm-stage.ts). */
 export interface PartitionProcessor {
   /**
