@@ -182,6 +182,9 @@ export const KafkaConfig = z
     sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs).describe(
       'Consumer group session: how long a killed relay holds its partitions before the others take them.',
     ),
+    fetchMaxWait: Duration.default(DEFAULTS.kafka.fetchMaxWaitMs).describe(
+      'Longest a fetch waits at the broker for records, and how long a consumer whose partitions are all paused (full in-flight budget) waits before fetching again.',
+    ),
     ssl: z.boolean().default(false).describe('TLS to the brokers.'),
     sasl: KafkaSasl.optional(),
   })

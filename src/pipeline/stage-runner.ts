@@ -18,6 +18,8 @@ export interface StageRunnerDeps {
   readonly transactionalIdOf: (inputTopic: string, partition: number) => string
   readonly transactionTimeoutMs: number
   readonly sessionTimeoutMs: number
+  /** kafkajs maxWaitTimeInMs: the broker's fetch wait, and the consumer's sleep when all is paused. */
+  readonly fetchMaxWaitMs: number
   readonly createProcessor: CreatePartitionProcessor
   /** Records admitted and not yet committed, per partition, before the partition pauses. */
   readonly maxInFlight: number
@@ -109,7 +111,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     rebalanceTimeout: Math.max(deps.sessionTimeoutMs, 30_000),
     partitionAssigners: [createCoPartitionedAssigner(homeOf)],
     readUncommitted: false,
-    maxWaitTimeInMs: 100,
+    maxWaitTimeInMs: deps.fetchMaxWaitMs,
   })
 
   const workers = new Map<string, PartitionWorker>()

@@ -48,6 +48,7 @@ describe('regression: a partition whose takeover failed once', () => {
       transactionalIdOf: (topic, partition) => `${groupId}.${topic}.${partition}`,
       transactionTimeoutMs: 10_000,
       sessionTimeoutMs: 6_000,
+      fetchMaxWaitMs: 20,
       maxInFlight: 100,
       lingerMs: 10,
       ledgerRetentionMs: 86_400_000,
