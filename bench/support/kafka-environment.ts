@@ -31,6 +31,11 @@ export interface KafkaEnvironmentDeps {
   readonly report: (line: string) => void
   /** Use these brokers as they are (a broker the caller runs), ignoring KAFKA_BROKERS. */
   readonly brokers?: readonly string[]
+  /**
+   * Leave the run's topics and groups at close: the broker is thrown away with its data.
+   * @default false
+   */
+  readonly disposableBroker?: boolean
 }
 
 export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<KafkaEnvironment> {
@@ -110,10 +115,12 @@ export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<
     deleteTopics,
     async close() {
       await sharedProducer?.disconnect().catch(() => undefined)
-      await deleteTopics(deps.runPrefix).catch((err: unknown) =>
-        deps.report(`could not delete this run's topics: ${(err as Error).message}`),
-      )
-      if (groups.size > 0) await admin.deleteGroups([...groups]).catch(() => undefined)
+      if (!deps.disposableBroker) {
+        await deleteTopics(deps.runPrefix).catch((err: unknown) =>
+          deps.report(`could not delete this run's topics: ${(err as Error).message}`),
+        )
+        if (groups.size > 0) await admin.deleteGroups([...groups]).catch(() => undefined)
+      }
       await admin.disconnect().catch(() => undefined)
       await stopStack?.()
     },
