@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
@@ -13,7 +12,7 @@ import { parseOffsetSpec } from './offset-spec.js'
 import { runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
 import { formatRunSummary } from './run-summary.js'
-import { isUsageError } from './usage-error.js'
+import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--config relay.yaml]
@@ -34,23 +33,18 @@ export function createRedriveCommand(): Command {
     summary: 'Retry failed events (by reason, since a time) after their cause is fixed.',
     usage: USAGE,
     async run(args) {
-      let values
-      try {
-        values = parseArgs({
-          args: [...args],
-          options: {
-            config: { type: 'string', default: 'relay.yaml' },
-            reason: { type: 'string', multiple: true },
-            since: { type: 'string' },
-            'dry-run': { type: 'boolean', default: false },
-            'run-id': { type: 'string' },
-          },
-        }).values
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        process.stderr.write(`moca-relay redrive: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      const parsed = parseCommandLine('redrive', USAGE, {
+        args: [...args],
+        options: {
+          config: { type: 'string', default: 'relay.yaml' },
+          reason: { type: 'string', multiple: true },
+          since: { type: 'string' },
+          'dry-run': { type: 'boolean', default: false },
+          'run-id': { type: 'string' },
+        },
+      })
+      if (parsed === null) return 2
+      const { values } = parsed
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const dryRun = values['dry-run']

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
@@ -10,7 +9,7 @@ import { newRunId } from './run-id.js'
 import { parseOffsetSpec, resolveOffsets } from './offset-spec.js'
 import { runRange } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
-import { isUsageError } from './usage-error.js'
+import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay replay --topic TOPIC [--from earliest] [--to live] [--dry-run | --reissue [--yes]]
@@ -34,26 +33,21 @@ export function createReplayCommand(): Command {
     summary: 'Reprocess a range of an input topic (dry run, or reissue) beside the live relay.',
     usage: USAGE,
     async run(args) {
-      let values
-      try {
-        values = parseArgs({
-          args: [...args],
-          options: {
-            config: { type: 'string', default: 'relay.yaml' },
-            topic: { type: 'string' },
-            from: { type: 'string', default: 'earliest' },
-            to: { type: 'string', default: 'live' },
-            'dry-run': { type: 'boolean', default: false },
-            reissue: { type: 'boolean', default: false },
-            yes: { type: 'boolean', default: false },
-            'run-id': { type: 'string' },
-          },
-        }).values
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        process.stderr.write(`moca-relay replay: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      const parsed = parseCommandLine('replay', USAGE, {
+        args: [...args],
+        options: {
+          config: { type: 'string', default: 'relay.yaml' },
+          topic: { type: 'string' },
+          from: { type: 'string', default: 'earliest' },
+          to: { type: 'string', default: 'live' },
+          'dry-run': { type: 'boolean', default: false },
+          reissue: { type: 'boolean', default: false },
+          yes: { type: 'boolean', default: false },
+          'run-id': { type: 'string' },
+        },
+      })
+      if (parsed === null) return 2
+      const { values } = parsed
       if (!values.topic) {
         process.stderr.write(`moca-relay replay: --topic is required.\n\n${USAGE}\n`)
         return 2

@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util'
 import { loadConfig } from '../config/load-config.js'
 import { createLogger } from '../ops/logger.js'
 import { armShutdownDeadline, untilShutdownSignal } from '../ops/shutdown-signals.js'
 import type { Command } from './command.js'
 import { composeRelay } from './compose-relay.js'
-import { isUsageError } from './usage-error.js'
+import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay run [--config relay.yaml]
@@ -23,17 +22,12 @@ export function createRunCommand(): Command {
     summary: 'Run the relay (issue and confirm stages) until SIGTERM.',
     usage: USAGE,
     async run(args) {
-      let configPath: string
-      try {
-        configPath = parseArgs({
-          args: [...args],
-          options: { config: { type: 'string', default: 'relay.yaml' } },
-        }).values.config
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        process.stderr.write(`moca-relay run: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      const parsed = parseCommandLine('run', USAGE, {
+        args: [...args],
+        options: { config: { type: 'string', default: 'relay.yaml' } },
+      })
+      if (parsed === null) return 2
+      const configPath = parsed.values.config
       const loaded = await loadConfig(configPath)
       const { config } = loaded
       const logger = createLogger({

@@ -1,11 +1,10 @@
-import { parseArgs } from 'node:util'
 import { readEnv } from '../config/env.js'
 import { createLogger, type Logger } from '../ops/logger.js'
 import { loadSandboxConfigFile } from '../sandbox/load-sandbox-config.js'
 import { startSandbox } from '../sandbox/start-sandbox.js'
 import type { Command } from './command.js'
 import type { CommandIo } from './keys-command.js'
-import { isUsageError } from './usage-error.js'
+import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay sandbox --config FILE [--port 8080] [--host 127.0.0.1]
@@ -36,21 +35,21 @@ export function createSandboxCommand(deps: SandboxCommandDeps): Command {
     summary: 'Run the MocaChain simulator (Issue-on-Behalf API, JWKS auth, faults, control API).',
     usage: USAGE,
     async run(args) {
-      let values: { config?: string; port: string; host: string }
-      try {
-        values = parseArgs({
+      const parsed = parseCommandLine(
+        'sandbox',
+        USAGE,
+        {
           args: [...args],
           options: {
             config: { type: 'string' },
             port: { type: 'string', default: String(DEFAULT_PORT) },
             host: { type: 'string', default: DEFAULT_HOST },
           },
-        }).values
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        deps.stderr.write(`moca-relay sandbox: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+        },
+        deps.stderr,
+      )
+      if (parsed === null) return 2
+      const { values } = parsed
       const port = Number(values.port)
       if (values.config === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
         deps.stderr.write(

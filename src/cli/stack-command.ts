@@ -1,5 +1,5 @@
 import { relative } from 'node:path'
-import { parseArgs } from 'node:util'
+import { parseCommandLine } from './usage-error.js'
 import { z } from 'zod'
 import { readEnv, type RelayEnv } from '../config/env.js'
 import { RelayError } from '../errors/relay-error.js'
@@ -33,24 +33,18 @@ export const stackCommand: Command = {
   summary: 'Start, stop or inspect the local Kafka broker and schema registry',
   usage: USAGE,
   async run(args) {
-    let parsed
-    try {
-      parsed = parseArgs({
-        args: [...args],
-        allowPositionals: true,
-        options: {
-          host: { type: 'string' },
-          'kafka-port': { type: 'string' },
-          'controller-port': { type: 'string' },
-          'registry-port': { type: 'string' },
-          'stack-dir': { type: 'string' },
-        },
-      })
-    } catch (err) {
-      // unknown option or missing value: a usage mistake, not a bug
-      process.stderr.write(`moca-relay stack: ${(err as Error).message}\n\n${USAGE}\n`)
-      return 2
-    }
+    const parsed = parseCommandLine('stack', USAGE, {
+      args: [...args],
+      allowPositionals: true,
+      options: {
+        host: { type: 'string' },
+        'kafka-port': { type: 'string' },
+        'controller-port': { type: 'string' },
+        'registry-port': { type: 'string' },
+        'stack-dir': { type: 'string' },
+      },
+    })
+    if (parsed === null) return 2
     const { values, positionals } = parsed
     const action = positionals[0]
     if (positionals.length !== 1 || (action !== 'up' && action !== 'down' && action !== 'status')) {

@@ -1,7 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { join, relative, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { stringify } from 'yaml'
 import { generatePartnerKey } from '../../auth/generate-partner-key.js'
 import { readEnv, type RelayEnv } from '../../config/env.js'
@@ -13,7 +12,7 @@ import { createLocalStack } from '../../stack/local-stack.js'
 import { resolveStackSettings } from '../../stack/stack-settings.js'
 import type { Command } from '../command.js'
 import { composeRelay, type RelayProcess } from '../compose-relay.js'
-import { isUsageError } from '../usage-error.js'
+import { parseCommandLine } from '../usage-error.js'
 import {
   DEMO_KEY_FILE,
   DEMO_KEY_ID,
@@ -48,21 +47,16 @@ export function createDemoCommand(): Command {
       'See the whole mission run locally: Kafka, the MocaChain sandbox, the relay, a sample stream.',
     usage: USAGE,
     async run(args) {
-      let values
-      try {
-        values = parseArgs({
-          args: [...args],
-          options: {
-            events: { type: 'string', default: '600' },
-            follow: { type: 'boolean', default: false },
-            dir: { type: 'string', default: '.demo' },
-          },
-        }).values
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        process.stderr.write(`moca-relay demo: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      const parsed = parseCommandLine('demo', USAGE, {
+        args: [...args],
+        options: {
+          events: { type: 'string', default: '600' },
+          follow: { type: 'boolean', default: false },
+          dir: { type: 'string', default: '.demo' },
+        },
+      })
+      if (parsed === null) return 2
+      const { values } = parsed
       const events = Number(values.events)
       if (!Number.isInteger(events) || events < 10 || events > 1_000_000) {
         process.stderr.write(

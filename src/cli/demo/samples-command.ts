@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util'
 import { readEnv } from '../../config/env.js'
 import type { Command } from '../command.js'
-import { isUsageError } from '../usage-error.js'
+import { parseCommandLine } from '../usage-error.js'
 import { demoNames } from './demo-configs.js'
 import { createInputTopics, produceSamples } from './produce-samples.js'
 import { buildSampleStream } from './sample-events.js'
@@ -18,20 +17,15 @@ export function createSamplesCommand(): Command {
     summary: "Produce the demo's sample domain events to Kafka.",
     usage: USAGE,
     async run(args) {
-      let values
-      try {
-        values = parseArgs({
-          args: [...args],
-          options: {
-            prefix: { type: 'string', default: 'demo' },
-            events: { type: 'string', default: '600' },
-          },
-        }).values
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        process.stderr.write(`moca-relay samples: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      const parsed = parseCommandLine('samples', USAGE, {
+        args: [...args],
+        options: {
+          prefix: { type: 'string', default: 'demo' },
+          events: { type: 'string', default: '600' },
+        },
+      })
+      if (parsed === null) return 2
+      const { values } = parsed
       const events = Number(values.events)
       if (!Number.isInteger(events) || events < 10) {
         process.stderr.write(
