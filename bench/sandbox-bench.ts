@@ -15,17 +15,12 @@ import { parseArgs } from 'node:util'
 import { generatePartnerKey } from '../src/auth/generate-partner-key.js'
 import { createJwksDocument } from '../src/auth/jwks-document.js'
 import { startSandbox } from '../src/sandbox/start-sandbox.js'
+import { BENCH_PARTNER_ID, BENCH_PROGRAM, BENCH_SUBJECT_SCHEMA } from './support/bench-events.js'
 import { startStaticJsonServer } from './static-json-server.js'
 import type { LoadReport, LoadSettings } from './sandbox-load.js'
 
 /** The bar issue 3 sets for the sandbox on a 2-core machine. */
 const TARGET_REQUESTS_PER_SECOND = 5_000
-
-const PARTNER_ID = 'bench-partner'
-const PROGRAM = {
-  issuerDid: 'did:air:id:test:5P44fsVUhPctDTWH2Nz26pZJFsg6CqyiAELTGeVQDB',
-  credentialId: 'c21s70g0i54sn0023172Cv',
-}
 
 const USAGE = `Usage: npm run bench:sandbox -- [options]
   --duration S      seconds of measured load (default 10)
@@ -54,21 +49,12 @@ async function main(): Promise<number> {
   const jwks = await startStaticJsonServer(createJwksDocument([key.publicJwk]))
   const sandbox = await startSandbox({
     config: {
-      partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }],
+      partners: [{ partnerId: BENCH_PARTNER_ID, jwksUrl: jwks.url }],
       programs: [
         {
-          ...PROGRAM,
-          partnerId: PARTNER_ID,
-          credentialSubjectSchema: {
-            type: 'object',
-            properties: {
-              age: { type: 'integer' },
-              location: { type: 'string' },
-              isMember: { type: 'boolean' },
-            },
-            required: ['age', 'location', 'isMember'],
-            additionalProperties: false,
-          },
+          ...BENCH_PROGRAM,
+          partnerId: BENCH_PARTNER_ID,
+          credentialSubjectSchema: BENCH_SUBJECT_SCHEMA,
         },
       ],
       settings: { onchainDelayMs: 1_000 },
@@ -79,8 +65,8 @@ async function main(): Promise<number> {
   const settings: LoadSettings = {
     baseUrl: sandbox.url,
     privateKeyPem: key.privateKeyPem,
-    partnerId: PARTNER_ID,
-    program: PROGRAM,
+    partnerId: BENCH_PARTNER_ID,
+    program: BENCH_PROGRAM,
     emails: Number(values.emails),
     connections: Number(values.connections),
     inFlight: Number(values['in-flight']),
