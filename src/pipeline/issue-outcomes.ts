@@ -111,14 +111,7 @@ export async function callOutcomeWrites(
     at,
     run: deps.run,
   })
-  return {
-    ledgerKey: command.idempotencyKey,
-    entry,
-    records: [
-      ledgerRecord(deps, command.idempotencyKey, entry),
-      await outputRecord(deps, deps.topics.failed, failed, record.key, traceparent),
-    ],
-  }
+  return failureWrites(deps, command.idempotencyKey, entry, failed, record.key, traceparent)
 }
 
 /** Decoding or mapping failed: FAILED under the record's offset + credential.failed. */
@@ -159,12 +152,24 @@ export async function inputFailureWrites(
     at,
     run: deps.run,
   })
+  return failureWrites(deps, input.ledgerKey, entry, failed, record.key, input.traceparent)
+}
+
+/** A FAILED ledger entry and its credential.failed, in one transaction. */
+async function failureWrites(
+  deps: OutcomeDeps,
+  ledgerKey: string,
+  entry: LedgerEntry,
+  failed: OutputEvent,
+  key: Buffer | null,
+  traceparent: string | null,
+): Promise<OutcomeWrites> {
   return {
-    ledgerKey: input.ledgerKey,
+    ledgerKey,
     entry,
     records: [
-      ledgerRecord(deps, input.ledgerKey, entry),
-      await outputRecord(deps, deps.topics.failed, failed, record.key, input.traceparent),
+      ledgerRecord(deps, ledgerKey, entry),
+      await outputRecord(deps, deps.topics.failed, failed, key, traceparent),
     ],
   }
 }
