@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
 
 describe('invariant 1: nothing lost', () => {
   it('ends every input record as issued, failed with a reason, or a documented skip', async () => {
@@ -13,10 +13,7 @@ describe('invariant 1: nothing lost', () => {
         {
           name: 'kyc',
           topics: [fixture.topics.kyc],
-          program: {
-            issuerDid: 'did:air:id:test:kycIssuer',
-            credentialId: 'c-kyc-program-000000001',
-          },
+          program: KYC_PROGRAM,
           email: 'user.email',
           filter: 'type != "kyc.started"',
           credentialSubject: { kycVerified: true, level: 'level' },

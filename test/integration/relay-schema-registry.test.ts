@@ -2,7 +2,7 @@ import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, inject, it } from 'vitest'
 import type { OutputEvent } from '../../src/domain/output-events.js'
 import { uniqueName } from '../support/kafka-test-env.js'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
 
 const KYC_AVRO = {
   type: 'record',
@@ -46,10 +46,7 @@ describe('the relay with a schema registry', () => {
           {
             name: 'kyc',
             topics: [fixture.topics.kyc],
-            program: {
-              issuerDid: 'did:air:id:test:kycIssuer',
-              credentialId: 'c-kyc-program-000000001',
-            },
+            program: KYC_PROGRAM,
             email: 'email',
             credentialSubject: { kycVerified: true, level: 'level' },
           },

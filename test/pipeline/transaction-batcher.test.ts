@@ -28,18 +28,24 @@ const record = (value: string): OutgoingRecord => ({
   value: Buffer.from(value),
 })
 
+/** A batcher over recording transactions, for input partition in/0. */
+function recordingBatcher() {
+  const transactions = recordingTransactions()
+  const tracker = new OffsetTracker()
+  const batcher = createTransactionBatcher({
+    transactions,
+    tracker,
+    input: { topic: 'in', partition: 0 },
+    lingerMs: 5,
+    onCommitted: () => undefined,
+    onFatal: () => undefined,
+  })
+  return { transactions, tracker, batcher }
+}
+
 describe('createTransactionBatcher', () => {
   it('commits what was staged together with the watermark, in one transaction', async () => {
-    const transactions = recordingTransactions()
-    const tracker = new OffsetTracker()
-    const batcher = createTransactionBatcher({
-      transactions,
-      tracker,
-      input: { topic: 'in', partition: 0 },
-      lingerMs: 5,
-      onCommitted: () => undefined,
-      onFatal: () => undefined,
-    })
+    const { transactions, tracker, batcher } = recordingBatcher()
     const [a, b] = [tracker.admit(0), tracker.admit(1)]
     await Promise.all([
       batcher.stage([record('intent')]),
@@ -56,16 +62,7 @@ describe('createTransactionBatcher', () => {
   })
 
   it('drops "unless committed" records when the same transaction commits past their record, and writes them otherwise', async () => {
-    const transactions = recordingTransactions()
-    const tracker = new OffsetTracker()
-    const batcher = createTransactionBatcher({
-      transactions,
-      tracker,
-      input: { topic: 'in', partition: 0 },
-      lingerMs: 5,
-      onCommitted: () => undefined,
-      onFatal: () => undefined,
-    })
+    const { transactions, tracker, batcher } = recordingBatcher()
     const [first, second, third] = [tracker.admit(0), tracker.admit(1), tracker.admit(2)]
     // Offset 1 is still running: 0 gets committed, 2 completes beyond the watermark.
     await Promise.all([
