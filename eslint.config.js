@@ -25,8 +25,8 @@ export default tseslint.config(
   },
   {
     // Plain Node scripts (no TypeScript): Node's globals.
-    files: ['scripts/**/*.mjs'],
-    languageOptions: { globals: { console: 'readonly', process: 'readonly' } },
+    files: ['scripts/**/*.mjs', 'test/**/*.mjs'],
+    languageOptions: { globals: { console: 'readonly', process: 'readonly', Buffer: 'readonly' } },
   },
   {
     files: ['src/config/**', 'test/**', 'bench/**', 'vitest.config.ts'],

@@ -1,0 +1,110 @@
+import { createRequire, Module } from 'node:module'
+
+/**
+ * A faster buffer strategy for kafkajs 2.2.4's protocol Encoder, installed before kafkajs loads.
+ *
+ * kafkajs encodes every record, and every header of every record, with a fresh Encoder whose
+ * constructor zero-fills a 512-byte `Buffer.alloc` (its own ArrayBuffer, outside Node's buffer
+ * pool), grows it with another `Buffer.alloc` plus a copy, and writes each varint through a
+ * temporary array and `Buffer.from`. A relay output record carries eight CloudEvents headers, so
+ * one event costs dozens of such allocations; the V8 profile of `npm run bench` put them at ≈ 5%
+ * of the relay's CPU plus much of its garbage collection.
+ *
+ * The replacement keeps the Encoder's class, prototype and every method's output byte for byte
+ * (the encoder only ever exposes `buf.slice(0, offset)`, written contiguously from offset 0, so
+ * unfilled bytes never leave it) and changes three things: buffers come from
+ * `Buffer.allocUnsafe` (pooled below 4 KiB), the initial size is 128 bytes (a header is a few
+ * dozen), and varints are written in place. test/unit/kafka/kafkajs-encoder-speedup.test.ts
+ * compares its bytes with the original's.
+ *
+ * Each kafkajs protocol module captures the Encoder class when it loads, so this must run before
+ * kafkajs loads: every entry point imports it right after the read_committed fix.
+ */
+
+interface EncoderInstance {
+  buf: Buffer
+  offset: number
+}
+interface EncoderClass {
+  new (initialSize?: number): EncoderInstance
+  readonly prototype: EncoderInstance & Record<string, unknown>
+  nextPowerOfTwo(value: number): number
+  encodeZigZag(value: number): number
+}
+
+const require = createRequire(import.meta.url)
+const ENCODER_MODULE = 'kafkajs/src/protocol/encoder.js'
+const INSTALLED = Symbol.for('moca-relay.kafkajs-encoder-speedup')
+/** Enough for a CloudEvents header; records and requests grow by powers of two from here. */
+const INITIAL_BYTES = 128
+const MOST_SIGNIFICANT_BIT = 0x80
+const OTHER_BITS = 0x7f
+
+/** The original class, for the byte-for-byte comparison test. */
+export function originalEncoder(): EncoderClass {
+  const current = require(ENCODER_MODULE) as EncoderClass & { [INSTALLED]?: EncoderClass }
+  return current[INSTALLED] ?? current
+}
+
+function createFastEncoder(Original: EncoderClass): EncoderClass {
+  function FastEncoder(this: EncoderInstance, initialSize?: number): void {
+    const size = initialSize === undefined ? INITIAL_BYTES : Original.nextPowerOfTwo(initialSize)
+    this.buf = Buffer.allocUnsafe(size)
+    this.offset = 0
+  }
+  // Same prototype (methods, instanceof) and, through the constructor's prototype chain, the
+  // same static helpers (sizeOfVarInt, encodeZigZag…).
+  FastEncoder.prototype = Original.prototype
+  Object.setPrototypeOf(FastEncoder, Original)
+  Object.defineProperty(FastEncoder, INSTALLED, { value: Original })
+  return FastEncoder as unknown as EncoderClass
+}
+
+function patchPrototype(Original: EncoderClass): void {
+  const proto = Original.prototype
+  proto.ensureAvailable = function ensureAvailable(this: EncoderInstance, length: number): void {
+    if (this.offset + length <= this.buf.length) return
+    const grown = Buffer.allocUnsafe(Original.nextPowerOfTwo(this.offset + length))
+    this.buf.copy(grown, 0, 0, this.offset)
+    this.buf = grown
+  }
+  proto.writeUVarInt = function writeUVarInt(this: EncoderInstance, value: number) {
+    ;(this as unknown as { ensureAvailable(n: number): void }).ensureAvailable(5)
+    const buf = this.buf
+    let offset = this.offset
+    let rest = value >>> 0
+    while (rest > OTHER_BITS) {
+      buf[offset++] = (rest & OTHER_BITS) | MOST_SIGNIFICANT_BIT
+      rest >>>= 7
+    }
+    buf[offset++] = rest
+    this.offset = offset
+    return this
+  }
+  proto.writeVarInt = function writeVarInt(this: EncoderInstance, value: number) {
+    return (this as unknown as { writeUVarInt(v: number): unknown }).writeUVarInt(
+      Original.encodeZigZag(value),
+    )
+  }
+}
+
+/** Installs the faster Encoder; a no-op when installed already. Throws if kafkajs loaded first. */
+export function installEncoderSpeedup(): void {
+  const encoderPath = require.resolve(ENCODER_MODULE)
+  const cached = require.cache[encoderPath]
+  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
+  if (cached) {
+    throw new Error(
+      'kafkajs was loaded before its encoder speed-up: import "src/kafka/kafkajs-encoder-speedup.js" first in the entry point',
+    )
+  }
+  const Original = require(encoderPath) as EncoderClass
+  patchPrototype(Original)
+  const module = new Module(encoderPath)
+  module.filename = encoderPath
+  module.loaded = true
+  module.exports = createFastEncoder(Original)
+  require.cache[encoderPath] = module
+}
+
+installEncoderSpeedup()
