@@ -86,8 +86,12 @@ export const DEFAULTS = {
      * first and is found rather than overwriting the recovery's credential. Three request timeouts.
      */
     uncertaintyWindow: 30_000,
-    /** Enough sockets for maxInFlight calls across a few partitions without queueing in undici. */
-    connections: 512,
+    /**
+     * Calls wait in undici's queue beyond this many sockets, and the time they wait holds budget
+     * slots. 2,048 lets 8 partitions' full budgets call at once; on the bench (12 partitions) the
+     * step from 512 raised the relay's median throughput by ≈ 7% and its steady state by ≈ 20%.
+     */
+    connections: 2048,
   },
   ledger: {
     /**
