@@ -30,6 +30,21 @@ export interface RouteCircuit {
   acquire(signal?: AbortSignal): Promise<CallPermit>
 }
 
+/**
+ * The circuit's permit, or null when `signal` ended the wait: the caller then abandons its call
+ * (the relay is stopping or the partition was taken away).
+ */
+export async function permitUnlessStopped(
+  circuit: RouteCircuit,
+  signal: AbortSignal,
+): Promise<CallPermit | null> {
+  try {
+    return await circuit.acquire(signal)
+  } catch {
+    return null
+  }
+}
+
 export interface RouteCircuitDeps {
   readonly route: string
   /** Probe schedule: initial delay, doubling, capped; no deadline (it probes until it recovers). */

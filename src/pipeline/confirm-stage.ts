@@ -8,7 +8,7 @@ import type { InputRecord } from '../kafka/input-record.js'
 import type { OutgoingRecord } from '../kafka/partition-transactions.js'
 import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import type { MocaClient } from '../moca/moca-client.js'
-import type { RouteCircuit } from './circuit-breaker.js'
+import { permitUnlessStopped, type RouteCircuit } from './circuit-breaker.js'
 import { decodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { Slot } from './offset-tracker.js'
@@ -148,12 +148,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         },
         async (): Promise<AttemptResult<PollResult>> => {
           const waitStart = now()
-          let permit
-          try {
-            permit = await circuit.acquire(ctx.stopping)
-          } catch {
-            return { kind: 'done', value: { kind: 'abandoned' } }
-          }
+          const permit = await permitUnlessStopped(circuit, ctx.stopping)
+          if (permit === null) return { kind: 'done', value: { kind: 'abandoned' } }
           const started = now()
           try {
             const status = await deps.moca.status(

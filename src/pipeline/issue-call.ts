@@ -7,7 +7,7 @@ import { isRelayError, RelayError } from '../errors/relay-error.js'
 import type { LedgerPartition } from '../ledger/ledger-partition.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { Logger } from '../ops/logger.js'
-import type { RouteCircuit } from './circuit-breaker.js'
+import { permitUnlessStopped, type RouteCircuit } from './circuit-breaker.js'
 import { isMocaFailure, type MocaFailure } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
@@ -83,12 +83,8 @@ export async function callIssue(
         return { kind: 'done', value: { kind: 'abandoned' } }
       }
       const waitStart = now()
-      let permit
-      try {
-        permit = await circuit.acquire(ctx.stopping)
-      } catch {
-        return { kind: 'done', value: { kind: 'abandoned' } }
-      }
+      const permit = await permitUnlessStopped(circuit, ctx.stopping)
+      if (permit === null) return { kind: 'done', value: { kind: 'abandoned' } }
       const waited = now() - waitStart
       const onDuplicate: OnDuplicate = uncertain ? 'ignore' : command.onDuplicate
       lastOnDuplicate = onDuplicate
