@@ -136,8 +136,8 @@ async function main(argv: readonly string[]): Promise<number> {
         log(`${id} failed: ${(err as Error).stack ?? String(err)}`)
       }
       // relay50's topics stay for the replay; everything else goes as soon as it is done
-      if (id !== 'relay50') await deleteScenarioTopics(kafka, `${runPrefix}-${id}`)
-      if (id === 'replay') await deleteScenarioTopics(kafka, `${runPrefix}-relay50`)
+      if (id !== 'relay50') await deleteScenarioTopics(kafka, `${runPrefix}-${id}`, log)
+      if (id === 'replay') await deleteScenarioTopics(kafka, `${runPrefix}-relay50`, log)
     }
     environment.loadAfter = currentLoad()
 
@@ -191,9 +191,16 @@ async function summarizeProfiles(workDir: string): Promise<CpuProfileSummary[]> 
 }
 
 /** A scenario's topics are `<prefix>.…` and `<prefix>-…`; never a longer id's (naive1 vs naive12). */
-async function deleteScenarioTopics(kafka: KafkaEnvironment, prefix: string): Promise<void> {
-  for (const start of [`${prefix}.`, `${prefix}-`])
-    await kafka.deleteTopics(start).catch(() => undefined)
+async function deleteScenarioTopics(
+  kafka: KafkaEnvironment,
+  prefix: string,
+  log: (line: string) => void,
+): Promise<void> {
+  for (const start of [`${prefix}.`, `${prefix}-`]) {
+    await kafka
+      .deleteTopics(start)
+      .catch((err: unknown) => log(`could not delete topics ${start}*: ${(err as Error).message}`))
+  }
 }
 
 function describe(result: ScenarioResult): string {

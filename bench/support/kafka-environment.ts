@@ -72,7 +72,7 @@ export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<
     // Routine retries (coordinator loading, concurrent transactions) are not the bench's news.
     logLevel: logLevel.NOTHING,
   })
-  const admin = kafka.admin()
+  let admin = kafka.admin()
   try {
     await admin.connect()
   } catch (err) {
@@ -87,7 +87,19 @@ export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<
 
   async function deleteTopics(prefix: string): Promise<string[]> {
     const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
-    if (mine.length > 0) await admin.deleteTopics({ topics: mine, timeout: 30_000 })
+    if (mine.length === 0) return mine
+    try {
+      await admin.deleteTopics({ topics: mine, timeout: 30_000 })
+    } catch (err) {
+      // kafkajs forgets the topics it asked metadata for only after a delete that succeeded; if
+      // the broker removed them anyway (a timeout), every later admin call fails with "This server
+      // does not host this topic-partition". A new admin starts with no such memory.
+      const stale = admin
+      admin = kafka.admin()
+      await admin.connect()
+      await stale.disconnect().catch(() => undefined)
+      throw err
+    }
     return mine
   }
 
@@ -95,7 +107,9 @@ export async function openKafkaEnvironment(deps: KafkaEnvironmentDeps): Promise<
     brokers,
     origin,
     kafka,
-    admin,
+    get admin() {
+      return admin
+    },
     async producer() {
       if (sharedProducer === null) {
         sharedProducer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
