@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { hash } from 'node:crypto'
 import { canonicalJson } from './canonical-json.js'
 import type { ProgramRef } from './issuance-command.js'
 
@@ -64,6 +64,7 @@ export function holderKey(program: ProgramRef, email: string): string {
   )
 }
 
+/** One-shot `hash` (Node ≥ 20.12): about twice as fast as createHash for inputs this small. */
 function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex')
+  return hash('sha256', text, 'hex')
 }
