@@ -25,7 +25,7 @@ import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
-import { runWithRetry, sleep } from './retry-engine.js'
+import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
 
 export interface IssueStageDeps {
   readonly decoder: EventDecoder
@@ -243,41 +243,50 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       }
     }
 
-    /** A registry outage blocks the partition (decoding is in order); bad bytes fail the record. */
+    /**
+     * A registry outage blocks the partition (decoding is in order); bad bytes fail the record.
+     * The first attempt runs outside the retry engine: nearly every record decodes at once, and
+     * the replay of a deduplicated topic spends a good part of its time here.
+     */
     async function decodeWithRetry(record: InputRecord): Promise<DomainEvent | RelayError | null> {
-      let result: DomainEvent | RelayError | null = null
+      const first = await decodeOnce(record)
+      if (first.kind === 'done') return first.value
       const outcome = await runWithRetry<DomainEvent | RelayError>(
         {
           policy: { ...deps.retryPolicy, deadlineMs: Number.POSITIVE_INFINITY },
           startedAt: now(),
+          firstDelayMs: deps.retryPolicy.initialDelayMs,
           signal: ctx.stopping,
         },
-        async () => {
-          try {
-            return { kind: 'done', value: await deps.decoder.decode(record) }
-          } catch (err) {
-            if (isRelayError(err) && err.classification === 'retryable') {
-              log.warn(
-                { err: summarizeError(err), offset: record.offset },
-                'decoding needs the schema registry, which is unavailable; retrying',
-              )
-              return { kind: 'again', last: err }
-            }
-            if (isRelayError(err)) return { kind: 'done', value: err }
-            if (isProgrammerError(err)) throw err
-            return {
-              kind: 'done',
-              value: new RelayError(
-                'INPUT_UNDECODABLE',
-                `cannot decode the record: ${(err as Error).message}`,
-                { classification: 'terminal', cause: err },
-              ),
-            }
-          }
-        },
+        () => decodeOnce(record),
       )
-      if (outcome.kind === 'done') result = outcome.value
-      return result
+      return outcome.kind === 'done' ? outcome.value : null
+    }
+
+    async function decodeOnce(
+      record: InputRecord,
+    ): Promise<AttemptResult<DomainEvent | RelayError>> {
+      try {
+        return { kind: 'done', value: await deps.decoder.decode(record) }
+      } catch (err) {
+        if (isRelayError(err) && err.classification === 'retryable') {
+          log.warn(
+            { err: summarizeError(err), offset: record.offset },
+            'decoding needs the schema registry, which is unavailable; retrying',
+          )
+          return { kind: 'again', last: err }
+        }
+        if (isRelayError(err)) return { kind: 'done', value: err }
+        if (isProgrammerError(err)) throw err
+        return {
+          kind: 'done',
+          value: new RelayError(
+            'INPUT_UNDECODABLE',
+            `cannot decode the record: ${(err as Error).message}`,
+            { classification: 'terminal', cause: err },
+          ),
+        }
+      }
     }
 
     return {
