@@ -249,6 +249,8 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
      * the replay of a deduplicated topic spends a good part of its time here.
      */
     async function decodeWithRetry(record: InputRecord): Promise<DomainEvent | RelayError | null> {
+      // As the retry engine does before any attempt: a stopping partition admits nothing more.
+      if (ctx.stopping.aborted) return null
       const first = await decodeOnce(record)
       if (first.kind === 'done') return first.value
       const outcome = await runWithRetry<DomainEvent | RelayError>(
