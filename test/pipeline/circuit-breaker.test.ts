@@ -1,7 +1,11 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../src/errors/relay-error.js'
 import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
-import { createRouteCircuit, type CircuitSnapshot } from '../../src/pipeline/circuit-breaker.js'
+import {
+  createRouteCircuit,
+  permitUnlessStopped,
+  type CircuitSnapshot,
+} from '../../src/pipeline/circuit-breaker.js'
 
 const unauthorized = new RelayError('MOCA_UNAUTHORIZED', 'MocaChain rejected the partner JWT', {
   classification: 'systemic',
@@ -86,5 +90,17 @@ describe('createRouteCircuit', () => {
     const waiting = circuit.acquire(controller.signal)
     controller.abort(new Error('stopping'))
     await expect(waiting).rejects.toThrow('stopping')
+  })
+
+  it('permitUnlessStopped: a permit while closed, null once the wait at an open circuit is stopped', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const controller = new AbortController()
+    const permit = await permitUnlessStopped(circuit, controller.signal)
+    expect(permit).not.toBeNull()
+    permit?.rejected(unauthorized)
+    const waiting = permitUnlessStopped(circuit, controller.signal)
+    controller.abort(new Error('stopping'))
+    await expect(waiting).resolves.toBeNull()
   })
 })
