@@ -88,7 +88,7 @@ const key = (topic: string, partition: number): string => `${topic}/${partition}
  * kafkajs's pause, resume and seek throw this (no code to match on) between a consumer crash and
  * its restart, when it has no consumer group.
  */
-function isConsumerRestarting(err: unknown): boolean {
+export function isConsumerRestarting(err: unknown): boolean {
   return (
     (err as { name?: unknown }).name === 'KafkaJSNonRetriableError' &&
     String((err as { message?: unknown }).message).includes('Consumer group was not initialized')
