@@ -14,7 +14,7 @@ import { createRequire, Module } from 'node:module'
  * (the encoder only ever exposes `buf.slice(0, offset)`, written contiguously from offset 0, so
  * unfilled bytes never leave it) and changes three things: buffers come from
  * `Buffer.allocUnsafe` (pooled below 4 KiB), the initial size is 128 bytes (a header is a few
- * dozen), and varints are written in place. test/unit/kafka/kafkajs-encoder-speedup.test.ts
+ * dozen), and varints are written in place. test/kafka/kafkajs-encoder-speedup.test.ts
  * compares its bytes with the original's.
  *
  * Each kafkajs protocol module captures the Encoder class when it loads, so this must run before
@@ -24,12 +24,12 @@ import { createRequire, Module } from 'node:module'
 interface EncoderInstance {
   buf: Buffer
   offset: number
+  ensureAvailable(length: number): void
 }
 interface EncoderClass {
   new (initialSize?: number): EncoderInstance
   readonly prototype: EncoderInstance & Record<string, unknown>
   nextPowerOfTwo(value: number): number
-  encodeZigZag(value: number): number
 }
 
 const require = createRequire(import.meta.url)
@@ -69,7 +69,7 @@ function patchPrototype(Original: EncoderClass): void {
     this.buf = grown
   }
   proto.writeUVarInt = function writeUVarInt(this: EncoderInstance, value: number) {
-    ;(this as unknown as { ensureAvailable(n: number): void }).ensureAvailable(5)
+    this.ensureAvailable(5)
     const buf = this.buf
     let offset = this.offset
     let rest = value >>> 0
@@ -80,11 +80,6 @@ function patchPrototype(Original: EncoderClass): void {
     buf[offset++] = rest
     this.offset = offset
     return this
-  }
-  proto.writeVarInt = function writeVarInt(this: EncoderInstance, value: number) {
-    return (this as unknown as { writeUVarInt(v: number): unknown }).writeUVarInt(
-      Original.encodeZigZag(value),
-    )
   }
 }
 
