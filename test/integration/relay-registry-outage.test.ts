@@ -1,8 +1,8 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { connect, createServer, type Socket } from 'node:net'
 import { describe, expect, inject, it, onTestFinished, vi } from 'vitest'
-import { uniqueName } from '../support/kafka-test-env.js'
-import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
+import { kycAvroRoute, produceKycAvro } from '../support/kyc-avro.js'
+import { startRelayFixture } from '../support/relay-fixture.js'
 
 /**
  * A TCP proxy in front of the real registry that can be "down": it then accepts each connection
@@ -57,40 +57,8 @@ describe('the relay during a schema registry outage', () => {
     })
     // The upstream producer talks to the registry directly: only the relay sees the outage.
     const registry = new SchemaRegistry({ host: registryUrl })
-    const { id } = await registry.register(
-      {
-        type: SchemaType.AVRO,
-        schema: JSON.stringify({
-          type: 'record',
-          name: uniqueName('KycCompleted').replace(/-/g, '_'),
-          fields: [
-            { name: 'email', type: 'string' },
-            { name: 'level', type: 'int' },
-          ],
-        }),
-      },
-      { subject: `${fixture.topics.kyc}-value` },
-    )
-    const records = await Promise.all(
-      Array.from({ length: 6 }, async (_, i) => ({
-        key: `user-${i}`,
-        value: await registry.encode(id, { email: `user${i}@example.com`, level: i }),
-      })),
-    )
-    await fixture.produce(fixture.topics.kyc, records)
-    await fixture.startRelay({
-      config: {
-        routes: [
-          {
-            name: 'kyc',
-            topics: [fixture.topics.kyc],
-            program: KYC_PROGRAM,
-            email: 'email',
-            credentialSubject: { kycVerified: true, level: 'level' },
-          },
-        ],
-      },
-    })
+    await produceKycAvro(fixture, registry, { count: 6 })
+    await fixture.startRelay({ config: { routes: [kycAvroRoute(fixture.topics.kyc)] } })
 
     // The relay keeps asking (a first attempt and retries), and meanwhile nothing is decided.
     await vi.waitFor(() => expect(proxy.refused).toBeGreaterThanOrEqual(3), {

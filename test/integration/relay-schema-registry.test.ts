@@ -1,18 +1,8 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, inject, it } from 'vitest'
 import type { OutputEvent } from '../../src/domain/output-events.js'
-import { uniqueName } from '../support/kafka-test-env.js'
-import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
-
-const KYC_AVRO = {
-  type: 'record',
-  name: 'KycCompleted',
-  namespace: 'com.example.kyc',
-  fields: [
-    { name: 'email', type: 'string' },
-    { name: 'level', type: 'int' },
-  ],
-}
+import { kycAvroRoute, produceKycAvro } from '../support/kyc-avro.js'
+import { startRelayFixture } from '../support/relay-fixture.js'
 
 describe('the relay with a schema registry', () => {
   it('reads Avro inputs and writes outputs encoded with the registry (JSON Schema)', async () => {
@@ -23,36 +13,8 @@ describe('the relay with a schema registry', () => {
       config: { schemaRegistry: { url: registryUrl }, output: { format: 'json-schema' } },
     })
     // An upstream producer registers its schema and writes the Confluent wire format.
-    const { id } = await registry.register(
-      {
-        type: SchemaType.AVRO,
-        schema: JSON.stringify({
-          ...KYC_AVRO,
-          name: uniqueName('KycCompleted').replace(/-/g, '_'),
-        }),
-      },
-      { subject: `${fixture.topics.kyc}-value` },
-    )
-    const records = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => ({
-        key: `user-${i % 4}`,
-        value: await registry.encode(id, { email: `user${i % 4}@example.com`, level: i }),
-      })),
-    )
-    await fixture.produce(fixture.topics.kyc, records)
-    await fixture.startRelay({
-      config: {
-        routes: [
-          {
-            name: 'kyc',
-            topics: [fixture.topics.kyc],
-            program: KYC_PROGRAM,
-            email: 'email',
-            credentialSubject: { kycVerified: true, level: 'level' },
-          },
-        ],
-      },
-    })
+    await produceKycAvro(fixture, registry, { count: 12, users: 4 })
+    await fixture.startRelay({ config: { routes: [kycAvroRoute(fixture.topics.kyc)] } })
 
     // Read the raw outputs and decode them as a downstream consumer would: through the registry.
     const consumer = await fixture.env.consumer()
