@@ -1,5 +1,6 @@
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
 import type { Logger } from '../ops/logger.js'
+import { installCoordinatorCache } from './kafkajs-coordinator-cache.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 
 export interface KafkaSettings {
@@ -20,6 +21,7 @@ export interface KafkaSettings {
  */
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   assertReadCommittedFix()
+  installCoordinatorCache()
   const log = logger.child({ component: 'kafkajs' })
   const config: KafkajsConfig = {
     clientId: settings.clientId,

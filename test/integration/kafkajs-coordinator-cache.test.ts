@@ -1,0 +1,103 @@
+import type { Producer } from 'kafkajs'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { installCoordinatorCache } from '../../src/kafka/kafkajs-coordinator-cache.js'
+import { createKafkaTestEnv, uniqueName, type KafkaTestEnv } from '../support/kafka-test-env.js'
+
+/** kafkajs's name for FindCoordinator. */
+const FIND_COORDINATOR = 'GroupCoordinator'
+
+/** Counts the FindCoordinator requests `producer` sends from now on. */
+function countLookups(producer: Producer): () => number {
+  let lookups = 0
+  producer.on(producer.events.REQUEST, ({ payload }) => {
+    if (payload.apiName === FIND_COORDINATOR) lookups++
+  })
+  return () => lookups
+}
+
+/** One transaction as the relay runs it: records, the input offset, commit. */
+async function relayTransaction(
+  producer: Producer,
+  topics: { input: string; output: string; groupId: string },
+  offset: number,
+): Promise<void> {
+  const transaction = await producer.transaction()
+  try {
+    await transaction.send({ topic: topics.output, messages: [{ key: 'k', value: `${offset}` }] })
+    await transaction.sendOffsets({
+      consumerGroupId: topics.groupId,
+      topics: [{ topic: topics.input, partitions: [{ partition: 0, offset: String(offset) }] }],
+    })
+    await transaction.commit()
+  } finally {
+    if (transaction.isActive()) await transaction.abort()
+  }
+}
+
+function transactional(env: KafkaTestEnv, transactionalId: string): Promise<Producer> {
+  return env.producer({
+    transactionalId,
+    idempotent: true,
+    maxInFlightRequests: 1,
+    transactionTimeout: 10_000,
+    retry: { retries: 2, initialRetryTime: 50 },
+  })
+}
+
+describe('kafkajs transaction coordinator cache', () => {
+  beforeAll(() => installCoordinatorCache())
+
+  it('looks the transaction coordinator up once, not before every request of every transaction', async () => {
+    const env = createKafkaTestEnv()
+    const topics = {
+      input: await env.createTopic('input'),
+      output: await env.createTopic('output'),
+      groupId: uniqueName('relay'),
+    }
+    const producer = await transactional(env, uniqueName('tx'))
+    const lookups = countLookups(producer)
+
+    for (let offset = 1; offset <= 5; offset++) await relayTransaction(producer, topics, offset)
+
+    // kafkajs alone: 21, one for InitProducerId (at the first transaction) and 4 per transaction
+    // (AddPartitionsToTxn, AddOffsetsToTxn and EndTxn go to the transaction coordinator,
+    // TxnOffsetCommit to the group's); kept: the first, then the group's lookup only
+    expect(lookups()).toBe(6)
+    const offsets = await (
+      await env.admin()
+    ).fetchOffsets({
+      groupId: topics.groupId,
+      topics: [topics.input],
+    })
+    expect(offsets[0]?.partitions[0]?.offset).toBe('5')
+  })
+
+  it('looks it up again after a request to it failed', async () => {
+    const env = createKafkaTestEnv()
+    const topics = {
+      input: await env.createTopic('input'),
+      output: await env.createTopic('output'),
+      groupId: uniqueName('relay'),
+    }
+    const transactionalId = uniqueName('tx')
+    const first = await transactional(env, transactionalId)
+    await relayTransaction(first, topics, 1)
+    const owner = await transactional(env, transactionalId)
+    const lookups = countLookups(owner)
+    await relayTransaction(owner, topics, 2) // its InitProducerId fences the first producer
+    expect(lookups()).toBe(2) // for InitProducerId, and the group's
+
+    // the fenced producer's next request to the transaction coordinator fails
+    await expect(relayTransaction(first, topics, 99)).rejects.toThrow()
+
+    await relayTransaction(owner, topics, 3)
+    expect(lookups()).toBe(4) // the transaction coordinator again, and the group's
+    const offsets = await (
+      await env.admin()
+    ).fetchOffsets({
+      groupId: topics.groupId,
+      topics: [topics.input],
+    })
+    expect(offsets[0]?.partitions[0]?.offset).toBe('3')
+  })
+})
