@@ -15,10 +15,38 @@ function countLookups(producer: Producer): () => number {
   return () => lookups
 }
 
+interface RelayTopics {
+  readonly input: string
+  readonly output: string
+  readonly groupId: string
+}
+
+async function relayTopics(env: KafkaTestEnv): Promise<RelayTopics> {
+  return {
+    input: await env.createTopic('input'),
+    output: await env.createTopic('output'),
+    groupId: uniqueName('relay'),
+  }
+}
+
+/** The input offset the transactions committed for the relay's group. */
+async function committedOffset(
+  env: KafkaTestEnv,
+  topics: RelayTopics,
+): Promise<string | undefined> {
+  const offsets = await (
+    await env.admin()
+  ).fetchOffsets({
+    groupId: topics.groupId,
+    topics: [topics.input],
+  })
+  return offsets[0]?.partitions[0]?.offset
+}
+
 /** One transaction as the relay runs it: records, the input offset, commit. */
 async function relayTransaction(
   producer: Producer,
-  topics: { input: string; output: string; groupId: string },
+  topics: RelayTopics,
   offset: number,
 ): Promise<void> {
   const transaction = await producer.transaction()
@@ -49,11 +77,7 @@ describe('kafkajs transaction coordinator cache', () => {
 
   it('looks the transaction coordinator up once, not before every request of every transaction', async () => {
     const env = createKafkaTestEnv()
-    const topics = {
-      input: await env.createTopic('input'),
-      output: await env.createTopic('output'),
-      groupId: uniqueName('relay'),
-    }
+    const topics = await relayTopics(env)
     const producer = await transactional(env, uniqueName('tx'))
     const lookups = countLookups(producer)
 
@@ -63,22 +87,12 @@ describe('kafkajs transaction coordinator cache', () => {
     // (AddPartitionsToTxn, AddOffsetsToTxn and EndTxn go to the transaction coordinator,
     // TxnOffsetCommit to the group's); kept: the first, then the group's lookup only
     expect(lookups()).toBe(6)
-    const offsets = await (
-      await env.admin()
-    ).fetchOffsets({
-      groupId: topics.groupId,
-      topics: [topics.input],
-    })
-    expect(offsets[0]?.partitions[0]?.offset).toBe('5')
+    expect(await committedOffset(env, topics)).toBe('5')
   })
 
   it('looks it up again after a request to it failed', async () => {
     const env = createKafkaTestEnv()
-    const topics = {
-      input: await env.createTopic('input'),
-      output: await env.createTopic('output'),
-      groupId: uniqueName('relay'),
-    }
+    const topics = await relayTopics(env)
     const transactionalId = uniqueName('tx')
     const first = await transactional(env, transactionalId)
     await relayTransaction(first, topics, 1)
@@ -92,12 +106,6 @@ describe('kafkajs transaction coordinator cache', () => {
 
     await relayTransaction(owner, topics, 3)
     expect(lookups()).toBe(4) // the transaction coordinator again, and the group's
-    const offsets = await (
-      await env.admin()
-    ).fetchOffsets({
-      groupId: topics.groupId,
-      topics: [topics.input],
-    })
-    expect(offsets[0]?.partitions[0]?.offset).toBe('3')
+    expect(await committedOffset(env, topics)).toBe('3')
   })
 })
