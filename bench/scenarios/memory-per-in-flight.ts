@@ -53,8 +53,11 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
     sandboxUrl: ctx.sandbox.url,
     kid: ctx.key.kid,
     overrides: {
-      // the budget must not be what limits the in-flight count
-      issue: { maxInFlight: Math.max(perPartition + 64, 256) },
+      // the budget must not be what limits the in-flight count, and nothing completes to grow it
+      issue: {
+        maxInFlight: Math.max(perPartition + 64, 256),
+        initialInFlight: Math.max(perPartition + 64, 256),
+      },
       // one socket per call, and calls that outlast the sandbox's latency
       moca: {
         connections: memoryHigh + 256,

@@ -339,6 +339,15 @@ export const RelayConfig = z
           .describe(
             'Records admitted and not yet committed, per partition; the partition pauses beyond it.',
           ),
+        initialInFlight: z
+          .number()
+          .int()
+          .min(1)
+          .max(100_000)
+          .default(DEFAULTS.issue.initialInFlight)
+          .describe(
+            'The in-flight budget a partition starts with (after start-up or a rebalance); each commit adds the records it completed, up to maxInFlight.',
+          ),
         commitInterval: Duration.default(DEFAULTS.issue.commitInterval).describe(
           'How long intents and outcomes gather before one Kafka transaction commits them.',
         ),

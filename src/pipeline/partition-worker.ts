@@ -71,8 +71,8 @@ export interface PartitionWorkerDeps {
   readonly restoreTarget: number
   readonly logger: Logger
   readonly metrics: RelayMetrics
-  /** The budget may have room again (a transaction committed). */
-  readonly onCommitted: (worker: PartitionWorker) => void
+  /** The budget may have room again: a transaction committed, completing `released` records. */
+  readonly onCommitted: (worker: PartitionWorker, released: number) => void
   /** A transaction failed: the worker is dead; the runner decides what comes next. */
   readonly onFatal: (worker: PartitionWorker, err: unknown) => void
 }
@@ -112,10 +112,10 @@ export class PartitionWorker {
       tracker: this.tracker,
       input: { topic: deps.topic, partition: deps.partition },
       lingerMs: deps.lingerMs,
-      onCommitted: (_plan, records) => {
+      onCommitted: (plan, records) => {
         deps.metrics.committed(deps.stage, records)
         deps.metrics.inFlight(deps.stage, deps.topic, deps.partition, this.tracker.inFlight)
-        deps.onCommitted(this)
+        deps.onCommitted(this, plan.released)
       },
       onFatal: (err) => this.die(err),
     })

@@ -168,6 +168,7 @@ export function createRelay(deps: RelayDeps): Relay {
     sessionTimeoutMs: config.kafka.sessionTimeout,
     fetchMaxWaitMs: config.kafka.fetchMaxWait,
     maxInFlight: config.issue.maxInFlight,
+    initialInFlight: config.issue.initialInFlight,
     lingerMs: config.issue.commitInterval,
     ledgerRetentionMs: config.ledger.retention,
     drainMs: config.shutdown.drainTimeout,

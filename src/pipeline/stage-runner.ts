@@ -23,6 +23,11 @@ export interface StageRunnerDeps {
   readonly createProcessor: CreatePartitionProcessor
   /** Records admitted and not yet committed, per partition, before the partition pauses. */
   readonly maxInFlight: number
+  /**
+   * A new partition worker's budget; every commit adds the records it completed, up to
+   * maxInFlight (a slow start: the budget doubles per round trip). Default: maxInFlight.
+   */
+  readonly initialInFlight?: number
   readonly lingerMs: number
   readonly ledgerRetentionMs: number
   readonly drainMs: number
@@ -176,9 +181,18 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
   }
 
-  const onCommitted = (worker: PartitionWorker): void => {
+  /** Each worker's in-flight budget while it grows towards maxInFlight. */
+  const budgets = new WeakMap<PartitionWorker, number>()
+  const budgetOf = (worker: PartitionWorker): number =>
+    budgets.get(worker) ?? Math.min(deps.initialInFlight ?? deps.maxInFlight, deps.maxInFlight)
+
+  const onCommitted = (worker: PartitionWorker, released: number): void => {
     const k = key(worker.topic, worker.partition)
-    if (budgetPaused.has(k) && worker.tracker.inFlight < deps.maxInFlight * RESUME_BELOW_SHARE) {
+    const budget = budgetOf(worker)
+    if (budget < deps.maxInFlight) {
+      budgets.set(worker, Math.min(budget + released, deps.maxInFlight))
+    }
+    if (budgetPaused.has(k) && worker.tracker.inFlight < budgetOf(worker) * RESUME_BELOW_SHARE) {
       budgetPaused.delete(k)
       applyPause(worker.topic, worker.partition)
     }
@@ -375,7 +389,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         resolveOffset(message.offset)
         continue
       }
-      if (worker.tracker.inFlight >= deps.maxInFlight) {
+      if (worker.tracker.inFlight >= budgetOf(worker)) {
         budgetPaused.add(k)
         applyPause(batch.topic, batch.partition)
         break

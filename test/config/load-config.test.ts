@@ -28,7 +28,8 @@ describe('loadConfig', () => {
     const path = await configFile('relay.json', JSON.stringify(minimal))
     const loaded = await loadConfig(path, { env: {} })
     expect(loaded.config.kafka.brokers).toEqual(['127.0.0.1:9092'])
-    expect(loaded.config.issue.maxInFlight).toBe(256)
+    expect(loaded.config.issue.maxInFlight).toBe(512)
+    expect(loaded.config.issue.initialInFlight).toBe(32)
     expect(loaded.config.confirm.deadline).toBe(600_000)
     expect(loaded.config.moca.scope).toBe('issue on-behalf')
     expect(loaded.partnerKey).toEqual({

@@ -105,3 +105,40 @@ describe('invariant 5: a slow or failing key blocks only itself', () => {
     expect(seen.maxInFlight).toBe(5)
   })
 })
+
+describe('slow start: a partition begins with a small in-flight budget', () => {
+  it('admits issue.initialInFlight records until a commit completes some, then grows to maxInFlight', async () => {
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      sandbox: { faults: { issue: { latency: { fixedMs: 100 } } } },
+      config: { issue: { maxInFlight: 32, initialInFlight: 4 } },
+    })
+    await fixture.produce(
+      fixture.topics.kyc,
+      Array.from({ length: 200 }, (_, i) => ({
+        key: `u${i}`,
+        value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
+      })),
+    )
+    const relay = await fixture.startRelay()
+    const seen = { beforeFirstCommit: 0, overall: 0 }
+    const sampler = setInterval(() => {
+      const partition = relay.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)
+      if (!partition) return
+      seen.overall = Math.max(seen.overall, partition.inFlight)
+      if (partition.committedOffset === null) {
+        seen.beforeFirstCommit = Math.max(seen.beforeFirstCommit, partition.inFlight)
+      }
+    }, 5)
+    try {
+      await fixture.readOutputs((e) => e.issued.length >= 200)
+    } finally {
+      clearInterval(sampler)
+    }
+    // Until MocaChain's first answers were committed, only the initial budget was out.
+    expect(seen.beforeFirstCommit).toBeGreaterThan(0)
+    expect(seen.beforeFirstCommit).toBeLessThanOrEqual(4)
+    // Each commit added the records it completed, up to the full budget.
+    expect(seen.overall).toBe(32)
+  })
+})
