@@ -3,7 +3,7 @@ import { dirname, join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
 import { findFreePort } from '../support/free-port.js'
-import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
+import { deepMerge, distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 import { spawnCli, writeRelayConfig } from '../support/relay-process.js'
 
 describe('a relay started with the wrong partner key', () => {
@@ -20,13 +20,7 @@ describe('a relay started with the wrong partner key', () => {
     )
     const keyFile = join(dirname(config), 'partner.pem')
     await writeFile(keyFile, wrong.privateKeyPem, { mode: 0o600 })
-    await fixture.produce(
-      fixture.topics.kyc,
-      Array.from({ length: 20 }, (_, i) => ({
-        key: `u${i}`,
-        value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
-      })),
-    )
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(20))
     const relay = spawnCli(['run', '--config', config], {}, 'wrong-key')
 
     const readyz = async (): Promise<{ status: number; reasons: string }> => {

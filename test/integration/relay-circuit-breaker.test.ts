@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createJwksDocument } from '../../src/auth/jwks-document.js'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 
 interface Readiness {
   ready: boolean
@@ -12,13 +12,7 @@ describe('invariant 6: systemic errors pause, they do not dead-letter', () => {
     const fixture = await startRelayFixture({ partitions: 2 })
     // MocaChain cannot fetch the partner JWKS: every call is a 401.
     fixture.sandbox.jwks.failWith(503)
-    await fixture.produce(
-      fixture.topics.kyc,
-      Array.from({ length: 30 }, (_, i) => ({
-        key: `u${i}`,
-        value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
-      })),
-    )
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(30))
     const relay = await fixture.startRelay()
     const readyz = async (): Promise<{ status: number; body: Readiness }> => {
       const response = await fetch(`${relay.ops!.url}/readyz`)

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 
 describe('invariant 4: per-key order, concurrency across keys', () => {
   it("publishes each user's credentials in offset order while users run concurrently", async () => {
@@ -79,13 +79,7 @@ describe('invariant 5: a slow or failing key blocks only itself', () => {
       sandbox: { faults: { issue: { latency: { fixedMs: 150 } } } },
       config: { issue: { maxInFlight: 5 } },
     })
-    await fixture.produce(
-      fixture.topics.kyc,
-      Array.from({ length: 40 }, (_, i) => ({
-        key: `u${i}`,
-        value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
-      })),
-    )
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(40))
     const relay = await fixture.startRelay()
     const seen = { maxInFlight: 0, pausedForBudget: false }
     const sampler = setInterval(() => {
@@ -113,13 +107,7 @@ describe('slow start: a partition begins with a small in-flight budget', () => {
       sandbox: { faults: { issue: { latency: { fixedMs: 100 } } } },
       config: { issue: { maxInFlight: 32, initialInFlight: 4 } },
     })
-    await fixture.produce(
-      fixture.topics.kyc,
-      Array.from({ length: 200 }, (_, i) => ({
-        key: `u${i}`,
-        value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
-      })),
-    )
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(200))
     const relay = await fixture.startRelay()
     const seen = { beforeFirstCommit: 0, overall: 0 }
     const sampler = setInterval(() => {

@@ -23,6 +23,14 @@ export const MEMBER_PROGRAM = {
   credentialId: 'c-member-program-00001',
 }
 
+/** `count` kyc events of distinct users u0…, keyed by user: every one a call of its own. */
+export function distinctUserEvents(count: number): { key: string; value: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    key: `u${i}`,
+    value: JSON.stringify({ user: { email: `u${i}@example.com` }, level: i }),
+  }))
+}
+
 const PROGRAMS = [
   {
     ...KYC_PROGRAM,
