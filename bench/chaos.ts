@@ -5,9 +5,8 @@
  * duplicated under read_committed and per-key order held. Prints a table, writes report.json and
  * report.md to results/chaos-<timestamp>/, exits 1 when any trial failed. See docs/chaos.md.
  */
-// First: the relay's kafkajs read_committed fix and encoder speed-up, before anything loads kafkajs.
-import '../src/kafka/kafkajs-read-committed-fix.js'
-import '../src/kafka/kafkajs-encoder-speedup.js'
+// First: the relay's kafkajs changes, before anything loads kafkajs.
+import '../src/kafka/kafkajs-patches.js'
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
 import { resolve } from 'node:path'

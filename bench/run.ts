@@ -3,9 +3,8 @@
  * backlog, written to results/<timestamp>/ (report.json, report.md, chart.png) and summarised on
  * stdout. `npm run bench -- --help` lists the options.
  */
-// First: the relay's kafkajs read_committed fix and encoder speed-up, before anything loads kafkajs.
-import '../src/kafka/kafkajs-read-committed-fix.js'
-import '../src/kafka/kafkajs-encoder-speedup.js'
+// First: the relay's kafkajs changes, before anything loads kafkajs.
+import '../src/kafka/kafkajs-patches.js'
 import { randomBytes } from 'node:crypto'
 import { mkdir, readdir, writeFile } from 'node:fs/promises'
 import { basename, resolve } from 'node:path'

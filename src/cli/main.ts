@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// First: kafkajs must load with its read_committed fix and encoder speed-up in place (see the modules).
-import '../kafka/kafkajs-read-committed-fix.js'
-import '../kafka/kafkajs-encoder-speedup.js'
+// First: kafkajs must load with its changes in place (see the module).
+import '../kafka/kafkajs-patches.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { commands } from './commands.js'
 

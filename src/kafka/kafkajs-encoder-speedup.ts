@@ -18,7 +18,8 @@ import { createRequire, Module } from 'node:module'
  * compares its bytes with the original's.
  *
  * Each kafkajs protocol module captures the Encoder class when it loads, so this must run before
- * kafkajs loads: every entry point imports it right after the read_committed fix.
+ * kafkajs loads: every entry point imports kafka/kafkajs-patches.ts, which loads it right after the
+ * read_committed fix.
  */
 
 interface EncoderInstance {
@@ -90,7 +91,7 @@ export function installEncoderSpeedup(): void {
   if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
   if (cached) {
     throw new Error(
-      'kafkajs was loaded before its encoder speed-up: import "src/kafka/kafkajs-encoder-speedup.js" first in the entry point',
+      'kafkajs was loaded before its encoder speed-up: import "src/kafka/kafkajs-patches.js" first in the entry point',
     )
   }
   const Original = require(encoderPath) as EncoderClass

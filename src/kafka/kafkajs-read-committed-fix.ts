@@ -15,8 +15,8 @@ import { createRequire, Module } from 'node:module'
  * those that began at or before a record are active for their producer until its abort marker.
  *
  * kafkajs's batch module captures the filter when it loads, so this must run first: every entry
- * point imports this module before anything that imports kafkajs, and createKafka() refuses to run
- * without it (assertReadCommittedFix).
+ * point imports kafka/kafkajs-patches.ts (which loads this module) before anything that imports
+ * kafkajs, and createKafka() refuses to run without it (assertReadCommittedFix).
  */
 
 interface Long {
@@ -83,7 +83,7 @@ export function installReadCommittedFix(): void {
   if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
   if (require.cache[require.resolve(BATCH_MODULE)]) {
     throw new Error(
-      'kafkajs was loaded before its read_committed fix: import "src/kafka/kafkajs-read-committed-fix.js" first in the entry point',
+      'kafkajs was loaded before its read_committed fix: import "src/kafka/kafkajs-patches.js" first in the entry point',
     )
   }
   const Long = require('kafkajs/src/utils/long.js') as LongStatic

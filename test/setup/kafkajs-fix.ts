@@ -1,4 +1,3 @@
-// Every test file runs with kafkajs's read_committed fix and encoder speed-up, as the relay does in
-// production: they are installed before the test file (or anything it imports) loads kafkajs.
-import '../../src/kafka/kafkajs-read-committed-fix.js'
-import '../../src/kafka/kafkajs-encoder-speedup.js'
+// Every test file runs with kafkajs's changes (read_committed fix, encoder speed-up), as the relay
+// does in production: they are installed before the test file (or anything it imports) loads kafkajs.
+import '../../src/kafka/kafkajs-patches.js'
