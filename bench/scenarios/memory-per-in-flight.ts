@@ -45,6 +45,7 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
 
   // Round-robin partitions and one user per event: no per-key wait, every event a call at once.
   const perPartition = Math.ceil(memoryHigh / partitions)
+  const budget = Math.max(perPartition + 64, 256)
   const rawConfig = benchRelayConfig({
     brokers: ctx.kafka.brokers,
     prefix,
@@ -54,10 +55,7 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
     kid: ctx.key.kid,
     overrides: {
       // the budget must not be what limits the in-flight count, and nothing completes to grow it
-      issue: {
-        maxInFlight: Math.max(perPartition + 64, 256),
-        initialInFlight: Math.max(perPartition + 64, 256),
-      },
+      issue: { maxInFlight: budget, initialInFlight: budget },
       // one socket per call, and calls that outlast the sandbox's latency
       moca: {
         connections: memoryHigh + 256,

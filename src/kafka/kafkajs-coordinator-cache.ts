@@ -36,7 +36,7 @@ const TRANSACTION_COORDINATOR_REQUESTS = [
 /** Errors of those requests that say nothing about where the coordinator is. */
 const NOT_ABOUT_THE_COORDINATOR = new Set(['CONCURRENT_TRANSACTIONS'])
 /** A bound on trusting a kept coordinator, should a move ever go unnoticed. */
-export const MAX_AGE_MS = 60_000
+const MAX_AGE_MS = 60_000
 
 interface BrokerLike {
   readonly nodeId?: unknown

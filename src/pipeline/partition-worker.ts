@@ -67,12 +67,16 @@ export interface PartitionWorkerDeps {
   readonly createProcessor: CreatePartitionProcessor
   readonly lingerMs: number
   readonly ledgerRetentionMs: number
+  /** The in-flight budget the worker starts with (≤ maxInFlight). */
+  readonly initialInFlight: number
+  /** The most the budget grows to: every commit adds the records it completed (a slow start). */
+  readonly maxInFlight: number
   /** Ledger end offset read after the fence: restore is complete once the ledger is read up to it. */
   readonly restoreTarget: number
   readonly logger: Logger
   readonly metrics: RelayMetrics
-  /** The budget may have room again: a transaction committed, completing `released` records. */
-  readonly onCommitted: (worker: PartitionWorker, released: number) => void
+  /** The budget may have room again (a transaction committed). */
+  readonly onCommitted: (worker: PartitionWorker) => void
   /** A transaction failed: the worker is dead; the runner decides what comes next. */
   readonly onFatal: (worker: PartitionWorker, err: unknown) => void
 }
@@ -97,6 +101,7 @@ export class PartitionWorker {
   private stateValue: WorkerState = WorkerState.restoring
   /** The first offset this worker admitted: where to resume if it dies before committing. */
   private firstOffset: number | null = null
+  private budgetValue: number
 
   constructor(deps: PartitionWorkerDeps) {
     this.deps = deps
@@ -104,6 +109,7 @@ export class PartitionWorker {
     this.partition = deps.partition
     this.ledgerTopic = deps.ledgerTopic
     this.ledger = createLedgerPartition({ retentionMs: deps.ledgerRetentionMs })
+    this.budgetValue = deps.initialInFlight
     // Every in-flight record waits on these signals (sleeps, circuit, HTTP): thousands of listeners
     // are the design, not a leak.
     setMaxListeners(0, this.abort.signal, this.stopRequest.signal)
@@ -113,9 +119,10 @@ export class PartitionWorker {
       input: { topic: deps.topic, partition: deps.partition },
       lingerMs: deps.lingerMs,
       onCommitted: (plan, records) => {
+        this.budgetValue = Math.min(this.budgetValue + plan.released, deps.maxInFlight)
         deps.metrics.committed(deps.stage, records)
         deps.metrics.inFlight(deps.stage, deps.topic, deps.partition, this.tracker.inFlight)
-        deps.onCommitted(this, plan.released)
+        deps.onCommitted(this)
       },
       onFatal: (err) => this.die(err),
     })
@@ -127,6 +134,11 @@ export class PartitionWorker {
     this.stopRequest.abort(err)
     this.abort.abort(err)
     this.deps.onFatal(this, err)
+  }
+
+  /** Records this partition may have admitted and not committed; the partition pauses beyond it. */
+  get budget(): number {
+    return this.budgetValue
   }
 
   get state(): WorkerState {

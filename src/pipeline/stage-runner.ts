@@ -181,18 +181,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
   }
 
-  /** Each worker's in-flight budget while it grows towards maxInFlight. */
-  const budgets = new WeakMap<PartitionWorker, number>()
-  const budgetOf = (worker: PartitionWorker): number =>
-    budgets.get(worker) ?? Math.min(deps.initialInFlight ?? deps.maxInFlight, deps.maxInFlight)
-
-  const onCommitted = (worker: PartitionWorker, released: number): void => {
+  const onCommitted = (worker: PartitionWorker): void => {
     const k = key(worker.topic, worker.partition)
-    const budget = budgetOf(worker)
-    if (budget < deps.maxInFlight) {
-      budgets.set(worker, Math.min(budget + released, deps.maxInFlight))
-    }
-    if (budgetPaused.has(k) && worker.tracker.inFlight < budgetOf(worker) * RESUME_BELOW_SHARE) {
+    if (budgetPaused.has(k) && worker.tracker.inFlight < worker.budget * RESUME_BELOW_SHARE) {
       budgetPaused.delete(k)
       applyPause(worker.topic, worker.partition)
     }
@@ -280,6 +271,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         createProcessor: deps.createProcessor,
         lingerMs: deps.lingerMs,
         ledgerRetentionMs: deps.ledgerRetentionMs,
+        initialInFlight: Math.min(deps.initialInFlight ?? deps.maxInFlight, deps.maxInFlight),
+        maxInFlight: deps.maxInFlight,
         restoreTarget,
         logger: log.child({ topic, partition }),
         metrics: deps.metrics,
@@ -389,7 +382,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         resolveOffset(message.offset)
         continue
       }
-      if (worker.tracker.inFlight >= budgetOf(worker)) {
+      if (worker.tracker.inFlight >= worker.budget) {
         budgetPaused.add(k)
         applyPause(batch.topic, batch.partition)
         break
