@@ -11,7 +11,7 @@ import { compileMocaClientOptions, type MocaClientOptions } from './moca-client-
 import type { CallOptions, IssueCall, MocaClient, StatusCall } from './moca-client.js'
 import { createMocaDispatcher } from './moca-dispatcher.js'
 import { MocaError, type MocaOperation } from './moca-error.js'
-import { readBodyText } from './read-body-text.js'
+import { requestText, type TextResponse } from './request-text.js'
 import { defaultUserAgent } from './user-agent.js'
 
 export interface MocaClientDeps {
@@ -63,18 +63,22 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       'user-agent': userAgent,
       ...x.extraHeaders,
     }
-    let response: Dispatcher.ResponseData
+    let response: TextResponse
     try {
-      response = await dispatcher.request({
-        origin: options.origin,
-        path: x.path,
-        method: x.method,
-        headers,
-        body: x.body ?? null,
-        headersTimeout: options.headersTimeoutMs,
-        bodyTimeout: options.bodyTimeoutMs,
-        signal: x.signal,
-      })
+      response = await requestText(
+        dispatcher,
+        {
+          origin: options.origin,
+          path: x.path,
+          method: x.method,
+          headers,
+          body: x.body ?? null,
+          headersTimeout: options.headersTimeoutMs,
+          bodyTimeout: options.bodyTimeoutMs,
+        },
+        options.maxResponseBytes,
+        x.signal,
+      )
     } catch (err) {
       throw classifyNetworkError(err, x.operation)
     }
@@ -84,19 +88,13 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       'MocaChain answered',
     )
     if (statusCode >= 200 && statusCode < 300) {
-      return { statusCode, json: await readSuccess(x.operation, statusCode, response) }
-    }
-
-    let bodyText: string | null = null
-    try {
-      bodyText = (await readBodyText(response.body, options.maxResponseBytes)).text
-    } catch {
-      // The status already says what happened; a body cut short only costs us the message.
+      return { statusCode, json: readSuccess(x.operation, response) }
     }
     throw classifyHttpFailure({
       operation: x.operation,
       httpStatus: statusCode,
-      bodyText,
+      // A body cut short only costs us the message: the status already says what happened.
+      bodyText: response.text,
       retryAfter: response.headers['retry-after'],
       onDuplicate: x.onDuplicate,
       maxRetryAfterMs: options.maxRetryAfterMs,
@@ -104,24 +102,16 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
     })
   }
 
-  async function readSuccess(
-    operation: MocaOperation,
-    statusCode: number,
-    response: Dispatcher.ResponseData,
-  ): Promise<unknown> {
-    let body: { text: string; truncated: boolean }
-    try {
-      body = await readBodyText(response.body, options.maxResponseBytes)
-    } catch (err) {
-      throw classifyNetworkError(err, operation)
-    }
-    if (body.truncated) {
+  function readSuccess(operation: MocaOperation, response: TextResponse): unknown {
+    const { statusCode, text } = response
+    if (text === null) throw classifyNetworkError(response.bodyError, operation)
+    if (response.truncated) {
       throw unexpectedSuccess(operation, statusCode, `body over ${options.maxResponseBytes} bytes`)
     }
     try {
-      return JSON.parse(body.text) as unknown
+      return JSON.parse(text) as unknown
     } catch {
-      const snippet = extractMocaMessage(body.text)
+      const snippet = extractMocaMessage(text)
       throw unexpectedSuccess(
         operation,
         statusCode,

@@ -115,6 +115,13 @@ describe('MocaClient: no answer, or half an answer', () => {
     expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
   })
 
+  it('a call whose signal has already aborted never reaches MocaChain', async () => {
+    const f = await startSandboxFixture()
+    const call = f.client().issue(f.issueCall(), { signal: AbortSignal.abort() })
+    await expect(call).rejects.toMatchObject({ code: 'MOCA_UNCERTAIN' })
+    expect(f.sandbox.calls.total).toBe(0)
+  })
+
   it('a call after close() is MOCA_UNAVAILABLE and certain', async () => {
     const f = await startSandboxFixture()
     const client = f.client()

@@ -4,6 +4,8 @@ import { catchMocaError } from '../support/catch-moca-error.js'
 import { startScriptedServer } from '../support/raw-http.js'
 import { PROGRAM, SUBJECT, startSandboxFixture, uniqueEmail } from '../support/sandbox-fixture.js'
 
+const issued = { coreClaimHash: 'c'.repeat(64), credentialId: 'cred-1', userUuid: 'user-1' }
+
 describe('MocaClient: what goes on the wire', () => {
   it('POSTs the documented body with the partner JWT, user-agent and idempotency-key headers', async () => {
     const server = await startScriptedServer((req, res) => {
@@ -66,6 +68,32 @@ describe('MocaClient: what goes on the wire', () => {
         uncertain: true,
         httpStatus: 200,
       })
+    } finally {
+      await client.close()
+    }
+  })
+
+  it('a 2xx body over maxResponseBytes is MOCA_UNEXPECTED_RESPONSE, and the next call goes through', async () => {
+    let served = 0
+    const server = await startScriptedServer((_req, res) => {
+      served += 1
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(served === 1 ? `"${'x'.repeat(64 * 1024)}"` : JSON.stringify(issued))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: server.baseUrl, maxResponseBytes: 4096 },
+      tokens: f.tokens,
+    })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNEXPECTED_RESPONSE',
+        uncertain: true,
+        httpStatus: 200,
+      })
+      expect(err.message).toContain('body over 4096 bytes')
+      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
     } finally {
       await client.close()
     }
