@@ -1,5 +1,25 @@
 import { describe, expect, it } from 'vitest'
+import type { RelayProcess } from '../../src/cli/compose-relay.js'
+import type { PartitionStatus } from '../../src/pipeline/stage-runner.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
+
+/** Shows `sample` the issue stage's view of `topic`'s partition every 5 ms until `until` settles. */
+async function sampleIssuePartition(
+  relay: RelayProcess,
+  topic: string,
+  sample: (partition: PartitionStatus) => void,
+  until: Promise<unknown>,
+): Promise<void> {
+  const sampler = setInterval(() => {
+    const partition = relay.relay.partitions.issue.find((p) => p.topic === topic)
+    if (partition) sample(partition)
+  }, 5)
+  try {
+    await until
+  } finally {
+    clearInterval(sampler)
+  }
+}
 
 describe('invariant 4: per-key order, concurrency across keys', () => {
   it("publishes each user's credentials in offset order while users run concurrently", async () => {
@@ -82,17 +102,15 @@ describe('invariant 5: a slow or failing key blocks only itself', () => {
     await fixture.produce(fixture.topics.kyc, distinctUserEvents(40))
     const relay = await fixture.startRelay()
     const seen = { maxInFlight: 0, pausedForBudget: false }
-    const sampler = setInterval(() => {
-      const partition = relay.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)
-      if (!partition) return
-      seen.maxInFlight = Math.max(seen.maxInFlight, partition.inFlight)
-      seen.pausedForBudget ||= partition.paused.includes('in-flight budget full')
-    }, 5)
-    try {
-      await fixture.readOutputs((e) => e.issued.length >= 40)
-    } finally {
-      clearInterval(sampler)
-    }
+    await sampleIssuePartition(
+      relay,
+      fixture.topics.kyc,
+      (partition) => {
+        seen.maxInFlight = Math.max(seen.maxInFlight, partition.inFlight)
+        seen.pausedForBudget ||= partition.paused.includes('in-flight budget full')
+      },
+      fixture.readOutputs((e) => e.issued.length >= 40),
+    )
     expect(seen.pausedForBudget).toBe(true)
     expect(seen.maxInFlight).toBeLessThanOrEqual(5)
     // Concurrency across keys filled the budget rather than running one call at a time.
@@ -110,19 +128,17 @@ describe('slow start: a partition begins with a small in-flight budget', () => {
     await fixture.produce(fixture.topics.kyc, distinctUserEvents(200))
     const relay = await fixture.startRelay()
     const seen = { beforeFirstCommit: 0, overall: 0 }
-    const sampler = setInterval(() => {
-      const partition = relay.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)
-      if (!partition) return
-      seen.overall = Math.max(seen.overall, partition.inFlight)
-      if (partition.committedOffset === null) {
-        seen.beforeFirstCommit = Math.max(seen.beforeFirstCommit, partition.inFlight)
-      }
-    }, 5)
-    try {
-      await fixture.readOutputs((e) => e.issued.length >= 200)
-    } finally {
-      clearInterval(sampler)
-    }
+    await sampleIssuePartition(
+      relay,
+      fixture.topics.kyc,
+      (partition) => {
+        seen.overall = Math.max(seen.overall, partition.inFlight)
+        if (partition.committedOffset === null) {
+          seen.beforeFirstCommit = Math.max(seen.beforeFirstCommit, partition.inFlight)
+        }
+      },
+      fixture.readOutputs((e) => e.issued.length >= 200),
+    )
     // Until MocaChain's first answers were committed, only the initial budget was out.
     expect(seen.beforeFirstCommit).toBeGreaterThan(0)
     expect(seen.beforeFirstCommit).toBeLessThanOrEqual(4)
