@@ -1,6 +1,7 @@
-import { Partitioners, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs'
+import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
+import { Murmur2Partitioner } from './murmur2-partitioner.js'
 
 export interface OutgoingRecord {
   readonly topic: string
@@ -55,7 +56,7 @@ export async function openPartitionTransactions(
     transactionTimeout: deps.transactionTimeoutMs,
     // Java's murmur2 partitioner, as the brokers' other clients use: outputs keyed like the input
     // land where a Java consumer expects them (and kafkajs stops warning about its default).
-    createPartitioner: Partitioners.DefaultPartitioner,
+    createPartitioner: Murmur2Partitioner,
     // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's markers
     // (a few ms). kafkajs's default first retry waits 300 ms, which would cap every partition at a
     // few transactions per second; retry fast instead. Idempotent producers must retry forever.
