@@ -59,8 +59,9 @@ function createRecordDecoder(Long: LongStatic): RecordDecoder {
   /** `base` (a decimal string) + `delta`, as kafkajs prints it. */
   function plus(base: string | undefined, delta: number | LongValue): string {
     if (typeof delta === 'number') {
-      const sum = Number(base) + delta
-      if (Number.isSafeInteger(sum) && Number.isSafeInteger(Number(base))) return String(sum)
+      const start = Number(base)
+      const sum = start + delta
+      if (Number.isSafeInteger(start) && Number.isSafeInteger(sum)) return String(sum)
     }
     return Long.fromValue(base).add(delta).toString()
   }
