@@ -1,4 +1,5 @@
-import { createRequire, Module } from 'node:module'
+import { createRequire } from 'node:module'
+import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
  * A faster record decoder for kafkajs 2.2.4's consumer, installed before kafkajs loads.
@@ -48,8 +49,6 @@ type RecordDecoder = (decoder: Decoder, batchContext?: BatchContext) => unknown
 
 const require = createRequire(import.meta.url)
 const RECORD_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js'
-const BATCH_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/v0/decoder.js'
-const INSTALLED = Symbol.for('moca-relay.kafkajs-decoder-speedup')
 /** kafkajs/src/protocol/timestampTypes.js */
 const LOG_APPEND_TIME = 1
 /** A varint of up to 7 bytes holds 49 bits: exact as a number, and so is its zigzag decoding. */
@@ -144,31 +143,17 @@ function createRecordDecoder(Long: LongStatic): RecordDecoder {
 
 /** kafkajs's own record decoder, for the comparison test. */
 export function originalRecordDecoder(): RecordDecoder {
-  const current = require(RECORD_DECODER_MODULE) as RecordDecoder & {
-    [INSTALLED]?: RecordDecoder
-  }
-  return current[INSTALLED] ?? current
+  return kafkajsOriginal<RecordDecoder>(RECORD_DECODER_MODULE)
 }
 
 /** Installs the faster decoder; a no-op when installed already. Throws if kafkajs loaded first. */
 export function installDecoderSpeedup(): void {
-  const decoderPath = require.resolve(RECORD_DECODER_MODULE)
-  const cached = require.cache[decoderPath]
-  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
-  if (require.cache[require.resolve(BATCH_DECODER_MODULE)]) {
-    throw new Error(
-      'kafkajs was loaded before its decoder speed-up: import "src/kafka/kafkajs-patches.js" first in the entry point',
-    )
-  }
-  const original = require(decoderPath) as RecordDecoder
   const Long = require('kafkajs/src/utils/long.js') as LongStatic
-  const replacement = createRecordDecoder(Long)
-  Object.defineProperty(replacement, INSTALLED, { value: original })
-  const module = new Module(decoderPath)
-  module.filename = decoderPath
-  module.loaded = true
-  module.exports = replacement
-  require.cache[decoderPath] = module
+  swapKafkajsModule<RecordDecoder>({
+    module: RECORD_DECODER_MODULE,
+    patch: 'its decoder speed-up',
+    replace: () => createRecordDecoder(Long),
+  })
 }
 
 installDecoderSpeedup()

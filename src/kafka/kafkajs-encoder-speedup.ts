@@ -1,4 +1,4 @@
-import { createRequire, Module } from 'node:module'
+import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
  * A faster buffer strategy for kafkajs 2.2.4's protocol Encoder, installed before kafkajs loads.
@@ -33,9 +33,7 @@ interface EncoderClass {
   nextPowerOfTwo(value: number): number
 }
 
-const require = createRequire(import.meta.url)
 const ENCODER_MODULE = 'kafkajs/src/protocol/encoder.js'
-const INSTALLED = Symbol.for('moca-relay.kafkajs-encoder-speedup')
 /** Enough for a CloudEvents header; records and requests grow by powers of two from here. */
 const INITIAL_BYTES = 128
 const MOST_SIGNIFICANT_BIT = 0x80
@@ -43,8 +41,7 @@ const OTHER_BITS = 0x7f
 
 /** The original class, for the byte-for-byte comparison test. */
 export function originalEncoder(): EncoderClass {
-  const current = require(ENCODER_MODULE) as EncoderClass & { [INSTALLED]?: EncoderClass }
-  return current[INSTALLED] ?? current
+  return kafkajsOriginal<EncoderClass>(ENCODER_MODULE)
 }
 
 function createFastEncoder(Original: EncoderClass): EncoderClass {
@@ -57,7 +54,6 @@ function createFastEncoder(Original: EncoderClass): EncoderClass {
   // same static helpers (sizeOfVarInt, encodeZigZag…).
   FastEncoder.prototype = Original.prototype
   Object.setPrototypeOf(FastEncoder, Original)
-  Object.defineProperty(FastEncoder, INSTALLED, { value: Original })
   return FastEncoder as unknown as EncoderClass
 }
 
@@ -86,21 +82,14 @@ function patchPrototype(Original: EncoderClass): void {
 
 /** Installs the faster Encoder; a no-op when installed already. Throws if kafkajs loaded first. */
 export function installEncoderSpeedup(): void {
-  const encoderPath = require.resolve(ENCODER_MODULE)
-  const cached = require.cache[encoderPath]
-  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
-  if (cached) {
-    throw new Error(
-      'kafkajs was loaded before its encoder speed-up: import "src/kafka/kafkajs-patches.js" first in the entry point',
-    )
-  }
-  const Original = require(encoderPath) as EncoderClass
-  patchPrototype(Original)
-  const module = new Module(encoderPath)
-  module.filename = encoderPath
-  module.loaded = true
-  module.exports = createFastEncoder(Original)
-  require.cache[encoderPath] = module
+  swapKafkajsModule<EncoderClass>({
+    module: ENCODER_MODULE,
+    patch: 'its encoder speed-up',
+    replace: (Original) => {
+      patchPrototype(Original)
+      return createFastEncoder(Original)
+    },
+  })
 }
 
 installEncoderSpeedup()

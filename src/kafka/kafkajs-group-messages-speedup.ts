@@ -1,4 +1,4 @@
-import { createRequire, Module } from 'node:module'
+import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
  * A linear `groupMessagesPerPartition` for kafkajs 2.2.4's producer, installed before kafkajs
@@ -27,10 +27,7 @@ interface Grouping<M> {
 }
 type GroupMessages = <M>(grouping: Grouping<M>) => Record<number, M[]>
 
-const require = createRequire(import.meta.url)
 const GROUP_MODULE = 'kafkajs/src/producer/groupMessagesPerPartition.js'
-const SEND_MODULE = 'kafkajs/src/producer/sendMessages.js'
-const INSTALLED = Symbol.for('moca-relay.kafkajs-group-messages-speedup')
 
 export const groupMessagesPerPartition: GroupMessages = (grouping) => {
   const { topic, partitionMetadata, messages, partitioner } = grouping
@@ -47,29 +44,17 @@ export const groupMessagesPerPartition: GroupMessages = (grouping) => {
 
 /** kafkajs's own function, for the comparison test. */
 export function originalGroupMessagesPerPartition(): GroupMessages {
-  const current = require(GROUP_MODULE) as GroupMessages & { [INSTALLED]?: GroupMessages }
-  return current[INSTALLED] ?? current
+  return kafkajsOriginal<GroupMessages>(GROUP_MODULE)
 }
 
 /** Installs the linear grouping; a no-op when installed already. Throws if kafkajs loaded first. */
 export function installGroupMessagesSpeedup(): void {
-  const groupPath = require.resolve(GROUP_MODULE)
-  const cached = require.cache[groupPath]
-  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
-  if (require.cache[require.resolve(SEND_MODULE)]) {
-    throw new Error(
-      'kafkajs was loaded before its grouping speed-up: import "src/kafka/kafkajs-patches.js" first in the entry point',
-    )
-  }
-  const original = require(groupPath) as GroupMessages
-  const replacement = (grouping: Parameters<GroupMessages>[0]) =>
-    groupMessagesPerPartition(grouping)
-  Object.defineProperty(replacement, INSTALLED, { value: original })
-  const module = new Module(groupPath)
-  module.filename = groupPath
-  module.loaded = true
-  module.exports = replacement
-  require.cache[groupPath] = module
+  swapKafkajsModule<GroupMessages>({
+    module: GROUP_MODULE,
+    patch: 'its grouping speed-up',
+    // a function of its own: the swap marks it with the original
+    replace: () => (grouping) => groupMessagesPerPartition(grouping),
+  })
 }
 
 installGroupMessagesSpeedup()

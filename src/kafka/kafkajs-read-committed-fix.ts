@@ -1,4 +1,5 @@
-import { createRequire, Module } from 'node:module'
+import { createRequire } from 'node:module'
+import { isKafkajsModuleSwapped, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
  * A fix for kafkajs 2.2.4's read_committed filtering, installed before kafkajs loads.
@@ -38,10 +39,8 @@ interface AbortedTransaction {
 
 const require = createRequire(import.meta.url)
 const FILTER_MODULE = 'kafkajs/src/consumer/filterAbortedMessages.js'
-const BATCH_MODULE = 'kafkajs/src/consumer/batch.js'
 /** Key of an abort marker: control record version 0, type 0 (abort). */
 const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0])
-const INSTALLED = Symbol.for('moca-relay.kafkajs-read-committed-fix')
 
 function createFilter(Long: LongStatic) {
   return function filterAbortedMessages({
@@ -78,27 +77,17 @@ function createFilter(Long: LongStatic) {
 
 /** Installs the fix; a no-op when it is installed already. Throws if kafkajs loaded first. */
 export function installReadCommittedFix(): void {
-  const filterPath = require.resolve(FILTER_MODULE)
-  const cached = require.cache[filterPath]
-  if (cached && (cached.exports as Record<symbol, unknown>)[INSTALLED]) return
-  if (require.cache[require.resolve(BATCH_MODULE)]) {
-    throw new Error(
-      'kafkajs was loaded before its read_committed fix: import "src/kafka/kafkajs-patches.js" first in the entry point',
-    )
-  }
   const Long = require('kafkajs/src/utils/long.js') as LongStatic
-  const filter = Object.assign(createFilter(Long), { [INSTALLED]: true })
-  const module = new Module(filterPath)
-  module.filename = filterPath
-  module.loaded = true
-  module.exports = filter
-  require.cache[filterPath] = module
+  swapKafkajsModule({
+    module: FILTER_MODULE,
+    patch: 'its read_committed fix',
+    replace: () => createFilter(Long),
+  })
 }
 
 /** Called by createKafka(): a relay without the fix could read aborted records. */
 export function assertReadCommittedFix(): void {
-  const cached = require.cache[require.resolve(FILTER_MODULE)]
-  if (!cached || !(cached.exports as Record<symbol, unknown>)[INSTALLED]) {
+  if (!isKafkajsModuleSwapped(FILTER_MODULE)) {
     throw new Error(
       'kafkajs is running without its read_committed fix (see src/kafka/kafkajs-read-committed-fix.ts)',
     )

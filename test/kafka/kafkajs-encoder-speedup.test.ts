@@ -1,13 +1,10 @@
-import { execFile } from 'node:child_process'
 import { createRequire } from 'node:module'
-import { fileURLToPath } from 'node:url'
-import { promisify } from 'node:util'
 import { describe, expect, it } from 'vitest'
 import { originalEncoder } from '../../src/kafka/kafkajs-encoder-speedup.js'
+import { outputOfUntouchedKafkajs } from '../support/untouched-kafkajs.js'
 import { encodeAll } from './fixtures/kafkajs-requests.mjs'
 
 const require = createRequire(import.meta.url)
-const fixture = fileURLToPath(new URL('./fixtures/kafkajs-requests.mjs', import.meta.url))
 
 describe('the kafkajs encoder speed-up', () => {
   it('is what kafkajs encodes with in this process', () => {
@@ -18,10 +15,9 @@ describe('the kafkajs encoder speed-up', () => {
 
   it('writes the same bytes as kafkajs without it: records, headers, varints, growth past the pool', async () => {
     // A fresh Node process loads kafkajs untouched: that is the reference.
-    const { stdout } = await promisify(execFile)(process.execPath, [fixture], {
-      maxBuffer: 64 * 1024 * 1024,
-    })
-    const original = JSON.parse(stdout) as string[]
+    const original = await outputOfUntouchedKafkajs<string[]>(
+      new URL('./fixtures/kafkajs-requests.mjs', import.meta.url),
+    )
     const fast = await encodeAll()
     expect(fast).toHaveLength(original.length)
     for (const [i, hex] of fast.entries()) expect(hex, `request ${i}`).toBe(original[i])
