@@ -81,6 +81,35 @@ describe('invariant 2: no duplicate issuance', () => {
     expect(out.issued.some((e) => e.attempts > 1)).toBe(true)
   })
 
+  it('under "unordered", a command waits while the same idempotency key is being issued', async () => {
+    const fixture = await startRelayFixture({ partitions: 1 })
+    // Each event twice in a row: the same content, so the same idempotency key, and "unordered"
+    // puts no ordering key between the two copies.
+    const events = kycEvents(6).flatMap((e) => [e, e])
+    await fixture.produce(fixture.topics.kyc, events)
+    const routes = fixture.rawConfig.routes as Record<string, unknown>[]
+    await fixture.startRelay({
+      config: { routes: routes.map((r) => ({ ...r, ordering: 'unordered' })) },
+    })
+    const admin = await fixture.env.admin()
+    const [end] = await admin.fetchTopicOffsets(fixture.topics.kyc)
+    await expect
+      .poll(
+        async () =>
+          (await admin.fetchOffsets({ groupId: fixture.groupId, topics: [fixture.topics.kyc] }))[0]!
+            .partitions[0]!.offset,
+        { timeout: 30_000 },
+      )
+      .toBe(end!.high)
+
+    // The second copy found the first one's outcome and was skipped: no "ignore" recovery call
+    // racing the first call, and no second credential.issued.
+    expect(fixture.issueCalls()).toHaveLength(6)
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 6)
+    expect(out.issued).toHaveLength(6)
+    expect(new Set(out.issued.map((e) => e.idempotencyKey)).size).toBe(6)
+  })
+
   it('replaying the input topic from offset 0 issues nothing new', async () => {
     const fixture = await startRelayFixture({ partitions: 2 })
     await fixture.produce(fixture.topics.kyc, kycEvents(50))
