@@ -34,8 +34,12 @@ interface Exchange {
   readonly method: 'GET' | 'POST'
   readonly path: string
   readonly email: string
-  readonly body?: string
-  readonly extraHeaders?: Readonly<Record<string, string>>
+  /** Sent as a JSON body (serialized here, so a bad value rejects like any other failure). */
+  readonly payload?: Readonly<Record<string, unknown>>
+  /** With a payload: sent as the `Idempotency-Key` header. */
+  readonly idempotencyKey?: string
+  /** Sent as the `coreClaimHash` query parameter. */
+  readonly coreClaimHash?: string
   readonly onDuplicate: OnDuplicate | null
   readonly signal: AbortSignal | undefined
 }
@@ -53,26 +57,40 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   const now = deps.now ?? Date.now
   let closing: Promise<void> | undefined
 
-  async function exchange(x: Exchange): Promise<{ statusCode: number; json: unknown }> {
+  /**
+   * One call, start to validated answer, in one async function: a call in flight holds this
+   * frame and undici's request, not a chain of frames awaiting each other (memory per in-flight
+   * issuance is a benchmark figure).
+   */
+  async function exchange<T>(schema: z.ZodType<T>, x: Exchange): Promise<T> {
     // undici reports a closed pool as UND_ERR_DESTROYED, the same code as a request cut off by
     // destroy(); checking here keeps "never sent" certain.
     if (closing !== undefined) throw closedClientError(x.operation)
+    const body = x.payload === undefined ? null : JSON.stringify(x.payload)
+    const path =
+      x.coreClaimHash === undefined
+        ? x.path
+        : `${x.path}?coreClaimHash=${encodeURIComponent(x.coreClaimHash)}`
     // The JWT travels only in this header object: never logged, never put into an error.
-    const headers: Record<string, string> = {
-      'x-partner-auth': await deps.tokens.tokenFor(x.email),
-      'user-agent': userAgent,
-      ...x.extraHeaders,
-    }
+    const headers: Record<string, string> =
+      x.idempotencyKey === undefined
+        ? { 'x-partner-auth': await deps.tokens.tokenFor(x.email), 'user-agent': userAgent }
+        : {
+            'x-partner-auth': await deps.tokens.tokenFor(x.email),
+            'user-agent': userAgent,
+            'content-type': 'application/json',
+            'idempotency-key': x.idempotencyKey,
+          }
     let response: TextResponse
     try {
       response = await requestText(
         dispatcher,
         {
           origin: options.origin,
-          path: x.path,
+          path,
           method: x.method,
           headers,
-          body: x.body ?? null,
+          body,
           headersTimeout: options.headersTimeoutMs,
           bodyTimeout: options.bodyTimeoutMs,
         },
@@ -88,7 +106,7 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       'MocaChain answered',
     )
     if (statusCode >= 200 && statusCode < 300) {
-      return { statusCode, json: readSuccess(x.operation, response) }
+      return validate(schema, x.operation, statusCode, readSuccess(x.operation, response))
     }
     throw classifyHttpFailure({
       operation: x.operation,
@@ -124,9 +142,10 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   function validate<T>(
     schema: z.ZodType<T>,
     operation: MocaOperation,
-    answer: { statusCode: number; json: unknown },
+    statusCode: number,
+    json: unknown,
   ): T {
-    const parsed = schema.safeParse(answer.json)
+    const parsed = schema.safeParse(json)
     if (parsed.success) return parsed.data
     const issues = parsed.error.issues
       .slice(0, 3)
@@ -134,46 +153,41 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       .join('; ')
     throw unexpectedSuccess(
       operation,
-      answer.statusCode,
+      statusCode,
       `body does not match the documented shape (${issues})`,
     )
   }
 
   return {
-    async issue(call: IssueCall, callOptions?: CallOptions) {
-      const body = JSON.stringify({
-        issuerDid: call.program.issuerDid,
-        credentialId: call.program.credentialId,
-        credentialSubject: call.credentialSubject,
-        onDuplicate: call.onDuplicate,
-      })
-      const answer = await exchange({
+    issue(call: IssueCall, callOptions?: CallOptions) {
+      return exchange(IssueResponse, {
         operation: 'issue',
         method: 'POST',
         path: options.issuePath,
         email: call.email,
-        body,
-        extraHeaders: {
-          'content-type': 'application/json',
-          'idempotency-key': call.idempotencyKey,
+        payload: {
+          issuerDid: call.program.issuerDid,
+          credentialId: call.program.credentialId,
+          credentialSubject: call.credentialSubject,
+          onDuplicate: call.onDuplicate,
         },
+        idempotencyKey: call.idempotencyKey,
         onDuplicate: call.onDuplicate,
         signal: callOptions?.signal,
       })
-      return validate(IssueResponse, 'issue', answer)
     },
 
-    async status(call: StatusCall, callOptions?: CallOptions) {
-      const answer = await exchange({
+    status(call: StatusCall, callOptions?: CallOptions) {
+      // An unknown vcStatus passes: StatusResponse keeps it as a string for the pipeline to judge.
+      return exchange(StatusResponse, {
         operation: 'status',
         method: 'GET',
-        path: `${options.statusPath}?coreClaimHash=${encodeURIComponent(call.coreClaimHash)}`,
+        path: options.statusPath,
+        coreClaimHash: call.coreClaimHash,
         email: call.email,
         onDuplicate: null,
         signal: callOptions?.signal,
       })
-      // An unknown vcStatus passes: StatusResponse keeps it as a string for the pipeline to judge.
-      return validate(StatusResponse, 'status', answer)
     },
 
     close() {

@@ -95,16 +95,15 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
     })
     let admission: Promise<void> = Promise.resolve()
 
-    async function serializeByKey(task: IssueTask): Promise<void> {
+    /** Not async: a command in flight holds no frame here, only its place in busyKeys. */
+    function serializeByKey(task: IssueTask): Promise<void> {
       const key = task.command.idempotencyKey
-      for (let busy = busyKeys.get(key); busy; busy = busyKeys.get(key)) await busy
-      const done = issueOne(task)
+      const busy = busyKeys.get(key)
+      // Whoever waited wakes after the running command left busyKeys, and looks again.
+      if (busy) return busy.then(() => serializeByKey(task))
+      const done = issueOne(task).finally(() => busyKeys.delete(key))
       busyKeys.set(key, done)
-      try {
-        await done
-      } finally {
-        busyKeys.delete(key)
-      }
+      return done
     }
 
     /** The story of one command. */

@@ -29,27 +29,36 @@ export function createKeyOrderedExecutor<T>(
   let waiting = 0
   let idleWaiters: (() => void)[] = []
 
+  const finish = (key: string): void => {
+    running--
+    const queue = queues.get(key)
+    const next = queue?.shift()
+    if (next === undefined) {
+      queues.delete(key)
+    } else {
+      waiting--
+      start(key, next)
+    }
+    if (running === 0 && waiting === 0 && idleWaiters.length > 0) {
+      const resolveAll = idleWaiters
+      idleWaiters = []
+      for (const resolve of resolveAll) resolve()
+    }
+  }
+
   const start = (key: string, task: T): void => {
     running++
-    deps
-      .run(task)
-      .catch((err: unknown) => deps.onBug(err, task))
-      .finally(() => {
-        running--
-        const queue = queues.get(key)
-        const next = queue?.shift()
-        if (next === undefined) {
-          queues.delete(key)
-        } else {
-          waiting--
-          start(key, next)
+    // One reaction per task (not catch + finally: two promises more per task in flight).
+    deps.run(task).then(
+      () => finish(key),
+      (err: unknown) => {
+        try {
+          deps.onBug(err, task)
+        } finally {
+          finish(key)
         }
-        if (running === 0 && waiting === 0 && idleWaiters.length > 0) {
-          const resolveAll = idleWaiters
-          idleWaiters = []
-          for (const resolve of resolveAll) resolve()
-        }
-      })
+      },
+    )
   }
 
   return {
