@@ -112,7 +112,7 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       operation: x.operation,
       httpStatus: statusCode,
       // A body cut short only costs us the message: the status already says what happened.
-      bodyText: response.text,
+      bodyText: response.body.kind === 'text' ? response.body.text : null,
       retryAfter: response.headers['retry-after'],
       onDuplicate: x.onDuplicate,
       maxRetryAfterMs: options.maxRetryAfterMs,
@@ -121,9 +121,10 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   }
 
   function readSuccess(operation: MocaOperation, response: TextResponse): unknown {
-    const { statusCode, text } = response
-    if (text === null) throw classifyNetworkError(response.bodyError, operation)
-    if (response.truncated) {
+    const { statusCode, body } = response
+    if (body.kind === 'failed') throw classifyNetworkError(body.error, operation)
+    const { text } = body
+    if (body.truncated) {
       throw unexpectedSuccess(operation, statusCode, `body over ${options.maxResponseBytes} bytes`)
     }
     try {

@@ -5,18 +5,19 @@ type Headers = Dispatcher.ResponseData['headers']
 export interface TextResponse {
   readonly statusCode: number
   readonly headers: Headers
-  /** The body as UTF-8, cut at `maxBytes`; null when the connection failed before its end. */
-  readonly text: string | null
-  /** The body was longer than `maxBytes`: the rest was not read, and the socket was closed. */
-  readonly truncated: boolean
-  /** Why the body ended early (text is null then). */
-  readonly bodyError: Error | null
+  readonly body: TextBody
 }
+
+export type TextBody =
+  /** The body as UTF-8, cut at `maxBytes`; `truncated`: the rest was not read, the socket closed. */
+  | { readonly kind: 'text'; readonly text: string; readonly truncated: boolean }
+  /** The connection failed after the status, before the body's end. */
+  | { readonly kind: 'failed'; readonly error: Error }
 
 /**
  * One request through undici's handler API, its body gathered as text of at most `maxBytes`.
  * Rejects with undici's error when no final status arrived (not sent, refused, reset, timed out,
- * aborted by `signal`); a failure after the status resolves with `bodyError`, because the status
+ * aborted by `signal`); a failure after the status resolves with a `failed` body, because the status
  * alone already tells the caller something.
  *
  * `dispatcher.request()` does the same through a Readable per response, an async iterator over
@@ -102,9 +103,13 @@ class TextHandler implements Dispatcher.DispatchHandler {
     this.resolve({
       statusCode: this.statusCode,
       headers: this.headers,
-      text: bodyError ? null : Buffer.concat(this.chunks).toString('utf8'),
-      truncated: this.truncated,
-      bodyError,
+      body: bodyError
+        ? { kind: 'failed', error: bodyError }
+        : {
+            kind: 'text',
+            text: Buffer.concat(this.chunks).toString('utf8'),
+            truncated: this.truncated,
+          },
     })
   }
 
