@@ -57,4 +57,46 @@ describe('kill -9 of the relay process mid-stream', () => {
     last.kill('SIGTERM')
     expect(await last.exited).toBe(0)
   })
+
+  it('after kill -9, the recovery call waits until the call the crash cut off can have landed', async () => {
+    // The killed relay's "revoke" call is still being worked on at MocaChain (15 s: longer than
+    // the restart takes, the wait for the dead member's session included). A recovery
+    // that asked with "ignore" at once would find nothing, issue, and then see its credential
+    // revoked when the first call lands: two issuances, and the relay publishing a revoked one.
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      sandbox: { faults: { issue: { latency: { fixedMs: 15_000 } } } },
+    })
+    const stats = () => fixture.sandbox.sandbox.stats()
+    await fixture.produce(fixture.topics.kyc, [
+      { key: 'slow', value: JSON.stringify({ user: { email: 'slow@example.com' }, level: 1 }) },
+    ])
+    const config = await writeRelayConfig(
+      deepMerge(fixture.rawConfig, {
+        log: { level: 'info' },
+        moca: { requestTimeout: 20_000, uncertaintyWindow: 20_000 },
+      }),
+    )
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+    const first = spawnCli(['run', '--config', config], env, 'crash-slow-call')
+    await expect.poll(() => stats().issue.inFlight, { timeout: 60_000 }).toBe(1)
+    // Slow for this one call only: the recovery is answered at once.
+    fixture.sandbox.sandbox.setFaults({ issue: {} })
+    first.kill('SIGKILL')
+    expect(await first.exited).toBeNull()
+
+    const second = spawnCli(['run', '--config', config], env, 'crash-slow-call-restart')
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 1, 90_000)
+    await expect.poll(() => stats().issue.inFlight, { timeout: 20_000 }).toBe(0)
+
+    const applied = fixture.issueCalls().filter((c) => c.applied)
+    expect(applied).toHaveLength(1)
+    expect(applied[0]!.onDuplicate).toBe('revoke')
+    expect(out.issued).toHaveLength(1)
+    expect(out.issued[0]!.onDuplicate).toBe('ignore')
+    expect(out.issued[0]!.coreClaimHash).toBe(applied[0]!.coreClaimHash)
+    expect(stats().credentials).toEqual({ issued: 1, revoked: 0 })
+    second.kill('SIGTERM')
+    expect(await second.exited).toBe(0)
+  }, 150_000)
 })
