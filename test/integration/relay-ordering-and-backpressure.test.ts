@@ -26,7 +26,12 @@ describe('invariant 4: per-key order, concurrency across keys', () => {
     const fixture = await startRelayFixture({
       partitions: 1,
       // Random latency: without key ordering, a user's later events would often finish first.
-      sandbox: { faults: { issue: { latency: { uniformMs: { min: 5, max: 80 } } } } },
+      sandbox: {
+        faults: {
+          issue: { latency: { uniformMs: { min: 5, max: 80 } } },
+          status: { latency: { uniformMs: { min: 5, max: 80 } } },
+        },
+      },
     })
     const users = 8
     const perUser = 12
@@ -38,17 +43,20 @@ describe('invariant 4: per-key order, concurrency across keys', () => {
     await fixture.startRelay()
     const out = await fixture.readOutputs((e) => e.onchain.length >= users * perUser)
 
-    const byUser = new Map<string, number[]>()
-    for (const record of out.records.filter((r) => r.topic === fixture.topics.issued)) {
-      const event = JSON.parse(record.value) as { source: { offset: string } }
-      const offsets = byUser.get(record.key ?? '') ?? []
-      offsets.push(Number(event.source.offset))
-      byUser.set(record.key ?? '', offsets)
-    }
-    expect(byUser.size).toBe(users)
-    for (const offsets of byUser.values()) {
-      expect(offsets).toHaveLength(perUser)
-      expect(offsets).toEqual([...offsets].sort((a, b) => a - b))
+    // credential.issued, and then credential.onchain (the confirm stage keeps the order too)
+    for (const topic of [fixture.topics.issued, fixture.topics.onchain]) {
+      const byUser = new Map<string, number[]>()
+      for (const record of out.records.filter((r) => r.topic === topic)) {
+        const event = JSON.parse(record.value) as { source: { offset: string } }
+        const offsets = byUser.get(record.key ?? '') ?? []
+        offsets.push(Number(event.source.offset))
+        byUser.set(record.key ?? '', offsets)
+      }
+      expect(byUser.size).toBe(users)
+      for (const offsets of byUser.values()) {
+        expect(offsets).toHaveLength(perUser)
+        expect(offsets, topic).toEqual([...offsets].sort((a, b) => a - b))
+      }
     }
     // Meanwhile MocaChain held calls of several users at once: ordering is per key, not per partition.
     expect(fixture.sandbox.sandbox.stats().issue.maxInFlight).toBeGreaterThan(1)
