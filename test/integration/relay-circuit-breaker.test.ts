@@ -37,6 +37,31 @@ describe('invariant 6: systemic errors pause, they do not dead-letter', () => {
     await expect.poll(async () => (await readyz()).status, { timeout: 10_000 }).toBe(200)
   })
 
+  it('pauses the confirm stage too: a 401 on status polls opens the circuit, nothing fails, and it resumes', async () => {
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      // Credentials wait for the chain until the test says so: the status polls keep coming.
+      sandbox: { settings: { stuck: true } },
+    })
+    const sandbox = fixture.sandbox.sandbox
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(5))
+    const relay = await fixture.startRelay()
+    await fixture.readOutputs((e) => e.issued.length >= 5)
+    // The partner's scope is no longer accepted: every status poll is a 401, a systemic error.
+    const scope = sandbox.settings().scope
+    sandbox.updateSettings({ scope: 'issue something-else' })
+    await expect
+      .poll(() => relay.relay.readiness().reasons.join('\n'), { timeout: 20_000 })
+      .toMatch(/circuit open for route kyc: MOCA_UNAUTHORIZED/)
+    const metrics = await (await fetch(`${relay.ops!.url}/metrics`)).text()
+    expect(metrics).toMatch(/moca_relay_circuit_open\{route="kyc"\} 1/)
+
+    sandbox.updateSettings({ scope, stuck: false })
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 5)
+    expect(out.failed).toHaveLength(0)
+    await expect.poll(() => relay.relay.readiness().ready, { timeout: 10_000 }).toBe(true)
+  })
+
   it("treats a JWKS without the relay's key (wrong partner key) the same way", async () => {
     const fixture = await startRelayFixture({ partitions: 1 })
     const published = createJwksDocument([fixture.sandbox.key.publicJwk])
