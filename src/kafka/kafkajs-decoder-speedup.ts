@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { kafkajsLong, type KafkajsLong, type KafkajsLongStatic } from './kafkajs-long.js'
 import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
@@ -20,19 +20,12 @@ import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
  * kafkajs loads: every entry point imports kafka/kafkajs-patches.ts.
  */
 
-interface LongValue {
-  add(other: LongValue | number): LongValue
-  toString(): string
-}
-interface LongStatic {
-  fromValue(value: unknown): LongValue
-}
 interface Decoder {
   buffer: Buffer
   offset: number
   readInt8(): number
   readVarInt(): number
-  readVarLong(): LongValue
+  readVarLong(): KafkajsLong
   readVarIntBytes(): Buffer | null
   readVarIntString(): string | null
 }
@@ -47,16 +40,15 @@ interface BatchContext {
 type Headers = Record<string, Buffer | null | (Buffer | null)[]>
 type RecordDecoder = (decoder: Decoder, batchContext?: BatchContext) => unknown
 
-const require = createRequire(import.meta.url)
 const RECORD_DECODER_MODULE = 'kafkajs/src/protocol/recordBatch/record/v0/decoder.js'
 /** kafkajs/src/protocol/timestampTypes.js */
 const LOG_APPEND_TIME = 1
 /** A varint of up to 7 bytes holds 49 bits: exact as a number, and so is its zigzag decoding. */
 const MAX_EXACT_VARINT_BYTES = 7
 
-function createRecordDecoder(Long: LongStatic): RecordDecoder {
+function createRecordDecoder(Long: KafkajsLongStatic): RecordDecoder {
   /** `base` (a decimal string) + `delta`, as kafkajs prints it. */
-  function plus(base: string | undefined, delta: number | LongValue): string {
+  function plus(base: string | undefined, delta: number | KafkajsLong): string {
     if (typeof delta === 'number') {
       const start = Number(base)
       const sum = start + delta
@@ -66,7 +58,7 @@ function createRecordDecoder(Long: LongStatic): RecordDecoder {
   }
 
   /** decoder.readVarLong() as a number when it fits, else as kafkajs's Long. */
-  function readVarLong(decoder: Decoder): number | LongValue {
+  function readVarLong(decoder: Decoder): number | KafkajsLong {
     const { buffer } = decoder
     const start = decoder.offset
     let unsigned = 0
@@ -148,7 +140,7 @@ export function originalRecordDecoder(): RecordDecoder {
 
 /** Installs the faster decoder; a no-op when installed already. Throws if kafkajs loaded first. */
 export function installDecoderSpeedup(): void {
-  const Long = require('kafkajs/src/utils/long.js') as LongStatic
+  const Long = kafkajsLong()
   swapKafkajsModule<RecordDecoder>({
     module: RECORD_DECODER_MODULE,
     patch: 'its decoder speed-up',

@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { kafkajsLong, type KafkajsLongStatic } from './kafkajs-long.js'
 import { isKafkajsModuleSwapped, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
@@ -20,13 +20,6 @@ import { isKafkajsModuleSwapped, swapKafkajsModule } from './kafkajs-module-swap
  * kafkajs, and createKafka() refuses to run without it (assertReadCommittedFix).
  */
 
-interface Long {
-  gte(other: Long): boolean
-  compare(other: Long): number
-}
-interface LongStatic {
-  fromValue(value: unknown): Long
-}
 interface FetchedMessage {
   readonly offset: string
   readonly key: Buffer | null
@@ -37,12 +30,11 @@ interface AbortedTransaction {
   readonly producerId: unknown
 }
 
-const require = createRequire(import.meta.url)
 const FILTER_MODULE = 'kafkajs/src/consumer/filterAbortedMessages.js'
 /** Key of an abort marker: control record version 0, type 0 (abort). */
 const ABORT_MARKER_KEY = Buffer.from([0, 0, 0, 0])
 
-function createFilter(Long: LongStatic) {
+function createFilter(Long: KafkajsLongStatic) {
   return function filterAbortedMessages({
     messages,
     abortedTransactions,
@@ -77,7 +69,7 @@ function createFilter(Long: LongStatic) {
 
 /** Installs the fix; a no-op when it is installed already. Throws if kafkajs loaded first. */
 export function installReadCommittedFix(): void {
-  const Long = require('kafkajs/src/utils/long.js') as LongStatic
+  const Long = kafkajsLong()
   swapKafkajsModule({
     module: FILTER_MODULE,
     patch: 'its read_committed fix',
