@@ -1,14 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { confirmQueueTopic } from '../../src/ledger/ledger-topics.js'
-import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
+import { deepMerge, distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 import { spawnCli, writeRelayConfig } from '../support/relay-process.js'
-
-function kycEvent(n: number) {
-  return {
-    key: `user-${n}`,
-    value: JSON.stringify({ user: { email: `user${n}@example.com` }, level: n }),
-  }
-}
 
 describe('invariant 3: no duplicate output events', () => {
   it('a credential.onchain committed past the confirm watermark is not published again after kill -9', async () => {
@@ -26,11 +19,12 @@ describe('invariant 3: no duplicate output events', () => {
     )
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
     const stats = () => fixture.sandbox.sandbox.stats()
+    const [user0, user1] = distinctUserEvents(2)
 
-    await fixture.produce(fixture.topics.kyc, [kycEvent(0)])
+    await fixture.produce(fixture.topics.kyc, [user0!])
     const first = spawnCli(['run', '--config', config], env, 'confirm-crash-1')
     await expect.poll(() => stats().status.hangs, { timeout: 60_000 }).toBe(1)
-    await fixture.produce(fixture.topics.kyc, [kycEvent(1)])
+    await fixture.produce(fixture.topics.kyc, [user1!])
     const before = await fixture.readOutputs((e) => e.onchain.length >= 1, 60_000)
     expect(before.onchain.map((e) => e.source.offset)).toEqual(['1'])
     // user 1's onchain is committed; the confirm group's offset is still at user 0's request
