@@ -72,15 +72,14 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
         ? x.path
         : `${x.path}?coreClaimHash=${encodeURIComponent(x.coreClaimHash)}`
     // The JWT travels only in this header object: never logged, never put into an error.
-    const headers: Record<string, string> =
-      x.idempotencyKey === undefined
-        ? { 'x-partner-auth': await deps.tokens.tokenFor(x.email), 'user-agent': userAgent }
-        : {
-            'x-partner-auth': await deps.tokens.tokenFor(x.email),
-            'user-agent': userAgent,
-            'content-type': 'application/json',
-            'idempotency-key': x.idempotencyKey,
-          }
+    const headers: Record<string, string> = {
+      'x-partner-auth': await deps.tokens.tokenFor(x.email),
+      'user-agent': userAgent,
+    }
+    if (x.idempotencyKey !== undefined) {
+      headers['content-type'] = 'application/json'
+      headers['idempotency-key'] = x.idempotencyKey
+    }
     let response: TextResponse
     try {
       response = await requestText(
