@@ -1,3 +1,5 @@
+import type { RecordCoordinates } from '../domain/map-event.js'
+
 /**
  * One consumed Kafka record, as the decoder sees it: the fields of a kafkajs message plus where
  * it came from. Plain data, so tests and the malformed-input corpus can build records without a
@@ -20,3 +22,13 @@ export interface InputRecord {
 
 export type InputHeaders = InputRecord['headers']
 export type HeaderValue = InputHeaders[string]
+
+/** Where a record sits, as routes and commands see it (the key as UTF-8 text). */
+export function coordinatesOf(record: InputRecord): RecordCoordinates {
+  return {
+    topic: record.topic,
+    partition: record.partition,
+    offset: record.offset,
+    key: record.key?.toString('utf8') ?? null,
+  }
+}

@@ -1,6 +1,7 @@
 import type { CompiledRoute } from '../domain/compile-routes.js'
 import { toCommand } from '../domain/map-event.js'
 import { isRelayError } from '../errors/relay-error.js'
+import { coordinatesOf } from '../kafka/input-record.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { LedgerPolicy } from './ledger-policy.js'
 import type { CreatePartitionProcessor } from './partition-worker.js'
@@ -36,16 +37,7 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
       let outcome
       try {
         const event = await deps.decoder.decode(record)
-        outcome = await toCommand(
-          event,
-          {
-            topic: record.topic,
-            partition: record.partition,
-            offset: record.offset,
-            key: record.key?.toString('utf8') ?? null,
-          },
-          deps.routes,
-        )
+        outcome = await toCommand(event, coordinatesOf(record), deps.routes)
       } catch (err) {
         if (!isRelayError(err)) throw err
         outcome = { kind: 'failed' as const, route: null, error: err }

@@ -5,7 +5,7 @@ import { toCommand } from '../domain/map-event.js'
 import { maskEmail } from '../domain/mask-email.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
 import { isProgrammerError, isRelayError, RelayError } from '../errors/relay-error.js'
-import type { InputRecord } from '../kafka/input-record.js'
+import { coordinatesOf, type InputRecord } from '../kafka/input-record.js'
 import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
@@ -215,16 +215,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       const event = await decodeWithRetry(record)
       if (event === null) return
       if (event instanceof RelayError) return failRecord(record, slot, event, null, null)
-      const outcome = await toCommand(
-        event,
-        {
-          topic: record.topic,
-          partition: record.partition,
-          offset: record.offset,
-          key: record.key?.toString('utf8') ?? null,
-        },
-        deps.routes,
-      )
+      const outcome = await toCommand(event, coordinatesOf(record), deps.routes)
       switch (outcome.kind) {
         case 'skipped':
           deps.metrics.outcome('issue', outcome.route ?? '(none)', 'skipped', outcome.reason)
