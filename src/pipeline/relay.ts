@@ -155,26 +155,31 @@ export function createRelay(deps: RelayDeps): Relay {
     return circuit
   }
 
-  issueRunner = createStageRunner({
-    stage: 'issue',
+  /** What both stages' runners share: the clients, Kafka's timings, the batching, the drain. */
+  const runnerBase = {
     kafka: deps.kafka,
     admin: deps.admin,
-    groupId: run.issueGroupId,
-    inputTopics,
-    ledgerTopicOf: (topic) => issueLedgerTopic(prefix, topic),
-    transactionalIdOf: (topic, partition) =>
-      `${run.transactionalIdPrefix}.issue.${topic}.${partition}`,
     transactionTimeoutMs: config.kafka.transactionTimeout,
     sessionTimeoutMs: config.kafka.sessionTimeout,
     fetchMaxWaitMs: config.kafka.fetchMaxWait,
-    maxInFlight: config.issue.maxInFlight,
-    initialInFlight: config.issue.initialInFlight,
     lingerMs: config.issue.commitInterval,
     ledgerRetentionMs: config.ledger.retention,
     drainMs: config.shutdown.drainTimeout,
     logger: log,
     metrics: deps.metrics,
     onCrash: deps.onCrash,
+  }
+
+  issueRunner = createStageRunner({
+    ...runnerBase,
+    stage: 'issue',
+    groupId: run.issueGroupId,
+    inputTopics,
+    ledgerTopicOf: (topic) => issueLedgerTopic(prefix, topic),
+    transactionalIdOf: (topic, partition) =>
+      `${run.transactionalIdPrefix}.issue.${topic}.${partition}`,
+    maxInFlight: config.issue.maxInFlight,
+    initialInFlight: config.issue.initialInFlight,
     ...(run.stopAt ? { stopAt: run.stopAt } : {}),
     ...(run.startAt ? { startAt: run.startAt } : {}),
     createProcessor: run.dryRun
@@ -202,23 +207,13 @@ export function createRelay(deps: RelayDeps): Relay {
 
   const confirmRunner: StageRunner | null = run.confirm
     ? createStageRunner({
+        ...runnerBase,
         stage: 'confirm',
-        kafka: deps.kafka,
-        admin: deps.admin,
         groupId: `${config.kafka.groupId}.confirm`,
         inputTopics: [confirmQueue],
         ledgerTopicOf: () => confirmLedgerTopic(prefix),
         transactionalIdOf: (_topic, partition) => `${txPrefix}.confirm.${partition}`,
-        transactionTimeoutMs: config.kafka.transactionTimeout,
-        sessionTimeoutMs: config.kafka.sessionTimeout,
-        fetchMaxWaitMs: config.kafka.fetchMaxWait,
         maxInFlight: config.confirm.maxInFlight,
-        lingerMs: config.issue.commitInterval,
-        ledgerRetentionMs: config.ledger.retention,
-        drainMs: config.shutdown.drainTimeout,
-        logger: log,
-        metrics: deps.metrics,
-        onCrash: deps.onCrash,
         createProcessor: createConfirmStage({
           encoder: deps.encoder,
           moca: deps.moca,
