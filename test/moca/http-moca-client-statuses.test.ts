@@ -193,6 +193,25 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
     },
   )
 
+  it.each([408, 500, 502, 504])(
+    'a Retry-After on %i is not honoured: only 429 and 503 say when to come back',
+    async (status) => {
+      // The sandbox sends Retry-After on 429 and 503 only, so the header comes from a raw server.
+      const server = await startScriptedServer((_req, res) => {
+        res.writeHead(status, { 'content-type': 'text/plain', 'retry-after': '7' })
+        res.end('try later')
+      })
+      const f = await startSandboxFixture()
+      const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+      try {
+        const err = await catchMocaError(client.issue(f.issueCall()))
+        expect(err).toMatchObject({ httpStatus: status, retryAfterMs: null })
+      } finally {
+        await client.close()
+      }
+    },
+  )
+
   it('503 from a load balancer keeps its plain-text message', async () => {
     const f = await startSandboxFixture({ faults: { status: { next: ['http503'] } } })
     const err = await catchMocaError(
