@@ -148,6 +148,25 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         httpStatus: 409,
       })
     })
+
+    it('with "ignore" and no readable message is MOCA_DUPLICATE_CONFLICT: only a clear consent message is consent', async () => {
+      const server = await startScriptedServer((_req, res) => {
+        res.writeHead(409)
+        res.end()
+      })
+      const f = await startSandboxFixture()
+      const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+      try {
+        const err = await catchMocaError(client.issue(f.issueCall({ onDuplicate: 'ignore' })))
+        expect(err).toMatchObject({
+          code: 'MOCA_DUPLICATE_CONFLICT',
+          duplicateConflict: true,
+          mocaMessage: null,
+        })
+      } finally {
+        await client.close()
+      }
+    })
   })
 
   it.each([
