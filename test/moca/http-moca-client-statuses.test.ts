@@ -169,6 +169,28 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
     })
   })
 
+  it('409 on status is MOCA_UNEXPECTED_RESPONSE: consent and duplicates concern issue calls only', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(409, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: 409, message: 'Consent rejected by user.' }))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      const err = await catchMocaError(
+        client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+      )
+      expect(err).toMatchObject({
+        code: 'MOCA_UNEXPECTED_RESPONSE',
+        classification: 'terminal',
+        httpStatus: 409,
+        operation: 'status',
+      })
+    } finally {
+      await client.close()
+    }
+  })
+
   it.each([
     ['http408', 408],
     ['http429', 429],
