@@ -85,6 +85,29 @@ describe('MocaClient: no answer, or half an answer', () => {
     }
   })
 
+  it('a 503 whose body is cut off stays MOCA_UNAVAILABLE and certain: the status already said "refused"', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(503, { 'content-type': 'text/plain', 'content-length': '500' })
+      res.write('upstream connect error', () => res.socket?.destroy())
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: server.baseUrl, ...QUICK },
+      tokens: f.tokens,
+    })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({
+        code: 'MOCA_UNAVAILABLE',
+        httpStatus: 503,
+        uncertain: false,
+        mocaMessage: null,
+      })
+    } finally {
+      await client.close()
+    }
+  })
+
   it('connection refused is MOCA_UNAVAILABLE and certain: the request never left', async () => {
     const port = await freePort()
     const f = await startSandboxFixture()
