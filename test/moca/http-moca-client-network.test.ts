@@ -108,6 +108,25 @@ describe('MocaClient: no answer, or half an answer', () => {
     }
   })
 
+  it('an informational 103 followed by a reset is MOCA_UNCERTAIN: no final status arrived', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeEarlyHints({ link: '</style.css>; rel=preload; as=style' }, () =>
+        res.socket?.destroy(),
+      )
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: server.baseUrl, ...QUICK },
+      tokens: f.tokens,
+    })
+    try {
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    } finally {
+      await client.close()
+    }
+  })
+
   it('connection refused is MOCA_UNAVAILABLE and certain: the request never left', async () => {
     const port = await freePort()
     const f = await startSandboxFixture()
