@@ -99,6 +99,20 @@ describe('MocaClient: what goes on the wire', () => {
     }
   })
 
+  it('any 2xx with the documented body is a success (201 Created issued the credential)', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(201, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(issued))
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    try {
+      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
+    } finally {
+      await client.close()
+    }
+  })
+
   it('a status outside the table (418) is MOCA_UNEXPECTED_RESPONSE, terminal', async () => {
     const server = await startScriptedServer((_req, res) => {
       res.writeHead(418, { 'content-type': 'application/json' })
