@@ -113,6 +113,24 @@ describe('MocaClient: what goes on the wire', () => {
     }
   })
 
+  it('a 2xx body of exactly maxResponseBytes is read whole', async () => {
+    const body = JSON.stringify(issued)
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(body)
+    })
+    const f = await startSandboxFixture()
+    const client = createMocaClient({
+      options: { baseUrl: server.baseUrl, maxResponseBytes: Buffer.byteLength(body) },
+      tokens: f.tokens,
+    })
+    try {
+      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
+    } finally {
+      await client.close()
+    }
+  })
+
   it('a status outside the table (418) is MOCA_UNEXPECTED_RESPONSE, terminal', async () => {
     const server = await startScriptedServer((_req, res) => {
       res.writeHead(418, { 'content-type': 'application/json' })
