@@ -25,4 +25,11 @@ describe('classifyNetworkError', () => {
       httpStatus: null,
     })
   })
+
+  it.each([
+    ['a TypeError without a code', new TypeError('Cannot read properties of undefined')],
+    ['undici refusing an argument', coded('UND_ERR_INVALID_ARG', 'invalid headers')],
+  ])('%s is rethrown as it is: a bug is never retried', (_what, err) => {
+    expect(() => classifyNetworkError(err, 'issue')).toThrow(err)
+  })
 })
