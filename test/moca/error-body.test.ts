@@ -41,6 +41,12 @@ describe('extractMocaMessage', () => {
     )
   })
 
+  it('replaces terminal escapes and NUL bytes, which could forge or hide log lines', () => {
+    expect(extractMocaMessage('denied\u001b[2K\u001b[1Aforged\u0000 line')).toBe(
+      'denied [2K [1Aforged line',
+    )
+  })
+
   it('keeps messages short', () => {
     expect(extractMocaMessage('y'.repeat(5_000))?.length).toBe(MAX_MOCA_MESSAGE_CHARS)
   })
