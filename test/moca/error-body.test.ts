@@ -47,6 +47,13 @@ describe('extractMocaMessage', () => {
     )
   })
 
+  it('drops the scripts and styles of a gateway page without a title', () => {
+    const page =
+      '<html><head><style>body { color: red }</style><script>var retry = 1</script></head>' +
+      '<body><h1>Down</h1></body></html>'
+    expect(extractMocaMessage(page)).toBe('Down')
+  })
+
   it('keeps messages short', () => {
     expect(extractMocaMessage('y'.repeat(5_000))?.length).toBe(MAX_MOCA_MESSAGE_CHARS)
   })
