@@ -47,6 +47,19 @@ describe('nextRetry', () => {
     ).toEqual({ kind: 'retry', delayMs: 60_000 })
   })
 
+  it('keeps the Retry-After floor under full jitter: a low draw never retries early', () => {
+    const jittered = compileRetryPolicy({ ...policy, jitter: 'full' })
+    expect(
+      nextRetry(jittered, {
+        attempts: 1,
+        startedAt: 0,
+        now: 0,
+        retryAfterMs: 5000,
+        random: () => 0,
+      }),
+    ).toEqual({ kind: 'retry', delayMs: 5000 })
+  })
+
   it('never waits past the deadline, then gives up', () => {
     expect(nextRetry(policy, { attempts: 9, startedAt: 0, now: 599_000 })).toEqual({
       kind: 'retry',
