@@ -79,4 +79,12 @@ describe('compileRetryPolicy', () => {
     )
     expect(() => compileRetryPolicy({ ...policy, maxDelayMs: 10 })).toThrow(/maxDelayMs/)
   })
+
+  it.each([
+    ['initialDelayMs', { initialDelayMs: -1 }],
+    ['deadlineMs', { deadlineMs: 0 }],
+    ['maxRetryAfterMs', { maxRetryAfterMs: -1 }],
+  ] as const)('names %s when it is out of range', (field, change) => {
+    expect(() => compileRetryPolicy({ ...policy, ...change })).toThrow(new RegExp(field))
+  })
 })
