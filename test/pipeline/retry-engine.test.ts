@@ -1,0 +1,61 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
+import {
+  runWithRetry,
+  type AttemptResult,
+  type RetryOutcome,
+} from '../../src/pipeline/retry-engine.js'
+
+const policy = compileRetryPolicy({
+  initialDelayMs: 100,
+  multiplier: 2,
+  maxDelayMs: 10_000,
+  deadlineMs: 1_000,
+  jitter: 'none',
+  maxRetryAfterMs: 60_000,
+})
+
+/**
+ * Runs the engine on a fake clock with scripted attempts, and reports when (fake ms since the
+ * start) each attempt began: the waits a user would see between calls to MocaChain.
+ */
+async function run(
+  script: ((attemptNumber: number) => AttemptResult<string> | Promise<AttemptResult<string>>)[],
+  options: { firstDelayMs?: number } = {},
+): Promise<{ outcome: RetryOutcome<string>; startedAt: number[] }> {
+  const t0 = Date.now()
+  const startedAt: number[] = []
+  const pending = runWithRetry(
+    { policy, startedAt: t0, signal: new AbortController().signal, ...options },
+    async (attemptNumber) => {
+      startedAt.push(Date.now() - t0)
+      const step = script.shift()
+      if (step === undefined) throw new Error(`unscripted attempt ${attemptNumber}`)
+      return step(attemptNumber)
+    },
+  )
+  await vi.runAllTimersAsync()
+  return { outcome: await pending, startedAt }
+}
+
+const again = (retryAfterMs: number | null = null): AttemptResult<string> => ({
+  kind: 'again',
+  retryAfterMs,
+  last: new Error('try again'),
+})
+const done: AttemptResult<string> = { kind: 'done', value: 'ok' }
+
+describe('runWithRetry', () => {
+  beforeEach(() => {
+    vi.useFakeTimers()
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it("waits the server's Retry-After before the next attempt", async () => {
+    const { outcome, startedAt } = await run([() => again(700), () => done])
+    expect(outcome).toEqual({ kind: 'done', value: 'ok', attempts: 2 })
+    expect(startedAt).toEqual([0, 700])
+  })
+})
