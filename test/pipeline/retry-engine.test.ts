@@ -58,4 +58,9 @@ describe('runWithRetry', () => {
     expect(outcome).toEqual({ kind: 'done', value: 'ok', attempts: 2 })
     expect(startedAt).toEqual([0, 700])
   })
+
+  it('waits firstDelayMs before the first attempt (a poll starts after its first interval)', async () => {
+    const { startedAt } = await run([() => done], { firstDelayMs: 300 })
+    expect(startedAt).toEqual([300])
+  })
 })
