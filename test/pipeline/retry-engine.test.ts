@@ -63,4 +63,21 @@ describe('runWithRetry', () => {
     const { startedAt } = await run([() => done], { firstDelayMs: 300 })
     expect(startedAt).toEqual([300])
   })
+
+  it('a wait at an open circuit is not an attempt and does not count toward the deadline', async () => {
+    const blockedFor5s = async (): Promise<AttemptResult<string>> => {
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+      return { kind: 'blocked', waitedMs: 5_000 }
+    }
+    const { outcome, startedAt } = await run([
+      () => again(),
+      blockedFor5s,
+      () => again(),
+      () => done,
+    ])
+    // 100 ms after the first failure, 5 s at the circuit, then 200 ms: the backoff of a second
+    // failure, well past the 1 s deadline counted from the start alone.
+    expect(startedAt).toEqual([0, 100, 5_100, 5_300])
+    expect(outcome).toEqual({ kind: 'done', value: 'ok', attempts: 3 })
+  })
 })
