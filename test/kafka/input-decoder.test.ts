@@ -160,6 +160,16 @@ describe('input decoder: CloudEvents binary mode', () => {
     expect(event.data).toEqual([1, 2])
   })
 
+  it.each(['Application/JSON; charset=UTF-8', 'application/vnd.kyc.completed+json'])(
+    'reads the data as JSON under content-type %s (media types are case-insensitive; +json is JSON)',
+    async (contentType) => {
+      const event = await decoder.decode(
+        record('{"email":"jane@example.com"}', { ...headers, 'content-type': contentType }),
+      )
+      expect(event.data).toEqual({ email: 'jane@example.com' })
+    },
+  )
+
   it('names the header and the byte in a non-UTF-8 attribute', async () => {
     const err = await decodeError('{}', { ...headers, ce_type: Buffer.from([0x6b, 0x79, 0xff]) })
     expect(err.code).toBe('INPUT_INVALID')
