@@ -61,10 +61,21 @@ describe('input decoder: plain JSON', () => {
     expect(event.traceparent).toBe(TRACEPARENT)
   })
 
-  it('treats an object with specversion but without id, type and source as plain JSON', async () => {
-    const event = await decoder.decode(record('{"specversion":"1.0","id":"x","email":"a@b.c"}'))
-    expect(event).toMatchObject({ format: 'json', id: 'x' })
-  })
+  it.each(['id', 'type', 'source'])(
+    'treats an object with specversion but without %s as plain JSON',
+    async (missing) => {
+      const value: Record<string, string> = {
+        specversion: '1.0',
+        id: 'x',
+        type: 'kyc.completed',
+        source: '/kyc',
+        email: 'a@b.c',
+      }
+      delete value[missing]
+      const event = await decoder.decode(record(JSON.stringify(value)))
+      expect(event).toMatchObject({ format: 'json', data: value })
+    },
+  )
 
   it('accepts a value of exactly maxRecordBytes and refuses one byte more', async () => {
     const small = createInputDecoder({ registry: null, maxRecordBytes: 20 })
