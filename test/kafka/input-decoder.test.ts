@@ -77,6 +77,13 @@ describe('input decoder: plain JSON', () => {
     },
   )
 
+  it('reads a JSON object carrying ce_* headers but no ce_specversion as plain JSON', async () => {
+    const event = await decoder.decode(
+      record('{"id":"evt-5","email":"jane@example.com"}', { ce_type: 'kyc.completed' }),
+    )
+    expect(event).toMatchObject({ format: 'json', id: 'evt-5' })
+  })
+
   it('accepts a value of exactly maxRecordBytes and refuses one byte more', async () => {
     const small = createInputDecoder({ registry: null, maxRecordBytes: 20 })
     const exact = `{"a":"${'x'.repeat(12)}"}`
