@@ -251,6 +251,13 @@ describe('input decoder: CloudEvents structured mode', () => {
     expect((await decoder.decode(record(JSON.stringify(attributes)))).data).toBeNull()
   })
 
+  it('reads null optional attributes as not set', async () => {
+    const decoded = await decoder.decode(
+      record(JSON.stringify({ ...event, time: null, subject: null, datacontenttype: null })),
+    )
+    expect(decoded).toMatchObject({ id: 'evt-3', time: null, subject: null })
+  })
+
   it('structured mode wins over ce_* headers, as the binding requires', async () => {
     const decoded = await decoder.decode(
       record(JSON.stringify(event), {
