@@ -258,6 +258,13 @@ describe('input decoder: CloudEvents structured mode', () => {
     expect(decoded).toMatchObject({ id: 'evt-3', time: null, subject: null })
   })
 
+  it('accepts a datacontenttype with parameters', async () => {
+    const decoded = await decoder.decode(
+      record(JSON.stringify({ ...event, datacontenttype: 'application/json; charset=utf-8' })),
+    )
+    expect(decoded.data).toEqual({ email: 'jane@example.com' })
+  })
+
   it('structured mode wins over ce_* headers, as the binding requires', async () => {
     const decoded = await decoder.decode(
       record(JSON.stringify(event), {
