@@ -265,6 +265,12 @@ describe('input decoder: CloudEvents structured mode', () => {
     expect(decoded.data).toEqual({ email: 'jane@example.com' })
   })
 
+  it('fails a JSON null under the structured content type as INPUT_INVALID, naming what it got', async () => {
+    const err = await decodeError('null', { 'content-type': 'application/cloudevents+json' })
+    expect(err.code).toBe('INPUT_INVALID')
+    expect(err.message).toContain('null')
+  })
+
   it('structured mode wins over ce_* headers, as the binding requires', async () => {
     const decoded = await decoder.decode(
       record(JSON.stringify(event), {
