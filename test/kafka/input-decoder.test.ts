@@ -123,6 +123,13 @@ describe('input decoder: plain JSON', () => {
     expect(err.message).toContain('set SCHEMA_REGISTRY_URL')
   })
 
+  it('says a value starting with 0x00 is too short for the wire format, not bad JSON', async () => {
+    const err = await decodeError(Buffer.from([0, 0, 1]))
+    expect(err.code).toBe('INPUT_UNDECODABLE')
+    expect(err.message).toContain('only 3 bytes')
+    expect(err.message).toContain('Fix the producer')
+  })
+
   it('refuses a non-positive record limit at construction', () => {
     expect(() => createInputDecoder({ registry: null, maxRecordBytes: 0 })).toThrow(RangeError)
   })
