@@ -132,6 +132,14 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     )
   })
 
+  it('a token without a scope claim, even in lenient mode', async () => {
+    const f = await startSandboxFixture({ settings: { scopeMode: 'lenient' } })
+    expect401(
+      await issueWith(f, await sign(f.key, claims({ scope: undefined }))),
+      /scope "" is not accepted/,
+    )
+  })
+
   it('a tampered payload (claims changed after signing)', async () => {
     const f = await startSandboxFixture()
     const [header, , signature] = (await sign(f.key, claims({ email: 'alice@example.com' }))).split(
