@@ -132,6 +132,19 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     )
   })
 
+  it('a cached token whose scope the current mode no longer accepts (lenient, then strict)', async () => {
+    const f = await startSandboxFixture({ settings: { scopeMode: 'lenient' } })
+    const token = await sign(f.key, claims({ scope: 'issue' }))
+    expect((await issueWith(f, token)).status).toBe(200)
+    f.sandbox.updateSettings({ scopeMode: 'strict' })
+    expect401(
+      await issueWith(f, token),
+      /scope "issue" is not accepted: expected "issue on-behalf"/,
+    )
+    // The refusal came from the cached verification, not from a second one.
+    expect(f.sandbox.stats().auth).toMatchObject({ verified: 1, cacheHits: 1 })
+  })
+
   it('a token without a scope claim, even in lenient mode', async () => {
     const f = await startSandboxFixture({ settings: { scopeMode: 'lenient' } })
     expect401(
