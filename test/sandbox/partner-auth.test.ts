@@ -77,6 +77,20 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     expect401(await issueWith(f, await sign(f.key, claims({ iat, exp: iat + 300 }))), /expired/)
   })
 
+  it('a token that expires after its verification was cached', async () => {
+    const clock = { now: Date.now() }
+    // The JWKS stays fresh throughout: only the token's own exp can end the cached verification.
+    const f = await startSandboxFixture({
+      now: () => clock.now,
+      config: { jwks: { cacheMaxAgeMs: 600_000 } },
+    })
+    const iat = Math.floor(clock.now / 1000)
+    const token = await sign(f.key, claims({ iat, exp: iat + 60 }))
+    expect((await issueWith(f, token)).status).toBe(200)
+    clock.now += 61_000
+    expect401(await issueWith(f, token), /expired/)
+  })
+
   it('a token without exp', async () => {
     const f = await startSandboxFixture()
     const { exp: _exp, ...noExp } = claims()

@@ -48,6 +48,8 @@ export interface FixtureOptions {
   readonly logger?: Logger
   /** Partners besides PARTNER_ID (whose JWKS the fixture serves). */
   readonly otherPartners?: readonly { partnerId: string; jwksUrl: string }[]
+  /** The sandbox's clock. @default Date.now */
+  readonly now?: () => number
 }
 
 export interface SandboxFixture {
@@ -82,6 +84,7 @@ export async function startSandboxFixture(options: FixtureOptions = {}): Promise
   onTestFinished(() => jwks.close())
   const sandbox = await startSandbox({
     logger: options.logger,
+    now: options.now,
     config: {
       partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }, ...(options.otherPartners ?? [])],
       programs: [{ ...PROGRAM, partnerId: PARTNER_ID, credentialSubjectSchema: SUBJECT_SCHEMA }],
