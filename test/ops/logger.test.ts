@@ -1,0 +1,61 @@
+import { generateKeyPairSync } from 'node:crypto'
+import { describe, expect, it } from 'vitest'
+import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
+import { loadSigningKey } from '../../src/auth/load-signing-key.js'
+import { createPartnerTokenSigner } from '../../src/auth/partner-token-signer.js'
+import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
+import { captureLogs } from '../support/capture-logs.js'
+import { scanForSecrets } from '../support/secret-scan.js'
+
+const generated = await generatePartnerKey()
+const key = await loadSigningKey({ source: { kind: 'text', text: generated.privateKeyPem } })
+const { token } = await createPartnerTokenSigner({ key, partnerId: 'p' }).sign('a@example.com')
+const pem = generated.privateKeyPem
+const ecJwk = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({
+  format: 'jwk',
+}) as Record<string, string>
+const rsaJwk = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({
+  format: 'jwk',
+}) as Record<string, string>
+
+/** The values of a JWK's private members: what a leak of that key would show. */
+const privateValues = (jwk: Record<string, string>): string[] =>
+  PRIVATE_JWK_MEMBERS.flatMap((member) => (member in jwk ? [jwk[member]!] : []))
+
+describe('createLogger: secrets carried by accident never reach a log line', () => {
+  it.each([
+    ['the x-partner-auth header of a req', { req: { headers: { 'x-partner-auth': token } } }],
+    [
+      'the x-partner-auth header of a request',
+      { request: { headers: { 'x-partner-auth': token } } },
+    ],
+    ['an x-partner-auth header on its own', { headers: { 'x-partner-auth': token } }],
+    ['a token field', { token }],
+    ['a token field one level down', { call: { token } }],
+    ['a jwt field', { jwt: token }],
+    ['a jwt field one level down', { call: { jwt: token } }],
+    ['a private key PEM', { privateKey: pem }],
+    ['a private key PEM one level down', { signer: { privateKey: pem } }],
+  ])('%s', (_what, fields) => {
+    const { logger, lines } = captureLogs()
+    logger.info({ ...fields, topic: 'kyc' }, 'calling MocaChain')
+    // The line is written, with its other fields: only the secret is gone.
+    expect(lines).toEqual([expect.objectContaining({ msg: 'calling MocaChain', topic: 'kyc' })])
+    expect(JSON.stringify(lines)).toContain('[redacted]')
+    expect(scanForSecrets(JSON.stringify(lines), { privateKeyPem: pem, emails: [] })).toEqual([])
+  })
+
+  it.each([
+    ['a private EC JWK under key', { key: ecJwk }, ecJwk],
+    ['a private EC JWK under jwk', { jwk: ecJwk }, ecJwk],
+    ['a private RSA JWK as the log object itself', rsaJwk, rsaJwk],
+  ])('%s', (_what, fields, jwk) => {
+    const { logger, lines } = captureLogs()
+    logger.info(fields, 'loaded the partner key')
+    expect(lines).toEqual([expect.objectContaining({ msg: 'loaded the partner key' })])
+    const text = JSON.stringify(lines)
+    // The public members stay, so the line still says which key it was.
+    expect(text).toContain(jwk.n ?? jwk.x)
+    expect(privateValues(jwk).filter((value) => text.includes(value))).toEqual([])
+  })
+})
