@@ -94,6 +94,42 @@ describe('createPartnerTokenCache', () => {
     expect(await cache.tokenFor('a@example.com')).toBe('t-a@example.com')
   })
 
+  it('after clear() (the key was reloaded) never hands out a token signed with the old key', async () => {
+    // Each token names the key it was signed with; a signature completes when the test says so.
+    let signingKey = 'old'
+    const unfinished = new Map<string, () => void>()
+    const cache = createPartnerTokenCache({
+      signer: {
+        ttlSeconds: 300,
+        sign: (email) => {
+          const token = `${signingKey}:${email}`
+          return new Promise((resolve) => {
+            unfinished.set(token, () => resolve({ token, expiresAtMs: Date.now() + 300_000 }))
+          })
+        },
+      },
+    })
+    const finish = (token: string) => unfinished.get(token)!()
+
+    const cachedOld = cache.tokenFor('a@example.com')
+    finish('old:a@example.com')
+    expect(await cachedOld).toBe('old:a@example.com')
+    const inFlightOld = cache.tokenFor('b@example.com')
+
+    signingKey = 'new'
+    cache.clear()
+    const a = cache.tokenFor('a@example.com')
+    finish('new:a@example.com')
+    expect(await a).toBe('new:a@example.com')
+    const b = cache.tokenFor('b@example.com')
+    finish('new:b@example.com')
+    expect(await b).toBe('new:b@example.com')
+    // The signature started before clear() completes last; its caller gets it, the cache does not.
+    finish('old:b@example.com')
+    expect(await inFlightOld).toBe('old:b@example.com')
+    expect(await cache.tokenFor('b@example.com')).toBe('new:b@example.com')
+  })
+
   it('refuses a refresh margin that would re-sign every call', async () => {
     const { signer } = await countingSigner({ now: Date.now() })
     expect(() => createPartnerTokenCache({ signer, refreshBeforeExpiryMs: 300_000 })).toThrow(
