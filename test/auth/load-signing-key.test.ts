@@ -92,6 +92,9 @@ describe('loadSigningKey: keys that do not fit', () => {
     .privateKey.export({ format: 'pem', type: 'pkcs8' })
     .toString()
   const publicPem = ec.publicKey.export({ format: 'pem', type: 'spki' }).toString()
+  const encryptedPem = ec.privateKey
+    .export({ format: 'pem', type: 'pkcs8', cipher: 'aes-256-cbc', passphrase: 'secret' })
+    .toString()
 
   it.each([
     [
@@ -112,6 +115,11 @@ describe('loadSigningKey: keys that do not fit', () => {
     ['a P-384 key', { source: { kind: 'text', text: p384 } }, /fits neither ES256/],
     ['an Ed25519 key', { source: { kind: 'text', text: ed25519 } }, /fits neither ES256/],
     ['a public key PEM', { source: { kind: 'text', text: publicPem } }, /public key/],
+    [
+      'an encrypted PEM',
+      { source: { kind: 'text', text: encryptedPem } },
+      /the PEM is encrypted; decrypt it first \(`openssl pkcs8 -topk8 -nocrypt/,
+    ],
     [
       'a public JWK',
       { source: { kind: 'jwk', jwk: ec.publicKey.export({ format: 'jwk' }) } },
