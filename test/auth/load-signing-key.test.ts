@@ -58,6 +58,17 @@ describe('loadSigningKey: where keys come from', () => {
     )
   })
 
+  it("prefers the configured kid to the JWK's own, in the key and in its public JWK", async () => {
+    // The configured kid is the one registered with MocaChain: the header must carry it.
+    const jwk = {
+      ...(ec.privateKey.export({ format: 'jwk' }) as Record<string, unknown>),
+      kid: 'stale-kid-in-file',
+    }
+    const key = await loadSigningKey({ source: { kind: 'jwk', jwk }, kid: 'registered-kid' })
+    expect(key.kid).toBe('registered-kid')
+    expect(key.publicJwk.kid).toBe('registered-kid')
+  })
+
   it('infers the algorithm from the key, and defaults kid to the RFC 7638 thumbprint', async () => {
     const rsaKey = await loadSigningKey({ source: { kind: 'text', text: rsaPkcs1Pem } })
     expect(rsaKey.alg).toBe('RS256')
