@@ -131,6 +131,14 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     expect401(await issueWith(f, token), /typ header is missing/)
   })
 
+  it('a typ other than "JWT"', async () => {
+    const f = await startSandboxFixture()
+    expect401(
+      await issueWith(f, await sign(f.key, claims(), { typ: 'at+jwt' })),
+      /typ "at\+jwt" is not "JWT"/,
+    )
+  })
+
   it('the older scope "issue" in strict mode; lenient mode takes it', async () => {
     const f = await startSandboxFixture({ settings: { scopeMode: 'strict' } })
     const token = await sign(f.key, claims({ scope: 'issue' }))
