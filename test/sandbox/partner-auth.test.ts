@@ -105,6 +105,14 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     )
   })
 
+  it('a token without kid', async () => {
+    const f = await startSandboxFixture()
+    expect401(
+      await issueWith(f, await sign(f.key, claims(), { kid: undefined })),
+      /the kid header is missing/,
+    )
+  })
+
   it('alg "none" (an unsigned token)', async () => {
     const f = await startSandboxFixture()
     const header = base64url.encode(JSON.stringify({ alg: 'none', kid: f.key.kid, typ: 'JWT' }))
