@@ -227,6 +227,14 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
     expect401(await issueWith(f, 'eyJhbGciOiJFUzI1NiJ9.e30'), /not a compact JWS/)
   })
 
+  it('a token without partnerId', async () => {
+    const f = await startSandboxFixture()
+    expect401(
+      await issueWith(f, await sign(f.key, claims({ partnerId: undefined }))),
+      /the partnerId claim is missing/,
+    )
+  })
+
   it('an unknown partnerId', async () => {
     const f = await startSandboxFixture()
     expect401(
