@@ -12,4 +12,9 @@ describe('email masking', () => {
     ).toBe('near `{"user":{"email":"b***@example.com"}` at byte 29; also E***@mail.co.uk')
     expect(maskEmailsIn('no address here @ all')).toBe('no address here @ all')
   })
+  it('masks addresses written in capitals too', () => {
+    expect(maskEmailsIn('consent refused by BOB.SMITH@EXAMPLE.COM')).toBe(
+      'consent refused by B***@EXAMPLE.COM',
+    )
+  })
 })
