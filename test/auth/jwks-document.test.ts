@@ -45,4 +45,11 @@ describe('createJwksDocument', () => {
       ]),
     ).toThrow(/share the kid "a"/)
   })
+
+  it('refuses an entry without kty, which no verifier could use', () => {
+    const { kty: _kty, ...noKty } = privateJwk('ec')
+    expect(() => createJwksDocument([{ ...noKty, kid: 'a', alg: 'ES256' }])).toThrow(
+      /JWK "a" has no "kty" member/,
+    )
+  })
 })
