@@ -38,6 +38,7 @@ describe('createJwksDocument', () => {
     const jwk = privateJwk('ec')
     expect(() => createJwksDocument([{ ...jwk, alg: 'ES256' }])).toThrow(/kid/)
     expect(() => createJwksDocument([{ ...jwk, kid: 'a' }])).toThrow(/alg/)
+    expect(() => createJwksDocument([{ ...jwk, kid: '', alg: 'ES256' }])).toThrow(/kid/)
     expect(() =>
       createJwksDocument([
         { ...jwk, kid: 'a', alg: 'ES256' },
