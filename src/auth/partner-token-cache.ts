@@ -69,15 +69,20 @@ export function createPartnerTokenCache(deps: PartnerTokenCacheDeps): PartnerTok
 
   function signFresh(email: string): Promise<string> {
     const startedIn = generation
-    const pending = deps.signer.sign(email).then(
+    // A signature started before clear() may finish while a newer one for the same email is
+    // under way: each removes its own entry only.
+    const settle = (): void => {
+      if (inFlight.get(email) === pending) inFlight.delete(email)
+    }
+    const pending: Promise<string> = deps.signer.sign(email).then(
       (signed) => {
-        inFlight.delete(email)
+        settle()
         if (startedIn === generation) remember(email, signed)
         return signed.token
       },
       (err: unknown) => {
         // Failures are not cached: the next call tries again.
-        inFlight.delete(email)
+        settle()
         throw err
       },
     )

@@ -130,6 +130,38 @@ describe('createPartnerTokenCache', () => {
     expect(await cache.tokenFor('b@example.com')).toBe('new:b@example.com')
   })
 
+  it('a signature from before clear() that finishes late leaves the new one shared', async () => {
+    let signingKey = 'old'
+    // Every signature under way, by the token it will return; finish() completes them all.
+    const unfinished = new Map<string, (() => void)[]>()
+    const finish = (token: string) => unfinished.get(token)?.forEach((complete) => complete())
+    let signs = 0
+    const cache = createPartnerTokenCache({
+      signer: {
+        ttlSeconds: 300,
+        sign: (email) => {
+          signs += 1
+          const token = `${signingKey}:${email}`
+          return new Promise((resolve) => {
+            const complete = () => resolve({ token, expiresAtMs: Date.now() + 300_000 })
+            unfinished.set(token, [...(unfinished.get(token) ?? []), complete])
+          })
+        },
+      },
+    })
+    const old = cache.tokenFor('a@example.com')
+    signingKey = 'new'
+    cache.clear()
+    const first = cache.tokenFor('a@example.com')
+    finish('old:a@example.com')
+    await old
+    // The new key's signature is still under way: a caller now shares it instead of signing again.
+    const second = cache.tokenFor('a@example.com')
+    finish('new:a@example.com')
+    expect(await Promise.all([first, second])).toEqual(['new:a@example.com', 'new:a@example.com'])
+    expect(signs).toBe(2)
+  })
+
   it('refuses a refresh margin that would re-sign every call', async () => {
     const { signer } = await countingSigner({ now: Date.now() })
     expect(() => createPartnerTokenCache({ signer, refreshBeforeExpiryMs: 300_000 })).toThrow(
