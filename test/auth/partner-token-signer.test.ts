@@ -36,6 +36,22 @@ describe('createPartnerTokenSigner', () => {
     },
   )
 
+  it('never dates a token in the future: iat is the current second, rounded down', async () => {
+    const now = Date.parse('2026-01-19T07:18:45.999Z')
+    const signer = createPartnerTokenSigner({
+      key: await keyFor('ES256'),
+      partnerId: 'p',
+      now: () => now,
+    })
+    const { token, expiresAtMs } = await signer.sign('bob@example.com')
+    const payload = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+      iat: number
+    }
+    // A verifier that refuses tokens issued "later" than its clock must accept it at `now`.
+    expect(payload.iat).toBe(Date.parse('2026-01-19T07:18:45Z') / 1000)
+    expect(expiresAtMs).toBe(Date.parse('2026-01-19T07:23:45Z'))
+  })
+
   it('uses a configured scope and lifetime', async () => {
     const signer = createPartnerTokenSigner({
       key: await keyFor('ES256'),
