@@ -7,7 +7,12 @@ import { bomLength, decodeUtf8, locateInvalidUtf8 } from './strict-utf8.js'
 export interface JsonBytesLocation {
   /** What the bytes are, e.g. "the record value", "data_base64 (decoded)". */
   readonly what: string
-  /** Added to offsets inside the bytes, e.g. 5 after a schema-registry header. @default 0 */
+  /**
+   * Where the bytes start in the record value, e.g. 5 after a schema-registry header. When it is
+   * not 0, offsets are reported as bytes "of the record value": the producer's kcat dump shows
+   * the whole value, and "the payload … at byte 24" of a 19-byte payload would point nowhere.
+   * @default 0
+   */
   readonly byteOffset?: number
 }
 
@@ -43,11 +48,16 @@ export function describeJsonType(value: unknown): string {
 
 const FIX_ENCODING = 'Fix the producer to send UTF-8 encoded JSON.'
 
-function invalidUtf8(bytes: Uint8Array, where: JsonBytesLocation): RelayError {
+/** "at byte 9", or "at byte 24 of the record value" when the bytes sit after a header. */
+function atByte(offset: number, where: JsonBytesLocation): string {
   const base = where.byteOffset ?? 0
+  return `at byte ${base + offset}${base === 0 ? '' : ' of the record value'}`
+}
+
+function invalidUtf8(bytes: Uint8Array, where: JsonBytesLocation): RelayError {
   const found = locateInvalidUtf8(bytes)
   const detail = found
-    ? `at byte ${base + found.offset}: ${found.reason}`
+    ? `${atByte(found.offset, where)}: ${found.reason}`
     : '(the decoder rejected it without a locatable byte)'
   return new RelayError(
     'INPUT_UNDECODABLE',
@@ -62,7 +72,6 @@ function invalidJson(
   where: JsonBytesLocation,
   cause: unknown,
 ): RelayError {
-  const base = (where.byteOffset ?? 0) + bomLength(bytes)
   const first = bytes[0]
   if (bytes.length === 0) {
     return new RelayError(
@@ -95,11 +104,11 @@ function invalidJson(
       { classification: 'terminal', cause },
     )
   }
-  const byte = base + Buffer.byteLength(text.slice(0, located.index), 'utf8')
+  const byte = bomLength(bytes) + Buffer.byteLength(text.slice(0, located.index), 'utf8')
   const near = text.slice(Math.max(0, located.index - 20), located.index + 20)
   return new RelayError(
     'INPUT_UNDECODABLE',
-    `${where.what} is not valid JSON at byte ${byte}: ${located.problem} (near ${quoteText(near, 40)}). ${FIX_ENCODING}`,
+    `${where.what} is not valid JSON ${atByte(byte, where)}: ${located.problem} (near ${quoteText(near, 40)}). ${FIX_ENCODING}`,
     { classification: 'terminal', cause },
   )
 }
