@@ -7,6 +7,7 @@ import {
   CORPUS_MAX_RECORD_BYTES,
   relayFailureCode,
 } from '../fixtures/bad-input-corpus.js'
+import { reasonMatcher } from '../kafka/corpus-expectations.js'
 import { registerCorpusSchemas } from '../support/corpus-schemas.js'
 import { deleteSubjects } from '../support/registry-subjects.js'
 import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
@@ -22,6 +23,8 @@ interface Sent {
   readonly offset: string
   /** The reason the relay must give; null for a valid event. */
   readonly expected: ErrorCode | null
+  /** What the failed event's message must say: the decoder's reason; null where the route fails it. */
+  readonly reason: string | RegExp | null
   readonly label: string
 }
 
@@ -75,12 +78,16 @@ describe('the malformed-input corpus through a running relay', () => {
     let valid = 0
     for (const [index, entry] of bad.entries()) {
       await send(
-        { expected: relayFailureCode(entry), label: entry.label },
+        {
+          expected: relayFailureCode(entry),
+          reason: 'code' in entry.expect ? entry.expect.reason : null,
+          label: entry.label,
+        },
         corpusMessage(entry, `user-${index % 5}`),
       )
       if (index % BAD_PER_VALID === BAD_PER_VALID - 1) {
         await send(
-          { expected: null, label: `valid ${valid}` },
+          { expected: null, reason: null, label: `valid ${valid}` },
           {
             key: `user-${valid % 5}`,
             value: Buffer.from(
@@ -101,14 +108,22 @@ describe('the malformed-input corpus through a running relay', () => {
       `${source.partition}@${source.offset}`
     const failedAt = new Map(outputs.failed.map((event) => [at(event.source), event]))
     expect(failedAt.size).toBe(outputs.failed.length)
+    // The decoder's reason reaches the published event (after email masking), not just its code.
     const reasons = sent
       .filter((s) => s.expected !== null)
       .map((s) => ({
         label: s.label,
         code: failedAt.get(at(s))?.failure.code ?? 'no failed event',
+        message: failedAt.get(at(s))?.failure.message ?? '',
       }))
     expect(reasons).toEqual(
-      sent.filter((s) => s.expected !== null).map((s) => ({ label: s.label, code: s.expected })),
+      sent
+        .filter((s) => s.expected !== null)
+        .map((s) => ({
+          label: s.label,
+          code: s.expected,
+          message: s.reason === null ? expect.any(String) : reasonMatcher(s.reason),
+        })),
     )
     for (const event of outputs.failed) {
       expect(event.source.topic).toBe(topic)

@@ -6,6 +6,13 @@ import type { BadInput } from '../fixtures/bad-input-corpus.js'
 /** Printable ASCII only: a message must never carry raw bytes from the record. */
 const PRINTABLE_MESSAGE = /^[\x20-\x7e]+$/
 
+/** A matcher for a message that gives `reason`: as a substring, or matching the RegExp. */
+export function reasonMatcher(reason: string | RegExp): unknown {
+  return typeof reason === 'string'
+    ? expect.stringContaining(reason)
+    : expect.stringMatching(reason)
+}
+
 /** Shared by the corpus tests with and without a registry. */
 export async function expectCorpusOutcome(decoder: InputDecoder, entry: BadInput): Promise<void> {
   const outcome = await decoder.decode(entry.record).then(
@@ -25,8 +32,10 @@ export async function expectCorpusOutcome(decoder: InputDecoder, entry: BadInput
   const err = outcome.error
   expect(err).toBeInstanceOf(RelayError)
   const relayError = err as RelayError
-  expect({ code: relayError.code, message: relayError.message }).toMatchObject({
+  // Code and message together, so that a failure shows the message the reason was looked for in.
+  expect({ code: relayError.code, message: relayError.message }).toEqual({
     code: entry.expect.code,
+    message: reasonMatcher(entry.expect.reason),
   })
   expect(relayError.classification).toBe('terminal')
   expect(relayError.message).toMatch(PRINTABLE_MESSAGE)
