@@ -43,7 +43,7 @@ export async function decodeRegistryValue(
     } catch (err) {
       throw new RelayError(
         'INPUT_UNDECODABLE',
-        `the Avro payload after the 5-byte schema-registry header does not match its writer schema (id ${schemaId}, ${quoteText(schema.name ?? schema.typeName)}): ${printableText(err instanceof Error ? err.message : String(err), 200)}. Fix the producer's serializer, or check that it registered the schema it writes with.`,
+        `the Avro payload after the 5-byte schema-registry header does not match its writer schema (id ${schemaId}, ${quoteText(schema.name ?? schema.typeName)}): ${printableText(err instanceof Error ? err.message : String(err), 200)}.${isJsonText(value.subarray(WIRE_HEADER_BYTES)) ? ' The payload is JSON text, not Avro binary: the producer put JSON behind an Avro schema id. Use an Avro serializer, or send JSON with a JSON Schema id or as plain JSON.' : ''} Fix the producer's serializer, or check that it registered the schema it writes with.`,
         { classification: 'terminal', cause: err },
       )
     }
@@ -53,6 +53,18 @@ export async function decodeRegistryValue(
     `schema id ${schemaId} is not an Avro or JSON Schema schema (Protobuf?); the relay decodes Avro and JSON Schema values. Produce one of those, or plain JSON.`,
     { classification: 'terminal' },
   )
+}
+
+/** A JSON object or array as text: what a JSON serializer writes where Avro binary belongs. */
+function isJsonText(payload: Buffer): boolean {
+  const text = payload.toString('utf8').trim()
+  if (!text.startsWith('{') && !text.startsWith('[')) return false
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
 }
 
 async function lookUpSchema(registry: SchemaRegistry, schemaId: number): Promise<RegistrySchema> {
