@@ -196,7 +196,11 @@ function scanNumber(text: string, from: number): number | JsonSyntaxError {
   if (text.charCodeAt(i) === 0x2d) i++
   const first = text.charCodeAt(i)
   if (!isDigit(first)) {
-    return { index: i, problem: `invalid number: expected a digit, found ${describeAt(text, i)}` }
+    const hint = text.startsWith('Infinity', i) ? ' (-Infinity is not a JSON number)' : ''
+    return {
+      index: i,
+      problem: `invalid number: expected a digit, found ${describeAt(text, i)}${hint}`,
+    }
   }
   i++
   if (first === 0x30 && isDigit(text.charCodeAt(i))) {
