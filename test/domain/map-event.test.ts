@@ -108,6 +108,22 @@ describe('toCommand', () => {
         b.kind === 'command' &&
         a.command.idempotencyKey !== b.command.idempotencyKey,
     ).toBe(true)
+    const numeric = routes({
+      name: 'kyc-seq',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { level: 'level' },
+      idempotency: { mode: 'event-id', eventId: 'seq' },
+    })
+    const first = await toCommand(event({ email: 'a@x.io', level: 1, seq: 41 }), at, numeric)
+    const second = await toCommand(event({ email: 'a@x.io', level: 1, seq: 42 }), at, numeric)
+    expect(
+      first.kind === 'command' &&
+        second.kind === 'command' &&
+        first.command.idempotencyKey !== second.command.idempotencyKey,
+    ).toBe(true)
+    const empty = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: '' }), at, [route!])
+    expect(empty.kind === 'failed' && empty.error.code).toBe('INPUT_INVALID')
     const missing = await toCommand(event({ email: 'a@x.io', level: 1 }, { id: null }), at, [
       route!,
     ])
