@@ -191,6 +191,16 @@ describe('toCommand', () => {
     expect(outcome.kind === 'failed' && outcome.error.message).toContain(
       'credentialSubject must be an object',
     )
+    const [list] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: 'levels',
+    })
+    const listOutcome = await toCommand(event({ email: 'a@x.io', levels: [1, 2] }), at, [list!])
+    expect(listOutcome.kind === 'failed' && listOutcome.error.message).toContain(
+      'credentialSubject must be an object, but the mapping gave an array',
+    )
   })
 
   it('reads plain paths through arrays the way JSONata does', async () => {
