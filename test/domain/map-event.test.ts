@@ -180,6 +180,23 @@ describe('toCommand', () => {
     expect(malformed.kind === 'failed' && malformed.error.code).toBe('INPUT_INVALID')
   })
 
+  it('trims the email, and refuses one without a domain or longer than an address can be', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { level: 'level' },
+    })
+    const padded = await toCommand(event({ email: '  ada@example.com ', level: 1 }), at, [route!])
+    expect(padded.kind === 'command' && padded.command.email).toBe('ada@example.com')
+    for (const email of ['ada@localhost', `${'a'.repeat(250)}@example.com`]) {
+      const outcome = await toCommand(event({ email, level: 1 }), at, [route!])
+      expect(outcome.kind === 'failed' && outcome.error.message).toContain(
+        'is not an email address',
+      )
+    }
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
