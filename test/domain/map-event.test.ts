@@ -197,6 +197,21 @@ describe('toCommand', () => {
     }
   })
 
+  it('handles events from every topic a route names', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed', 'kyc.renewed'],
+      program,
+      credentialSubject: { level: 'level' },
+    })
+    for (const topic of ['kyc.completed', 'kyc.renewed']) {
+      const outcome = await toCommand(event({ email: 'a@x.io', level: 1 }), { ...at, topic }, [
+        route!,
+      ])
+      expect(outcome.kind === 'command' && outcome.command.source.topic).toBe(topic)
+    }
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
