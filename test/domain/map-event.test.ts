@@ -212,6 +212,23 @@ describe('toCommand', () => {
     }
   })
 
+  it('skips an event whose filter gives an empty list, as JSONata treats it as false', async () => {
+    const [route] = routes({
+      name: 'vip',
+      topics: ['kyc.completed'],
+      program,
+      filter: 'roles',
+      credentialSubject: { level: 'level' },
+    })
+    expect(await toCommand(event({ email: 'a@x.io', roles: [] }), at, [route!])).toEqual({
+      kind: 'skipped',
+      reason: 'filtered',
+      route: 'vip',
+    })
+    const vip = await toCommand(event({ email: 'a@x.io', roles: ['vip'] }), at, [route!])
+    expect(vip.kind).toBe('command')
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
