@@ -229,6 +229,22 @@ describe('toCommand', () => {
     expect(vip.kind).toBe('command')
   })
 
+  it('fails, never skips, an event on which an expression throws, naming the route and the expression', async () => {
+    const [filtered] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      filter: '$error("no level")',
+      credentialSubject: { level: 'level' },
+    })
+    const outcome = await toCommand(event({ email: 'a@x.io', level: 1 }), at, [filtered!])
+    expect(outcome.kind).toBe('failed')
+    if (outcome.kind !== 'failed') return
+    expect(outcome.error.code).toBe('INPUT_MAPPING_FAILED')
+    expect(outcome.error.message).toContain('route "kyc"')
+    expect(outcome.error.message).toContain('"$error(\\"no level\\")"')
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
