@@ -245,6 +245,18 @@ describe('toCommand', () => {
     expect(outcome.error.message).toContain('"$error(\\"no level\\")"')
   })
 
+  it("passes the route's onDuplicate on to the command", async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      onDuplicate: 'ignore',
+      credentialSubject: { level: 'level' },
+    })
+    const outcome = await toCommand(event({ email: 'a@x.io', level: 1 }), at, [route!])
+    expect(outcome.kind === 'command' && outcome.command.onDuplicate).toBe('ignore')
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
