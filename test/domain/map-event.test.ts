@@ -257,6 +257,39 @@ describe('toCommand', () => {
     expect(outcome.kind === 'command' && outcome.command.onDuplicate).toBe('ignore')
   })
 
+  it('orders by record key, or not at all, when the route says so', async () => {
+    const [byKey, unordered] = routes(
+      {
+        name: 'by-key',
+        topics: ['kyc.completed'],
+        program,
+        ordering: 'record-key',
+        credentialSubject: { level: 'level' },
+      },
+      {
+        name: 'unordered',
+        topics: ['kyc.renewed'],
+        program,
+        ordering: 'unordered',
+        credentialSubject: { level: 'level' },
+      },
+    )
+    const keyed = await toCommand(event({ email: 'a@x.io', level: 1 }), at, [byKey!])
+    expect(keyed.kind === 'command' && keyed.command.orderingKey).toBe('user-1')
+    const keys = await Promise.all(
+      ['7', '8'].map(async (offset) => {
+        const outcome = await toCommand(
+          event({ email: 'a@x.io', level: 1 }),
+          { ...at, topic: 'kyc.renewed', offset },
+          [unordered!],
+        )
+        return outcome.kind === 'command' ? outcome.command.orderingKey : null
+      }),
+    )
+    // Two records of one user that share no key run concurrently.
+    expect(new Set(keys).size).toBe(2)
+  })
+
   it('fails an event whose mapping does not give an object', async () => {
     const [route] = routes({
       name: 'kyc',
