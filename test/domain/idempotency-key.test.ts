@@ -32,6 +32,11 @@ describe('content idempotency key', () => {
     expect(
       contentIdempotencyKey({ ...program, credentialId: 'other' }, 'ada@example.com', { age: 25 }),
     ).not.toBe(base)
+    expect(
+      contentIdempotencyKey({ ...program, issuerDid: 'did:air:id:test:other' }, 'ada@example.com', {
+        age: 25,
+      }),
+    ).not.toBe(base)
   })
 
   it('differs between content and event-id modes, and per generation', () => {
