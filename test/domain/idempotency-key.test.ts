@@ -41,6 +41,12 @@ describe('content idempotency key', () => {
 
   it('differs between content and event-id modes, and per generation', () => {
     expect(eventIdempotencyKey(program, 'evt-1')).not.toBe(eventIdempotencyKey(program, 'evt-2'))
+    expect(eventIdempotencyKey(program, 'evt-1')).not.toBe(
+      eventIdempotencyKey({ ...program, credentialId: 'other' }, 'evt-1'),
+    )
+    expect(eventIdempotencyKey(program, 'evt-1')).not.toBe(
+      eventIdempotencyKey({ ...program, issuerDid: 'did:air:id:test:other' }, 'evt-1'),
+    )
     const key = eventIdempotencyKey(program, 'evt-1')
     expect(generationKey(key, 0)).toBe(key)
     expect(generationKey(key, 1)).toBe(`${key}.g1`)
