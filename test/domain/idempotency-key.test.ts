@@ -39,6 +39,12 @@ describe('content idempotency key', () => {
     ).not.toBe(base)
   })
 
+  it('tells true from false in a claim', () => {
+    expect(contentIdempotencyKey(program, 'ada@example.com', { verified: true })).not.toBe(
+      contentIdempotencyKey(program, 'ada@example.com', { verified: false }),
+    )
+  })
+
   it('differs between content and event-id modes, and per generation', () => {
     expect(eventIdempotencyKey(program, 'evt-1')).not.toBe(eventIdempotencyKey(program, 'evt-2'))
     expect(eventIdempotencyKey(program, 'evt-1')).not.toBe(
