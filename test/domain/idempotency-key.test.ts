@@ -1,3 +1,4 @@
+import { hash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { canonicalJson } from '../../src/domain/canonical-json.js'
 import {
@@ -42,6 +43,14 @@ describe('content idempotency key', () => {
   it('tells true from false in a claim', () => {
     expect(contentIdempotencyKey(program, 'ada@example.com', { verified: true })).not.toBe(
       contentIdempotencyKey(program, 'ada@example.com', { verified: false }),
+    )
+  })
+
+  it('is the SHA-256 of the versioned canonical input, so keys stay the same across releases', () => {
+    // Ledgers hold these keys: if an upgrade changed them, a replay would issue every event again.
+    const input = `["moca-relay/content/v1","${program.issuerDid}","${program.credentialId}","ada@example.com",{"age":25}]`
+    expect(contentIdempotencyKey(program, 'Ada@example.com', { age: 25 })).toBe(
+      hash('sha256', input, 'hex'),
     )
   })
 
