@@ -5,6 +5,7 @@ import {
   contentIdempotencyKey,
   eventIdempotencyKey,
   generationKey,
+  holderKey,
 } from '../../src/domain/idempotency-key.js'
 
 const program = {
@@ -65,6 +66,18 @@ describe('content idempotency key', () => {
     const key = eventIdempotencyKey(program, 'evt-1')
     expect(generationKey(key, 0)).toBe(key)
     expect(generationKey(key, 1)).toBe(`${key}.g1`)
+  })
+})
+
+describe('holder key', () => {
+  it('names one credential slot per user and program, whatever the email case', () => {
+    const slot = holderKey(program, 'ada@example.com')
+    expect(holderKey(program, ' Ada@Example.com')).toBe(slot)
+    expect(holderKey(program, 'bob@example.com')).not.toBe(slot)
+    expect(holderKey({ ...program, credentialId: 'other' }, 'ada@example.com')).not.toBe(slot)
+    expect(
+      holderKey({ ...program, issuerDid: 'did:air:id:test:other' }, 'ada@example.com'),
+    ).not.toBe(slot)
   })
 })
 
