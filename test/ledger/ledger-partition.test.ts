@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest'
+import { encodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
+import { createLedgerPartition } from '../../src/ledger/ledger-partition.js'
+
+const DAY = 86_400_000
+
+const issued = (at: number, coreClaimHash: string): LedgerEntry => ({
+  state: 'ISSUED',
+  generation: 0,
+  at,
+  run: null,
+  holder: 'holder-ada',
+  coreClaimHash,
+  userUuid: 'u-1',
+})
+
+describe('ledger partition', () => {
+  it('forgets a key whose record was deleted with a tombstone', () => {
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 0 })
+    ledger.applyRecord('key-1', encodeLedgerEntry(issued(0, 'hash-1')))
+    ledger.applyRecord('key-1', null)
+    expect(ledger.get('key-1')).toBeUndefined()
+  })
+
+})
