@@ -15,6 +15,15 @@ const issued = (at: number, coreClaimHash: string): LedgerEntry => ({
 })
 
 describe('ledger partition', () => {
+  it('forgets an entry older than the retention, as the topic does', () => {
+    let now = 10 * DAY
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    ledger.set('key-1', issued(now, 'hash-1'))
+    expect(ledger.get('key-1')?.state).toBe('ISSUED')
+    now += 31 * DAY
+    expect(ledger.get('key-1')).toBeUndefined()
+  })
+
   it('forgets a key whose record was deleted with a tombstone', () => {
     const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 0 })
     ledger.applyRecord('key-1', encodeLedgerEntry(issued(0, 'hash-1')))
