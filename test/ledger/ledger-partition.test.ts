@@ -31,4 +31,22 @@ describe('ledger partition', () => {
     expect(ledger.get('key-1')).toBeUndefined()
   })
 
+  it("remembers the newest credential of a holder's slot, whatever order the entries come in", () => {
+    for (const order of [
+      ['old', 'new'],
+      ['new', 'old'],
+    ]) {
+      const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 2_000 })
+      for (const which of order) {
+        const at = which === 'old' ? 1_000 : 2_000
+        ledger.applyRecord(`key-${which}`, encodeLedgerEntry(issued(at, `hash-${which}`)))
+      }
+      expect(ledger.latestIssued('holder-ada')).toEqual({
+        key: 'key-new',
+        coreClaimHash: 'hash-new',
+        at: 2_000,
+      })
+    }
+  })
+
 })
