@@ -49,4 +49,13 @@ describe('ledger partition', () => {
     }
   })
 
+  it('counts records it cannot read, and keeps what it knew of their key', () => {
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 0 })
+    ledger.applyRecord('key-1', encodeLedgerEntry(issued(0, 'hash-1')))
+    ledger.applyRecord('key-1', Buffer.from('{"state":"REVOKED","generation":0,"at":0}'))
+    ledger.applyRecord('key-1', Buffer.from('{"state":"ISSUED","at":0}'))
+    ledger.applyRecord('key-1', Buffer.from('not json'))
+    expect(ledger.unreadable).toBe(3)
+    expect(ledger.get('key-1')?.coreClaimHash).toBe('hash-1')
+  })
 })
