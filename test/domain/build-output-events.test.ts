@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest'
+import { buildFailed, buildIssued, failure } from '../../src/domain/build-output-events.js'
+import type { IssuanceCommand } from '../../src/domain/issuance-command.js'
+
+const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
+const source = { topic: 'kyc.completed', partition: 0, offset: '7', eventId: 'evt-1' }
+const at = new Date('2025-01-02T03:04:05.000Z')
+
+const command: IssuanceCommand = {
+  route: 'kyc',
+  idempotencyKey: 'a'.repeat(64),
+  program,
+  email: 'ada@example.com',
+  credentialSubject: { level: 2 },
+  onDuplicate: 'revoke',
+  orderingKey: 'ada@example.com',
+  source,
+}
+
+const issued = (generation: number) =>
+  buildIssued({
+    command,
+    generation,
+    response: { coreClaimHash: 'hash-1', credentialId: 'c-kyc', userUuid: 'u-1' },
+    onDuplicate: 'revoke',
+    attempts: 1,
+    issuedAt: at,
+  })
+
+const failed = (overrides: Partial<Parameters<typeof buildFailed>[0]> = {}) =>
+  buildFailed({
+    stage: 'issue',
+    idempotencyKey: command.idempotencyKey,
+    generation: 0,
+    route: 'kyc',
+    program,
+    source,
+    failure: failure('MOCA_BAD_REQUEST', 'bad subject', 400, 1),
+    at,
+    ...overrides,
+  })
+
+describe('output event ids', () => {
+  it('are the same for the same outcome, so consumers can drop a repeat', () => {
+    expect(issued(0).id).toBe(issued(0).id)
+    expect(failed().id).toBe(failed().id)
+  })
+
+  it('differ per generation: a reissue is a new credential.issued, not a repeat', () => {
+    expect(issued(1).id).not.toBe(issued(0).id)
+    expect(failed({ generation: 1 }).id).not.toBe(failed().id)
+  })
+
+})
