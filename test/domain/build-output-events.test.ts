@@ -51,4 +51,10 @@ describe('output event ids', () => {
     expect(failed({ generation: 1 }).id).not.toBe(failed().id)
   })
 
+  it('differ per stage and per redrive run, so a later failure of the same key is not dropped', () => {
+    expect(failed({ stage: 'confirm' }).id).not.toBe(failed().id)
+    expect(failed({ run: 'redrive-1' }).id).not.toBe(failed().id)
+    expect(failed({ run: 'redrive-2' }).id).not.toBe(failed({ run: 'redrive-1' }).id)
+  })
+
 })
