@@ -57,4 +57,15 @@ describe('output event ids', () => {
     expect(failed({ run: 'redrive-2' }).id).not.toBe(failed({ run: 'redrive-1' }).id)
   })
 
+  it('differ per offset for records that never got an idempotency key', () => {
+    const undecodable = (offset: string) =>
+      failed({
+        stage: 'decode',
+        idempotencyKey: null,
+        route: null,
+        program: null,
+        source: { ...source, offset },
+      })
+    expect(undecodable('8').id).not.toBe(undecodable('9').id)
+  })
 })
