@@ -85,6 +85,20 @@ describe('loadConfig', () => {
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(/would loop/)
   })
 
+  it('takes the Kafka and registry passwords from the environment over the file', () => {
+    const raw = {
+      ...minimal,
+      kafka: { sasl: { mechanism: 'plain', username: 'relay', password: 'from-file' } },
+      schemaRegistry: { url: 'http://registry:8081', username: 'relay', password: 'from-file' },
+    }
+    const { config } = parseConfig(raw, {
+      env: { KAFKA_SASL_PASSWORD: 'kafka-secret', SCHEMA_REGISTRY_PASSWORD: 'registry-secret' },
+      configPath: 'relay.yaml',
+    })
+    expect(config.kafka.sasl?.password).toBe('kafka-secret')
+    expect(config.schemaRegistry?.password).toBe('registry-secret')
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',
