@@ -99,6 +99,16 @@ describe('loadConfig', () => {
     expect(config.schemaRegistry?.password).toBe('registry-secret')
   })
 
+  it("refuses routes that read the relay's internal topics (a loop)", () => {
+    const raw = {
+      ...minimal,
+      routes: [{ ...minimal.routes[0], topics: ['moca-relay.confirm-queue'] }],
+    }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
+      /routes\[0\]\.topics\[0\]: "moca-relay\.confirm-queue" is one of the relay's own/,
+    )
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',
