@@ -109,6 +109,16 @@ describe('loadConfig', () => {
     )
   })
 
+  it('refuses an uncertainty window shorter than the request timeout, naming both fields', () => {
+    const raw = {
+      ...minimal,
+      moca: { ...minimal.moca, requestTimeout: '10s', uncertaintyWindow: '5s' },
+    }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
+      /moca\.uncertaintyWindow: uncertaintyWindow must be at least moca\.requestTimeout/,
+    )
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',
