@@ -145,7 +145,10 @@ export const RetryConfig = z
       'Upper bound on a Retry-After the server asks for.',
     ),
   })
-  .refine((r) => !(r.maxDelay < r.initialDelay), { message: 'maxDelay must be ≥ initialDelay' })
+  .refine((r) => !(r.maxDelay < r.initialDelay), {
+    message: 'maxDelay must be ≥ initialDelay',
+    path: ['maxDelay'],
+  })
   .prefault({})
 
 const KafkaSasl = z.strictObject({
@@ -388,6 +391,10 @@ export const RelayConfig = z
         deadline: Duration.default(DEFAULTS.confirm.deadline).describe(
           'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).',
         ),
+      })
+      .refine((c) => !(c.maxDelay < c.initialDelay), {
+        message: 'maxDelay must be ≥ initialDelay',
+        path: ['maxDelay'],
       })
       .prefault({}),
     ledger: z
