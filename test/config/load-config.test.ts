@@ -57,6 +57,68 @@ describe('loadConfig', () => {
     })
   })
 
+  it('takes the registry, partner id, ops port and log level from the environment', async () => {
+    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const { config } = await loadConfig(path, {
+      env: {
+        SCHEMA_REGISTRY_URL: 'http://registry.internal:8081',
+        MOCA_PARTNER_ID: 'partner-from-env',
+        MOCA_RELAY_OPS_PORT: '9999',
+        LOG_LEVEL: 'debug',
+      },
+    })
+    expect(config.schemaRegistry?.url).toBe('http://registry.internal:8081')
+    expect(config.moca.partnerId).toBe('partner-from-env')
+    expect(config.ops.port).toBe(9999)
+    expect(config.log.level).toBe('debug')
+  })
+
+  it('treats an empty environment variable as not set', async () => {
+    const path = await configFile(
+      'relay.yaml',
+      JSON.stringify({ ...minimal, kafka: { brokers: ['file-broker:9092'] } }),
+    )
+    const { config } = await loadConfig(path, { env: { KAFKA_BROKERS: '', LOG_LEVEL: '' } })
+    expect(config.kafka.brokers).toEqual(['file-broker:9092'])
+    expect(config.log.level).toBe('info')
+  })
+
+  it('blames a bad environment variable on the environment, not on the file', async () => {
+    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const error = (await loadConfig(path, { env: { MOCA_RELAY_OPS_PORT: '99999' } }).then(
+      () => new Error('loaded'),
+      (e: unknown) => e,
+    )) as Error & { code: string }
+    expect(error.code).toBe('CONFIG_INVALID')
+    expect(error.message).toMatch(
+      /^invalid configuration in the environment:\n {2}- MOCA_RELAY_OPS_PORT: /,
+    )
+    expect(error.message).not.toContain(path)
+  })
+
+  it.each([
+    ['issue.retry', { issue: { retry: { initialDelay: '10s', maxDelay: '1s' } } }],
+    ['confirm', { confirm: { initialDelay: '10s', maxDelay: '1s' } }],
+  ])('refuses %s.maxDelay below its initialDelay, naming the field', (section, override) => {
+    expect(() =>
+      parseConfig({ ...minimal, ...override }, { env: {}, configPath: 'relay.yaml' }),
+    ).toThrow(`${section}.maxDelay: maxDelay must be ≥ initialDelay`)
+  })
+
+  it('refuses two routes with the same name, naming the second', () => {
+    const raw = { ...minimal, routes: [minimal.routes[0], { ...minimal.routes[0], topics: ['b'] }] }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
+      'routes[1].name: duplicate route name "kyc"',
+    )
+  })
+
+  it('refuses a registry output format without a registry, and says how to set one', () => {
+    const raw = { ...minimal, output: { format: 'avro' } }
+    expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
+      'output.format: format "avro" needs a schema registry: set schemaRegistry.url or SCHEMA_REGISTRY_URL',
+    )
+  })
+
   it('names each bad field and its fix in one readable error', async () => {
     const path = await configFile(
       'relay.yaml',
@@ -66,6 +128,7 @@ describe('loadConfig', () => {
         'issue: { maxInflight: 3 }',
         'routes:',
         '  - { name: kyc, topics: [kyc], program: { issuerDid: "x", credentialId: c }, credentialSubject: { a: a } }',
+        '  - { name: member, topics: [member], program: { issuerDid: "did:air:y" }, credentialSubject: { a: a } }',
       ].join('\n'),
     )
     const error = (await loadConfig(path, { env: {} }).then(
@@ -76,7 +139,10 @@ describe('loadConfig', () => {
     expect(error.message).toContain(path)
     expect(error.message).toContain('kafka.brokers[0]: a broker is host:port')
     expect(error.message).toContain('moca.tokenTtl: tokenTtl must be between 30s and 15m')
-    expect(error.message).toContain('issue: unknown field "maxInflight"')
+    expect(error.message).toContain(
+      'issue: unknown field "maxInflight" (check the spelling; see the configuration reference in the README)',
+    )
+    expect(error.message).toContain('routes[1].program.credentialId: required, but missing')
     expect(error.message).toContain('routes[0].program.issuerDid: an issuer DID starts with "did:"')
   })
 
