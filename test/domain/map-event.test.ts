@@ -245,6 +245,38 @@ describe('toCommand', () => {
     expect(outcome.error.message).toContain('"$error(\\"no level\\")"')
   })
 
+  it('fails, never skips, an event on which the email or a subject expression throws', async () => {
+    const [throwingEmail, throwingSubject] = routes(
+      {
+        name: 'by-email',
+        topics: ['kyc.completed'],
+        program,
+        email: '$error("no address")',
+        credentialSubject: { level: 'level' },
+      },
+      {
+        name: 'by-subject',
+        topics: ['kyc.completed'],
+        program,
+        credentialSubject: { level: '$error("no level")' },
+      },
+    )
+    for (const [route, expression] of [
+      [throwingEmail!, '$error(\\"no address\\")'],
+      [throwingSubject!, '$error(\\"no level\\")'],
+    ] as const) {
+      const outcome = await toCommand(event({ email: 'a@x.io', level: 1 }), at, [route])
+      expect(outcome).toMatchObject({
+        kind: 'failed',
+        error: {
+          code: 'INPUT_MAPPING_FAILED',
+          message: expect.stringContaining(`route "${route.name}"`),
+        },
+      })
+      expect(outcome.kind === 'failed' && outcome.error.message).toContain(expression)
+    }
+  })
+
   it("passes the route's onDuplicate on to the command", async () => {
     const [route] = routes({
       name: 'kyc',
