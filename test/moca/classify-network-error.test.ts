@@ -28,6 +28,7 @@ describe('classifyNetworkError', () => {
 
   it.each([
     ['a TypeError without a code', new TypeError('Cannot read properties of undefined')],
+    ['a RangeError without a code', new RangeError('Invalid array length')],
     ['undici refusing an argument', coded('UND_ERR_INVALID_ARG', 'invalid headers')],
   ])('%s is rethrown as it is: a bug is never retried', (_what, err) => {
     expect(() => classifyNetworkError(err, 'issue')).toThrow(err)
