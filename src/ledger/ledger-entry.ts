@@ -39,11 +39,6 @@ export interface LedgerEntry {
   readonly epoch?: number
 }
 
-/** True when the key needs no more work from the stage that wrote it. */
-export function isFinal(entry: LedgerEntry): boolean {
-  return entry.state !== LedgerState.intent
-}
-
 export function encodeLedgerEntry(entry: LedgerEntry): Buffer {
   return Buffer.from(JSON.stringify(entry))
 }
