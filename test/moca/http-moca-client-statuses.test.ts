@@ -207,7 +207,7 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         classification: 'retryable',
         httpStatus: status,
         uncertain: false,
-        // Retry-After is honoured on 429 and 503 only.
+        // The sandbox sends Retry-After with 429 and 503 only; a 408 that carries one is below.
         retryAfterMs: status === 408 ? null : 7_000,
       })
       expect(f.sandbox.calls.list()[0]).toMatchObject({ applied: false, fault, httpStatus: status })
