@@ -1,0 +1,319 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { StatusResponse } from '../../src/domain/moca-api.js'
+import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
+import type { ErrorClassification } from '../../src/errors/relay-error.js'
+import type { OffsetCommit, OutgoingRecord } from '../../src/kafka/partition-transactions.js'
+import { decodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
+import type { MocaClient } from '../../src/moca/moca-client.js'
+import { MocaError } from '../../src/moca/moca-error.js'
+import { createRouteCircuit } from '../../src/pipeline/circuit-breaker.js'
+import { encodeConfirmRequest, type ConfirmRequest } from '../../src/pipeline/confirm-request.js'
+import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
+import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
+import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
+import { captureLogs } from '../support/capture-logs.js'
+
+const ISSUED_AT = Date.UTC(2025, 0, 1)
+const EMAIL = 'Alice.Holder@example.com'
+const TOPICS = { onchain: 'credential.onchain', failed: 'credential.failed' }
+const LEDGER_TOPIC = 'relay.confirm-ledger'
+
+/** 1 s, doubling to 4 s, deadline 20 s after issuedAt: polls at +1, +2, +4, +8, +12, +16, +20 s. */
+const pollPolicy = compileRetryPolicy({
+  initialDelayMs: 1000,
+  multiplier: 2,
+  maxDelayMs: 4000,
+  deadlineMs: 20_000,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
+const probePolicy = compileRetryPolicy({
+  initialDelayMs: 1000,
+  multiplier: 2,
+  maxDelayMs: 30_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
+
+function confirmRequest(overrides: Partial<ConfirmRequest> = {}): ConfirmRequest {
+  return {
+    v: 1,
+    idempotencyKey: 'key-1',
+    generation: 0,
+    route: 'kyc',
+    program: { issuerDid: 'did:air:issuer', credentialId: 'program-1' },
+    email: EMAIL,
+    orderingKey: EMAIL.toLowerCase(),
+    coreClaimHash: 'hash-1',
+    userUuid: 'user-1',
+    issuedAt: ISSUED_AT,
+    source: { topic: 'kyc.events', partition: 0, offset: '7', eventId: null },
+    traceparent: null,
+    ...overrides,
+  }
+}
+
+const answer = (vcStatus: string): StatusResponse => ({ coreClaimHash: 'hash-1', vcStatus })
+
+function mocaFailure(code: string, classification: ErrorClassification, httpStatus: number) {
+  return new MocaError(code as never, `MocaChain answered ${httpStatus}`, {
+    operation: 'status',
+    classification,
+    httpStatus,
+    uncertain: false,
+    retryAfterMs: null,
+    mocaMessage: null,
+    duplicateConflict: false,
+  })
+}
+
+/**
+ * One confirm-queue partition run by the real worker, batcher and circuit, with MocaChain's status
+ * answers scripted per poll (by time since issuedAt) and every transaction recorded.
+ */
+function confirmPartition(statusAt: (msSinceIssued: number) => StatusResponse | Error) {
+  const polls: { msSinceIssued: number; email: string }[] = []
+  const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
+  const moca: MocaClient = {
+    issue: () => Promise.reject(new Error('the confirm stage never issues')),
+    async status(call) {
+      const msSinceIssued = Date.now() - ISSUED_AT
+      polls.push({ msSinceIssued, email: call.email })
+      const result = statusAt(msSinceIssued)
+      if (result instanceof Error) throw result
+      return result
+    },
+    close: async () => undefined,
+  }
+  const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+  const worker = new PartitionWorker({
+    stage: 'confirm',
+    topic: 'relay.confirm-queue',
+    partition: 0,
+    ledgerTopic: LEDGER_TOPIC,
+    transactions: {
+      transactionalId: 'test',
+      async commit(records, offset) {
+        commits.push({ records: [...records], offset })
+      },
+      close: async () => undefined,
+    },
+    createProcessor: createConfirmStage({
+      encoder: {
+        encode: async (event, context) => ({
+          key: context.key,
+          value: Buffer.from(JSON.stringify(event)),
+          headers: {},
+        }),
+      },
+      moca,
+      circuitOf: () => circuit,
+      pollPolicy,
+      topics: TOPICS,
+      run: null,
+      metrics: noopMetrics,
+    }),
+    lingerMs: 5,
+    ledgerRetentionMs: 30 * 24 * 3600_000,
+    initialInFlight: 100,
+    maxInFlight: 100,
+    restoreTarget: 0,
+    logger: captureLogs().logger,
+    metrics: noopMetrics,
+    onCommitted: () => undefined,
+    onFatal: (_, err) => {
+      throw err
+    },
+  })
+  let nextOffset = 0
+  const written = (topic: string) =>
+    commits.flatMap((c) => c.records).filter((r) => r.topic === topic)
+  return {
+    polls,
+    commits,
+    worker,
+    /** Delivers a confirm-queue record, as the consumer would. */
+    deliver(value: Buffer | null) {
+      worker.admit({
+        topic: 'relay.confirm-queue',
+        partition: 0,
+        offset: String(nextOffset++),
+        key: Buffer.from('record-key'),
+        value,
+        headers: {},
+        timestamp: String(Date.now()),
+      })
+    },
+    events: (topic: string) =>
+      written(topic).map((r) => JSON.parse(r.value!.toString('utf8')) as Record<string, unknown>),
+    ledgerEntries: (): LedgerEntry[] =>
+      written(LEDGER_TOPIC).map((r) => decodeLedgerEntry(r.value!) as LedgerEntry),
+    committedOffset: () => commits.findLast((c) => c.offset !== null)?.offset?.offset ?? null,
+  }
+}
+
+describe('the confirm stage', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: ISSUED_AT })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('polls from issuedAt + initialDelay, doubling to maxDelay, and gives up with CONFIRM_TIMEOUT at the deadline', async () => {
+    const p = confirmPartition(() => answer('WAIT_ONCHAIN'))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(19_999)
+    expect(p.events(TOPICS.failed)).toEqual([])
+    await vi.advanceTimersByTimeAsync(1_000)
+
+    expect(p.polls.map((poll) => poll.msSinceIssued)).toEqual([
+      1000, 2000, 4000, 8000, 12_000, 16_000, 20_000,
+    ])
+    expect(p.events(TOPICS.onchain)).toEqual([])
+    expect(p.events(TOPICS.failed)).toMatchObject([
+      {
+        idempotencyKey: 'key-1',
+        stage: 'confirm',
+        coreClaimHash: 'hash-1',
+        failure: { code: 'CONFIRM_TIMEOUT' },
+      },
+    ])
+    expect(p.committedOffset()).toBe(1)
+  })
+
+  it('resumes the deadline after a restart: a request read again 15 s after issuance polls at once and times out 5 s later', async () => {
+    vi.setSystemTime(ISSUED_AT + 15_000)
+    const p = confirmPartition(() => answer('WAIT_ONCHAIN'))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(5_100)
+
+    expect(p.polls.map((poll) => poll.msSinceIssued)).toEqual([15_000, 16_000, 18_000, 20_000])
+    expect(p.events(TOPICS.failed)).toMatchObject([{ failure: { code: 'CONFIRM_TIMEOUT' } }])
+  })
+
+  it('publishes credential.onchain once MocaChain says ONCHAIN, signed for the holder, without the email in any event', async () => {
+    const p = confirmPartition((ms) => answer(ms < 4000 ? 'WAIT_ONCHAIN' : 'ONCHAIN'))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(20_000)
+
+    expect(p.polls).toEqual([
+      { msSinceIssued: 1000, email: EMAIL },
+      { msSinceIssued: 2000, email: EMAIL },
+      { msSinceIssued: 4000, email: EMAIL },
+    ])
+    expect(p.events(TOPICS.onchain)).toMatchObject([
+      { idempotencyKey: 'key-1', coreClaimHash: 'hash-1', userUuid: 'user-1', vcStatus: 'ONCHAIN' },
+    ])
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.committedOffset()).toBe(1)
+    const everything = p.commits.flatMap((c) => c.records.map((r) => r.value!.toString('utf8')))
+    expect(everything.join('\n').toLowerCase()).not.toContain(EMAIL.toLowerCase())
+  })
+
+  it.each(['FAILED', 'REVOKED', 'SOMETHING_NEW'])(
+    'never calls a credential onchain that MocaChain reports %s: it keeps polling and times out naming that status',
+    async (vcStatus) => {
+      const p = confirmPartition(() => answer(vcStatus))
+      p.deliver(encodeConfirmRequest(confirmRequest()))
+      await vi.advanceTimersByTimeAsync(20_100)
+
+      expect(p.events(TOPICS.onchain)).toEqual([])
+      const [failed] = p.events(TOPICS.failed) as { failure: { code: string; message: string } }[]
+      expect(failed?.failure.code).toBe('CONFIRM_TIMEOUT')
+      expect(failed?.failure.message).toContain(`last status: ${vcStatus}`)
+    },
+  )
+
+  it('fails the confirmation at once on a terminal answer (the hash is not found), without polling to the deadline', async () => {
+    const p = confirmPartition(() => mocaFailure('MOCA_STATUS_NOT_FOUND', 'terminal', 404))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(1_100)
+
+    expect(p.polls).toHaveLength(1)
+    expect(p.events(TOPICS.failed)).toMatchObject([
+      { failure: { code: 'MOCA_STATUS_NOT_FOUND', httpStatus: 404 } },
+    ])
+  })
+
+  it('waits out a systemic outage longer than the deadline at the circuit, then confirms: the wait does not count', async () => {
+    // 401 until 30 s after issuance (past the 20 s deadline), then one WAIT_ONCHAIN, then ONCHAIN.
+    let waited = false
+    const p = confirmPartition((ms) => {
+      if (ms < 30_000) return mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+      if (!waited) {
+        waited = true
+        return answer('WAIT_ONCHAIN')
+      }
+      return answer('ONCHAIN')
+    })
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(120_000)
+
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
+  })
+
+  it('skips a confirmation the ledger settled, and re-polls one a redrive sent with a newer epoch', async () => {
+    const p = confirmPartition(() => answer('ONCHAIN'))
+    p.worker.ledger.set('key-1', {
+      state: 'CONFIRM_FAILED',
+      generation: 0,
+      at: ISSUED_AT,
+      run: null,
+      code: 'CONFIRM_TIMEOUT',
+      epoch: 5,
+    })
+    p.worker.ledger.set('key-2', {
+      state: 'ONCHAIN',
+      generation: 0,
+      at: ISSUED_AT,
+      run: null,
+      coreClaimHash: 'hash-2',
+    })
+    // The same epoch read again after a restart, and an already confirmed credential: settled.
+    p.deliver(encodeConfirmRequest(confirmRequest({ epoch: 5 })))
+    p.deliver(encodeConfirmRequest(confirmRequest({ idempotencyKey: 'key-2', orderingKey: 'b' })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(p.polls).toEqual([])
+    expect(p.committedOffset()).toBe(2)
+
+    p.deliver(encodeConfirmRequest(confirmRequest({ epoch: 6 })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ idempotencyKey: 'key-1' }])
+    expect(p.committedOffset()).toBe(3)
+  })
+
+  it("records a redrive's confirmation as ONCHAIN in the ledger, so a later redrive does not confirm it again", async () => {
+    const first = confirmPartition(() => answer('ONCHAIN'))
+    first.deliver(encodeConfirmRequest(confirmRequest({ epoch: 6 })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(first.events(TOPICS.onchain)).toHaveLength(1)
+
+    // The next owner restores the ledger from what was committed, then gets a newer redrive.
+    const next = confirmPartition(() => answer('ONCHAIN'))
+    for (const record of first.commits.flatMap((c) => c.records)) {
+      if (record.topic === LEDGER_TOPIC)
+        next.worker.ledger.applyRecord(String(record.key), record.value)
+    }
+    next.deliver(encodeConfirmRequest(confirmRequest({ epoch: 7 })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(next.events(TOPICS.onchain)).toEqual([])
+    expect(next.committedOffset()).toBe(1)
+  })
+
+  it('skips confirm-queue records it cannot read (another version, no email to sign for) and commits past them', async () => {
+    const p = confirmPartition(() => answer('ONCHAIN'))
+    const { email: _email, ...withoutEmail } = confirmRequest({ idempotencyKey: 'key-3' })
+    p.deliver(Buffer.from(JSON.stringify({ ...confirmRequest({ idempotencyKey: 'key-2' }), v: 2 })))
+    p.deliver(Buffer.from(JSON.stringify(withoutEmail)))
+    p.deliver(null)
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(5_000)
+
+    expect(p.polls).toHaveLength(1)
+    expect(p.events(TOPICS.onchain)).toHaveLength(1)
+    expect(p.committedOffset()).toBe(4)
+  })
+})
