@@ -82,6 +82,44 @@ describe('createRouteCircuit', () => {
     expect(granted).toBe(true)
   })
 
+  it('lets exactly one probe through when the probe time comes while nobody waits, and releases every waiter once it is accepted', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    ;(await circuit.acquire()).rejected(unauthorized)
+    await vi.advanceTimersByTimeAsync(1000)
+    // Nobody waited at the probe time: the next caller is the probe, and only that one.
+    const probe = await circuit.acquire()
+    const granted: string[] = []
+    const others = ['a', 'b', 'c'].map((name) =>
+      circuit.acquire().then(() => void granted.push(name)),
+    )
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(granted).toEqual([])
+    probe.accepted()
+    await Promise.all(others)
+    expect(granted).toEqual(['a', 'b', 'c'])
+    expect(circuit.snapshot.state).toBe('closed')
+  })
+
+  it('starts a new outage after a recovery at the first probe delay again', async () => {
+    vi.useFakeTimers()
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    ;(await circuit.acquire()).rejected(unauthorized)
+    const probe1 = circuit.acquire()
+    await vi.advanceTimersByTimeAsync(1000)
+    ;(await probe1).rejected(unauthorized)
+    const probe2 = circuit.acquire()
+    await vi.advanceTimersByTimeAsync(2000)
+    ;(await probe2).accepted()
+    expect(circuit.snapshot.state).toBe('closed')
+
+    ;(await circuit.acquire()).rejected(unauthorized)
+    let probed = false
+    void circuit.acquire().then(() => (probed = true))
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(probed).toBe(true)
+  })
+
   it('stops waiting when the caller aborts', async () => {
     vi.useFakeTimers()
     const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
