@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import type {
   OffsetCommit,
   OutgoingRecord,
@@ -77,6 +77,51 @@ describe('createTransactionBatcher', () => {
     expect(transactions.commits[0]!.offset?.offset).toBe(1)
     await batcher.stage([record('out-1')], second)
     expect(transactions.commits[1]!.offset?.offset).toBe(3)
+  })
+
+  it('commits what was staged while a transaction was committing in the next one, and frees the budget', async () => {
+    vi.useFakeTimers()
+    onTestFinished(() => void vi.useRealTimers())
+    const commits: (OffsetCommit | null)[] = []
+    let release!: () => void
+    const firstCommitHeld = new Promise<void>((resolve) => (release = resolve))
+    const tracker = new OffsetTracker()
+    const released: number[] = []
+    const batcher = createTransactionBatcher({
+      transactions: {
+        transactionalId: 'test',
+        async commit(_records, offset) {
+          commits.push(offset)
+          if (commits.length === 1) await firstCommitHeld
+        },
+        async close() {},
+      },
+      tracker,
+      input: { topic: 'in', partition: 0 },
+      lingerMs: 1,
+      onCommitted: (plan) => void released.push(plan.released),
+      onFatal: () => undefined,
+    })
+    const first = batcher.stage([record('a')], tracker.admit(0))
+    await vi.advanceTimersByTimeAsync(1)
+    expect(commits).toHaveLength(1)
+    const second = batcher.stage([record('b')], tracker.admit(1))
+    release()
+    await vi.advanceTimersByTimeAsync(1)
+    await Promise.all([first, second])
+    expect(commits.map((c) => c?.offset)).toEqual([1, 2])
+    // Both records left the in-flight budget, so a budget-paused partition may resume.
+    expect(released).toEqual([1, 1])
+    expect(tracker.inFlight).toBe(0)
+  })
+
+  it('commits the offset of records skipped without outputs', async () => {
+    const { transactions, tracker, batcher } = recordingBatcher()
+    await Promise.all([batcher.stage([], tracker.admit(0)), batcher.stage([], tracker.admit(1))])
+    expect(transactions.commits).toEqual([
+      { records: [], offset: { topic: 'in', partition: 0, offset: 2 } },
+    ])
+    expect(tracker.inFlight).toBe(0)
   })
 
   it('fails every waiter and reports once when a transaction fails', async () => {
