@@ -42,6 +42,26 @@ describe('createKeyOrderedExecutor', () => {
     expect(log.at(-1)).toBe('end a2')
   })
 
+  it('keeps submission order for three tasks of one key, and runs a key again after it went idle', async () => {
+    const ran: string[] = []
+    const executor = createKeyOrderedExecutor<string>({
+      run: async (task) => {
+        await new Promise((r) => setImmediate(r))
+        ran.push(task)
+      },
+      onBug: (err) => {
+        throw err
+      },
+    })
+    for (const task of ['a1', 'a2', 'a3']) executor.submit('alice', task)
+    await executor.whenIdle()
+    expect(ran).toEqual(['a1', 'a2', 'a3'])
+
+    executor.submit('alice', 'a4')
+    await executor.whenIdle()
+    expect(ran.at(-1)).toBe('a4')
+  })
+
   it('reports a task that rejects as a bug and still runs the next task of its key', async () => {
     const bugs: unknown[] = []
     const ran: string[] = []
