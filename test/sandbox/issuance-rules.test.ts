@@ -147,6 +147,24 @@ describe('sandbox: users, consent and duplicates', () => {
     await expect(client.issue(f.issueCall({ onDuplicate: 'ignore' }))).resolves.toBeTruthy()
   })
 
+  it('one user whatever the case of the email: consent rejected under one spelling refuses the other', async () => {
+    const f = await startSandboxFixture()
+    const email = uniqueEmail()
+    f.sandbox.setConsentRejected(email.toUpperCase(), true)
+    expect((await post(f, { ...PROGRAM, credentialSubject: SUBJECT }, email)).status).toBe(409)
+  })
+
+  it('status answers 403 while Issue on Behalf is disabled for the partner', async () => {
+    const f = await startSandboxFixture()
+    const client = f.client()
+    const email = uniqueEmail()
+    const issued = await client.issue(f.issueCall({ email }))
+    f.sandbox.setFeatureEnabled(PARTNER_ID, false)
+    await expect(
+      client.status({ email, coreClaimHash: issued.coreClaimHash }),
+    ).rejects.toMatchObject({ httpStatus: 403, classification: 'systemic' })
+  })
+
   it('a user who rejected consent gets 409, from config or from the control API', async () => {
     const f = await startSandboxFixture({
       config: { users: [{ email: 'no@example.com', consentRejected: true }] },
