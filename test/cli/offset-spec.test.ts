@@ -1,0 +1,130 @@
+import type { Admin } from 'kafkajs'
+import { describe, expect, it } from 'vitest'
+import { parseOffsetSpec, resolveOffsets } from '../../src/cli/offset-spec.js'
+
+const now = Date.parse('2026-11-25T12:00:00Z')
+
+describe('replay --from / --to, as an operator writes them', () => {
+  it.each([
+    ['1500', { kind: 'offset', offset: 1500 }],
+    ['earliest', { kind: 'earliest' }],
+    ['beginning', { kind: 'earliest' }],
+    ['latest', { kind: 'latest' }],
+    ['end', { kind: 'latest' }],
+    ['live', { kind: 'live' }],
+    ['2h', { kind: 'time', ms: now - 2 * 3_600_000 }],
+    ['30m', { kind: 'time', ms: now - 30 * 60_000 }],
+    ['2026-11-24T09:00:00Z', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') }],
+  ])('%s', (text, spec) => {
+    expect(parseOffsetSpec(text, '--from', now)).toEqual(spec)
+  })
+
+  it.each(['yesterday', 'May 5', '-3', '2 weeks'])(
+    'rejects %j, naming the option and what it takes',
+    (text) => {
+      expect(() => parseOffsetSpec(text, '--to', now)).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          message: expect.stringMatching(/^--to .* is not an offset, "earliest", "latest", "live"/),
+        }),
+      )
+    },
+  )
+})
+
+/**
+ * Two partitions: 0 holds offsets 10 to 49 (the first ten were deleted), 1 holds 0 to 19. The live
+ * group committed 30 on partition 0 and nothing on partition 1.
+ */
+function fakeAdmin(
+  options: { committed?: { partition: number; offset: string }[]; byTime?: string[] } = {},
+): Admin {
+  const bounds = [
+    { partition: 0, low: '10', high: '50', offset: '50' },
+    { partition: 1, low: '0', high: '20', offset: '20' },
+  ]
+  const admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicOffsetsByTimestamp' | 'fetchOffsets'> =
+    {
+      fetchTopicOffsets: async () => bounds,
+      fetchTopicOffsetsByTimestamp: async () =>
+        (options.byTime ?? ['-1', '-1']).map((offset, partition) => ({ partition, offset })),
+      fetchOffsets: async () => [
+        {
+          topic: 'kyc.completed',
+          partitions: (options.committed ?? []).map((p) => ({ ...p, metadata: null })),
+        },
+      ],
+    }
+  return admin as Admin
+}
+
+const resolve = (admin: Admin, text: string) =>
+  resolveOffsets(admin, 'kyc.completed', parseOffsetSpec(text, '--from', now), 'relay')
+
+describe('a range bound resolved per partition', () => {
+  it('earliest and latest are what each partition holds', async () => {
+    expect(await resolve(fakeAdmin(), 'earliest')).toEqual(
+      new Map([
+        [0, 10],
+        [1, 0],
+      ]),
+    )
+    expect(await resolve(fakeAdmin(), 'latest')).toEqual(
+      new Map([
+        [0, 50],
+        [1, 20],
+      ]),
+    )
+  })
+
+  it('an offset is clamped to what the partition holds: not below its start, not past its end', async () => {
+    expect(await resolve(fakeAdmin(), '5')).toEqual(
+      new Map([
+        [0, 10],
+        [1, 5],
+      ]),
+    )
+    expect(await resolve(fakeAdmin(), '30')).toEqual(
+      new Map([
+        [0, 30],
+        [1, 20],
+      ]),
+    )
+  })
+
+  it('a time with no record at or after it in a partition is that partition’s end, not its start', async () => {
+    expect(await resolve(fakeAdmin({ byTime: ['42', '-1'] }), '2h')).toEqual(
+      new Map([
+        [0, 42],
+        [1, 20],
+      ]),
+    )
+  })
+
+  it('live is what the live relay committed, and the start where it committed nothing', async () => {
+    expect(
+      await resolve(fakeAdmin({ committed: [{ partition: 0, offset: '30' }] }), 'live'),
+    ).toEqual(
+      new Map([
+        [0, 30],
+        [1, 0],
+      ]),
+    )
+    expect(
+      await resolve(
+        fakeAdmin({
+          committed: [
+            { partition: 0, offset: '-1' },
+            { partition: 1, offset: '-1' },
+          ],
+        }),
+        'live',
+      ),
+    ).toEqual(
+      new Map([
+        [0, 10],
+        [1, 0],
+      ]),
+    )
+  })
+})
