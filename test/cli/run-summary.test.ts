@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest'
+import { formatRunSummary } from '../../src/cli/run-summary.js'
+import { createOutcomeTally } from '../../src/pipeline/outcome-tally.js'
+
+/** A redrive's issue stage: 2 issued, 2 already done, 3 failed (two codes), 1 skipped. */
+function redriveTally() {
+  const tally = createOutcomeTally()
+  tally.outcome('issue', 'kyc', 'issued')
+  tally.outcome('issue', 'kyc', 'issued')
+  tally.outcome('issue', 'kyc', 'duplicate')
+  tally.outcome('issue', 'kyc', 'duplicate')
+  tally.outcome('issue', 'kyc', 'failed', 'MOCA_BAD_REQUEST')
+  tally.outcome('issue', 'kyc', 'failed', 'MOCA_CONSENT_REJECTED')
+  tally.outcome('issue', 'kyc', 'failed', 'MOCA_BAD_REQUEST')
+  tally.outcome('issue', 'kyc', 'skipped', 'filter')
+  // The confirm stage of the same process is not part of the run's records.
+  tally.outcome('confirm', 'kyc', 'onchain')
+  tally.outcome('confirm', 'kyc', 'failed', 'CONFIRM_TIMEOUT')
+  return tally
+}
+
+const row = (summary: string, label: string) =>
+  summary
+    .split('\n')
+    .find((line) => line.trimStart().startsWith(label))
+    ?.trim()
+    .split(/\s{2,}/)
+
+describe('the summary at the end of a replay or redrive', () => {
+  it('accounts for every record of the range, with the failures by code, most frequent first', () => {
+    const summary = formatRunSummary(redriveTally(), 8, false, 1.25)
+    expect(row(summary, 'records in range')).toEqual(['records in range', '8'])
+    expect(row(summary, 'issued')).toEqual(['issued', '2', 'new credentials'])
+    expect(row(summary, 'already done')?.slice(0, 2)).toEqual(['already done', '2'])
+    expect(row(summary, 'failed')).toEqual(['failed', '3'])
+    expect(row(summary, 'skipped')).toEqual(['skipped (filter, no route)', '1'])
+    const codes = summary.split('\n').filter((line) => line.startsWith('    '))
+    expect(codes.map((line) => line.trim().split(/\s+/))).toEqual([
+      ['MOCA_BAD_REQUEST', '2'],
+      ['MOCA_CONSENT_REJECTED', '1'],
+    ])
+    expect(row(summary, 'time')).toEqual(['time', '1.3', 's'])
+    expect(summary).not.toContain('CONFIRM_TIMEOUT')
+  })
+
+  it('says "would" in a dry run, where nothing was issued', () => {
+    const summary = formatRunSummary(redriveTally(), 8, true, 0)
+    expect(row(summary, 'would issue')).toEqual([
+      'would issue',
+      '2',
+      'keys the ledger does not know',
+    ])
+    expect(row(summary, 'would fail')).toEqual(['would fail', '3'])
+    expect(summary).not.toMatch(/^\s+issued/m)
+  })
+
+  it('shows re-polled confirmations only when there were some', () => {
+    expect(formatRunSummary(redriveTally(), 8, false, 0)).not.toContain('re-poll')
+    const tally = createOutcomeTally()
+    tally.outcome('issue', 'kyc', 'reconfirmed')
+    expect(row(formatRunSummary(tally, 1, true, 0), 'would re-poll')?.slice(0, 2)).toEqual([
+      'would re-poll',
+      '1',
+    ])
+  })
+})
