@@ -25,10 +25,20 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
       fixture.topics.kyc,
       Array.from({ length: 30 }, (_, i) => kycEvent(i)),
     )
-    const live = await fixture.startRelay()
-    await fixture.readOutputs((e) => e.onchain.length >= 30)
     const config = await writeRelayConfig(fixture.rawConfig)
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+
+    // Before the live relay ran, every key is new: a dry run says so, and calls nothing.
+    const before = await cli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--to', 'latest', '--dry-run'],
+      env,
+    )
+    expect(before.code).toBe(0)
+    expect(before.output).toMatch(/^\s+would issue\s+30\b/m)
+    expect(fixture.issueCalls()).toHaveLength(0)
+
+    const live = await fixture.startRelay()
+    await fixture.readOutputs((e) => e.onchain.length >= 30)
 
     const dry = await cli(
       [
