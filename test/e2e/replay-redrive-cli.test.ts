@@ -119,6 +119,16 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
       deepMerge(fixture.rawConfig, { confirm: { deadline: 2_000 } }),
     )
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+    // --reason picks only the failures with that code: the consent, not the timed-out confirmation.
+    const consentOnly = await cli(
+      ['redrive', '--config', config, '--reason', 'MOCA_CONSENT_REJECTED', '--dry-run'],
+      env,
+    )
+    expect(consentOnly.code).toBe(0)
+    expect(consentOnly.output).toMatch(/2 failed events on .*; 1 selected/)
+    expect(consentOnly.output).toMatch(/^\s+would issue\s+1\b/m)
+    expect(consentOnly.output).not.toContain('re-poll')
+
     const dry = await cli(['redrive', '--config', config, '--dry-run'], env)
     expect(dry.code).toBe(0)
     expect(dry.output).toMatch(/would issue\s+1\b/)
