@@ -9,12 +9,29 @@ import { RelayError } from '../errors/relay-error.js'
  */
 export type OffsetSpec =
   | { readonly kind: 'offset'; readonly offset: number }
+  /** `0:1500,1:1620`: one offset per partition (what a resume line pins); others: their end. */
+  | { readonly kind: 'partitions'; readonly offsets: ReadonlyMap<number, number> }
   | { readonly kind: 'earliest' | 'latest' | 'live' }
   | { readonly kind: 'time'; readonly ms: number }
 
 export function parseOffsetSpec(text: string, option: string, now = Date.now()): OffsetSpec {
   const value = text.trim()
   if (/^\d+$/.test(value)) return { kind: 'offset', offset: Number(value) }
+  if (/^\d+:\d+(,\d+:\d+)*$/.test(value)) {
+    const offsets = new Map<number, number>()
+    for (const pair of value.split(',')) {
+      const [partition, offset] = pair.split(':').map(Number) as [number, number]
+      if (offsets.has(partition)) {
+        throw new RelayError(
+          'CONFIG_INVALID',
+          `${option} ${JSON.stringify(text)} names partition ${partition} twice`,
+          { classification: 'terminal' },
+        )
+      }
+      offsets.set(partition, offset)
+    }
+    return { kind: 'partitions', offsets }
+  }
   if (value === 'earliest' || value === 'beginning') return { kind: 'earliest' }
   if (value === 'latest' || value === 'end') return { kind: 'latest' }
   if (value === 'live') return { kind: 'live' }
@@ -24,7 +41,7 @@ export function parseOffsetSpec(text: string, option: string, now = Date.now()):
   if (!Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}/.test(value)) return { kind: 'time', ms }
   throw new RelayError(
     'CONFIG_INVALID',
-    `${option} ${JSON.stringify(text)} is not an offset, "earliest", "latest", "live", an ISO-8601 time (2026-11-24T09:00:00Z) or a duration ago (2h)`,
+    `${option} ${JSON.stringify(text)} is not an offset, "earliest", "latest", "live", an ISO-8601 time (2026-11-24T09:00:00Z), a duration ago (2h) or offsets per partition (0:1500,1:1620)`,
     { classification: 'terminal' },
   )
 }
@@ -45,6 +62,12 @@ export async function resolveOffsets(
   switch (spec.kind) {
     case 'offset':
       for (const b of bounds) result.set(b.partition, clamp(b.partition, spec.offset))
+      break
+    case 'partitions':
+      for (const b of bounds) {
+        const offset = spec.offsets.get(b.partition)
+        result.set(b.partition, offset === undefined ? Number(b.high) : clamp(b.partition, offset))
+      }
       break
     case 'earliest':
       for (const b of bounds) result.set(b.partition, Number(b.low))
@@ -74,4 +97,12 @@ export async function resolveOffsets(
     }
   }
   return result
+}
+
+/** `0:1500,1:1620`: resolved offsets in the form parseOffsetSpec reads back. */
+export function formatPartitionOffsets(offsets: ReadonlyMap<number, number>): string {
+  return [...offsets]
+    .sort((a, b) => a[0] - b[0])
+    .map(([partition, offset]) => `${partition}:${offset}`)
+    .join(',')
 }

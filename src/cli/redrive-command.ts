@@ -149,7 +149,7 @@ export function createRedriveCommand(): Command {
       }
       if (interrupted) {
         out.write(
-          `\nInterrupted. Resume with: moca-relay redrive --run-id ${runId} ${args.filter((a) => a !== '--run-id').join(' ')}\n`,
+          `\nInterrupted. Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs: since?.ms ?? null, dryRun })}\n`,
         )
         return 130
       }
@@ -172,4 +172,23 @@ function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string
     groups.set(keyOf(item), group)
   }
   return groups
+}
+
+/**
+ * The command that resumes an interrupted redrive with the same selection: the same reasons, and
+ * `--since` as the time it meant then (a duration ago read again later would select more).
+ */
+export function redriveResumeCommand(run: {
+  readonly runId: string
+  readonly config: string
+  readonly reasons: readonly string[]
+  readonly sinceMs: number | null
+  readonly dryRun: boolean
+}): string {
+  return [
+    `moca-relay redrive --run-id ${run.runId} --config ${run.config}`,
+    ...run.reasons.map((reason) => `--reason ${reason}`),
+    ...(run.sinceMs === null ? [] : [`--since ${new Date(run.sinceMs).toISOString()}`]),
+    ...(run.dryRun ? ['--dry-run'] : []),
+  ].join(' ')
 }

@@ -6,8 +6,8 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
-import { parseOffsetSpec, resolveOffsets } from './offset-spec.js'
-import { runRange } from './range-run.js'
+import { formatPartitionOffsets, parseOffsetSpec, resolveOffsets } from './offset-spec.js'
+import { runRange, type RangeRunResult } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -18,7 +18,8 @@ const USAGE = `Usage:
       group, while the live relay keeps running. Keys the ledger already knows are skipped, so a
       replay of what the relay processed issues nothing.
       --from, --to   an offset (per partition), earliest, latest, live (what the live relay has
-                     committed), an ISO-8601 time, or a duration ago (2h). Default: earliest → live.
+                     committed), an ISO-8601 time, a duration ago (2h), or offsets per partition
+                     (0:1500,1:1620; other partitions: none). Default: earliest → live.
       --dry-run      report what would be issued, skipped or failed: no call, no output.
       --reissue      issue every event in the range again, as a new generation (onDuplicate
                      "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
@@ -120,30 +121,52 @@ export function createReplayCommand(): Command {
       }
 
       const shutdown = abortOnShutdownSignals()
-      const result = await runRange({
-        loaded,
-        logger,
-        topic,
-        from,
-        to,
-        runId,
-        ledgerPolicy: values.reissue ? reissuePolicy(runId) : replayPolicy(runId),
-        dryRun: values['dry-run'],
-        out,
-        label: values['dry-run'] ? 'dry run' : 'replay',
-        signal: shutdown.signal,
-      })
-      shutdown.dispose()
+      let result: RangeRunResult
+      try {
+        result = await runRange({
+          loaded,
+          logger,
+          topic,
+          from,
+          to,
+          runId,
+          ledgerPolicy: values.reissue ? reissuePolicy(runId) : replayPolicy(runId),
+          dryRun: values['dry-run'],
+          out,
+          label: values['dry-run'] ? 'dry run' : 'replay',
+          signal: shutdown.signal,
+        })
+      } finally {
+        shutdown.dispose()
+      }
       out.write(
         `\n${formatRunSummary(result.tally, result.records, values['dry-run'], result.seconds)}\n`,
       )
       if (!result.completed) {
         out.write(
-          `\nInterrupted. Resume with: moca-relay replay --topic ${topic} --run-id ${runId} ${values.reissue ? '--reissue --yes ' : ''}--config ${values.config}\n`,
+          `\nInterrupted. Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config })}\n`,
         )
         return 130
       }
       return 0
     },
   }
+}
+
+/**
+ * The command that resumes an interrupted replay over exactly the range it was given: the
+ * offsets it resolved, not `--to live` or `--from 2h` read again later (a reissue would then
+ * revoke and replace credentials outside the range the operator confirmed).
+ */
+export function replayResumeCommand(run: {
+  readonly topic: string
+  readonly runId: string
+  readonly from: ReadonlyMap<number, number>
+  readonly to: ReadonlyMap<number, number>
+  readonly dryRun: boolean
+  readonly reissue: boolean
+  readonly config: string
+}): string {
+  const mode = run.dryRun ? ' --dry-run' : run.reissue ? ' --reissue --yes' : ''
+  return `moca-relay replay --topic ${run.topic} --run-id ${run.runId} --from ${formatPartitionOffsets(run.from)} --to ${formatPartitionOffsets(run.to)}${mode} --config ${run.config}`
 }

@@ -15,11 +15,27 @@ describe('replay --from / --to, as an operator writes them', () => {
     ['2h', { kind: 'time', ms: now - 2 * 3_600_000 }],
     ['30m', { kind: 'time', ms: now - 30 * 60_000 }],
     ['2026-11-24T09:00:00Z', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') }],
+    [
+      '0:1500,1:1620',
+      {
+        kind: 'partitions',
+        offsets: new Map([
+          [0, 1500],
+          [1, 1620],
+        ]),
+      },
+    ],
   ])('%s', (text, spec) => {
     expect(parseOffsetSpec(text, '--from', now)).toEqual(spec)
   })
 
-  it.each(['yesterday', 'May 5', '-3', '2 weeks'])(
+  it('refuses offsets that name a partition twice', () => {
+    expect(() => parseOffsetSpec('0:10,0:20', '--to', now)).toThrow(
+      '--to "0:10,0:20" names partition 0 twice',
+    )
+  })
+
+  it.each(['yesterday', 'May 5', '-3', '2 weeks', '0:10,', '0:-1'])(
     'rejects %j, naming the option and what it takes',
     (text) => {
       expect(() => parseOffsetSpec(text, '--to', now)).toThrow(
@@ -88,6 +104,21 @@ describe('a range bound resolved per partition', () => {
       new Map([
         [0, 30],
         [1, 20],
+      ]),
+    )
+  })
+
+  it('offsets per partition are clamped like one offset, and a partition not named has nothing', async () => {
+    expect(await resolve(fakeAdmin(), '0:5,1:12')).toEqual(
+      new Map([
+        [0, 10],
+        [1, 12],
+      ]),
+    )
+    expect(await resolve(fakeAdmin(), '1:3')).toEqual(
+      new Map([
+        [0, 50],
+        [1, 3],
       ]),
     )
   })
