@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -10,12 +10,15 @@ import { scanForSecrets } from '../support/secret-scan.js'
 
 /**
  * Writes `text` until the watcher has seen it: the watcher's first look at the file may come
- * after a single write, and then that write is no change to it.
+ * after a single write, and then that write is no change to it. Each write replaces the file
+ * whole (a temporary file renamed over it, as a secret mount or `mv` does): a watcher that looks
+ * in the middle of an in-place write reads half a key.
  */
 async function writeUntilSeen(path: string, text: string, seen: () => boolean): Promise<void> {
   await expect
     .poll(async () => {
-      await writeFile(path, text, { mode: 0o600 })
+      await writeFile(`${path}.tmp`, text, { mode: 0o600 })
+      await rename(`${path}.tmp`, path)
       return seen()
     })
     .toBe(true)
