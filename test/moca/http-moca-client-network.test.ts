@@ -72,17 +72,10 @@ describe('MocaClient: no answer, or half an answer', () => {
       res.write('{"coreClaimHash":"')
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({
-      options: { baseUrl: server.baseUrl, ...QUICK },
-      tokens: f.tokens,
-    })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
-      expect(err.message).toContain('UND_ERR_BODY_TIMEOUT')
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl, ...QUICK })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
+    expect(err.message).toContain('UND_ERR_BODY_TIMEOUT')
   })
 
   it('a 503 whose body is cut off stays MOCA_UNAVAILABLE and certain: the status already said "refused"', async () => {
@@ -91,21 +84,14 @@ describe('MocaClient: no answer, or half an answer', () => {
       res.write('upstream connect error', () => res.socket?.destroy())
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({
-      options: { baseUrl: server.baseUrl, ...QUICK },
-      tokens: f.tokens,
+    const client = f.client({ baseUrl: server.baseUrl, ...QUICK })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNAVAILABLE',
+      httpStatus: 503,
+      uncertain: false,
+      mocaMessage: null,
     })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({
-        code: 'MOCA_UNAVAILABLE',
-        httpStatus: 503,
-        uncertain: false,
-        mocaMessage: null,
-      })
-    } finally {
-      await client.close()
-    }
   })
 
   it('an informational 103 followed by a reset is MOCA_UNCERTAIN: no final status arrived', async () => {
@@ -115,16 +101,9 @@ describe('MocaClient: no answer, or half an answer', () => {
       )
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({
-      options: { baseUrl: server.baseUrl, ...QUICK },
-      tokens: f.tokens,
-    })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl, ...QUICK })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
   })
 
   it('connection refused is MOCA_UNAVAILABLE and certain: the request never left', async () => {

@@ -155,17 +155,13 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         res.end()
       })
       const f = await startSandboxFixture()
-      const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-      try {
-        const err = await catchMocaError(client.issue(f.issueCall({ onDuplicate: 'ignore' })))
-        expect(err).toMatchObject({
-          code: 'MOCA_DUPLICATE_CONFLICT',
-          duplicateConflict: true,
-          mocaMessage: null,
-        })
-      } finally {
-        await client.close()
-      }
+      const client = f.client({ baseUrl: server.baseUrl })
+      const err = await catchMocaError(client.issue(f.issueCall({ onDuplicate: 'ignore' })))
+      expect(err).toMatchObject({
+        code: 'MOCA_DUPLICATE_CONFLICT',
+        duplicateConflict: true,
+        mocaMessage: null,
+      })
     })
   })
 
@@ -175,20 +171,16 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
       res.end(JSON.stringify({ error: 409, message: 'Consent rejected by user.' }))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      const err = await catchMocaError(
-        client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
-      )
-      expect(err).toMatchObject({
-        code: 'MOCA_UNEXPECTED_RESPONSE',
-        classification: 'terminal',
-        httpStatus: 409,
-        operation: 'status',
-      })
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(
+      client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+    )
+    expect(err).toMatchObject({
+      code: 'MOCA_UNEXPECTED_RESPONSE',
+      classification: 'terminal',
+      httpStatus: 409,
+      operation: 'status',
+    })
   })
 
   it.each([
@@ -243,13 +235,9 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         res.end('try later')
       })
       const f = await startSandboxFixture()
-      const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-      try {
-        const err = await catchMocaError(client.issue(f.issueCall()))
-        expect(err).toMatchObject({ httpStatus: status, retryAfterMs: null })
-      } finally {
-        await client.close()
-      }
+      const client = f.client({ baseUrl: server.baseUrl })
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({ httpStatus: status, retryAfterMs: null })
     },
   )
 
@@ -295,13 +283,9 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
       )
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      const status = await client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) })
-      expect(status.vcStatus).toBe('REVOKED')
-      expect(status).toMatchObject({ extra: { nested: true } })
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    const status = await client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) })
+    expect(status.vcStatus).toBe('REVOKED')
+    expect(status).toMatchObject({ extra: { nested: true } })
   })
 })

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { createMocaClient } from '../../src/moca/http-moca-client.js'
 import { catchMocaError } from '../support/catch-moca-error.js'
 import { startScriptedServer } from '../support/raw-http.js'
 import { PROGRAM, SUBJECT, startSandboxFixture, uniqueEmail } from '../support/sandbox-fixture.js'
@@ -17,14 +16,10 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(JSON.stringify(body))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    const client = f.client({ baseUrl: server.baseUrl })
     const email = uniqueEmail()
-    try {
-      await client.issue(f.issueCall({ email, idempotencyKey: 'idem-42', onDuplicate: 'ignore' }))
-      await client.status({ email, coreClaimHash: 'b'.repeat(64) })
-    } finally {
-      await client.close()
-    }
+    await client.issue(f.issueCall({ email, idempotencyKey: 'idem-42', onDuplicate: 'ignore' }))
+    await client.status({ email, coreClaimHash: 'b'.repeat(64) })
     const [issue, status] = server.requests
     expect(issue?.headers).toMatchObject({
       'content-type': 'application/json',
@@ -59,18 +54,14 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(body)
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({
-        code: 'MOCA_UNEXPECTED_RESPONSE',
-        classification: 'retryable',
-        uncertain: true,
-        httpStatus: 200,
-      })
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNEXPECTED_RESPONSE',
+      classification: 'retryable',
+      uncertain: true,
+      httpStatus: 200,
+    })
   })
 
   it('a 2xx body over maxResponseBytes is MOCA_UNEXPECTED_RESPONSE, and the next call goes through', async () => {
@@ -81,22 +72,15 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(served === 1 ? `"${'x'.repeat(64 * 1024)}"` : JSON.stringify(issued))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({
-      options: { baseUrl: server.baseUrl, maxResponseBytes: 4096 },
-      tokens: f.tokens,
+    const client = f.client({ baseUrl: server.baseUrl, maxResponseBytes: 4096 })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNEXPECTED_RESPONSE',
+      uncertain: true,
+      httpStatus: 200,
     })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({
-        code: 'MOCA_UNEXPECTED_RESPONSE',
-        uncertain: true,
-        httpStatus: 200,
-      })
-      expect(err.message).toContain('body over 4096 bytes')
-      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
-    } finally {
-      await client.close()
-    }
+    expect(err.message).toContain('body over 4096 bytes')
+    await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
   })
 
   it('any 2xx with the documented body is a success (201 Created issued the credential)', async () => {
@@ -105,12 +89,8 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(JSON.stringify(issued))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
   })
 
   it('a 2xx body of exactly maxResponseBytes is read whole', async () => {
@@ -120,15 +100,8 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(body)
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({
-      options: { baseUrl: server.baseUrl, maxResponseBytes: Buffer.byteLength(body) },
-      tokens: f.tokens,
-    })
-    try {
-      await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl, maxResponseBytes: Buffer.byteLength(body) })
+    await expect(client.issue(f.issueCall())).resolves.toMatchObject(issued)
   })
 
   it('a status outside the table (418) is MOCA_UNEXPECTED_RESPONSE, terminal', async () => {
@@ -137,19 +110,15 @@ describe('MocaClient: what goes on the wire', () => {
       res.end(JSON.stringify({ code: 418, msg: 'short and stout' }))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({
-        code: 'MOCA_UNEXPECTED_RESPONSE',
-        classification: 'terminal',
-        uncertain: false,
-        httpStatus: 418,
-        mocaMessage: 'short and stout',
-      })
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNEXPECTED_RESPONSE',
+      classification: 'terminal',
+      uncertain: false,
+      httpStatus: 418,
+      mocaMessage: 'short and stout',
+    })
   })
 
   it('never puts the JWT into an error, even when a gateway echoes it back', async () => {
@@ -160,18 +129,14 @@ describe('MocaClient: what goes on the wire', () => {
       )
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
+    const client = f.client({ baseUrl: server.baseUrl })
     const email = uniqueEmail()
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall({ email })))
-      const token = await f.tokens.tokenFor(email)
-      const everything = `${err.message} ${err.mocaMessage} ${JSON.stringify(err)} ${err.stack}`
-      expect(everything).not.toContain(token)
-      expect(everything).not.toContain(token.split('.')[2])
-      expect(err.mocaMessage).toContain('[jwt]')
-    } finally {
-      await client.close()
-    }
+    const err = await catchMocaError(client.issue(f.issueCall({ email })))
+    const token = await f.tokens.tokenFor(email)
+    const everything = `${err.message} ${err.mocaMessage} ${JSON.stringify(err)} ${err.stack}`
+    expect(everything).not.toContain(token)
+    expect(everything).not.toContain(token.split('.')[2])
+    expect(err.mocaMessage).toContain('[jwt]')
   })
 
   it('cuts a huge error body to a short message and still reads the status', async () => {
@@ -180,13 +145,9 @@ describe('MocaClient: what goes on the wire', () => {
       res.end('x'.repeat(1024 * 1024))
     })
     const f = await startSandboxFixture()
-    const client = createMocaClient({ options: { baseUrl: server.baseUrl }, tokens: f.tokens })
-    try {
-      const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({ code: 'MOCA_BAD_REQUEST', httpStatus: 400 })
-      expect(err.mocaMessage?.length).toBeLessThanOrEqual(300)
-    } finally {
-      await client.close()
-    }
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_BAD_REQUEST', httpStatus: 400 })
+    expect(err.mocaMessage?.length).toBeLessThanOrEqual(300)
   })
 })
