@@ -1,7 +1,13 @@
 import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
+import {
+  createLocalJWKSet,
+  decodeJwt,
+  decodeProtectedHeader,
+  jwtVerify,
+  type JSONWebKeySet,
+} from 'jose'
 import { describe, expect, it } from 'vitest'
 import { loadSigningKey } from '../../src/auth/load-signing-key.js'
 import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
@@ -82,6 +88,42 @@ describe('moca-relay keys generate', () => {
     expect((await stat(join(out, PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600)
   })
 
+  it('with --force and the same --kid replaces the key: the JWKS holds only the new one', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const first = JSON.parse(
+      (await keys(['generate', '--kid', 'partner-1', '--out', out])).stdout,
+    ) as JSONWebKeySet
+    const { code, stdout, stderr } = await keys([
+      'generate',
+      '--kid',
+      'partner-1',
+      '--out',
+      out,
+      '--force',
+    ])
+    expect(code).toBe(0)
+    expect(stderr).not.toContain('previous keys kept')
+    const jwks = JSON.parse(await readFile(join(out, JWKS_FILE), 'utf8')) as JSONWebKeySet
+    expect(JSON.parse(stdout)).toEqual(jwks)
+    expect(jwks.keys).toEqual([expect.objectContaining({ kid: 'partner-1' })])
+    expect(jwks.keys[0]?.x).not.toBe(first.keys[0]?.x)
+    // The one key published is the new private key's: a token signed with it verifies.
+    const token = (
+      await keys([
+        'token',
+        '--partner-id',
+        'p',
+        '--email',
+        'a@example.com',
+        '--kid',
+        'partner-1',
+        '--key',
+        join(out, PRIVATE_KEY_FILE),
+      ])
+    ).stdout.trim()
+    await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeDefined()
+  })
+
   it('answers a usage error with exit code 2', async () => {
     expect((await keys(['generate', '--bogus'])).code).toBe(2)
     expect((await keys(['rotate'])).code).toBe(2)
@@ -113,6 +155,28 @@ describe('moca-relay keys token', () => {
       email: 'alice@example.com',
       scope: 'issue on-behalf',
     })
+  })
+
+  it('honours --ttl and --scope', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    await keys(['generate', '--out', out])
+    const { code, stdout } = await keys([
+      'token',
+      '--partner-id',
+      'partner-1',
+      '--email',
+      'alice@example.com',
+      '--key',
+      join(out, PRIVATE_KEY_FILE),
+      '--ttl',
+      '60',
+      '--scope',
+      'issue',
+    ])
+    expect(code).toBe(0)
+    const payload = decodeJwt(stdout.trim())
+    expect(payload.exp! - payload.iat!).toBe(60)
+    expect(payload.scope).toBe('issue')
   })
 
   it('reads the key from MOCA_PARTNER_PRIVATE_KEY (the base64 body, as the docs keep it)', async () => {
