@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import {
@@ -8,10 +8,17 @@ import {
   jwtVerify,
   type JSONWebKeySet,
 } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadSigningKey } from '../../src/auth/load-signing-key.js'
 import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
 import { createKeysCommand, JWKS_FILE, PRIVATE_KEY_FILE } from '../../src/cli/keys-command.js'
+
+/** A fresh folder for the command's files, removed when the test ends. */
+async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
+  return dir
+}
 
 /** Runs `moca-relay keys …` in-process, capturing what a user would see. */
 async function keys(args: string[], env: Record<string, string> = {}) {
@@ -28,7 +35,7 @@ async function keys(args: string[], env: Record<string, string> = {}) {
 
 describe('moca-relay keys generate', () => {
   it('writes a 0600 private key and a public JWKS, and prints the JWKS', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     const { code, stdout, stderr } = await keys(['generate', '--out', out])
     expect(code).toBe(0)
 
@@ -49,7 +56,7 @@ describe('moca-relay keys generate', () => {
   })
 
   it('makes RS256 keys with a chosen kid', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     const { stdout } = await keys([
       'generate',
       '--alg',
@@ -65,7 +72,7 @@ describe('moca-relay keys generate', () => {
   })
 
   it('refuses to overwrite a key without --force, and leaves it as it was', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     await keys(['generate', '--out', out])
     const before = await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')
     const { code } = await keys(['generate', '--out', out])
@@ -74,7 +81,7 @@ describe('moca-relay keys generate', () => {
   })
 
   it('with --force rotates: a new private key, and the JWKS keeps the previous public key', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     const first = JSON.parse((await keys(['generate', '--out', out])).stdout) as {
       keys: { kid: string }[]
     }
@@ -89,7 +96,7 @@ describe('moca-relay keys generate', () => {
   })
 
   it('with --force and the same --kid replaces the key: the JWKS holds only the new one', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     const first = JSON.parse(
       (await keys(['generate', '--kid', 'partner-1', '--out', out])).stdout,
     ) as JSONWebKeySet
@@ -135,7 +142,7 @@ describe('moca-relay keys generate', () => {
 
 describe('moca-relay keys token', () => {
   it('prints a partner JWT that verifies against the generated JWKS', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     const jwks = JSON.parse((await keys(['generate', '--out', out])).stdout) as { keys: never[] }
     const { code, stdout } = await keys([
       'token',
@@ -158,7 +165,7 @@ describe('moca-relay keys token', () => {
   })
 
   it('honours --ttl and --scope', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     await keys(['generate', '--out', out])
     const { code, stdout } = await keys([
       'token',
@@ -180,7 +187,7 @@ describe('moca-relay keys token', () => {
   })
 
   it('reads the key from MOCA_PARTNER_PRIVATE_KEY (the base64 body, as the docs keep it)', async () => {
-    const out = await mkdtemp(join(tmpdir(), 'moca-keys-'))
+    const out = await tempDir()
     await keys(['generate', '--out', out])
     const pem = await readFile(join(out, PRIVATE_KEY_FILE), 'utf8')
     const body = pem.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '')
@@ -198,7 +205,7 @@ describe('moca-relay keys token', () => {
     const { code, stderr } = await keys(['token', '--partner-id', 'p', '--email', 'a@example.com'])
     expect(code).toBe(2)
     expect(stderr).toContain('MOCA_PARTNER_PRIVATE_KEY')
-    const file = join(await mkdtemp(join(tmpdir(), 'moca-keys-')), 'k.pem')
+    const file = join(await tempDir(), 'k.pem')
     await writeFile(file, 'nonsense')
     expect(
       (await keys(['token', '--partner-id', 'p', '--email', 'a@example.com', '--key', file])).code,
