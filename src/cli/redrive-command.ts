@@ -1,6 +1,5 @@
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
-import { RelayError } from '../errors/relay-error.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
 import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
@@ -8,9 +7,9 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy, type LedgerPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
-import { parseOffsetSpec } from './offset-spec.js'
 import { runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
+import { parseRedriveSince, redriveRanges, selectFailures } from './redrive-selection.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -52,14 +51,7 @@ export function createRedriveCommand(): Command {
         level: config.log.level === 'info' ? 'warn' : config.log.level,
         pretty: process.stderr.isTTY === true,
       })
-      const since = values.since === undefined ? null : parseOffsetSpec(values.since, '--since')
-      if (since !== null && since.kind !== 'time') {
-        throw new RelayError(
-          'CONFIG_INVALID',
-          '--since takes an ISO-8601 time or a duration ago (24h)',
-          { classification: 'terminal' },
-        )
-      }
+      const sinceMs = parseRedriveSince(values.since)
       const reasons = new Set(values.reason ?? [])
       const runId = values['run-id'] ?? newRunId('redrive')
       const out = process.stdout
@@ -73,7 +65,7 @@ export function createRedriveCommand(): Command {
           kafka,
           admin,
           topic: config.topics.failed,
-          sinceMs: since?.kind === 'time' ? since.ms : null,
+          sinceMs,
           registry: config.schemaRegistry
             ? createSchemaRegistry({ url: config.schemaRegistry.url })
             : null,
@@ -82,11 +74,10 @@ export function createRedriveCommand(): Command {
       } finally {
         await admin.disconnect()
       }
-      const routeTopics = new Set(config.routes.flatMap((r) => r.topics))
-      const selected = failures.filter(
-        (f) =>
-          (reasons.size === 0 || reasons.has(f.failure.code)) && routeTopics.has(f.source.topic),
-      )
+      const selected = selectFailures(failures, {
+        reasons,
+        routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
+      })
       out.write(
         `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected\n`,
       )
@@ -109,19 +100,7 @@ export function createRedriveCommand(): Command {
         ]
         for (const [label, policy, group] of batches) {
           for (const [topic, records] of groupBy(group, (f) => f.source.topic)) {
-            const only = new Set(
-              records.map((f) => `${topic}/${f.source.partition}/${f.source.offset}`),
-            )
-            const from = new Map<number, number>()
-            const to = new Map<number, number>()
-            for (const f of records) {
-              const offset = Number(f.source.offset)
-              from.set(f.source.partition, Math.min(from.get(f.source.partition) ?? offset, offset))
-              to.set(
-                f.source.partition,
-                Math.max(to.get(f.source.partition) ?? offset + 1, offset + 1),
-              )
-            }
+            const { from, to, only } = redriveRanges(topic, records)
             out.write(
               `\n${dryRun ? 'Dry run: ' : ''}${label} ${records.length} records of ${topic}\n`,
             )
@@ -149,7 +128,7 @@ export function createRedriveCommand(): Command {
       }
       if (interrupted) {
         out.write(
-          `\nInterrupted. Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs: since?.ms ?? null, dryRun })}\n`,
+          `\nInterrupted. Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
         )
         return 130
       }
