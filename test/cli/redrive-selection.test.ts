@@ -1,0 +1,46 @@
+import { describe, expect, it } from 'vitest'
+import type { CredentialFailed } from '../../src/domain/output-events.js'
+import { redriveRanges } from '../../src/cli/redrive-selection.js'
+
+/** A failure of the record at `topic`/`partition`/`offset`, with the fields selection reads. */
+function failure(topic: string, partition: number, offset: number, code = 'MOCA_BAD_REQUEST') {
+  return {
+    type: 'credential.failed',
+    stage: 'issue',
+    source: { topic, partition, offset: String(offset) },
+    failure: { code },
+  } as unknown as CredentialFailed
+}
+
+describe('redriveRanges', () => {
+  it('covers every failure of a partition, from the lowest offset to one past the highest, whatever the order', () => {
+    // Three failures on partition 0, not in offset order: a range starting at the last one read
+    // (25) or the first (40) would skip the others, and nothing would say so.
+    const records = [
+      failure('kyc', 0, 40),
+      failure('kyc', 1, 7),
+      failure('kyc', 0, 12),
+      failure('kyc', 0, 25),
+    ]
+    const { from, to, only } = redriveRanges('kyc', records)
+    expect(from).toEqual(
+      new Map([
+        [0, 12],
+        [1, 7],
+      ]),
+    )
+    expect(to).toEqual(
+      new Map([
+        [0, 41],
+        [1, 8],
+      ]),
+    )
+    expect(only).toEqual(new Set(['kyc/0/40', 'kyc/1/7', 'kyc/0/12', 'kyc/0/25']))
+  })
+
+  it('compares offsets as numbers, not as the strings events carry', () => {
+    const { from, to } = redriveRanges('kyc', [failure('kyc', 0, 9), failure('kyc', 0, 100)])
+    expect(from.get(0)).toBe(9)
+    expect(to.get(0)).toBe(101)
+  })
+})
