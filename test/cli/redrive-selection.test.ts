@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { CredentialFailed } from '../../src/domain/output-events.js'
-import { redriveRanges } from '../../src/cli/redrive-selection.js'
+import { redriveRanges, selectFailures } from '../../src/cli/redrive-selection.js'
 
 /** A failure of the record at `topic`/`partition`/`offset`, with the fields selection reads. */
 function failure(topic: string, partition: number, offset: number, code = 'MOCA_BAD_REQUEST') {
@@ -42,5 +42,31 @@ describe('redriveRanges', () => {
     const { from, to } = redriveRanges('kyc', [failure('kyc', 0, 9), failure('kyc', 0, 100)])
     expect(from.get(0)).toBe(9)
     expect(to.get(0)).toBe(101)
+  })
+})
+
+describe('selectFailures', () => {
+  const failures = [
+    failure('kyc', 0, 1, 'MOCA_CONSENT_REJECTED'),
+    failure('kyc', 0, 2, 'MOCA_BAD_REQUEST'),
+    failure('retired.topic', 0, 3, 'MOCA_CONSENT_REJECTED'),
+  ]
+
+  it('leaves out failures of a topic no route reads any more', () => {
+    const selected = selectFailures(failures, {
+      reasons: new Set(),
+      routeTopics: new Set(['kyc']),
+    })
+    expect(selected.map((f) => f.source.offset)).toEqual(['1', '2'])
+  })
+
+  it('keeps only the reasons asked for, and every reason when none is', () => {
+    const routeTopics = new Set(['kyc', 'retired.topic'])
+    expect(
+      selectFailures(failures, { reasons: new Set(['MOCA_CONSENT_REJECTED']), routeTopics }).map(
+        (f) => f.source.offset,
+      ),
+    ).toEqual(['1', '3'])
+    expect(selectFailures(failures, { reasons: new Set(), routeTopics })).toHaveLength(3)
   })
 })
