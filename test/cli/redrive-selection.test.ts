@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import type { CredentialFailed } from '../../src/domain/output-events.js'
-import { redriveRanges, selectFailures } from '../../src/cli/redrive-selection.js'
+import {
+  parseRedriveSince,
+  redriveRanges,
+  selectFailures,
+} from '../../src/cli/redrive-selection.js'
 
 /** A failure of the record at `topic`/`partition`/`offset`, with the fields selection reads. */
 function failure(topic: string, partition: number, offset: number, code = 'MOCA_BAD_REQUEST') {
@@ -69,4 +73,24 @@ describe('selectFailures', () => {
     ).toEqual(['1', '3'])
     expect(selectFailures(failures, { reasons: new Set(), routeTopics })).toHaveLength(3)
   })
+})
+
+describe('parseRedriveSince', () => {
+  it('takes an ISO-8601 time or a duration ago, and nothing without --since', () => {
+    expect(parseRedriveSince('2026-11-25T12:00:00Z')).toBe(Date.parse('2026-11-25T12:00:00Z'))
+    expect(parseRedriveSince('24h')).toBeLessThanOrEqual(Date.now() - 24 * 3_600_000)
+    expect(parseRedriveSince(undefined)).toBeNull()
+  })
+
+  it.each(['earliest', 'latest', 'live', '1500', '0:1500'])(
+    'refuses --since %s: failures are selected by time, not by offsets',
+    (spec) => {
+      expect(() => parseRedriveSince(spec)).toThrow(
+        expect.objectContaining({
+          code: 'CONFIG_INVALID',
+          message: '--since takes an ISO-8601 time or a duration ago (24h)',
+        }),
+      )
+    },
+  )
 })
