@@ -6,8 +6,21 @@ import {
   SUBJECT,
   startSandboxFixture,
   uniqueEmail,
+  type PartnerFixture,
   type SandboxFixture,
 } from '../support/sandbox-fixture.js'
+
+/** A raw status call signed by `partner` for `email`, to read the sandbox's own answer. */
+async function statusWith(
+  f: SandboxFixture,
+  partner: PartnerFixture,
+  email: string,
+  coreClaimHash: string,
+) {
+  return rawCall(`${f.sandbox.url}/credentials/status?coreClaimHash=${coreClaimHash}`, {
+    headers: { 'x-partner-auth': await partner.tokens.tokenFor(email) },
+  })
+}
 
 async function post(f: SandboxFixture, body: unknown, email = uniqueEmail()) {
   return rawCall(`${f.sandbox.url}/credentials/issue-on-behalf`, {
@@ -180,7 +193,21 @@ describe('sandbox: users, consent and duplicates', () => {
     expect((await post(f, { ...PROGRAM, credentialSubject: SUBJECT }, email)).status).toBe(200)
   })
 
-  it("status of another partner's hash, or (when required) another holder's, is not found", async () => {
+  it("status of another partner's hash is not found, even for the same holder; its own partner gets it", async () => {
+    const f = await startSandboxFixture({ otherPartners: ['partner-b'] })
+    const email = uniqueEmail()
+    const issued = await f.client().issue(f.issueCall({ email }))
+    const askA = await statusWith(f, f, email, issued.coreClaimHash)
+    expect(askA.status).toBe(200)
+    expect(askA.json).toMatchObject({ coreClaimHash: issued.coreClaimHash })
+    // Same holder email and holder checks off: only the partner tells B apart from A. B's token is
+    // good (a bad one would be 401), and the 404 does not reveal that the hash exists.
+    const askB = await statusWith(f, f.partner('partner-b'), email, issued.coreClaimHash)
+    expect(askB.status).toBe(404)
+    expect(askB.json).toEqual({ error: 404, message: 'No credential found for the given hash.' })
+  })
+
+  it("status of another holder's hash is not found when statusRequiresHolderEmail is on, answered when off", async () => {
     const f = await startSandboxFixture({ settings: { statusRequiresHolderEmail: true } })
     const client = f.client()
     const email = uniqueEmail()

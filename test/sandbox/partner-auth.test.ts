@@ -1,12 +1,11 @@
 import { createPublicKey, generateKeyPairSync } from 'node:crypto'
 import { base64url, SignJWT, type JWTPayload } from 'jose'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
 import { createJwksDocument } from '../../src/auth/jwks-document.js'
 import { loadSigningKey, type SigningKey } from '../../src/auth/load-signing-key.js'
 import { createPartnerTokenSigner } from '../../src/auth/partner-token-signer.js'
 import { captureLogs } from '../support/capture-logs.js'
-import { startJwksServer } from '../support/jwks-server.js'
 import { rawCall } from '../support/raw-http.js'
 import {
   PARTNER_ID,
@@ -244,19 +243,15 @@ describe('sandbox authentication: tokens MocaChain must refuse (401)', () => {
   })
 
   it("another partner's partnerId on our token (that partner's JWKS lacks our key)", async () => {
-    const other = await newKey()
-    const otherJwks = await startJwksServer(createJwksDocument([other.publicJwk]))
-    onTestFinished(() => otherJwks.close())
-    const f = await startSandboxFixture({
-      otherPartners: [{ partnerId: 'partner-b', jwksUrl: otherJwks.url }],
-    })
+    const f = await startSandboxFixture({ otherPartners: ['partner-b'] })
+    const other = f.partner('partner-b')
     const res = await issueWith(f, await sign(f.key, claims({ partnerId: 'partner-b' })))
     expect401(res, /is not in the JWKS at/)
-    expect((res.json as { reason: string }).reason).toContain(otherJwks.url)
+    expect((res.json as { reason: string }).reason).toContain(other.jwks.url)
     // partner-b's own token authenticates, then meets the 403 of a program it does not own.
-    expect((await issueWith(f, await sign(other, claims({ partnerId: 'partner-b' })))).status).toBe(
-      403,
-    )
+    expect(
+      (await issueWith(f, await sign(other.key, claims({ partnerId: 'partner-b' })))).status,
+    ).toBe(403)
   })
 
   it('a missing or implausible email claim', async () => {

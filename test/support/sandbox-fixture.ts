@@ -46,22 +46,30 @@ export interface FixtureOptions {
   /** Extra config merged over the default (programs, users, jwks timings…). */
   readonly config?: Partial<SandboxConfigInput>
   readonly logger?: Logger
-  /** Partners besides PARTNER_ID (whose JWKS the fixture serves). */
-  readonly otherPartners?: readonly { partnerId: string; jwksUrl: string }[]
+  /** Partners besides PARTNER_ID, each with its own fresh key and JWKS server (same alg). */
+  readonly otherPartners?: readonly string[]
   /** The sandbox's clock. @default Date.now */
   readonly now?: () => number
 }
 
-export interface SandboxFixture {
-  readonly sandbox: SandboxHandle
+/** One partner as the sandbox knows it: a key, the JWKS server publishing it, and its tokens. */
+export interface PartnerFixture {
+  readonly partnerId: string
   readonly jwks: JwksServer
   readonly key: SigningKey
   /** The partner private key as PKCS#8 PEM, for a relay configured in a test. */
   readonly privateKeyPem: string
   readonly signer: PartnerTokenSigner
   readonly tokens: PartnerTokenCache
-  /** A MocaClient on the sandbox; closed when the test ends. */
+  /** A MocaClient on the sandbox signing as this partner; closed when the test ends. */
   client(options?: Partial<MocaClientOptions>): MocaClient
+}
+
+/** The fixture is PARTNER_ID's PartnerFixture, plus the sandbox and the other partners. */
+export interface SandboxFixture extends PartnerFixture {
+  readonly sandbox: SandboxHandle
+  /** A partner named in `otherPartners`; throws for any other id. */
+  partner(partnerId: string): PartnerFixture
   /** An issue call for the default program. */
   issueCall(overrides?: Partial<IssueCall>): IssueCall
 }
@@ -74,19 +82,18 @@ export function uniqueEmail(prefix = 'user'): string {
 }
 
 /**
- * A partner with a fresh key whose JWKS is served over HTTP, and a sandbox pointed at it, both on
- * port 0 and closed when the current test finishes.
+ * A partner with a fresh key whose JWKS is served over HTTP (and as many other partners as asked
+ * for), and a sandbox pointed at them, all on port 0 and closed when the current test finishes.
  */
 export async function startSandboxFixture(options: FixtureOptions = {}): Promise<SandboxFixture> {
-  const generated = await generatePartnerKey({ alg: options.alg ?? 'ES256' })
-  const key = await loadSigningKey({ source: { kind: 'text', text: generated.privateKeyPem } })
-  const jwks = await startJwksServer(createJwksDocument([key.publicJwk]))
-  onTestFinished(() => jwks.close())
+  const alg = options.alg ?? 'ES256'
+  const partnerIds = [PARTNER_ID, ...(options.otherPartners ?? [])]
+  const parts = await Promise.all(partnerIds.map((partnerId) => startPartner(partnerId, alg)))
   const sandbox = await startSandbox({
     logger: options.logger,
     now: options.now,
     config: {
-      partners: [{ partnerId: PARTNER_ID, jwksUrl: jwks.url }, ...(options.otherPartners ?? [])],
+      partners: parts.map((p) => ({ partnerId: p.partnerId, jwksUrl: p.jwks.url })),
       programs: [{ ...PROGRAM, partnerId: PARTNER_ID, credentialSubjectSchema: SUBJECT_SCHEMA }],
       settings: { onchainDelayMs: 200, ...options.settings },
       faults: options.faults,
@@ -94,22 +101,14 @@ export async function startSandboxFixture(options: FixtureOptions = {}): Promise
     },
   })
   onTestFinished(() => sandbox.close())
-  const signer = createPartnerTokenSigner({ key, partnerId: PARTNER_ID })
-  const tokens = createPartnerTokenCache({ signer })
+  const partners = new Map(parts.map((p) => [p.partnerId, withClient(p, sandbox.url)]))
   return {
+    ...partners.get(PARTNER_ID)!,
     sandbox,
-    jwks,
-    key,
-    privateKeyPem: generated.privateKeyPem,
-    signer,
-    tokens,
-    client(clientOptions = {}) {
-      const client = createMocaClient({
-        options: { baseUrl: sandbox.url, ...clientOptions },
-        tokens,
-      })
-      onTestFinished(() => client.close())
-      return client
+    partner(partnerId) {
+      const found = partners.get(partnerId)
+      if (found === undefined) throw new Error(`no partner "${partnerId}" in this fixture`)
+      return found
     },
     issueCall(overrides = {}) {
       return {
@@ -120,6 +119,33 @@ export async function startSandboxFixture(options: FixtureOptions = {}): Promise
         idempotencyKey: `key-${emailCounter}`,
         ...overrides,
       }
+    },
+  }
+}
+
+async function startPartner(
+  partnerId: string,
+  alg: SigningAlgorithm,
+): Promise<Omit<PartnerFixture, 'client'>> {
+  const generated = await generatePartnerKey({ alg })
+  const key = await loadSigningKey({ source: { kind: 'text', text: generated.privateKeyPem } })
+  const jwks = await startJwksServer(createJwksDocument([key.publicJwk]))
+  onTestFinished(() => jwks.close())
+  const signer = createPartnerTokenSigner({ key, partnerId })
+  const tokens = createPartnerTokenCache({ signer })
+  return { partnerId, jwks, key, privateKeyPem: generated.privateKeyPem, signer, tokens }
+}
+
+function withClient(partner: Omit<PartnerFixture, 'client'>, baseUrl: string): PartnerFixture {
+  return {
+    ...partner,
+    client(clientOptions = {}) {
+      const client = createMocaClient({
+        options: { baseUrl, ...clientOptions },
+        tokens: partner.tokens,
+      })
+      onTestFinished(() => client.close())
+      return client
     },
   }
 }
