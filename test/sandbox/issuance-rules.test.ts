@@ -226,6 +226,15 @@ describe('sandbox: users, consent and duplicates', () => {
     ).resolves.toBeTruthy()
   })
 
+  it('the holder is one user whatever the case of the email: statusRequiresHolderEmail finds the credential under another spelling', async () => {
+    const f = await startSandboxFixture({ settings: { statusRequiresHolderEmail: true } })
+    const email = uniqueEmail()
+    const issued = await f.client().issue(f.issueCall({ email }))
+    const res = await statusWith(f, f, email.toUpperCase(), issued.coreClaimHash)
+    expect(res.status).toBe(200)
+    expect(res.json).toMatchObject({ coreClaimHash: issued.coreClaimHash })
+  })
+
   it('status without coreClaimHash is a 400', async () => {
     const f = await startSandboxFixture()
     const res = await rawCall(`${f.sandbox.url}/credentials/status`, {
