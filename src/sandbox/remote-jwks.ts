@@ -33,7 +33,8 @@ export interface RemoteJwks {
 
 interface Snapshot {
   readonly fetchedAtMs: number
-  readonly jwks: ReadonlyMap<string, JWK>
+  /** Every published key by kid, refused ones too, so a refusal can say why. */
+  readonly jwks: ReadonlyMap<string, readonly JWK[]>
   readonly imported: Map<string, Promise<CryptoKey>>
 }
 
@@ -99,7 +100,7 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
     }
     const keys = (doc as { keys?: unknown } | null)?.keys
     if (!Array.isArray(keys)) throw new AuthRejected(`JWKS at ${deps.url} has no "keys" array`)
-    const jwks = new Map<string, JWK>()
+    const jwks = new Map<string, JWK[]>()
     for (const key of keys as unknown[]) {
       if (typeof key !== 'object' || key === null) continue
       const leaked = findPrivateJwkMembers(key)
@@ -112,9 +113,7 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
         throw new AuthRejected(reason)
       }
       const jwk = key as JWK
-      if (typeof jwk.kid === 'string' && (jwk.use === undefined || jwk.use === 'sig')) {
-        jwks.set(jwk.kid, jwk)
-      }
+      if (typeof jwk.kid === 'string') jwks.set(jwk.kid, [...(jwks.get(jwk.kid) ?? []), jwk])
     }
     return { fetchedAtMs: deps.now(), jwks, imported: new Map() }
   }
@@ -127,13 +126,14 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   return {
     async getKey(kid, alg) {
       let snap = await current()
-      if (!snap.jwks.has(kid) && deps.now() - snap.fetchedAtMs >= deps.cooldownMs) {
+      const noSigningKey = signingKeys(snap.jwks.get(kid)).length === 0
+      if (noSigningKey && deps.now() - snap.fetchedAtMs >= deps.cooldownMs) {
         snap = await refresh()
       }
-      const jwk = snap.jwks.get(kid)
-      if (jwk === undefined)
+      const published = snap.jwks.get(kid)
+      if (published === undefined)
         throw new AuthRejected(`kid "${kid}" is not in the JWKS at ${deps.url}`)
-      assertFits(jwk, kid, alg)
+      const jwk = pickKey(published, kid, alg)
       let imported = snap.imported.get(alg + kid)
       if (imported === undefined) {
         imported = importJWK(jwk, alg) as Promise<CryptoKey>
@@ -151,15 +151,44 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   }
 }
 
-/** The JWT's alg must match the JWKS key type ([AUTH]): EC P-256 for ES256, RSA for RS256. */
-function assertFits(jwk: JWK, kid: string, alg: SigningAlgorithm): void {
-  const fits = alg === 'ES256' ? jwk.kty === 'EC' && jwk.crv === 'P-256' : jwk.kty === 'RSA'
-  if (!fits || (jwk.alg !== undefined && jwk.alg !== alg)) {
-    const type = jwk.kty === 'EC' ? `EC ${jwk.crv ?? '?'}` : (jwk.kty ?? 'unknown')
+/** RFC 7517 §4.2: a key without `use` may sign; one with any other use than "sig" may not. */
+function signingKeys(published: readonly JWK[] | undefined): readonly JWK[] {
+  return (published ?? []).filter((jwk) => jwk.use === undefined || jwk.use === 'sig')
+}
+
+/**
+ * The key of this kid that may verify the token, as jose's JWKS key selection has it: one for
+ * signatures (`use`), of the type the token's alg needs ([AUTH]: EC P-256 for ES256, RSA for
+ * RS256), and declaring that alg if it declares one (RFC 7517 §4.4). When none does, the refusal
+ * says what is wrong with the kid's first key, so the partner sees which member to fix.
+ */
+function pickKey(published: readonly JWK[], kid: string, alg: SigningAlgorithm): JWK {
+  const forSignatures = signingKeys(published)
+  const fitting = forSignatures.find((jwk) => fitsType(jwk, alg) && declaresNoOtherAlg(jwk, alg))
+  if (fitting !== undefined) return fitting
+  const [first] = forSignatures
+  if (first === undefined) {
     throw new AuthRejected(
-      `JWKS key "${kid}" is ${type}${jwk.alg === undefined ? '' : ` for ${jwk.alg}`}, which does not fit the token's alg ${alg}`,
+      `JWKS key "${kid}" is published with use "${String(published[0]?.use)}": only a key with use "sig" (or no use) can verify a signature`,
     )
   }
+  if (!fitsType(first, alg)) {
+    const type = first.kty === 'EC' ? `EC ${first.crv ?? '?'}` : (first.kty ?? 'unknown')
+    throw new AuthRejected(
+      `JWKS key "${kid}" is ${type}${first.alg === undefined ? '' : ` for ${first.alg}`}, which does not fit the token's alg ${alg}`,
+    )
+  }
+  throw new AuthRejected(
+    `JWKS key "${kid}" declares alg ${String(first.alg)}, but the token is signed with ${alg}`,
+  )
+}
+
+function fitsType(jwk: JWK, alg: SigningAlgorithm): boolean {
+  return alg === 'ES256' ? jwk.kty === 'EC' && jwk.crv === 'P-256' : jwk.kty === 'RSA'
+}
+
+function declaresNoOtherAlg(jwk: JWK, alg: SigningAlgorithm): boolean {
+  return jwk.alg === undefined || jwk.alg === alg
 }
 
 function splitUrl(url: string): { origin: string; path: string } {

@@ -307,6 +307,36 @@ describe('sandbox authentication: the partner JWKS', () => {
     expect(JSON.stringify(lines)).not.toContain((leaky as { d: string }).d)
   })
 
+  it('refuses a key the partner publishes with use "enc": it is for encryption, never for verifying a signature (RFC 7517 §4.2)', async () => {
+    const f = await startSandboxFixture()
+    f.jwks.serve({ keys: [{ ...f.key.publicJwk, use: 'enc' }] })
+    expect401(
+      await issueWith(f, await sign(f.key, claims())),
+      /JWKS key ".+" is published with use "enc"/,
+    )
+  })
+
+  it('refuses a token whose alg is not the alg its key declares (an RS384 key for an RS256 token)', async () => {
+    const f = await startSandboxFixture({ alg: 'RS256' })
+    f.jwks.serve({ keys: [{ ...f.key.publicJwk, alg: 'RS384' }] })
+    expect401(
+      await issueWith(f, await sign(f.key, claims())),
+      /JWKS key ".+" declares alg RS384, but the token is signed with RS256/,
+    )
+  })
+
+  it('a kid published twice, for encryption and for signatures, verifies with the signature key', async () => {
+    const f = await startSandboxFixture()
+    const other = await newKey('ES256', f.key.kid)
+    f.jwks.serve({
+      keys: [
+        { ...other.publicJwk, use: 'enc' },
+        { ...f.key.publicJwk, use: 'sig' },
+      ],
+    })
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+  })
+
   it('answers 401 while the JWKS cannot be fetched', async () => {
     const f = await startSandboxFixture()
     f.jwks.failWith(503)
