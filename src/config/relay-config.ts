@@ -127,6 +127,11 @@ export const RouteConfig = z
   )
 export type RouteConfig = z.infer<typeof RouteConfig>
 
+/** A backoff whose cap is below its first delay is refused, for the retries and the status polls. */
+const delaysInOrder = (backoff: { readonly initialDelay: number; readonly maxDelay: number }) =>
+  !(backoff.maxDelay < backoff.initialDelay)
+const DELAYS_OUT_OF_ORDER = { message: 'maxDelay must be ≥ initialDelay', path: ['maxDelay'] }
+
 export const RetryConfig = z
   .strictObject({
     initialDelay: Duration.default(DEFAULTS.retry.initialDelay).describe(
@@ -145,10 +150,7 @@ export const RetryConfig = z
       'Upper bound on a Retry-After the server asks for.',
     ),
   })
-  .refine((r) => !(r.maxDelay < r.initialDelay), {
-    message: 'maxDelay must be ≥ initialDelay',
-    path: ['maxDelay'],
-  })
+  .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
   .prefault({})
 
 const KafkaSasl = z.strictObject({
@@ -392,10 +394,7 @@ export const RelayConfig = z
           'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).',
         ),
       })
-      .refine((c) => !(c.maxDelay < c.initialDelay), {
-        message: 'maxDelay must be ≥ initialDelay',
-        path: ['maxDelay'],
-      })
+      .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
       .prefault({}),
     ledger: z
       .strictObject({
