@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { parseOffsetSpec, resolveOffsets } from '../../src/cli/offset-spec.js'
+import { fakeTopicAdmin } from '../support/fake-topic-admin.js'
 
 const now = Date.parse('2026-11-25T12:00:00Z')
 
@@ -55,23 +56,13 @@ describe('replay --from / --to, as an operator writes them', () => {
 function fakeAdmin(
   options: { committed?: { partition: number; offset: string }[]; byTime?: string[] } = {},
 ): Admin {
-  const bounds = [
-    { partition: 0, low: '10', high: '50', offset: '50' },
-    { partition: 1, low: '0', high: '20', offset: '20' },
-  ]
-  const admin: Pick<Admin, 'fetchTopicOffsets' | 'fetchTopicOffsetsByTimestamp' | 'fetchOffsets'> =
-    {
-      fetchTopicOffsets: async () => bounds,
-      fetchTopicOffsetsByTimestamp: async () =>
-        (options.byTime ?? ['-1', '-1']).map((offset, partition) => ({ partition, offset })),
-      fetchOffsets: async () => [
-        {
-          topic: 'kyc.completed',
-          partitions: (options.committed ?? []).map((p) => ({ ...p, metadata: null })),
-        },
-      ],
-    }
-  return admin as Admin
+  return fakeTopicAdmin({
+    bounds: [
+      { partition: 0, low: 10, high: 50 },
+      { partition: 1, low: 0, high: 20 },
+    ],
+    ...options,
+  })
 }
 
 const resolve = (admin: Admin, text: string) =>

@@ -1,8 +1,8 @@
-import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { parseOffsetSpec, resolveOffsets } from '../../src/cli/offset-spec.js'
 import { redriveResumeCommand } from '../../src/cli/redrive-command.js'
 import { replayResumeCommand } from '../../src/cli/replay-command.js'
+import { fakeTopicAdmin } from '../support/fake-topic-admin.js'
 
 /** The value that follows `option` in a printed command line. */
 function optionOf(command: string, option: string): string[] {
@@ -11,21 +11,16 @@ function optionOf(command: string, option: string): string[] {
 }
 
 /** A topic of two partitions holding offsets 0 to 99 each; the live relay has moved on to 90. */
-const admin = {
-  fetchTopicOffsets: async () => [
-    { partition: 0, low: '0', high: '100', offset: '100' },
-    { partition: 1, low: '0', high: '100', offset: '100' },
+const admin = fakeTopicAdmin({
+  bounds: [
+    { partition: 0, low: 0, high: 100 },
+    { partition: 1, low: 0, high: 100 },
   ],
-  fetchOffsets: async () => [
-    {
-      topic: 'kyc.completed',
-      partitions: [
-        { partition: 0, offset: '90', metadata: null },
-        { partition: 1, offset: '90', metadata: null },
-      ],
-    },
+  committed: [
+    { partition: 0, offset: '90' },
+    { partition: 1, offset: '90' },
   ],
-} as unknown as Admin
+})
 
 describe('the "Resume with" line of an interrupted replay', () => {
   const run = {
