@@ -1,5 +1,5 @@
 import type { RelayError } from '../errors/relay-error.js'
-import { nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
+import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
 
 export const CircuitState = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const
 export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState]
@@ -43,6 +43,20 @@ export async function permitUnlessStopped(
   } catch {
     return null
   }
+}
+
+/** The probe schedule of a circuit: `initialDelayMs`, doubling up to `maxDelayMs`, no deadline. */
+export function probePolicyOf(delays: {
+  readonly initialDelayMs: number
+  readonly maxDelayMs: number
+}): RetryPolicy {
+  return compileRetryPolicy({
+    ...delays,
+    multiplier: 2,
+    deadlineMs: Number.POSITIVE_INFINITY,
+    jitter: 'none',
+    maxRetryAfterMs: 0,
+  })
 }
 
 export interface RouteCircuitDeps {

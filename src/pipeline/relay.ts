@@ -11,7 +11,12 @@ import {
 import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { Logger } from '../ops/logger.js'
-import { createRouteCircuit, type CircuitSnapshot, type RouteCircuit } from './circuit-breaker.js'
+import {
+  createRouteCircuit,
+  probePolicyOf,
+  type CircuitSnapshot,
+  type RouteCircuit,
+} from './circuit-breaker.js'
 import { createConfirmStage } from './confirm-stage.js'
 import { createIssueStage } from './issue-stage.js'
 import { livePolicy, type LedgerPolicy } from './ledger-policy.js'
@@ -107,13 +112,9 @@ export function createRelay(deps: RelayDeps): Relay {
     jitter: 'none',
     maxRetryAfterMs: config.issue.retry.maxRetryAfter,
   })
-  const probePolicy: RetryPolicy = compileRetryPolicy({
+  const probePolicy = probePolicyOf({
     initialDelayMs: config.issue.circuit.probeInitialDelay,
-    multiplier: 2,
     maxDelayMs: config.issue.circuit.probeMaxDelay,
-    deadlineMs: Number.POSITIVE_INFINITY,
-    jitter: 'none',
-    maxRetryAfterMs: 0,
   })
 
   let issueRunner: StageRunner | null = null

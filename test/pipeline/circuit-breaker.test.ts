@@ -1,23 +1,16 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../src/errors/relay-error.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import {
   createRouteCircuit,
   permitUnlessStopped,
+  probePolicyOf,
   type CircuitSnapshot,
 } from '../../src/pipeline/circuit-breaker.js'
 
 const unauthorized = new RelayError('MOCA_UNAUTHORIZED', 'MocaChain rejected the partner JWT', {
   classification: 'systemic',
 })
-const probePolicy = compileRetryPolicy({
-  initialDelayMs: 1000,
-  multiplier: 2,
-  maxDelayMs: 30_000,
-  deadlineMs: Number.POSITIVE_INFINITY,
-  jitter: 'none',
-  maxRetryAfterMs: 0,
-})
+const probePolicy = probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 })
 
 describe('createRouteCircuit', () => {
   afterEach(() => {

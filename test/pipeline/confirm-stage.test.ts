@@ -6,7 +6,7 @@ import type { OffsetCommit, OutgoingRecord } from '../../src/kafka/partition-tra
 import { decodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
 import { MocaError } from '../../src/moca/moca-error.js'
-import { createRouteCircuit } from '../../src/pipeline/circuit-breaker.js'
+import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
 import { encodeConfirmRequest, type ConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
 import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
@@ -27,14 +27,7 @@ const pollPolicy = compileRetryPolicy({
   jitter: 'none',
   maxRetryAfterMs: 0,
 })
-const probePolicy = compileRetryPolicy({
-  initialDelayMs: 1000,
-  multiplier: 2,
-  maxDelayMs: 30_000,
-  deadlineMs: Number.POSITIVE_INFINITY,
-  jitter: 'none',
-  maxRetryAfterMs: 0,
-})
+const probePolicy = probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 })
 
 function confirmRequest(overrides: Partial<ConfirmRequest> = {}): ConfirmRequest {
   return {
