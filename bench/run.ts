@@ -27,7 +27,11 @@ import { renderTerminalSummary } from './report/terminal-summary.js'
 import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
 import { runNaive } from './scenarios/naive.js'
 import { runPassthrough } from './scenarios/passthrough.js'
-import { runRelayRepeated, type CompletedRelayRun } from './scenarios/relay-throughput.js'
+import {
+  runRelayRepeated,
+  warmUpBroker,
+  type CompletedRelayRun,
+} from './scenarios/relay-throughput.js'
 import { runRelayPoison } from './scenarios/relay-poison.js'
 import { runReplay } from './scenarios/replay.js'
 import type { BenchContext } from './support/bench-context.js'
@@ -40,6 +44,14 @@ import { startSandboxProcess, type SandboxProcess } from './support/sandbox-proc
 import { startStaticJsonServer } from './static-json-server.js'
 
 const CLI_PATH = fileURLToPath(new URL('../src/cli/main.js', import.meta.url))
+/** Scenarios whose rate depends on the broker's speed; naive and memory wait on the sandbox. */
+const WARM_BROKER_SCENARIOS: ReadonlySet<ScenarioId> = new Set([
+  'b0',
+  'relay50',
+  'replay',
+  'relay0',
+  'relay50-poison',
+])
 async function main(argv: readonly string[]): Promise<number> {
   const options = readOptions('bench', USAGE, () => parseBenchOptions(argv))
   if (typeof options === 'number') return options
@@ -96,6 +108,10 @@ async function main(argv: readonly string[]): Promise<number> {
       input: { topic: inputTopic, events: options.events, partitions: options.partitions },
       brokerPid: findListeningPid(Number(kafka.brokers[0]?.split(':')[1])),
       log,
+    }
+    if (options.warmupRuns > 0 && options.scenarios.some((id) => WARM_BROKER_SCENARIOS.has(id))) {
+      log(`warm-up: ${options.warmupRuns} relay50 run(s), not reported…`)
+      environment.warmupRuns = await warmUpBroker(ctx, options.warmupRuns)
     }
     const results: ScenarioResult[] = []
     const failures: { id: string; error: string }[] = []

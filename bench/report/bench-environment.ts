@@ -16,6 +16,8 @@ export interface BenchEnvironment {
   readonly users: number
   readonly loadBefore: readonly string[]
   loadAfter: readonly string[]
+  /** events/s of each discarded warm-up run, in order; empty when the bench did not warm up. */
+  warmupRuns: readonly number[]
 }
 
 export function describeEnvironment(input: {
@@ -39,6 +41,7 @@ export function describeEnvironment(input: {
     users: input.users,
     loadBefore: currentLoad(),
     loadAfter: [],
+    warmupRuns: [],
   }
 }
 

@@ -27,6 +27,10 @@ export function renderMarkdownReport(input: MarkdownReportInput): string {
     '',
     `\`${env.command}\` · ${env.events.toLocaleString('en-US')} events, ${env.partitions} partitions, ${env.users.toLocaleString('en-US')} users, ES256 · Node ${env.node} · ${env.cpus}× ${env.cpuModel} · ${env.memoryGiB} GiB · Kafka ${env.kafka} · load average before ${env.loadBefore.join(' / ')}, after ${env.loadAfter.join(' / ')} · commit ${env.commit}`,
     '',
+    env.warmupRuns.length === 0
+      ? 'The broker was not warmed up first: the first relay scenario also paid for its JIT compiler.'
+      : `Before anything was measured, ${env.warmupRuns.length} discarded relay50 run${env.warmupRuns.length > 1 ? 's' : ''} (${env.warmupRuns.map((r) => fmtRate(r)).join(', ')} events/s) warmed the broker; every measured relay run started a fresh relay process.`,
+    '',
     '| scenario | events | interval | events/s | ratio | CPU µs/event | p50 latency | p99 latency | peak RSS | notes |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |',
     ...results.map((r) =>

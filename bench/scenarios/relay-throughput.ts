@@ -30,9 +30,7 @@ export async function runRelayRepeated(
   const done: ScenarioResult[] = []
   const failed: string[] = []
   let kept: CompletedRelayRun | null = null
-  const dropTopics = async (prefix: string): Promise<void> => {
-    for (const start of [`${prefix}.`, `${prefix}-`]) await ctx.kafka.deleteTopics(start)
-  }
+  const dropTopics = (prefix: string): Promise<void> => dropRunTopics(ctx, prefix)
   for (let run = 1; run <= runs; run++) {
     try {
       const { result, run: completed } = await runRelayThroughput(ctx, { ...options, run })
@@ -74,6 +72,29 @@ export async function runRelayRepeated(
     runs: done.map((r) => r.eventsPerSecond ?? 0),
   }
   return { result, run: kept }
+}
+
+/**
+ * `runs` relay50 runs whose figures are not reported: a freshly started broker spends the first
+ * two relay runs compiling its transaction paths (its C2 threads' CPU competes with the relay for
+ * the second core), so the first measured scenario would otherwise pay for the broker's start-up.
+ * Every measured relay run still starts a fresh relay process. Returns each run's events/s.
+ */
+export async function warmUpBroker(ctx: BenchContext, runs: number): Promise<number[]> {
+  const rates: number[] = []
+  for (let run = 1; run <= runs; run++) {
+    const { result } = await runRelayThroughput(ctx, { id: 'warmup', issueLatencyMs: 50, run })
+    rates.push(result.eventsPerSecond ?? 0)
+    ctx.log(
+      `  warm-up run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s (discarded)`,
+    )
+    await dropRunTopics(ctx, `${ctx.runPrefix}-warmup-${run}`)
+  }
+  return rates
+}
+
+async function dropRunTopics(ctx: BenchContext, prefix: string): Promise<void> {
+  for (const start of [`${prefix}.`, `${prefix}-`]) await ctx.kafka.deleteTopics(start)
 }
 
 /** What the replay scenario needs from the run it rewinds. */

@@ -22,6 +22,8 @@ export interface BenchOptions {
   readonly probeRate: number
   readonly b0Runs: number
   readonly relayRuns: number
+  /** Discarded relay50 runs before anything is measured, so the broker runs warm. */
+  readonly warmupRuns: number
   readonly memoryLow: number
   readonly memoryHigh: number
   readonly memoryIssueLatencyMs: number
@@ -47,6 +49,9 @@ const DEFAULTS = {
   b0Runs: 5,
   // A relay run is ~15 s: three give a median without stretching the default run past ~5 min.
   relayRuns: 3,
+  // A freshly started broker's JIT compiler compiles its transaction paths during the first two
+  // relay runs (5.6 s of C2 CPU in the first, 0.5 s by the third): two warm-up runs.
+  warmupRuns: 2,
   memoryLow: 500,
   memoryHigh: 5_000,
   // Far longer than the memory scenario takes, so no issuance completes while it measures.
@@ -65,6 +70,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --probe-rate N        latency probes per second during relay runs (default ${DEFAULTS.probeRate}; 0: none)
   --b0-runs N           repetitions of the passthrough baseline; the median is reported (default ${DEFAULTS.b0Runs})
   --relay-runs N        repetitions of relay50, relay0 and relay50-poison; the median is reported (default ${DEFAULTS.relayRuns})
+  --warmup-runs N       discarded relay50 runs before measuring, to warm the broker (default ${DEFAULTS.warmupRuns}; 0: none)
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
   --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)
@@ -103,6 +109,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'probe-rate': { type: 'string' },
       'b0-runs': { type: 'string' },
       'relay-runs': { type: 'string' },
+      'warmup-runs': { type: 'string' },
       'memory-low': { type: 'string' },
       'memory-high': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
@@ -124,6 +131,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     probeRate: int('probe-rate', values['probe-rate'], DEFAULTS.probeRate, 0),
     b0Runs: int('b0-runs', values['b0-runs'], DEFAULTS.b0Runs, 1),
     relayRuns: int('relay-runs', values['relay-runs'], DEFAULTS.relayRuns, 1),
+    warmupRuns: int('warmup-runs', values['warmup-runs'], DEFAULTS.warmupRuns, 0),
     memoryLow: int('memory-low', values['memory-low'], DEFAULTS.memoryLow, 1),
     memoryHigh: int('memory-high', values['memory-high'], DEFAULTS.memoryHigh, 2),
     memoryIssueLatencyMs: DEFAULTS.memoryIssueLatencySeconds * 1000,
