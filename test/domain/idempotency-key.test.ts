@@ -87,6 +87,11 @@ describe('canonicalJson', () => {
       '{"a":null,"b":[{"a":"x","d":1}]}',
     )
   })
+  it('writes an undefined array element as null, as the request body sent to MocaChain does', () => {
+    const subject = { tags: ['a', undefined, 'b'] }
+    expect(canonicalJson(subject)).toBe('{"tags":["a",null,"b"]}')
+    expect(canonicalJson(subject)).toBe(canonicalJson(JSON.parse(JSON.stringify(subject))))
+  })
   it('refuses values JSON cannot carry', () => {
     expect(() => canonicalJson({ n: Number.NaN })).toThrow(TypeError)
   })

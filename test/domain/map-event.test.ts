@@ -73,6 +73,48 @@ describe('toCommand', () => {
     expect(outcome.command.onDuplicate).toBe('revoke')
   })
 
+  it("exposes each $event field the README lists: the event's attributes and the record's place", async () => {
+    const fields = [
+      'id',
+      'type',
+      'source',
+      'time',
+      'subject',
+      'topic',
+      'partition',
+      'offset',
+      'key',
+    ]
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      email: 'email',
+      credentialSubject: Object.fromEntries(fields.map((f) => [f, `$event.${f}`])),
+    })
+    const outcome = await toCommand(
+      event(
+        { email: 'ada@example.com' },
+        { time: '2026-11-26T10:00:00Z', subject: 'user/ada', id: 'evt-9', type: 'kyc.completed' },
+      ),
+      { topic: 'kyc.completed', partition: 3, offset: '42', key: 'user-ada' },
+      [route!],
+    )
+    expect(outcome.kind).toBe('command')
+    if (outcome.kind !== 'command') return
+    expect(outcome.command.credentialSubject).toEqual({
+      id: 'evt-9',
+      type: 'kyc.completed',
+      source: '/kyc',
+      time: '2026-11-26T10:00:00Z',
+      subject: 'user/ada',
+      topic: 'kyc.completed',
+      partition: 3,
+      offset: '42',
+      key: 'user-ada',
+    })
+  })
+
   it('gives the same key to the same content from different events (a replay is a no-op)', async () => {
     const [route] = routes({
       name: 'kyc',
