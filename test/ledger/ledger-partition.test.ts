@@ -24,6 +24,58 @@ describe('ledger partition', () => {
     expect(ledger.get('key-1')).toBeUndefined()
   })
 
+  it("restores no entry older than the retention: not counted, not the holder's previous credential", () => {
+    const now = 40 * DAY
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    ledger.applyRecord('key-old', encodeLedgerEntry(issued(now - 31 * DAY, 'hash-old')))
+    ledger.applyRecord('key-new', encodeLedgerEntry(issued(now - DAY, 'hash-new')))
+    // "partition restored" logs this count: what the ledger holds, not what the topic still had
+    expect(ledger.size).toBe(1)
+    expect(ledger.get('key-old')).toBeUndefined()
+    expect(ledger.latestIssued('holder-ada')?.key).toBe('key-new')
+
+    const onlyOld = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    onlyOld.applyRecord('key-old', encodeLedgerEntry(issued(now - 31 * DAY, 'hash-old')))
+    expect(onlyOld.latestIssued('holder-ada')).toBeUndefined()
+  })
+
+  it('running past the retention, holds only the window: entries never read again are dropped', () => {
+    let now = 0
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    for (let day = 0; day < 90; day++) {
+      now = day * DAY
+      for (let i = 0; i < 10; i++) ledger.set(`key-${day}-${i}`, issued(now, `hash-${day}-${i}`))
+    }
+    // Days 59 to 89 are within 30 days of day 89; nothing older was read since it was written.
+    expect(ledger.size).toBe(31 * 10)
+    expect(ledger.get('key-59-0')?.coreClaimHash).toBe('hash-59-0')
+  })
+
+  it('keeps an entry rewritten within the window, however old its first write', () => {
+    let now = 0
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    ledger.set('key-a', { ...issued(0, 'hash-a'), state: 'INTENT' })
+    ledger.set('key-b', issued(0, 'hash-b'))
+    now = 20 * DAY
+    ledger.set('key-a', issued(now, 'hash-a'))
+    now = 35 * DAY
+    ledger.set('key-c', issued(now, 'hash-c'))
+    // before any read: get() would drop key-b on its own
+    expect(ledger.size).toBe(2)
+    expect(ledger.get('key-a')?.state).toBe('ISSUED')
+    expect(ledger.get('key-b')).toBeUndefined()
+  })
+
+  it("forgets a holder's previous credential after the retention, as a restart would", () => {
+    let now = 0
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    ledger.set('key-1', issued(now, 'hash-1'))
+    now = 29 * DAY
+    expect(ledger.latestIssued('holder-ada')?.coreClaimHash).toBe('hash-1')
+    now = 31 * DAY
+    expect(ledger.latestIssued('holder-ada')).toBeUndefined()
+  })
+
   it('forgets a key whose record was deleted with a tombstone', () => {
     const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 0 })
     ledger.applyRecord('key-1', encodeLedgerEntry(issued(0, 'hash-1')))
