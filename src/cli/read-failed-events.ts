@@ -25,12 +25,9 @@ const READ_TIMEOUT_MS = 60_000
 export async function readFailedEvents(options: ReadFailedOptions): Promise<CredentialFailed[]> {
   const { admin, topic } = options
   const groupId = `moca-relay.redrive-reader.${randomBytes(4).toString('hex')}`
-  const end = new Map(
-    (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.high)]),
-  )
-  const start = new Map(
-    (await admin.fetchTopicOffsets(topic)).map((p) => [p.partition, Number(p.low)]),
-  )
+  const offsets = await admin.fetchTopicOffsets(topic)
+  const end = new Map(offsets.map((p) => [p.partition, Number(p.high)]))
+  const start = new Map(offsets.map((p) => [p.partition, Number(p.low)]))
   if ([...end].every(([p, high]) => (start.get(p) ?? high) >= high)) return []
   const events: CredentialFailed[] = []
   const positions = new Map(start)

@@ -1,3 +1,4 @@
+import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { readFailedEvents } from '../../src/cli/read-failed-events.js'
 import { captureLogs } from '../support/capture-logs.js'
@@ -66,5 +67,37 @@ describe('readFailedEvents (what `moca-relay redrive` selects from)', () => {
       ['2', `a record on ${topic} is not a credential.failed event; skipped`],
       ['3', `a record on ${topic} is not a credential.failed event; skipped`],
     ])
+  })
+
+  it('reads a snapshot: failures written after it started reading are left for the next redrive', async () => {
+    const env = createKafkaTestEnv()
+    const topic = await env.createTopic('failed')
+    const producer = await env.producer()
+    await producer.send({
+      topic,
+      messages: [0, 1].map((i) => ({ value: outputEvent(`before-${i}`, 'credential.failed', i) })),
+    })
+    const admin = await env.admin()
+    // The relay keeps writing failures while a redrive runs: one lands right after the snapshot.
+    const writesMeanwhile: Admin = Object.create(admin) as Admin
+    writesMeanwhile.fetchTopicOffsets = async (t: string) => {
+      const offsets = await admin.fetchTopicOffsets(t)
+      await producer.send({
+        topic,
+        messages: [{ value: outputEvent('after', 'credential.failed', 2) }],
+      })
+      return offsets
+    }
+
+    const failures = await readFailedEvents({
+      kafka: env.kafka,
+      admin: writesMeanwhile,
+      topic,
+      sinceMs: null,
+      registry: null,
+      logger: captureLogs('warn').logger,
+    })
+
+    expect(failures.map((f) => f.id)).toEqual(['before-0', 'before-1'])
   })
 })
