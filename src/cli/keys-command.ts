@@ -1,6 +1,5 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
-import { parseArgs } from 'node:util'
 import { generatePartnerKey } from '../auth/generate-partner-key.js'
 import { createJwksDocument, type JwkMembers } from '../auth/jwks-document.js'
 import { keySourceFromText, loadSigningKey, type KeySource } from '../auth/load-signing-key.js'
@@ -13,7 +12,7 @@ import { readEnv, type RelayEnv } from '../config/env.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
 import { RelayError } from '../errors/relay-error.js'
 import type { Command } from './command.js'
-import { isUsageError } from './usage-error.js'
+import { parseCommandLine } from './usage-error.js'
 
 /** Where `keys generate` writes by default; `keys/` is in .gitignore so a key is never committed. */
 export const DEFAULT_KEYS_DIR = 'keys'
@@ -50,14 +49,8 @@ export function createKeysCommand(io: CommandIo): Command {
     usage: USAGE,
     async run(args) {
       const [sub, ...rest] = args
-      try {
-        if (sub === 'generate') return await generate(rest, io)
-        if (sub === 'token') return await token(rest, io, env)
-      } catch (err) {
-        if (!isUsageError(err)) throw err
-        io.stderr.write(`moca-relay keys: ${(err as Error).message}\n\n${USAGE}\n`)
-        return 2
-      }
+      if (sub === 'generate') return generate(rest, io)
+      if (sub === 'token') return token(rest, io, env)
       io.stderr.write(`moca-relay keys: expected "generate" or "token".\n\n${USAGE}\n`)
       return 2
     },
@@ -65,15 +58,22 @@ export function createKeysCommand(io: CommandIo): Command {
 }
 
 async function generate(args: readonly string[], io: CommandIo): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      alg: { type: 'string', default: 'ES256' },
-      kid: { type: 'string' },
-      out: { type: 'string', default: DEFAULT_KEYS_DIR },
-      force: { type: 'boolean', default: false },
+  const parsed = parseCommandLine(
+    'keys generate',
+    USAGE,
+    {
+      args: [...args],
+      options: {
+        alg: { type: 'string', default: 'ES256' },
+        kid: { type: 'string' },
+        out: { type: 'string', default: DEFAULT_KEYS_DIR },
+        force: { type: 'boolean', default: false },
+      },
     },
-  })
+    io.stderr,
+  )
+  if (parsed === null) return 2
+  const { values } = parsed
   const alg = parseAlg(values.alg)
   const dir = resolve(values.out)
   const keyPath = join(dir, PRIVATE_KEY_FILE)
@@ -144,18 +144,25 @@ async function token(
   io: CommandIo,
   env: () => Readonly<RelayEnv>,
 ): Promise<number> {
-  const { values } = parseArgs({
-    args: [...args],
-    options: {
-      'partner-id': { type: 'string' },
-      email: { type: 'string' },
-      key: { type: 'string' },
-      kid: { type: 'string' },
-      alg: { type: 'string' },
-      scope: { type: 'string', default: DEFAULT_PARTNER_SCOPE },
-      ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
+  const parsed = parseCommandLine(
+    'keys token',
+    USAGE,
+    {
+      args: [...args],
+      options: {
+        'partner-id': { type: 'string' },
+        email: { type: 'string' },
+        key: { type: 'string' },
+        kid: { type: 'string' },
+        alg: { type: 'string' },
+        scope: { type: 'string', default: DEFAULT_PARTNER_SCOPE },
+        ttl: { type: 'string', default: String(DEFAULT_TOKEN_TTL_SECONDS) },
+      },
     },
-  })
+    io.stderr,
+  )
+  if (parsed === null) return 2
+  const { values } = parsed
   const partnerId = values['partner-id']
   const email = values.email
   if (partnerId === undefined || email === undefined) {

@@ -131,8 +131,14 @@ describe('moca-relay keys generate', () => {
     await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeDefined()
   })
 
-  it('answers a usage error with exit code 2', async () => {
-    expect((await keys(['generate', '--bogus'])).code).toBe(2)
+  it('answers a usage error with exit code 2, naming the subcommand and the option', async () => {
+    const bogus = await keys(['generate', '--bogus'])
+    expect(bogus.code).toBe(2)
+    expect(bogus.stderr).toMatch(/^moca-relay keys generate: .*'--bogus'/)
+    expect(bogus.stderr).toContain('Usage:')
+    const token = await keys(['token', '--partner-id'])
+    expect(token.code).toBe(2)
+    expect(token.stderr).toMatch(/^moca-relay keys token: Option '--partner-id <value>' argument missing/)
     expect((await keys(['rotate'])).code).toBe(2)
     expect((await keys(['generate', '--alg', 'HS256'])).code).toMatchObject({
       code: 'CONFIG_INVALID',
