@@ -15,6 +15,7 @@ import { createInputDecoder } from '../kafka/input-decoder.js'
 import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
+import { rateLimitOf } from '../moca/rate-limiter.js'
 import type { Logger } from '../ops/logger.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
@@ -112,6 +113,7 @@ export async function composeRelay(
       maxRetryAfterMs: config.issue.retry.maxRetryAfter,
       connections: config.moca.connections,
       allowInsecureHttp: config.moca.allowInsecureHttp,
+      ...(config.moca.rateLimit ? { rateLimit: rateLimitOf(config.moca.rateLimit) } : {}),
     },
     tokens,
     logger: log,

@@ -304,6 +304,24 @@ export const MocaConfig = z.strictObject({
     .min(1)
     .default(DEFAULTS.moca.connections)
     .describe('Size of the HTTP connection pool to MocaChain.'),
+  rateLimit: z
+    .strictObject({
+      perSecond: z
+        .number()
+        .positive()
+        .describe(
+          'A cap on requests to MocaChain per second, issue and status calls together (unset: no cap). MocaChain publishes no quota: set it below yours, so a backlog does not meet a storm of 429s.',
+        ),
+      burst: z
+        .number()
+        .int()
+        .min(1)
+        .optional()
+        .describe(
+          'Requests that may go at once after a quiet spell (default: a tenth of perSecond, at least 1).',
+        ),
+    })
+    .optional(),
 })
 
 export const RelayConfig = z

@@ -93,7 +93,8 @@ export const ErrorCodes = {
   },
   MOCA_UNAVAILABLE: {
     meaning: 'MocaChain could not be reached or answered 408, 429 or 5xx. Retried with backoff.',
-    action: 'Nothing while retries go on; watch moca_relay_retries_total and MocaChain status.',
+    action:
+      'Nothing while retries go on; watch moca_relay_retries_total and MocaChain status. Many 429s: set moca.rateLimit below your quota.',
   },
   MOCA_UNCERTAIN: {
     meaning:

@@ -10,6 +10,7 @@ import { extractMocaMessage } from './error-body.js'
 import { compileMocaClientOptions, type MocaClientOptions } from './moca-client-options.js'
 import type { CallOptions, IssueCall, MocaClient, StatusCall } from './moca-client.js'
 import { createMocaDispatcher } from './moca-dispatcher.js'
+import { createRateLimiter } from './rate-limiter.js'
 import { MocaError, type MocaOperation } from './moca-error.js'
 import { requestText, type TextResponse } from './request-text.js'
 import { defaultUserAgent } from './user-agent.js'
@@ -55,6 +56,7 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   const userAgent = options.userAgent ?? defaultUserAgent()
   const log = (deps.logger ?? createSilentLogger()).child({ component: 'moca-client' })
   const now = deps.now ?? Date.now
+  const limiter = options.rateLimit === null ? null : createRateLimiter(options.rateLimit)
   let closing: Promise<void> | undefined
 
   /**
@@ -65,7 +67,7 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   async function exchange<T>(schema: z.ZodType<T>, x: Exchange): Promise<T> {
     // undici reports a closed pool as UND_ERR_DESTROYED, the same code as a request cut off by
     // destroy(); checking here keeps "never sent" certain.
-    if (closing !== undefined) throw closedClientError(x.operation)
+    if (closing !== undefined) throw notSentError(x.operation, 'The MocaChain client is closed')
     const body = x.payload === undefined ? null : JSON.stringify(x.payload)
     const path =
       x.coreClaimHash === undefined
@@ -79,6 +81,16 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
     if (x.idempotencyKey !== undefined) {
       headers['content-type'] = 'application/json'
       headers['idempotency-key'] = x.idempotencyKey
+    }
+    if (limiter !== null) {
+      try {
+        await limiter.acquire(x.signal)
+      } catch {
+        throw notSentError(
+          x.operation,
+          'The call was cancelled while it waited under moca.rateLimit',
+        )
+      }
     }
     let response: TextResponse
     try {
@@ -197,20 +209,17 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
   }
 }
 
-function closedClientError(operation: MocaOperation): MocaError {
-  return new MocaError(
-    'MOCA_UNAVAILABLE',
-    'The MocaChain client is closed; the call was not sent',
-    {
-      operation,
-      classification: 'retryable',
-      httpStatus: null,
-      uncertain: false,
-      retryAfterMs: null,
-      mocaMessage: null,
-      duplicateConflict: false,
-    },
-  )
+/** A call that never left: retryable, and certain (nothing can have been applied). */
+function notSentError(operation: MocaOperation, why: string): MocaError {
+  return new MocaError('MOCA_UNAVAILABLE', `${why}; the call was not sent`, {
+    operation,
+    classification: 'retryable',
+    httpStatus: null,
+    uncertain: false,
+    retryAfterMs: null,
+    mocaMessage: null,
+    duplicateConflict: false,
+  })
 }
 
 /**

@@ -6,6 +6,7 @@ import {
   type MocaEnvironment,
 } from '../domain/moca-api.js'
 import { RelayError } from '../errors/relay-error.js'
+import type { RateLimit } from './rate-limiter.js'
 
 /** A healthy TCP+TLS handshake takes tens of ms; 5 s only trips on a dead or black-holed host. */
 export const DEFAULT_CONNECT_TIMEOUT_MS = 5_000
@@ -58,13 +59,18 @@ export const MocaClientOptions = z
     allowInsecureHttp: z.boolean().default(false),
     /** @default "moca-relay/<package version>" */
     userAgent: z.string().min(1).optional(),
+    /** A cap on requests (issue and status together), for a known quota. @default none */
+    rateLimit: z
+      .object({ perSecond: z.number().positive(), burst: positiveInt })
+      .strict()
+      .optional(),
   })
   .strict()
 export type MocaClientOptions = z.input<typeof MocaClientOptions>
 
 /** Options after defaults and checks: every field required, the base URL split for undici. */
 export interface CompiledMocaClientOptions extends Required<
-  Omit<z.output<typeof MocaClientOptions>, 'userAgent' | 'baseUrl'>
+  Omit<z.output<typeof MocaClientOptions>, 'userAgent' | 'baseUrl' | 'rateLimit'>
 > {
   /** e.g. `https://api.sandbox.mocachain.org` */
   readonly origin: string
@@ -74,6 +80,7 @@ export interface CompiledMocaClientOptions extends Required<
   readonly issuePath: string
   readonly statusPath: string
   readonly userAgent: string | undefined
+  readonly rateLimit: RateLimit | null
 }
 
 /** Validates once, with the cross-field rules, and freezes. Failures are CONFIG_INVALID. */
@@ -93,6 +100,7 @@ export function compileMocaClientOptions(input: MocaClientOptions): CompiledMoca
   return Object.freeze({
     ...options,
     userAgent: options.userAgent,
+    rateLimit: options.rateLimit ?? null,
     origin: url.origin,
     basePath,
     baseUrl: `${url.origin}${basePath}`,

@@ -185,6 +185,15 @@ describe('loadConfig', () => {
     )
   })
 
+  it('takes a rate limit, and refuses one that cannot be met, naming the field', () => {
+    const withLimit = (rateLimit: unknown) => ({ ...minimal, moca: { ...minimal.moca, rateLimit } })
+    const parse = (raw: unknown) => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })
+    expect(parse(minimal).config.moca.rateLimit).toBeUndefined()
+    expect(parse(withLimit({ perSecond: 50 })).config.moca.rateLimit).toEqual({ perSecond: 50 })
+    expect(() => parse(withLimit({ perSecond: 0 }))).toThrow(/moca\.rateLimit\.perSecond/)
+    expect(() => parse(withLimit({ perSecond: 10, burst: 0 }))).toThrow(/moca\.rateLimit\.burst/)
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',

@@ -143,6 +143,19 @@ describe('MocaClient: no answer, or half an answer', () => {
     expect(f.sandbox.calls.total).toBe(0)
   })
 
+  it('a call cancelled while it waits its turn under rateLimit is MOCA_UNAVAILABLE, certain, never sent', async () => {
+    const f = await startSandboxFixture()
+    const client = f.client({ rateLimit: { perSecond: 0.5, burst: 1 } })
+    await client.issue(f.issueCall())
+    const controller = new AbortController()
+    const waiting = client.issue(f.issueCall(), { signal: controller.signal })
+    setTimeout(() => controller.abort(), 50)
+    const err = await catchMocaError(waiting)
+    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false })
+    expect(err.message).toContain('moca.rateLimit')
+    expect(f.sandbox.calls.total).toBe(1)
+  })
+
   it('a call after close() is MOCA_UNAVAILABLE and certain', async () => {
     const f = await startSandboxFixture()
     const client = f.client()
