@@ -151,9 +151,19 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   }
 }
 
-/** RFC 7517 §4.2: a key without `use` may sign; one with any other use than "sig" may not. */
+/**
+ * RFC 7517 §4.2–4.3, as jose selects keys: a key without `use` may verify, one with any other use
+ * than "sig" may not; and a key with `key_ops` may verify only if they include "verify".
+ */
 function signingKeys(published: readonly JWK[] | undefined): readonly JWK[] {
-  return (published ?? []).filter((jwk) => jwk.use === undefined || jwk.use === 'sig')
+  return (published ?? []).filter(mayVerify)
+}
+
+function mayVerify(jwk: JWK): boolean {
+  return (
+    (jwk.use === undefined || jwk.use === 'sig') &&
+    (jwk.key_ops === undefined || jwk.key_ops.includes('verify'))
+  )
 }
 
 /**
@@ -168,8 +178,11 @@ function pickKey(published: readonly JWK[], kid: string, alg: SigningAlgorithm):
   if (fitting !== undefined) return fitting
   const [first] = forSignatures
   if (first === undefined) {
+    const refused = published[0]
     throw new AuthRejected(
-      `JWKS key "${kid}" is published with use "${String(published[0]?.use)}": only a key with use "sig" (or no use) can verify a signature`,
+      refused?.use !== undefined && refused.use !== 'sig'
+        ? `JWKS key "${kid}" is published with use "${refused.use}": only a key with use "sig" (or no use) can verify a signature`
+        : `JWKS key "${kid}" is published with key_ops ${JSON.stringify(refused?.key_ops)}: only a key whose key_ops include "verify" (or that has none) can verify a signature`,
     )
   }
   if (!fitsType(first, alg)) {

@@ -316,6 +316,17 @@ describe('sandbox authentication: the partner JWKS', () => {
     )
   })
 
+  it('refuses a key whose key_ops do not include "verify" (RFC 7517 §4.3), and takes one whose do', async () => {
+    const f = await startSandboxFixture({ config: { jwks: { cooldownMs: 0, cacheMaxAgeMs: 0 } } })
+    f.jwks.serve({ keys: [{ ...f.key.publicJwk, key_ops: ['encrypt'] }] })
+    expect401(
+      await issueWith(f, await sign(f.key, claims())),
+      /JWKS key ".+" is published with key_ops \["encrypt"\]: only a key whose key_ops include "verify"/,
+    )
+    f.jwks.serve({ keys: [{ ...f.key.publicJwk, key_ops: ['verify'] }] })
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+  })
+
   it('refuses a token whose alg is not the alg its key declares (an RS384 key for an RS256 token)', async () => {
     const f = await startSandboxFixture({ alg: 'RS256' })
     f.jwks.serve({ keys: [{ ...f.key.publicJwk, alg: 'RS384' }] })
