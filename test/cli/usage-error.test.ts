@@ -16,7 +16,7 @@ async function runCapturing(create: (io: CommandIo) => Command, args: string[]) 
 }
 
 describe('a mistake on the command line is a usage error: exit 2, what is wrong, then the usage', () => {
-  // sandbox goes through parseCommandLine, keys through isUsageError: both decide with the same code list.
+  // Both go through parseCommandLine; keys names its subcommand.
   it.each([
     ['an unknown option', 'sandbox', createSandboxCommand, ['--bogus'], "'--bogus'"],
     [
@@ -35,12 +35,18 @@ describe('a mistake on the command line is a usage error: exit 2, what is wrong,
     ],
     [
       'an option without its value',
-      'keys',
+      'keys generate',
       createKeysCommand,
       ['generate', '--kid'],
       "'--kid <value>'",
     ],
-    ['an unexpected argument', 'keys', createKeysCommand, ['generate', 'extra'], "'extra'"],
+    [
+      'an unexpected argument',
+      'keys generate',
+      createKeysCommand,
+      ['generate', 'extra'],
+      "'extra'",
+    ],
   ])('%s (moca-relay %s)', async (_what, name, create, args, mentioned) => {
     const { code, stderr, usage } = await runCapturing(create, args)
     expect(code).toBe(2)
