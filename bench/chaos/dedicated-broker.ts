@@ -25,11 +25,16 @@ export interface DedicatedBroker {
 
 export async function startDedicatedBroker(
   report: (line: string) => void,
+  options: {
+    /** server.properties lines on top of the stack's, given the broker's two ports. */
+    readonly extraProperties?: (ports: { kafkaPort: number; controllerPort: number }) => string
+  } = {},
 ): Promise<DedicatedBroker> {
   const kafkaPort = await findFreePort()
   let controllerPort = await findFreePort()
   while (controllerPort === kafkaPort) controllerPort = await findFreePort()
   const settings = resolveStackSettings(readEnv(), { kafkaPort, controllerPort })
+  const extraProperties = options.extraProperties?.({ kafkaPort, controllerPort })
   const service: ManagedService = createKafkaBroker({
     settings,
     artifacts: createMavenArtifacts({
@@ -40,6 +45,7 @@ export async function startDedicatedBroker(
     }),
     // attached: Ctrl-C on the chaos run reaches this broker too
     detached: false,
+    ...(extraProperties === undefined ? {} : { extraProperties }),
   })
   const instanceDir = join(settings.stackDir, 'run', `kafka-${kafkaPort}`)
   report(

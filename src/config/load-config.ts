@@ -69,6 +69,13 @@ export function parseConfig(
   }
   const config = result.data
   const baseDir = dirname(context.configPath)
+  // TLS files are named relative to the config file, like moca.key.file.
+  const { ssl } = config.kafka
+  if (typeof ssl === 'object') {
+    config.kafka.ssl = Object.fromEntries(
+      Object.entries(ssl).map(([name, file]) => [name, resolve(baseDir, file)]),
+    )
+  }
   const partnerKey = resolvePartnerKey(config, context.env, baseDir, context.configPath)
   return deepFreeze({ config, baseDir, partnerKey, configPath: context.configPath })
 }

@@ -190,7 +190,41 @@ export const KafkaConfig = z
     fetchMaxWait: Duration.default(DEFAULTS.kafka.fetchMaxWaitMs).describe(
       'Longest a fetch waits at the broker for records, and how long a consumer whose partitions are all paused (full in-flight budget) waits before fetching again.',
     ),
-    ssl: z.boolean().default(false).describe('TLS to the brokers.'),
+    ssl: z
+      .union([
+        z.boolean(),
+        z.strictObject({
+          ca: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "PEM file of the CA that signed the brokers' certificates (default: the system CAs), relative to the config file.",
+            ),
+          cert: z
+            .string()
+            .min(1)
+            .optional()
+            .describe('PEM file of the client certificate, for brokers that require one (mTLS).'),
+          key: z
+            .string()
+            .min(1)
+            .optional()
+            .describe(
+              "PEM file of the client certificate's private key (not encrypted: protect the file instead).",
+            ),
+        }),
+      ])
+      .default(false)
+      .refine(
+        (ssl) => typeof ssl === 'boolean' || (ssl.cert === undefined) === (ssl.key === undefined),
+        {
+          message: 'a client certificate needs both kafka.ssl.cert and kafka.ssl.key',
+        },
+      )
+      .describe(
+        'TLS to the brokers: true, or { ca, cert, key }: PEM files (relative to the config file) of a private CA, and of a client certificate and its unencrypted key for brokers that require one (mTLS).',
+      ),
     sasl: KafkaSasl.optional(),
   })
   .prefault({})

@@ -1,4 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
+import type { ConnectionOptions } from 'node:tls'
 import type { Logger } from '../ops/logger.js'
 import { installCoordinatorCache } from './kafkajs-coordinator-cache.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
@@ -6,7 +7,8 @@ import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 export interface KafkaSettings {
   readonly brokers: readonly string[]
   readonly clientId: string
-  readonly ssl: boolean
+  /** true, false, or Node TLS options (a private CA, a client certificate). */
+  readonly ssl: boolean | ConnectionOptions
   readonly sasl?: {
     readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'
     readonly username: string

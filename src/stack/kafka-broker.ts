@@ -34,6 +34,8 @@ export interface KafkaBrokerDeps {
   readonly settings: StackSettings
   readonly artifacts: MavenArtifacts
   readonly detached: boolean
+  /** Appended to server.properties; a key given again replaces the template's (e.g. listeners). */
+  readonly extraProperties?: string
 }
 
 /** The local KRaft broker (one combined broker+controller node). */
@@ -74,7 +76,13 @@ export function createKafkaBroker(deps: KafkaBrokerDeps): ManagedService {
   async function prepare(): Promise<{ java: string; args: readonly string[] }> {
     const [runtime, libDir] = await Promise.all([findKafkaJava(), deps.artifacts.kafkaLibDir()])
     const classpath = join(libDir, '*')
-    await writeFile(propertiesFile, await renderServerProperties({ settings, dataDir }))
+    const properties = await renderServerProperties({ settings, dataDir })
+    await writeFile(
+      propertiesFile,
+      deps.extraProperties === undefined
+        ? properties
+        : `${properties.trimEnd()}\n\n${deps.extraProperties.trim()}\n`,
+    )
     if (!(await pathExists(join(dataDir, 'meta.properties')))) {
       await formatStorage(runtime.path, classpath)
     }

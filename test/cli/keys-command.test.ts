@@ -138,7 +138,9 @@ describe('moca-relay keys generate', () => {
     expect(bogus.stderr).toContain('Usage:')
     const token = await keys(['token', '--partner-id'])
     expect(token.code).toBe(2)
-    expect(token.stderr).toMatch(/^moca-relay keys token: Option '--partner-id <value>' argument missing/)
+    expect(token.stderr).toMatch(
+      /^moca-relay keys token: Option '--partner-id <value>' argument missing/,
+    )
     expect((await keys(['rotate'])).code).toBe(2)
     expect((await keys(['generate', '--alg', 'HS256'])).code).toMatchObject({
       code: 'CONFIG_INVALID',

@@ -194,6 +194,25 @@ describe('loadConfig', () => {
     expect(() => parse(withLimit({ perSecond: 10, burst: 0 }))).toThrow(/moca\.rateLimit\.burst/)
   })
 
+  it('reads kafka.ssl files relative to the config file, and wants a client key with a client cert', () => {
+    const withSsl = (ssl: unknown) => ({ ...minimal, kafka: { ssl } })
+    const parse = (raw: unknown) =>
+      parseConfig(raw, { env: {}, configPath: '/etc/relay/relay.yaml' })
+    expect(parse(withSsl(true)).config.kafka.ssl).toBe(true)
+    expect(parse(minimal).config.kafka.ssl).toBe(false)
+    expect(
+      parse(withSsl({ ca: 'tls/ca.pem', cert: '/abs/client.crt', key: 'client.key' })).config.kafka
+        .ssl,
+    ).toEqual({
+      ca: '/etc/relay/tls/ca.pem',
+      cert: '/abs/client.crt',
+      key: '/etc/relay/client.key',
+    })
+    expect(() => parse(withSsl({ cert: 'client.crt' }))).toThrow(
+      /a client certificate needs both kafka\.ssl\.cert and kafka\.ssl\.key/,
+    )
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',

@@ -64,8 +64,13 @@ export interface KafkaTestEnv {
   consume(options: ConsumeOptions): Promise<ReceivedRecord[]>
 }
 
-export function createKafkaTestEnv(): KafkaTestEnv {
-  const brokers = inject('kafkaBrokers')
+export function createKafkaTestEnv(
+  options: {
+    /** Another broker than the suite's (one a test started for itself). */
+    readonly brokers?: readonly string[]
+  } = {},
+): KafkaTestEnv {
+  const brokers = options.brokers ? [...options.brokers] : inject('kafkaBrokers')
   const schemaRegistryUrl = inject('schemaRegistryUrl')
   const kafka = new Kafka({
     clientId: uniqueName('client'),

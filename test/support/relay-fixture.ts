@@ -56,6 +56,8 @@ const PROGRAMS = [
 
 export interface RelayFixtureOptions {
   readonly partitions?: number
+  /** The fixture's own clients use these brokers instead of the suite's. */
+  readonly brokers?: readonly string[]
   readonly sandbox?: FixtureOptions
   /** Raw config sections merged over the test defaults (issue, confirm, moca…). */
   readonly config?: Record<string, unknown>
@@ -110,7 +112,7 @@ const TEST_CONFIG = {
 }
 
 export async function startRelayFixture(options: RelayFixtureOptions = {}): Promise<RelayFixture> {
-  const env = createKafkaTestEnv()
+  const env = createKafkaTestEnv(options.brokers ? { brokers: options.brokers } : {})
   const sandbox = await startSandboxFixture({
     ...options.sandbox,
     settings: { onchainDelayMs: 200, ...options.sandbox?.settings },
