@@ -150,7 +150,9 @@ export async function composeRelay(
     registry,
     topicFor: (type) => topicByType[type],
   })
-  const metrics = createPrometheusMetrics()
+  const metrics = createPrometheusMetrics(
+    config.moca.rateLimit ? { rateLimitWaiting: () => moca.rateLimitWaiting() } : {},
+  )
   const relay = createRelay({
     config,
     kafka,

@@ -50,7 +50,13 @@ interface Exchange {
  * MocaError, every response body consumed. Retries, the revoke→ignore switch and the circuit
  * breaker belong to the pipeline.
  */
-export function createMocaClient(deps: MocaClientDeps): MocaClient {
+/** The HTTP client: a MocaClient that also says how many calls wait under its rate limit. */
+export interface HttpMocaClient extends MocaClient {
+  /** Calls waiting for their turn under the rate limit now; 0 without one. */
+  rateLimitWaiting(): number
+}
+
+export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
   const options = compileMocaClientOptions(deps.options)
   const dispatcher = deps.dispatcher ?? createMocaDispatcher(options)
   const userAgent = options.userAgent ?? defaultUserAgent()
@@ -206,6 +212,8 @@ export function createMocaClient(deps: MocaClientDeps): MocaClient {
       closing ??= dispatcher.close()
       return closing
     },
+
+    rateLimitWaiting: () => limiter?.waiting ?? 0,
   }
 }
 

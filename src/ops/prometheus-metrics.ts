@@ -14,10 +14,26 @@ export interface PrometheusMetrics extends RelayMetrics {
  */
 const MOCA_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
+export interface PrometheusMetricsOptions {
+  /** Calls waiting for their turn under moca.rateLimit now (read at each scrape). */
+  readonly rateLimitWaiting?: () => number
+}
+
 /** The relay's metrics, named `moca_relay_*`, plus Node's process metrics. */
-export function createPrometheusMetrics(): PrometheusMetrics {
+export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'moca_relay_' })
+  const { rateLimitWaiting } = options
+  if (rateLimitWaiting !== undefined) {
+    new Gauge({
+      name: 'moca_relay_rate_limit_waiting',
+      help: 'MocaChain calls waiting for their turn under moca.rateLimit: above 0 for long, the cap is what limits throughput.',
+      registers: [registry],
+      collect() {
+        this.set(rateLimitWaiting())
+      },
+    })
+  }
   const consumed = new Counter({
     name: 'moca_relay_consumed_total',
     help: 'Records consumed, by stage and topic.',

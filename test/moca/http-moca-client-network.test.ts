@@ -149,8 +149,12 @@ describe('MocaClient: no answer, or half an answer', () => {
     await client.issue(f.issueCall())
     const controller = new AbortController()
     const waiting = client.issue(f.issueCall(), { signal: controller.signal })
-    setTimeout(() => controller.abort(), 50)
+    // the token (signed first) is cached per user; the wait begins right after it
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(client.rateLimitWaiting()).toBe(1)
+    controller.abort()
     const err = await catchMocaError(waiting)
+    expect(client.rateLimitWaiting()).toBe(0)
     expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false })
     expect(err.message).toContain('moca.rateLimit')
     expect(f.sandbox.calls.total).toBe(1)

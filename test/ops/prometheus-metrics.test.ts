@@ -43,6 +43,15 @@ describe('the /metrics exposition', () => {
     expect(sample(text, 'moca_relay_committed_records_total{stage="issue"}')).toBe(8)
   })
 
+  it('shows the calls waiting under moca.rateLimit at each scrape, and no such series without one', async () => {
+    let waiting = 3
+    const metrics = createPrometheusMetrics({ rateLimitWaiting: () => waiting })
+    expect(sample(await metrics.render(), 'moca_relay_rate_limit_waiting')).toBe(3)
+    waiting = 0
+    expect(sample(await metrics.render(), 'moca_relay_rate_limit_waiting')).toBe(0)
+    expect(await createPrometheusMetrics().render()).not.toContain('moca_relay_rate_limit_waiting')
+  })
+
   it('shows a circuit open while it is, and closed again after', async () => {
     const metrics = createPrometheusMetrics()
     metrics.circuit('kyc', true)

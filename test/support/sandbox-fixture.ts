@@ -12,9 +12,9 @@ import {
 } from '../../src/auth/partner-token-signer.js'
 import type { SigningAlgorithm } from '../../src/auth/signing-algorithm.js'
 import type { ProgramRef } from '../../src/domain/issuance-command.js'
-import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import { createMocaClient, type HttpMocaClient } from '../../src/moca/http-moca-client.js'
 import type { MocaClientOptions } from '../../src/moca/moca-client-options.js'
-import type { IssueCall, MocaClient } from '../../src/moca/moca-client.js'
+import type { IssueCall } from '../../src/moca/moca-client.js'
 import type { SandboxConfigInput, SandboxSettings } from '../../src/sandbox/sandbox-config.js'
 import type { SandboxFaultsInput } from '../../src/sandbox/sandbox-faults.js'
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/start-sandbox.js'
@@ -62,7 +62,7 @@ export interface PartnerFixture {
   readonly signer: PartnerTokenSigner
   readonly tokens: PartnerTokenCache
   /** A MocaClient on the sandbox signing as this partner; closed when the test ends. */
-  client(options?: Partial<MocaClientOptions>): MocaClient
+  client(options?: Partial<MocaClientOptions>): HttpMocaClient
 }
 
 /** The fixture is PARTNER_ID's PartnerFixture, plus the sandbox and the other partners. */
