@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, jwtVerify, SignJWT } from 'jose'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import {
   loadSigningKey,
   keySourceFromText,
@@ -30,6 +30,7 @@ async function assertSignsAndVerifies(source: KeySource): Promise<void> {
 describe('loadSigningKey: where keys come from', () => {
   it('reads a PKCS#8 PEM file', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'moca-key-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     await writeFile(join(dir, 'key.pem'), pkcs8Pem, { mode: 0o600 })
     const key = await loadSigningKey({ source: { kind: 'pem-file', path: join(dir, 'key.pem') } })
     expect(key.alg).toBe('ES256')

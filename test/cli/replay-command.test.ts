@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
@@ -29,6 +29,7 @@ async function replay(args: string[]) {
 /** A config file whose routes read kyc.completed and member.joined. */
 async function configFile(): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'moca-relay-replay-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
   const path = join(dir, 'relay.json')
   const route = (name: string, topic: string) => ({
     name,

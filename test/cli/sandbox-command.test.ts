@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
@@ -21,6 +21,7 @@ describe('moca-relay sandbox', () => {
     const jwks = await startJwksServer(createJwksDocument([f.key.publicJwk]))
     onTestFinished(() => jwks.close())
     const dir = await mkdtemp(join(tmpdir(), 'sandbox-cmd-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const configPath = join(dir, 'sandbox.yaml')
     await writeFile(
       configPath,

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadConfig, parseConfig } from '../../src/config/load-config.js'
 
 const minimal = {
@@ -18,6 +18,7 @@ const minimal = {
 
 async function configFile(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'moca-relay-config-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
   const path = join(dir, name)
   await writeFile(path, text)
   return path

@@ -1,7 +1,7 @@
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadSandboxConfigFile, parseSandboxConfig } from '../../src/sandbox/load-sandbox-config.js'
 import { startSandbox } from '../../src/sandbox/start-sandbox.js'
 
@@ -26,6 +26,7 @@ describe('sandbox config', () => {
 
   it('reads JSON files too', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sandbox-config-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     await writeFile(join(dir, 'c.json'), JSON.stringify({ partners: [partner] }))
     expect((await loadSandboxConfigFile(join(dir, 'c.json'))).seed).toBe(1)
   })
@@ -59,6 +60,7 @@ describe('sandbox config', () => {
 
   it('names the file, and refuses a schema ajv cannot compile', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'sandbox-config-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     await writeFile(join(dir, 'bad.yaml'), 'partners: [ { partnerId: 1 } ]\n')
     await expect(loadSandboxConfigFile(join(dir, 'bad.yaml'))).rejects.toThrow(
       /bad\.yaml is invalid/,
