@@ -13,7 +13,7 @@ import { OutputEventType } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
 import { createInputDecoder } from '../kafka/input-decoder.js'
 import { createOutputEncoder } from '../kafka/output-encoder.js'
-import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
+import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import { rateLimitOf } from '../moca/rate-limiter.js'
 import type { Logger } from '../ops/logger.js'
@@ -135,9 +135,7 @@ export async function composeRelay(
   }
   closers.push({ name: 'Kafka admin', close: () => admin.disconnect() })
 
-  const registry: SchemaRegistry | null = config.schemaRegistry
-    ? createSchemaRegistry({ url: config.schemaRegistry.url })
-    : null
+  const registry: SchemaRegistry | null = schemaRegistryFromConfig(config)
   const decoder = createInputDecoder({ registry, maxRecordBytes: config.input.maxRecordBytes })
   const topicByType = {
     [OutputEventType.issued]: config.topics.issued,

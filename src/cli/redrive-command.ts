@@ -1,7 +1,7 @@
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
-import { createSchemaRegistry } from '../kafka/schema-registry-client.js'
+import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy, type LedgerPolicy } from '../pipeline/ledger-policy.js'
@@ -66,9 +66,7 @@ export function createRedriveCommand(): Command {
           admin,
           topic: config.topics.failed,
           sinceMs,
-          registry: config.schemaRegistry
-            ? createSchemaRegistry({ url: config.schemaRegistry.url })
-            : null,
+          registry: schemaRegistryFromConfig(config),
           logger,
         })
       } finally {

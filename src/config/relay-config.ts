@@ -366,8 +366,12 @@ export const RelayConfig = z
         url: z
           .url()
           .describe('Confluent-API registry base URL. Overridden by SCHEMA_REGISTRY_URL.'),
-        username: z.string().optional(),
+        username: z.string().optional().describe('HTTP Basic user (Confluent Cloud: the API key).'),
         password: z.string().optional().describe('Prefer SCHEMA_REGISTRY_PASSWORD.'),
+      })
+      .refine((r) => (r.username === undefined) === (r.password === undefined), {
+        message:
+          'schemaRegistry.username and schemaRegistry.password go together (the password may come from SCHEMA_REGISTRY_PASSWORD)',
       })
       .optional(),
     topics: TopicsConfig,

@@ -22,6 +22,22 @@ export interface SchemaRegistryClientDeps {
   readonly url: string
   /** @default DEFAULT_REGISTRY_TIMEOUT_MS */
   readonly timeoutMs?: number
+  /** HTTP Basic credentials (Confluent Cloud: an API key and secret). @default none */
+  readonly auth?: { readonly username: string; readonly password: string }
+}
+
+/** The registry of a relay config (schemaRegistry.url and its credentials), or null without one. */
+export function schemaRegistryFromConfig(config: {
+  readonly schemaRegistry?:
+    { readonly url: string; readonly username?: string; readonly password?: string } | undefined
+}): SchemaRegistry | null {
+  const section = config.schemaRegistry
+  if (section === undefined) return null
+  const { url, username, password } = section
+  return createSchemaRegistry({
+    url,
+    ...(username !== undefined && password !== undefined ? { auth: { username, password } } : {}),
+  })
 }
 
 /**
@@ -41,6 +57,9 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
     {
       host: deps.url,
       clientId: 'moca-relay',
+      ...(deps.auth
+        ? { auth: { username: deps.auth.username, password: deps.auth.password } }
+        : {}),
       retry: { retries: DEFAULT_REGISTRY_RETRIES },
       middlewares: [timeout],
     },

@@ -53,7 +53,7 @@ export function toRegistryError(err: unknown, doing: string): RelayError {
   if (failure && (failure.status === 401 || failure.status === 403)) {
     return new RelayError(
       'SCHEMA_REGISTRY_REJECTED',
-      `the schema registry refused the relay's credentials (${failure.status}) while ${doing}${where}: ${detail}. Fix the registry credentials.`,
+      `the schema registry refused the relay's credentials (${failure.status}) while ${doing}${where}: ${detail}. Set schemaRegistry.username and SCHEMA_REGISTRY_PASSWORD (or schemaRegistry.password) to credentials the registry accepts.`,
       { classification: 'systemic', cause: err },
     )
   }

@@ -214,6 +214,19 @@ describe('loadConfig', () => {
     )
   })
 
+  it('wants the registry user and password together; the password may come from the environment', () => {
+    const registry = { url: 'http://registry:8081' }
+    const parse = (schemaRegistry: unknown, env = {}) =>
+      parseConfig({ ...minimal, schemaRegistry }, { env, configPath: 'relay.yaml' }).config
+        .schemaRegistry
+    expect(() => parse({ ...registry, username: 'api-key' })).toThrow(
+      /schemaRegistry\.username and schemaRegistry\.password go together/,
+    )
+    expect(
+      parse({ ...registry, username: 'api-key' }, { SCHEMA_REGISTRY_PASSWORD: 's3cret' }),
+    ).toEqual({ ...registry, username: 'api-key', password: 's3cret' })
+  })
+
   it('says which file is missing and how to pass one', async () => {
     await expect(loadConfig('/nonexistent/relay.yaml', { env: {} })).rejects.toMatchObject({
       code: 'CONFIG_FILE_NOT_FOUND',
