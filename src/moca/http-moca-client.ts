@@ -45,17 +45,17 @@ interface Exchange {
   readonly signal: AbortSignal | undefined
 }
 
-/**
- * MocaChain's Issue-on-Behalf API over undici: one attempt per call, every failure a classified
- * MocaError, every response body consumed. Retries, the revoke→ignore switch and the circuit
- * breaker belong to the pipeline.
- */
 /** The HTTP client: a MocaClient that also says how many calls wait under its rate limit. */
 export interface HttpMocaClient extends MocaClient {
   /** Calls waiting for their turn under the rate limit now; 0 without one. */
   rateLimitWaiting(): number
 }
 
+/**
+ * MocaChain's Issue-on-Behalf API over undici: one attempt per call, every failure a classified
+ * MocaError, every response body consumed. Retries, the revoke→ignore switch and the circuit
+ * breaker belong to the pipeline.
+ */
 export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
   const options = compileMocaClientOptions(deps.options)
   const dispatcher = deps.dispatcher ?? createMocaDispatcher(options)
@@ -73,6 +73,17 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
   async function exchange<T>(schema: z.ZodType<T>, x: Exchange): Promise<T> {
     // undici reports a closed pool as UND_ERR_DESTROYED, the same code as a request cut off by
     // destroy(); checking here keeps "never sent" certain.
+    // Its turn first, then the partner JWT: a long wait must not send an expired token.
+    if (limiter !== null) {
+      try {
+        await limiter.acquire(x.signal)
+      } catch {
+        throw notSentError(
+          x.operation,
+          'The call was cancelled while it waited under moca.rateLimit',
+        )
+      }
+    }
     if (closing !== undefined) throw notSentError(x.operation, 'The MocaChain client is closed')
     const body = x.payload === undefined ? null : JSON.stringify(x.payload)
     const path =
@@ -87,16 +98,6 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
     if (x.idempotencyKey !== undefined) {
       headers['content-type'] = 'application/json'
       headers['idempotency-key'] = x.idempotencyKey
-    }
-    if (limiter !== null) {
-      try {
-        await limiter.acquire(x.signal)
-      } catch {
-        throw notSentError(
-          x.operation,
-          'The call was cancelled while it waited under moca.rateLimit',
-        )
-      }
     }
     let response: TextResponse
     try {

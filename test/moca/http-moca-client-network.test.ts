@@ -1,6 +1,6 @@
 import { createServer } from 'node:net'
 import type { AddressInfo } from 'node:net'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { createMocaClient } from '../../src/moca/http-moca-client.js'
 import { catchMocaError } from '../support/catch-moca-error.js'
 import { startScriptedServer } from '../support/raw-http.js'
@@ -145,13 +145,26 @@ describe('MocaClient: no answer, or half an answer', () => {
 
   it('a call cancelled while it waits its turn under rateLimit is MOCA_UNAVAILABLE, certain, never sent', async () => {
     const f = await startSandboxFixture()
-    const client = f.client({ rateLimit: { perSecond: 0.5, burst: 1 } })
+    // Count the partner JWTs the client asks for: a waiting call must not hold one yet (it
+    // could expire during a long wait).
+    const asked: string[] = []
+    const tokens = {
+      tokenFor: (email: string) => {
+        asked.push(email)
+        return f.tokens.tokenFor(email)
+      },
+    }
+    const client = createMocaClient({
+      options: { baseUrl: f.sandbox.url, rateLimit: { perSecond: 0.5, burst: 1 } },
+      tokens,
+    })
+    onTestFinished(() => client.close())
     await client.issue(f.issueCall())
     const controller = new AbortController()
     const waiting = client.issue(f.issueCall(), { signal: controller.signal })
-    // the token (signed first) is cached per user; the wait begins right after it
     await new Promise((resolve) => setTimeout(resolve, 50))
     expect(client.rateLimitWaiting()).toBe(1)
+    expect(asked).toHaveLength(1)
     controller.abort()
     const err = await catchMocaError(waiting)
     expect(client.rateLimitWaiting()).toBe(0)
