@@ -1,4 +1,5 @@
 import type { Command } from './command.js'
+import { createCheckCommand } from './check-command.js'
 import { createDemoCommand } from './demo/demo-command.js'
 import { createSamplesCommand } from './demo/samples-command.js'
 import { createKeysCommand } from './keys-command.js'
@@ -16,6 +17,7 @@ export const commands: readonly Command[] = [
   createRunCommand(),
   createReplayCommand(),
   createRedriveCommand(),
+  createCheckCommand(io),
   createSandboxCommand(io),
   createKeysCommand(io),
   stackCommand,

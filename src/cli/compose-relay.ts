@@ -1,10 +1,9 @@
-import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { LoadedConfig } from '../config/load-config.js'
 import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
-import { keySourceFromText, loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
+import { loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
 import { watchKeyFile } from '../auth/watch-key-file.js'
@@ -18,6 +17,7 @@ import { createMocaClient } from '../moca/http-moca-client.js'
 import { rateLimitOf } from '../moca/rate-limiter.js'
 import type { Logger } from '../ops/logger.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
+import { loadPartnerKey } from './load-partner-key.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
 import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
 import { combineMetrics } from '../pipeline/outcome-tally.js'
@@ -197,27 +197,6 @@ export async function composeRelay(
       await relay.stop().catch((err: unknown) => log.error({ err }, 'stopping the pipeline failed'))
       await closeAll(closers, log)
     },
-  }
-}
-
-async function loadPartnerKey(loaded: LoadedConfig): Promise<SigningKey> {
-  const { config, partnerKey } = loaded
-  const source =
-    partnerKey.kind === 'file'
-      ? keySourceFromText(await readKeyFile(partnerKey.path))
-      : keySourceFromText(partnerKey.text)
-  return loadSigningKey({ source, alg: config.moca.key.alg, kid: config.moca.key.kid })
-}
-
-async function readKeyFile(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8')
-  } catch (err) {
-    throw new RelayError(
-      'KEY_INVALID',
-      `cannot read the partner key file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix moca.key.file, or run \`moca-relay keys generate --out ${resolve(path, '..')}\``,
-      { classification: 'systemic', cause: err },
-    )
   }
 }
 

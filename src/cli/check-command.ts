@@ -1,0 +1,217 @@
+import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
+import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
+import type { SigningKey } from '../auth/load-signing-key.js'
+import { loadConfig, type LoadedConfig } from '../config/load-config.js'
+import { isRelayError } from '../errors/relay-error.js'
+import { requireTopics } from '../kafka/topic-admin.js'
+import { createMocaClient } from '../moca/http-moca-client.js'
+import { MocaError } from '../moca/moca-error.js'
+import { createSilentLogger } from '../ops/logger.js'
+import type { Command } from './command.js'
+import { createKafkaFromConfig } from './kafka-from-config.js'
+import { loadPartnerKey } from './load-partner-key.js'
+import { parseCommandLine } from './usage-error.js'
+
+const USAGE = `Usage:
+  moca-relay check [--config relay.yaml]
+      Checks a configuration before a relay runs it, one line per check: the config and the
+      partner key; Kafka and the routes' input topics; the schema registry, if one is set; and
+      that MocaChain accepts the partner JWT (a status call for a made-up credential, which
+      MocaChain answers 404 once the JWT passed). Nothing is written anywhere. Exits 1 if a check
+      fails. Endpoints and secrets come from the environment, as for \`moca-relay run\`.`
+
+/** A made-up coreClaimHash: no credential has it, so an accepted JWT gets 404. */
+const PROBE_HASH = '0'.repeat(64)
+/** The user in the probe's JWT; .invalid never names a real mailbox (RFC 2606). */
+const PROBE_EMAIL = 'moca-relay-check@example.invalid'
+
+interface CheckLine {
+  readonly ok: boolean | null
+  readonly name: string
+  readonly detail: string
+}
+
+export interface CheckIo {
+  readonly stdout: { write(text: string): unknown }
+  readonly stderr: { write(text: string): unknown }
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv
+}
+
+/** `moca-relay check`: a preflight of a relay configuration against the services it names. */
+export function createCheckCommand(io: CheckIo): Command {
+  return {
+    name: 'check',
+    summary: 'Check a configuration: key, Kafka and topics, registry, MocaChain auth.',
+    usage: USAGE,
+    async run(args) {
+      const parsed = parseCommandLine(
+        'check',
+        USAGE,
+        { args: [...args], options: { config: { type: 'string', default: 'relay.yaml' } } },
+        io.stderr,
+      )
+      if (parsed === null) return 2
+      const lines: CheckLine[] = []
+      const report = (line: CheckLine): void => {
+        lines.push(line)
+        const mark = line.ok === null ? '–' : line.ok ? '✓' : '✗'
+        io.stdout.write(`${mark} ${line.name.padEnd(13)} ${line.detail}\n`)
+      }
+      let loaded: LoadedConfig
+      try {
+        loaded = await loadConfig(parsed.values.config, io.env ? { env: io.env } : {})
+      } catch (err) {
+        report({ ok: false, name: 'config', detail: messageOf(err) })
+        return 1
+      }
+      const { config } = loaded
+      report({
+        ok: true,
+        name: 'config',
+        detail: `${loaded.configPath}: ${config.routes.length} route${config.routes.length === 1 ? '' : 's'} (${config.routes.map((r) => r.name).join(', ')})`,
+      })
+      const key = await checkStep(report, 'partner key', async () => {
+        const signing = await loadPartnerKey(loaded)
+        return { value: signing, detail: `${signing.alg}, kid ${signing.kid}` }
+      })
+      await checkKafka(loaded, report)
+      report(
+        config.schemaRegistry === undefined
+          ? { ok: null, name: 'registry', detail: 'none set (JSON input and output only)' }
+          : await checkRegistry(config.schemaRegistry),
+      )
+      if (key === null) {
+        report({ ok: null, name: 'MocaChain', detail: 'not checked: no partner key' })
+      } else {
+        report(await checkMocaChain(loaded, key))
+      }
+      return lines.every((l) => l.ok !== false) ? 0 : 1
+    },
+  }
+}
+
+async function checkStep<T>(
+  report: (line: CheckLine) => void,
+  name: string,
+  step: () => Promise<{ value: T; detail: string }>,
+): Promise<T | null> {
+  try {
+    const { value, detail } = await step()
+    report({ ok: true, name, detail })
+    return value
+  } catch (err) {
+    report({ ok: false, name, detail: messageOf(err) })
+    return null
+  }
+}
+
+async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => void): Promise<void> {
+  const { config } = loaded
+  const brokers = config.kafka.brokers.join(', ')
+  const kafka = createKafkaFromConfig(config, createSilentLogger(), 'check')
+  const admin = kafka.admin({ retry: { retries: 1 } })
+  try {
+    const connected = await checkStep(report, 'Kafka', async () => {
+      await admin.connect()
+      const cluster = await admin.describeCluster()
+      const count = cluster.brokers.length
+      return { value: true, detail: `${brokers}: ${count} broker${count === 1 ? '' : 's'}` }
+    })
+    if (connected === null) {
+      report({ ok: null, name: 'input topics', detail: 'not checked: Kafka unreachable' })
+      return
+    }
+    const topics = [...new Set(config.routes.flatMap((r) => r.topics))]
+    await checkStep(report, 'input topics', async () => {
+      const counts = await requireTopics(admin, topics)
+      const list = topics.map((t) => `${t} (${counts.get(t)} partitions)`).join(', ')
+      return { value: true, detail: list }
+    })
+  } finally {
+    await admin.disconnect().catch(() => undefined)
+  }
+}
+
+async function checkRegistry(section: {
+  readonly url: string
+  readonly username?: string | undefined
+  readonly password?: string | undefined
+}): Promise<CheckLine> {
+  const headers: Record<string, string> = {}
+  if (section.username !== undefined && section.password !== undefined) {
+    headers.authorization = `Basic ${Buffer.from(`${section.username}:${section.password}`).toString('base64')}`
+  }
+  const url = `${section.url.replace(/\/$/, '')}/subjects`
+  try {
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) })
+    const body = await res.text()
+    if (res.status === 401 || res.status === 403) {
+      return {
+        ok: false,
+        name: 'registry',
+        detail: `${section.url} refused the credentials (${res.status}): set schemaRegistry.username and SCHEMA_REGISTRY_PASSWORD`,
+      }
+    }
+    const subjects: unknown = res.ok ? JSON.parse(body) : null
+    if (!Array.isArray(subjects)) {
+      return {
+        ok: false,
+        name: 'registry',
+        detail: `${url} answered ${res.status} without a subject list: is it a Confluent-API registry (Apicurio: …/apis/ccompat/v7)?`,
+      }
+    }
+    return { ok: true, name: 'registry', detail: `${section.url}: ${subjects.length} subjects` }
+  } catch (err) {
+    return { ok: false, name: 'registry', detail: `${url} unreachable: ${messageOf(err)}` }
+  }
+}
+
+async function checkMocaChain(loaded: LoadedConfig, key: SigningKey): Promise<CheckLine> {
+  const { config } = loaded
+  const moca = createMocaClient({
+    options: {
+      baseUrl: config.moca.baseUrl,
+      connectTimeoutMs: config.moca.connectTimeout,
+      headersTimeoutMs: config.moca.requestTimeout,
+      bodyTimeoutMs: config.moca.requestTimeout,
+      connections: 1,
+      allowInsecureHttp: config.moca.allowInsecureHttp,
+    },
+    tokens: createPartnerTokenCache({
+      signer: createPartnerTokenSigner({
+        key,
+        partnerId: config.moca.partnerId,
+        scope: config.moca.scope,
+        ttlSeconds: Math.round(config.moca.tokenTtl / 1000),
+      }),
+    }),
+  })
+  const where = config.moca.baseUrl
+  try {
+    await moca.status({ coreClaimHash: PROBE_HASH, email: PROBE_EMAIL })
+    return { ok: true, name: 'MocaChain', detail: `${where} accepted the partner JWT` }
+  } catch (err) {
+    if (!(err instanceof MocaError)) return { ok: false, name: 'MocaChain', detail: messageOf(err) }
+    if (err.code === 'MOCA_STATUS_NOT_FOUND') {
+      return {
+        ok: true,
+        name: 'MocaChain',
+        detail: `${where} accepted the partner JWT (404 for a made-up credential, as expected)`,
+      }
+    }
+    const hint =
+      err.code === 'MOCA_UNAUTHORIZED'
+        ? ` The JWKS URL registered for partner ${config.moca.partnerId} must serve kid ${key.kid}; if moca-relay serves it (ops.jwksPath), a relay must be running for MocaChain to fetch it.`
+        : ''
+    const message = err.message.replace(/\.$/, '')
+    return { ok: false, name: 'MocaChain', detail: `${err.code}: ${message}.${hint}` }
+  } finally {
+    await moca.close()
+  }
+}
+
+function messageOf(err: unknown): string {
+  if (isRelayError(err)) return `${err.code}: ${err.message}`
+  return err instanceof Error ? err.message : String(err)
+}

@@ -1,0 +1,27 @@
+import { readFile } from 'node:fs/promises'
+import { resolve } from 'node:path'
+import { keySourceFromText, loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
+import type { LoadedConfig } from '../config/load-config.js'
+import { RelayError } from '../errors/relay-error.js'
+
+/** The partner signing key a config names: moca.key.file, or MOCA_PARTNER_PRIVATE_KEY. */
+export async function loadPartnerKey(loaded: LoadedConfig): Promise<SigningKey> {
+  const { config, partnerKey } = loaded
+  const source =
+    partnerKey.kind === 'file'
+      ? keySourceFromText(await readKeyFile(partnerKey.path))
+      : keySourceFromText(partnerKey.text)
+  return loadSigningKey({ source, alg: config.moca.key.alg, kid: config.moca.key.kid })
+}
+
+async function readKeyFile(path: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8')
+  } catch (err) {
+    throw new RelayError(
+      'KEY_INVALID',
+      `cannot read the partner key file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix moca.key.file, or run \`moca-relay keys generate --out ${resolve(path, '..')}\``,
+      { classification: 'systemic', cause: err },
+    )
+  }
+}

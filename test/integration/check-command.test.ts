@@ -1,0 +1,101 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, inject, it, onTestFinished } from 'vitest'
+import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
+import { createCheckCommand } from '../../src/cli/check-command.js'
+import { createKafkaTestEnv } from '../support/kafka-test-env.js'
+import { PARTNER_ID, startSandboxFixture } from '../support/sandbox-fixture.js'
+
+/** A config folder with the partner key file, as an operator would have it. */
+async function configFolder(config: Record<string, unknown>, privateKeyPem: string) {
+  const dir = await mkdtemp(join(tmpdir(), 'moca-relay-check-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
+  await writeFile(join(dir, 'partner.pem'), privateKeyPem, { mode: 0o600 })
+  await writeFile(join(dir, 'relay.json'), JSON.stringify(config))
+  return join(dir, 'relay.json')
+}
+
+async function check(configPath: string) {
+  let stdout = ''
+  let stderr = ''
+  const code = await createCheckCommand({
+    stdout: { write: (t: string) => (stdout += t) },
+    stderr: { write: (t: string) => (stderr += t) },
+    env: {},
+  }).run(['--config', configPath])
+  return { code, lines: stdout.trimEnd().split('\n'), stderr }
+}
+
+describe('moca-relay check', () => {
+  it('passes a working configuration, one line per service, and changes nothing', async () => {
+    const env = createKafkaTestEnv()
+    const topic = await env.createTopic('kyc.completed', { numPartitions: 3 })
+    const f = await startSandboxFixture()
+    const config = {
+      kafka: { brokers: env.brokers },
+      schemaRegistry: { url: inject('schemaRegistryUrl') },
+      moca: {
+        baseUrl: f.sandbox.url,
+        partnerId: PARTNER_ID,
+        key: { kid: f.key.kid, file: 'partner.pem' },
+      },
+      routes: [
+        {
+          name: 'kyc',
+          topics: [topic],
+          program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
+          credentialSubject: { level: 'level' },
+        },
+      ],
+    }
+    const { code, lines } = await check(await configFolder(config, f.privateKeyPem))
+
+    expect(lines.map((l) => l.split(/\s+/).slice(0, 2).join(' '))).toEqual([
+      '✓ config',
+      '✓ partner',
+      '✓ Kafka',
+      '✓ input',
+      '✓ registry',
+      '✓ MocaChain',
+    ])
+    expect(lines[3]).toContain(`${topic} (3 partitions)`)
+    expect(lines[5]).toContain('accepted the partner JWT')
+    expect(code).toBe(0)
+    // a status call only: MocaChain holds no credential afterwards
+    expect(f.sandbox.stats().credentials.issued).toBe(0)
+  })
+
+  it('fails, naming what to fix: a missing input topic and a key MocaChain does not know', async () => {
+    const env = createKafkaTestEnv()
+    const f = await startSandboxFixture()
+    // Same kid, another key: the JWKS MocaChain fetches does not verify its signatures.
+    const stranger = await generatePartnerKey({ alg: 'ES256', kid: f.key.kid })
+    const config = {
+      kafka: { brokers: env.brokers },
+      moca: {
+        baseUrl: f.sandbox.url,
+        partnerId: PARTNER_ID,
+        key: { kid: f.key.kid, file: 'partner.pem' },
+      },
+      routes: [
+        {
+          name: 'kyc',
+          topics: ['no-such-topic-for-check'],
+          program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
+          credentialSubject: { level: 'level' },
+        },
+      ],
+    }
+    const { code, lines } = await check(await configFolder(config, stranger.privateKeyPem))
+
+    expect(code).toBe(1)
+    expect(lines.find((l) => l.includes('input topics'))).toMatch(
+      /^✗ input topics .*KAFKA_TOPIC_MISSING: input topic "no-such-topic-for-check" does not exist/,
+    )
+    expect(lines.find((l) => l.includes('registry'))).toMatch(/^– registry\s+none set/)
+    expect(lines.find((l) => l.includes('MocaChain'))).toMatch(
+      new RegExp(`^✗ MocaChain +MOCA_UNAUTHORIZED: .* must serve kid ${f.key.kid}`),
+    )
+  })
+})
