@@ -25,56 +25,29 @@ export async function makeTestCertificates(): Promise<TestCertificates> {
   const dir = await mkdtemp(join(tmpdir(), 'moca-relay-tls-'))
   const file = (name: string) => join(dir, name)
   const openssl = (...args: string[]) => run('openssl', args, { cwd: dir })
+  /** `openssl req` options for a new unencrypted P-256 key in `<name>.key`. */
+  const newKey = (name: string) =>
+    `-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ${name}.key`.split(' ')
   const newCa = (name: string) =>
     openssl(
       'req',
       '-x509',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.pem`,
+      ...newKey(name),
       '-days',
       '2',
+      '-out',
+      `${name}.pem`,
       '-subj',
       `/CN=${name}`,
     )
   const signed = async (name: string, ca: string, subject: string, extensions: string) => {
     await writeFile(file(`${name}.ext`), `${extensions}\n`)
+    await openssl('req', ...newKey(name), '-out', `${name}.csr`, '-subj', subject)
+    // file names without spaces (the temp folder is the cwd), so one string splits safely
     await openssl(
-      'req',
-      '-newkey',
-      'ec',
-      '-pkeyopt',
-      'ec_paramgen_curve:P-256',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      subject,
-    )
-    await openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      `${ca}.pem`,
-      '-CAkey',
-      `${ca}.key`,
-      '-CAcreateserial',
-      '-out',
-      `${name}.crt`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
+      ...`x509 -req -in ${name}.csr -CA ${ca}.pem -CAkey ${ca}.key -CAcreateserial -days 2 -extfile ${name}.ext -out ${name}.crt`.split(
+        ' ',
+      ),
     )
   }
   await newCa('test-ca')
