@@ -148,19 +148,19 @@ describe('moca-relay keys generate', () => {
   })
 })
 
+/** `keys token` for alice@example.com as partner-1, signed with the key generated into `out`. */
+function aliceToken(out: string, ...extra: string[]): string[] {
+  return [
+    ...['token', '--partner-id', 'partner-1', '--email', 'alice@example.com'],
+    ...['--key', join(out, PRIVATE_KEY_FILE), ...extra],
+  ]
+}
+
 describe('moca-relay keys token', () => {
   it('prints a partner JWT that verifies against the generated JWKS', async () => {
     const out = await tempDir()
     const jwks = JSON.parse((await keys(['generate', '--out', out])).stdout) as { keys: never[] }
-    const { code, stdout } = await keys([
-      'token',
-      '--partner-id',
-      'partner-1',
-      '--email',
-      'alice@example.com',
-      '--key',
-      join(out, PRIVATE_KEY_FILE),
-    ])
+    const { code, stdout } = await keys(aliceToken(out))
     expect(code).toBe(0)
     const token = stdout.trim()
     expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES256', typ: 'JWT' })
@@ -175,19 +175,7 @@ describe('moca-relay keys token', () => {
   it('honours --ttl and --scope', async () => {
     const out = await tempDir()
     await keys(['generate', '--out', out])
-    const { code, stdout } = await keys([
-      'token',
-      '--partner-id',
-      'partner-1',
-      '--email',
-      'alice@example.com',
-      '--key',
-      join(out, PRIVATE_KEY_FILE),
-      '--ttl',
-      '60',
-      '--scope',
-      'issue',
-    ])
+    const { code, stdout } = await keys(aliceToken(out, '--ttl', '60', '--scope', 'issue'))
     expect(code).toBe(0)
     const payload = decodeJwt(stdout.trim())
     expect(payload.exp! - payload.iat!).toBe(60)
