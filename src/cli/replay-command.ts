@@ -7,7 +7,7 @@ import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
 import { formatPartitionOffsets, parseOffsetSpec, resolveOffsets } from './offset-spec.js'
-import { runRange, type RangeRunResult } from './range-run.js'
+import { runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -158,15 +158,12 @@ export function createReplayCommand(): Command {
  * offsets it resolved, not `--to live` or `--from 2h` read again later (a reissue would then
  * revoke and replace credentials outside the range the operator confirmed).
  */
-export function replayResumeCommand(run: {
-  readonly topic: string
-  readonly runId: string
-  readonly from: ReadonlyMap<number, number>
-  readonly to: ReadonlyMap<number, number>
-  readonly dryRun: boolean
-  readonly reissue: boolean
-  readonly config: string
-}): string {
+export function replayResumeCommand(
+  run: Pick<RangeRunOptions, 'topic' | 'runId' | 'from' | 'to' | 'dryRun'> & {
+    readonly reissue: boolean
+    readonly config: string
+  },
+): string {
   const mode = run.dryRun ? ' --dry-run' : run.reissue ? ' --reissue --yes' : ''
   return `moca-relay replay --topic ${run.topic} --run-id ${run.runId} --from ${formatPartitionOffsets(run.from)} --to ${formatPartitionOffsets(run.to)}${mode} --config ${run.config}`
 }
