@@ -1,5 +1,5 @@
 import { isProgrammerError } from '../errors/relay-error.js'
-import { MocaError, type MocaOperation } from './moca-error.js'
+import { MocaError, notSentError, type MocaOperation } from './moca-error.js'
 
 /**
  * Failures where the request provably never left this process: connection refused, name not
@@ -48,19 +48,10 @@ export function classifyNetworkError(err: unknown, operation: MocaOperation): Mo
   const detail = err instanceof Error ? err.message : String(err)
   const what = operation === 'issue' ? 'issue-on-behalf' : 'status'
   if (code !== undefined && NOT_SENT_CODES.has(code)) {
-    return new MocaError(
-      'MOCA_UNAVAILABLE',
+    return notSentError(
+      operation,
       `MocaChain ${what} request was not sent (${label}): ${detail}`,
-      {
-        operation,
-        classification: 'retryable',
-        httpStatus: null,
-        uncertain: false,
-        retryAfterMs: null,
-        mocaMessage: null,
-        duplicateConflict: false,
-        cause: err,
-      },
+      err,
     )
   }
   return new MocaError(

@@ -11,7 +11,7 @@ import { compileMocaClientOptions, type MocaClientOptions } from './moca-client-
 import type { CallOptions, IssueCall, MocaClient, StatusCall } from './moca-client.js'
 import { createMocaDispatcher } from './moca-dispatcher.js'
 import { createRateLimiter } from './rate-limiter.js'
-import { MocaError, type MocaOperation } from './moca-error.js'
+import { MocaError, notSentError, type MocaOperation } from './moca-error.js'
 import { requestText, type TextResponse } from './request-text.js'
 import { defaultUserAgent } from './user-agent.js'
 
@@ -80,11 +80,12 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
       } catch {
         throw notSentError(
           x.operation,
-          'The call was cancelled while it waited under moca.rateLimit',
+          'The call was cancelled while it waited under moca.rateLimit; the call was not sent',
         )
       }
     }
-    if (closing !== undefined) throw notSentError(x.operation, 'The MocaChain client is closed')
+    if (closing !== undefined)
+      throw notSentError(x.operation, 'The MocaChain client is closed; the call was not sent')
     const body = x.payload === undefined ? null : JSON.stringify(x.payload)
     const path =
       x.coreClaimHash === undefined
@@ -216,19 +217,6 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
 
     rateLimitWaiting: () => limiter?.waiting ?? 0,
   }
-}
-
-/** A call that never left: retryable, and certain (nothing can have been applied). */
-function notSentError(operation: MocaOperation, why: string): MocaError {
-  return new MocaError('MOCA_UNAVAILABLE', `${why}; the call was not sent`, {
-    operation,
-    classification: 'retryable',
-    httpStatus: null,
-    uncertain: false,
-    retryAfterMs: null,
-    mocaMessage: null,
-    duplicateConflict: false,
-  })
 }
 
 /**

@@ -49,6 +49,27 @@ export class MocaError extends RelayError {
   }
 }
 
+/**
+ * A call that provably never left this process (refused connection, closed client, a wait it
+ * was cancelled in): MOCA_UNAVAILABLE, retryable, and certain, since nothing can have been applied.
+ */
+export function notSentError(
+  operation: MocaOperation,
+  message: string,
+  cause?: unknown,
+): MocaError {
+  return new MocaError('MOCA_UNAVAILABLE', message, {
+    operation,
+    classification: 'retryable',
+    httpStatus: null,
+    uncertain: false,
+    retryAfterMs: null,
+    mocaMessage: null,
+    duplicateConflict: false,
+    ...(cause === undefined ? {} : { cause }),
+  })
+}
+
 /** Duck-typed, like isRelayError: errors may cross module copies, so no instanceof. */
 export function isMocaError(err: unknown): err is MocaError {
   return (
