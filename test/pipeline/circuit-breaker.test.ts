@@ -12,6 +12,22 @@ const unauthorized = new RelayError('MOCA_UNAUTHORIZED', 'MocaChain rejected the
 })
 const probePolicy = probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 })
 
+/** A circuit on fake timers whose changes nobody watches. */
+function quietCircuit() {
+  vi.useFakeTimers()
+  return createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+}
+
+/** Opened by a refusal, and its first probe refused too: the next probe is 2 s away. */
+async function refusedTwice() {
+  const circuit = quietCircuit()
+  ;(await circuit.acquire()).rejected(unauthorized)
+  const probe1 = circuit.acquire()
+  await vi.advanceTimersByTimeAsync(1000)
+  ;(await probe1).rejected(unauthorized)
+  return circuit
+}
+
 describe('createRouteCircuit', () => {
   afterEach(() => {
     vi.useRealTimers()
@@ -47,12 +63,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('backs off between probes while MocaChain keeps refusing', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
-    ;(await circuit.acquire()).rejected(unauthorized)
-    const probe1 = circuit.acquire()
-    await vi.advanceTimersByTimeAsync(1000)
-    ;(await probe1).rejected(unauthorized)
+    const circuit = await refusedTwice()
     let second = false
     const probe2 = circuit.acquire().then((p) => ((second = true), p))
     await vi.advanceTimersByTimeAsync(1999)
@@ -64,8 +75,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('treats late rejections of calls let through before it opened as one episode', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const circuit = quietCircuit()
     const permits = await Promise.all([circuit.acquire(), circuit.acquire(), circuit.acquire()])
     for (const permit of permits) permit.rejected(unauthorized)
     let granted = false
@@ -76,8 +86,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('lets exactly one probe through when the probe time comes while nobody waits, and releases every waiter once it is accepted', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const circuit = quietCircuit()
     ;(await circuit.acquire()).rejected(unauthorized)
     await vi.advanceTimersByTimeAsync(1000)
     // Nobody waited at the probe time: the next caller is the probe, and only that one.
@@ -95,12 +104,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('starts a new outage after a recovery at the first probe delay again', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
-    ;(await circuit.acquire()).rejected(unauthorized)
-    const probe1 = circuit.acquire()
-    await vi.advanceTimersByTimeAsync(1000)
-    ;(await probe1).rejected(unauthorized)
+    const circuit = await refusedTwice()
     const probe2 = circuit.acquire()
     await vi.advanceTimersByTimeAsync(2000)
     ;(await probe2).accepted()
@@ -114,8 +118,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('stops waiting when the caller aborts', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const circuit = quietCircuit()
     ;(await circuit.acquire()).rejected(unauthorized)
     const controller = new AbortController()
     const waiting = circuit.acquire(controller.signal)
@@ -124,8 +127,7 @@ describe('createRouteCircuit', () => {
   })
 
   it('permitUnlessStopped: a permit while closed, null once the wait at an open circuit is stopped', async () => {
-    vi.useFakeTimers()
-    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const circuit = quietCircuit()
     const controller = new AbortController()
     const permit = await permitUnlessStopped(circuit, controller.signal)
     expect(permit).not.toBeNull()
