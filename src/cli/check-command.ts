@@ -1,5 +1,4 @@
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
-import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
 import type { SigningKey } from '../auth/load-signing-key.js'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
@@ -10,6 +9,7 @@ import { createSilentLogger } from '../ops/logger.js'
 import type { Command } from './command.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
+import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
@@ -169,23 +169,10 @@ async function checkRegistry(section: {
 
 async function checkMocaChain(loaded: LoadedConfig, key: SigningKey): Promise<CheckLine> {
   const { config } = loaded
+  // one status call: one connection
   const moca = createMocaClient({
-    options: {
-      baseUrl: config.moca.baseUrl,
-      connectTimeoutMs: config.moca.connectTimeout,
-      headersTimeoutMs: config.moca.requestTimeout,
-      bodyTimeoutMs: config.moca.requestTimeout,
-      connections: 1,
-      allowInsecureHttp: config.moca.allowInsecureHttp,
-    },
-    tokens: createPartnerTokenCache({
-      signer: createPartnerTokenSigner({
-        key,
-        partnerId: config.moca.partnerId,
-        scope: config.moca.scope,
-        ttlSeconds: Math.round(config.moca.tokenTtl / 1000),
-      }),
-    }),
+    options: { ...mocaClientOptionsFrom(config), connections: 1 },
+    tokens: createPartnerTokenCache({ signer: partnerSignerFrom(config, key) }),
   })
   const where = config.moca.baseUrl
   try {

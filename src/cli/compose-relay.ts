@@ -3,9 +3,8 @@ import { pathToFileURL } from 'node:url'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { LoadedConfig } from '../config/load-config.js'
 import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
-import { loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
+import { loadSigningKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
-import { createPartnerTokenSigner } from '../auth/partner-token-signer.js'
 import { watchKeyFile } from '../auth/watch-key-file.js'
 import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
 import { OutputEventType } from '../domain/output-events.js'
@@ -14,10 +13,10 @@ import { createInputDecoder } from '../kafka/input-decoder.js'
 import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
-import { rateLimitOf } from '../moca/rate-limiter.js'
 import type { Logger } from '../ops/logger.js'
 import { createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
+import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
 import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
 import { combineMetrics } from '../pipeline/outcome-tally.js'
@@ -72,14 +71,7 @@ export async function composeRelay(
         ).publicJwk,
     ),
   )
-  const signerFor = (key: SigningKey) =>
-    createPartnerTokenSigner({
-      key,
-      partnerId: config.moca.partnerId,
-      scope: config.moca.scope,
-      ttlSeconds: Math.round(config.moca.tokenTtl / 1000),
-    })
-  let signer = signerFor(signingKey)
+  let signer = partnerSignerFrom(config, signingKey)
   let jwks = createJwksDocument([signingKey.publicJwk, ...previous])
   const tokens = createPartnerTokenCache({
     // Indirect, so a reloaded key takes over without rebuilding the client.
@@ -97,27 +89,14 @@ export async function composeRelay(
       kid: config.moca.key.kid,
       logger: log,
       onChange: (key) => {
-        signer = signerFor(key)
+        signer = partnerSignerFrom(config, key)
         jwks = createJwksDocument([key.publicJwk, ...previous])
         tokens.clear()
       },
     })
     closers.push({ name: 'key file watcher', close: async () => stopWatching() })
   }
-  const moca = createMocaClient({
-    options: {
-      baseUrl: config.moca.baseUrl,
-      connectTimeoutMs: config.moca.connectTimeout,
-      headersTimeoutMs: config.moca.requestTimeout,
-      bodyTimeoutMs: config.moca.requestTimeout,
-      maxRetryAfterMs: config.issue.retry.maxRetryAfter,
-      connections: config.moca.connections,
-      allowInsecureHttp: config.moca.allowInsecureHttp,
-      ...(config.moca.rateLimit ? { rateLimit: rateLimitOf(config.moca.rateLimit) } : {}),
-    },
-    tokens,
-    logger: log,
-  })
+  const moca = createMocaClient({ options: mocaClientOptionsFrom(config), tokens, logger: log })
   closers.push({ name: 'MocaChain client', close: () => moca.close() })
 
   const routes = await compileConfiguredRoutes(loaded)
