@@ -2,6 +2,12 @@ import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import type { SigningKey } from '../auth/load-signing-key.js'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
+import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
+import {
+  hasRegistryErrorBody,
+  registryHttpFailureOf,
+  toRegistryError,
+} from '../kafka/schema-registry-errors.js'
 import { requireTopics } from '../kafka/topic-admin.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
@@ -76,11 +82,7 @@ export function createCheckCommand(io: CheckIo): Command {
         return { value: signing, detail: `${signing.alg}, kid ${signing.kid}` }
       })
       await checkKafka(loaded, report)
-      report(
-        config.schemaRegistry === undefined
-          ? { ok: null, name: 'registry', detail: 'none set (JSON input and output only)' }
-          : await checkRegistry(config.schemaRegistry),
-      )
+      report(await checkRegistry(config))
       if (key === null) {
         report({ ok: null, name: 'MocaChain', detail: 'not checked: no partner key' })
       } else {
@@ -133,37 +135,35 @@ async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => voi
   }
 }
 
-async function checkRegistry(section: {
-  readonly url: string
-  readonly username?: string | undefined
-  readonly password?: string | undefined
-}): Promise<CheckLine> {
-  const headers: Record<string, string> = {}
-  if (section.username !== undefined && section.password !== undefined) {
-    headers.authorization = `Basic ${Buffer.from(`${section.username}:${section.password}`).toString('base64')}`
+/**
+ * The registry through the client the relay uses (its URL, credentials, timeout): a lookup of
+ * the credential.issued subject, which answers 404 with a registry error body until the relay
+ * has registered it.
+ */
+async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine> {
+  const registry = schemaRegistryFromConfig(config)
+  if (registry === null) {
+    return { ok: null, name: 'registry', detail: 'none set (JSON input and output only)' }
   }
-  const url = `${section.url.replace(/\/$/, '')}/subjects`
+  const url = config.schemaRegistry?.url ?? ''
+  const subject = `${config.topics.issued}-value`
   try {
-    const res = await fetch(url, { headers, signal: AbortSignal.timeout(5_000) })
-    const body = await res.text()
-    if (res.status === 401 || res.status === 403) {
-      return {
-        ok: false,
-        name: 'registry',
-        detail: `${section.url} refused the credentials (${res.status}): set schemaRegistry.username and SCHEMA_REGISTRY_PASSWORD`,
-      }
-    }
-    const subjects: unknown = res.ok ? JSON.parse(body) : null
-    if (!Array.isArray(subjects)) {
-      return {
-        ok: false,
-        name: 'registry',
-        detail: `${url} answered ${res.status} without a subject list: is it a Confluent-API registry (Apicurio: …/apis/ccompat/v7)?`,
-      }
-    }
-    return { ok: true, name: 'registry', detail: `${section.url}: ${subjects.length} subjects` }
+    const id = await registry.getLatestSchemaId(subject)
+    return { ok: true, name: 'registry', detail: `${url}: ${subject} is schema id ${id}` }
   } catch (err) {
-    return { ok: false, name: 'registry', detail: `${url} unreachable: ${messageOf(err)}` }
+    const failure = registryHttpFailureOf(err)
+    if (failure?.status === 404 && hasRegistryErrorBody(failure)) {
+      return {
+        ok: true,
+        name: 'registry',
+        detail: `${url}: answers; ${subject} is not registered yet (the relay registers it)`,
+      }
+    }
+    return {
+      ok: false,
+      name: 'registry',
+      detail: messageOf(toRegistryError(err, `looking up subject ${subject}`)),
+    }
   }
 }
 
