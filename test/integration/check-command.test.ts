@@ -5,7 +5,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
 import { createCheckCommand } from '../../src/cli/check-command.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
-import { PARTNER_ID, startSandboxFixture } from '../support/sandbox-fixture.js'
+import { PARTNER_ID, startSandboxFixture, type SandboxFixture } from '../support/sandbox-fixture.js'
 
 /** A config folder with the partner key file, as an operator would have it. */
 async function configFolder(config: Record<string, unknown>, privateKeyPem: string) {
@@ -14,6 +14,26 @@ async function configFolder(config: Record<string, unknown>, privateKeyPem: stri
   await writeFile(join(dir, 'partner.pem'), privateKeyPem, { mode: 0o600 })
   await writeFile(join(dir, 'relay.json'), JSON.stringify(config))
   return join(dir, 'relay.json')
+}
+
+/** One route reading `topic`, the sandbox as MocaChain, the key in partner.pem beside it. */
+function relayConfig(brokers: readonly string[], f: SandboxFixture, topic: string) {
+  return {
+    kafka: { brokers },
+    moca: {
+      baseUrl: f.sandbox.url,
+      partnerId: PARTNER_ID,
+      key: { kid: f.key.kid, file: 'partner.pem' },
+    },
+    routes: [
+      {
+        name: 'kyc',
+        topics: [topic],
+        program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
+        credentialSubject: { level: 'level' },
+      },
+    ],
+  }
 }
 
 async function check(configPath: string) {
@@ -33,21 +53,8 @@ describe('moca-relay check', () => {
     const topic = await env.createTopic('kyc.completed', { numPartitions: 3 })
     const f = await startSandboxFixture()
     const config = {
-      kafka: { brokers: env.brokers },
+      ...relayConfig(env.brokers, f, topic),
       schemaRegistry: { url: inject('schemaRegistryUrl') },
-      moca: {
-        baseUrl: f.sandbox.url,
-        partnerId: PARTNER_ID,
-        key: { kid: f.key.kid, file: 'partner.pem' },
-      },
-      routes: [
-        {
-          name: 'kyc',
-          topics: [topic],
-          program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-          credentialSubject: { level: 'level' },
-        },
-      ],
     }
     const { code, lines } = await check(await configFolder(config, f.privateKeyPem))
 
@@ -71,22 +78,7 @@ describe('moca-relay check', () => {
     const f = await startSandboxFixture()
     // Same kid, another key: the JWKS MocaChain fetches does not verify its signatures.
     const stranger = await generatePartnerKey({ alg: 'ES256', kid: f.key.kid })
-    const config = {
-      kafka: { brokers: env.brokers },
-      moca: {
-        baseUrl: f.sandbox.url,
-        partnerId: PARTNER_ID,
-        key: { kid: f.key.kid, file: 'partner.pem' },
-      },
-      routes: [
-        {
-          name: 'kyc',
-          topics: ['no-such-topic-for-check'],
-          program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-          credentialSubject: { level: 'level' },
-        },
-      ],
-    }
+    const config = relayConfig(env.brokers, f, 'no-such-topic-for-check')
     const { code, lines } = await check(await configFolder(config, stranger.privateKeyPem))
 
     expect(code).toBe(1)
