@@ -113,7 +113,10 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
         throw new AuthRejected(reason)
       }
       const jwk = key as JWK
-      if (typeof jwk.kid === 'string') jwks.set(jwk.kid, [...(jwks.get(jwk.kid) ?? []), jwk])
+      if (typeof jwk.kid !== 'string') continue
+      const sameKid = jwks.get(jwk.kid)
+      if (sameKid) sameKid.push(jwk)
+      else jwks.set(jwk.kid, [jwk])
     }
     return { fetchedAtMs: deps.now(), jwks, imported: new Map() }
   }
@@ -126,7 +129,7 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   return {
     async getKey(kid, alg) {
       let snap = await current()
-      const noSigningKey = signingKeys(snap.jwks.get(kid)).length === 0
+      const noSigningKey = !(snap.jwks.get(kid)?.some(mayVerify) ?? false)
       if (noSigningKey && deps.now() - snap.fetchedAtMs >= deps.cooldownMs) {
         snap = await refresh()
       }
@@ -155,10 +158,6 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
  * RFC 7517 §4.2–4.3, as jose selects keys: a key without `use` may verify, one with any other use
  * than "sig" may not; and a key with `key_ops` may verify only if they include "verify".
  */
-function signingKeys(published: readonly JWK[] | undefined): readonly JWK[] {
-  return (published ?? []).filter(mayVerify)
-}
-
 function mayVerify(jwk: JWK): boolean {
   return (
     (jwk.use === undefined || jwk.use === 'sig') &&
@@ -173,7 +172,7 @@ function mayVerify(jwk: JWK): boolean {
  * says what is wrong with the kid's first key, so the partner sees which member to fix.
  */
 function pickKey(published: readonly JWK[], kid: string, alg: SigningAlgorithm): JWK {
-  const forSignatures = signingKeys(published)
+  const forSignatures = published.filter(mayVerify)
   const fitting = forSignatures.find((jwk) => fitsType(jwk, alg) && declaresNoOtherAlg(jwk, alg))
   if (fitting !== undefined) return fitting
   const [first] = forSignatures
