@@ -28,6 +28,8 @@ export async function startDedicatedBroker(
   options: {
     /** server.properties lines on top of the stack's, given the broker's two ports. */
     readonly extraProperties?: (ports: { kafkaPort: number; controllerPort: number }) => string
+    /** More StorageTool format arguments (e.g. SCRAM users). */
+    readonly formatArguments?: readonly string[]
   } = {},
 ): Promise<DedicatedBroker> {
   const kafkaPort = await findFreePort()
@@ -46,6 +48,7 @@ export async function startDedicatedBroker(
     // attached: Ctrl-C on the chaos run reaches this broker too
     detached: false,
     ...(extraProperties === undefined ? {} : { extraProperties }),
+    ...(options.formatArguments === undefined ? {} : { formatArguments: options.formatArguments }),
   })
   const instanceDir = join(settings.stackDir, 'run', `kafka-${kafkaPort}`)
   report(

@@ -13,7 +13,7 @@ import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
 import type { Command } from './command.js'
-import { createKafkaFromConfig } from './kafka-from-config.js'
+import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { parseCommandLine } from './usage-error.js'
@@ -115,7 +115,7 @@ async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => voi
   const admin = kafka.admin({ retry: { retries: 1 } })
   try {
     const connected = await checkStep(report, 'Kafka', async () => {
-      await admin.connect()
+      await connectAdmin(admin, config)
       const cluster = await admin.describeCluster()
       const count = cluster.brokers.length
       return { value: true, detail: `${brokers}: ${count} broker${count === 1 ? '' : 's'}` }

@@ -14,7 +14,7 @@ import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import type { Logger } from '../ops/logger.js'
-import { createKafkaFromConfig } from './kafka-from-config.js'
+import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
@@ -103,14 +103,10 @@ export async function composeRelay(
   const kafka = createKafkaFromConfig(config, log)
   const admin = kafka.admin()
   try {
-    await admin.connect()
+    await connectAdmin(admin, config)
   } catch (err) {
     await closeAll(closers, log)
-    throw new RelayError(
-      'KAFKA_UNAVAILABLE',
-      `cannot reach Kafka at ${config.kafka.brokers.join(', ')}: ${(err as Error).message}. Check kafka.brokers / KAFKA_BROKERS (\`npm run stack:up\` starts a local broker)`,
-      { classification: 'systemic', cause: err },
-    )
+    throw err
   }
   closers.push({ name: 'Kafka admin', close: () => admin.disconnect() })
 

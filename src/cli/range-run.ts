@@ -4,7 +4,7 @@ import type { Logger } from '../ops/logger.js'
 import type { LedgerPolicy } from '../pipeline/ledger-policy.js'
 import { createOutcomeTally, type OutcomeTally } from '../pipeline/outcome-tally.js'
 import { composeRelay } from './compose-relay.js'
-import { createKafkaFromConfig } from './kafka-from-config.js'
+import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
 
 export interface RangeRunOptions {
@@ -54,7 +54,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const groupId = `${config.kafka.groupId}.${options.runId}`
   const kafka = createKafkaFromConfig(config, options.logger, options.runId)
   const admin = kafka.admin()
-  await admin.connect()
+  await connectAdmin(admin, config)
   try {
     const stopAt = new Map([...options.to].map(([p, offset]) => [`${topic}/${p}`, offset]))
     // The runner moves each partition to `from` unless this run already committed past it

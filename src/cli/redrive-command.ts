@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
-import { createKafkaFromConfig } from './kafka-from-config.js'
+import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
@@ -58,7 +58,7 @@ export function createRedriveCommand(): Command {
 
       const kafka = createKafkaFromConfig(config, logger)
       const admin = kafka.admin()
-      await admin.connect()
+      await connectAdmin(admin, config)
       let failures: CredentialFailed[]
       try {
         failures = await readFailedEvents({

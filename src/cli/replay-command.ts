@@ -1,6 +1,6 @@
 import { loadConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
-import { createKafkaFromConfig } from './kafka-from-config.js'
+import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
@@ -77,7 +77,7 @@ export function createReplayCommand(): Command {
 
       const kafka = createKafkaFromConfig(config, logger)
       const admin = kafka.admin()
-      await admin.connect()
+      await connectAdmin(admin, config)
       let from: Map<number, number>
       let to: Map<number, number>
       try {

@@ -9,6 +9,8 @@ export const RelayEnv = z.object({
   /** Comma-separated bootstrap brokers; when set, no local stack is started. */
   KAFKA_BROKERS: z.string().min(1).optional(),
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** kafka.sasl.clientSecret for mechanism oauthbearer. */
+  KAFKA_SASL_CLIENT_SECRET: z.string().min(1).optional(),
   /** Confluent-API schema registry base URL (Apicurio: …/apis/ccompat/v7). */
   SCHEMA_REGISTRY_URL: z.url().optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),

@@ -118,10 +118,13 @@ function applyEnvOverrides(raw: unknown, env: Readonly<RelayEnv>): unknown {
       .map((b) => b.trim())
       .filter(Boolean)
   }
-  if (env.KAFKA_SASL_PASSWORD) {
-    const sasl = section('kafka').sasl
-    if (typeof sasl === 'object' && sasl !== null)
-      (sasl as Record<string, unknown>).password = env.KAFKA_SASL_PASSWORD
+  const sasl = section('kafka').sasl
+  if (typeof sasl === 'object' && sasl !== null) {
+    // each secret goes to the mechanism that uses it, so one environment can serve both kinds
+    const fields = sasl as Record<string, unknown>
+    const oauth = fields.mechanism === 'oauthbearer'
+    if (env.KAFKA_SASL_PASSWORD && !oauth) fields.password = env.KAFKA_SASL_PASSWORD
+    if (env.KAFKA_SASL_CLIENT_SECRET && oauth) fields.clientSecret = env.KAFKA_SASL_CLIENT_SECRET
   }
   if (env.SCHEMA_REGISTRY_URL) section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL
   if (env.SCHEMA_REGISTRY_PASSWORD && config.schemaRegistry) {

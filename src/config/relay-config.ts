@@ -153,11 +153,96 @@ export const RetryConfig = z
   .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
   .prefault({})
 
-const KafkaSasl = z.strictObject({
-  mechanism: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']),
-  username: z.string().min(1),
-  password: z.string().min(1).describe('Prefer the KAFKA_SASL_PASSWORD environment variable.'),
-})
+const PASSWORD_MECHANISMS = ['plain', 'scram-sha-256', 'scram-sha-512'] as const
+const OAUTH_FIELDS = ['tokenEndpoint', 'clientId', 'clientSecret', 'scope', 'extensions'] as const
+
+/** kafka.sasl once checked: a user and password, or OAuth client credentials (OIDC). */
+export type KafkaSaslSettings =
+  | {
+      readonly mechanism: (typeof PASSWORD_MECHANISMS)[number]
+      readonly username: string
+      readonly password: string
+    }
+  | {
+      readonly mechanism: 'oauthbearer'
+      readonly tokenEndpoint: string
+      readonly clientId: string
+      readonly clientSecret: string
+      readonly scope?: string
+      readonly extensions?: Readonly<Record<string, string>>
+    }
+
+/**
+ * One object for every mechanism (so the README's reference lists each field), checked per
+ * mechanism: a field the mechanism does not use is an error, not silently ignored.
+ */
+const KafkaSasl = z
+  .strictObject({
+    mechanism: z
+      .enum([...PASSWORD_MECHANISMS, 'oauthbearer'])
+      .describe(
+        'plain and scram-* take username and password; oauthbearer takes OAuth client credentials (tokenEndpoint, clientId, clientSecret).',
+      ),
+    username: z.string().min(1).optional().describe('plain / scram-*: the SASL user.'),
+    password: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('plain / scram-*: prefer the KAFKA_SASL_PASSWORD environment variable.'),
+    tokenEndpoint: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe(
+        "oauthbearer: the identity provider's OAuth 2 token URL; the relay asks it for a client-credentials token and renews it at 80% of its lifetime.",
+      ),
+    clientId: z.string().min(1).optional().describe('oauthbearer: the OAuth client id.'),
+    clientSecret: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('oauthbearer: prefer the KAFKA_SASL_CLIENT_SECRET environment variable.'),
+    scope: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('oauthbearer: the scope to ask for (space-separated), if the provider needs one.'),
+    extensions: z
+      .record(
+        z.string().regex(/^[A-Za-z]+$/, { message: 'an extension name is letters only' }),
+        z.string(),
+      )
+      .optional()
+      .describe(
+        "oauthbearer: SASL extensions sent with the token, e.g. Confluent Cloud's { logicalCluster: lkc-…, identityPoolId: pool-… }.",
+      ),
+  })
+  .superRefine((sasl, ctx) => {
+    const needs = (field: keyof typeof sasl, hint: string): void => {
+      if (sasl[field] === undefined)
+        ctx.addIssue({ code: 'custom', path: [field], message: `${sasl.mechanism} needs ${hint}` })
+    }
+    const unused = (fields: readonly (keyof typeof sasl)[]): void => {
+      for (const field of fields) {
+        if (sasl[field] !== undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: [field],
+            message: `not used by mechanism ${sasl.mechanism}: remove it, or pick the mechanism it belongs to`,
+          })
+      }
+    }
+    if (sasl.mechanism === 'oauthbearer') {
+      needs('tokenEndpoint', "the identity provider's token URL")
+      needs('clientId', 'an OAuth client id')
+      needs('clientSecret', 'a client secret (KAFKA_SASL_CLIENT_SECRET)')
+      unused(['username', 'password'])
+    } else {
+      needs('username', 'a username')
+      needs('password', 'a password (KAFKA_SASL_PASSWORD)')
+      unused(OAUTH_FIELDS)
+    }
+  })
+  .transform((sasl) => sasl as KafkaSaslSettings)
 
 export const KafkaConfig = z
   .strictObject({

@@ -142,6 +142,12 @@ export const ErrorCodes = {
     action:
       'Check kafka.brokers / KAFKA_BROKERS and that the brokers run; `npm run stack:up` starts a local one.',
   },
+  KAFKA_AUTH_FAILED: {
+    meaning:
+      'Kafka refused the SASL credentials, or (oauthbearer) the identity provider gave no token for the client credentials.',
+    action:
+      'Check kafka.sasl: username and KAFKA_SASL_PASSWORD, or tokenEndpoint, clientId, KAFKA_SASL_CLIENT_SECRET, scope and extensions, against what the cluster expects.',
+  },
   KAFKA_TOPIC_MISSING: {
     meaning:
       'An input topic named by a route does not exist. The relay never creates input topics: they belong to the producers.',

@@ -1,19 +1,18 @@
 import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
 import type { ConnectionOptions } from 'node:tls'
+import type { KafkaSaslSettings } from '../config/relay-config.js'
 import type { Logger } from '../ops/logger.js'
 import { installCoordinatorCache } from './kafkajs-coordinator-cache.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
+import { createOAuthBearerProvider } from './oauth-token-provider.js'
+import { oauthBearerMechanism } from './oauthbearer-authenticator.js'
 
 export interface KafkaSettings {
   readonly brokers: readonly string[]
   readonly clientId: string
   /** true, false, or Node TLS options (a private CA, a client certificate). */
   readonly ssl: boolean | ConnectionOptions
-  readonly sasl?: {
-    readonly mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'
-    readonly username: string
-    readonly password: string
-  }
+  readonly sasl?: KafkaSaslSettings
 }
 
 /**
@@ -49,14 +48,19 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
       }
     },
   }
-  if (settings.sasl) {
-    config.sasl = {
-      mechanism: settings.sasl.mechanism,
-      username: settings.sasl.username,
-      password: settings.sasl.password,
-    } as KafkajsConfig['sasl']
-  }
+  if (settings.sasl) config.sasl = saslOptions(settings.sasl, log)
   return new Kafka(config)
+}
+
+function saslOptions(sasl: KafkaSaslSettings, log: Logger): KafkajsConfig['sasl'] {
+  if (sasl.mechanism === 'oauthbearer') {
+    return oauthBearerMechanism(createOAuthBearerProvider(sasl, { logger: log }))
+  }
+  return {
+    mechanism: sasl.mechanism,
+    username: sasl.username,
+    password: sasl.password,
+  } as KafkajsConfig['sasl']
 }
 
 /**

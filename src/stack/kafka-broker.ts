@@ -36,6 +36,8 @@ export interface KafkaBrokerDeps {
   readonly detached: boolean
   /** Appended to server.properties; a key given again replaces the template's (e.g. listeners). */
   readonly extraProperties?: string
+  /** More StorageTool format arguments, e.g. `--add-scram` users for a SASL listener. */
+  readonly formatArguments?: readonly string[]
 }
 
 /** The local KRaft broker (one combined broker+controller node). */
@@ -108,6 +110,7 @@ export function createKafkaBroker(deps: KafkaBrokerDeps): ManagedService {
         '-c',
         propertiesFile,
         '--ignore-formatted',
+        ...(deps.formatArguments ?? []),
       ],
       timeoutMs: FORMAT_TIMEOUT_MS,
     })

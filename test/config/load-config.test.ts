@@ -162,8 +162,48 @@ describe('loadConfig', () => {
       env: { KAFKA_SASL_PASSWORD: 'kafka-secret', SCHEMA_REGISTRY_PASSWORD: 'registry-secret' },
       configPath: 'relay.yaml',
     })
-    expect(config.kafka.sasl?.password).toBe('kafka-secret')
+    expect(config.kafka.sasl).toMatchObject({ password: 'kafka-secret' })
     expect(config.schemaRegistry?.password).toBe('registry-secret')
+  })
+
+  it('takes OAuth client credentials for oauthbearer, the secret from KAFKA_SASL_CLIENT_SECRET', () => {
+    const oauth = {
+      mechanism: 'oauthbearer',
+      tokenEndpoint: 'https://idp.example.com/oauth2/token',
+      clientId: 'relay',
+      extensions: { logicalCluster: 'lkc-123', identityPoolId: 'pool-abc' },
+    }
+    const { config } = parseConfig(
+      { ...minimal, kafka: { sasl: oauth } },
+      // KAFKA_SASL_PASSWORD belongs to the other mechanisms: it must not land in an oauth config
+      {
+        env: { KAFKA_SASL_CLIENT_SECRET: 'client-secret', KAFKA_SASL_PASSWORD: 'other' },
+        configPath: 'relay.yaml',
+      },
+    )
+    expect(config.kafka.sasl).toEqual({ ...oauth, clientSecret: 'client-secret' })
+  })
+
+  it('names the kafka.sasl fields a mechanism is missing, and those it does not use', () => {
+    const parse = (sasl: unknown) =>
+      parseConfig({ ...minimal, kafka: { sasl } }, { env: {}, configPath: 'relay.yaml' })
+    expect(() => parse({ mechanism: 'oauthbearer', clientId: 'relay' })).toThrow(
+      /kafka\.sasl\.tokenEndpoint: oauthbearer needs the identity provider's token URL[\s\S]*kafka\.sasl\.clientSecret: oauthbearer needs a client secret \(KAFKA_SASL_CLIENT_SECRET\)/,
+    )
+    expect(() =>
+      parse({ mechanism: 'scram-sha-512', username: 'relay', password: 'p', clientId: 'x' }),
+    ).toThrow(/kafka\.sasl\.clientId: not used by mechanism scram-sha-512/)
+    expect(() => parse({ mechanism: 'plain', username: 'relay' })).toThrow(
+      /kafka\.sasl\.password: plain needs a password \(KAFKA_SASL_PASSWORD\)/,
+    )
+    expect(() =>
+      parse({
+        mechanism: 'oauthbearer',
+        tokenEndpoint: 'ftp://idp/token',
+        clientId: 'a',
+        clientSecret: 'b',
+      }),
+    ).toThrow(/kafka\.sasl\.tokenEndpoint/)
   })
 
   it("refuses routes that read the relay's internal topics (a loop)", () => {
