@@ -1,0 +1,46 @@
+import { readFile } from 'node:fs/promises'
+import { describe, expect, it } from 'vitest'
+import { parse as parseYaml } from 'yaml'
+import { parseConfig } from '../../src/config/load-config.js'
+
+/** What every config needs besides the section an example shows. */
+const REST = {
+  moca: { partnerId: 'partner', key: { kid: 'partner-key', file: 'keys/partner.pem' } },
+  routes: [
+    {
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program: { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-1' },
+      credentialSubject: {},
+    },
+  ],
+}
+
+/** The secrets the README tells users to keep in the environment. */
+const SECRETS = {
+  KAFKA_SASL_PASSWORD: 'kafka-password',
+  KAFKA_SASL_CLIENT_SECRET: 'client-secret',
+  SCHEMA_REGISTRY_PASSWORD: 'registry-password',
+}
+
+async function readmeKafkaExamples(): Promise<string[]> {
+  const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8')
+  return [...readme.matchAll(/```yaml\n([\s\S]*?)```/g)]
+    .map((match) => match[1] as string)
+    .filter((block) => /^kafka:/m.test(block))
+}
+
+describe('README configuration examples', () => {
+  it('finds the Kafka examples (TLS, Confluent Cloud, Aiven, OAuth)', async () => {
+    expect((await readmeKafkaExamples()).length).toBeGreaterThanOrEqual(4)
+  })
+
+  it('parses each, with its secrets from the environment as the README says', async () => {
+    for (const block of await readmeKafkaExamples()) {
+      const example = parseYaml(block) as Record<string, unknown>
+      expect(() =>
+        parseConfig({ ...REST, ...example }, { env: SECRETS, configPath: '/etc/relay.yaml' }),
+      ).not.toThrow()
+    }
+  })
+})
