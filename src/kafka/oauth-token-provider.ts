@@ -29,6 +29,13 @@ export interface OAuthBearerProviderOptions {
 
 /** Renew a token once this share of its lifetime has passed (Kafka's Java client: 0.8). */
 export const REFRESH_AFTER_SHARE = 0.8
+/**
+ * …and at least this long before it expires: kafkajs re-authenticates a connection 10 s before
+ * the broker's session ends, and the broker ends it when the token expires. A short-lived token
+ * presented again at that point would leave a session of under 10 s, and kafkajs would try to
+ * re-authenticate before every request (which the broker refuses more than once a second).
+ */
+export const RENEW_BEFORE_EXPIRY_MS = 20_000
 /** A token that states no lifetime (neither expires_in nor a JWT exp) is renewed this often. */
 export const UNSTATED_LIFETIME_MS = 60_000
 export const TOKEN_REQUEST_TIMEOUT_MS = 10_000
@@ -42,9 +49,10 @@ interface HeldToken {
 }
 
 /**
- * kafkajs's `oauthBearerProvider`: it is called for every broker connection and every
- * re-authentication, so it hands out one token until 80% of its lifetime has passed, then asks the
- * token endpoint for a new one (one request, however many connections ask at once). When a
+ * The token source of the OAUTHBEARER mechanism: it is called for every broker connection and
+ * every re-authentication, so it hands out one token until 80% of its lifetime has passed (see
+ * renewAfterMs for short-lived tokens), then asks the token endpoint for a new one (one request,
+ * however many connections ask at once). When a
  * renewal fails while the held token is still valid, that token is used and a warning logged; a
  * failure with no valid token is a KAFKA_AUTH_FAILED error naming the setting to fix. Neither the
  * secret nor a token appears in an error or a log line.
@@ -156,9 +164,17 @@ async function requestToken(
   const lifetimeMs = statedLifetimeMs(answer, accessToken, askedAt)
   return {
     value: accessToken,
-    renewAt: askedAt + lifetimeMs * REFRESH_AFTER_SHARE,
+    renewAt: askedAt + renewAfterMs(lifetimeMs),
     expiresAt: askedAt + lifetimeMs,
   }
+}
+
+/** 80% of the lifetime, or 20 s before the end if that is sooner, but never before half of it. */
+export function renewAfterMs(lifetimeMs: number): number {
+  return Math.min(
+    lifetimeMs * REFRESH_AFTER_SHARE,
+    Math.max(lifetimeMs - RENEW_BEFORE_EXPIRY_MS, lifetimeMs / 2),
+  )
 }
 
 /** expires_in (seconds), else the JWT's exp, else UNSTATED_LIFETIME_MS. */

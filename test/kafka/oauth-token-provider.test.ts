@@ -2,6 +2,7 @@ import { decodeJwt } from 'jose'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import {
   createOAuthBearerProvider,
+  renewAfterMs,
   UNSTATED_LIFETIME_MS,
   type OAuthClientCredentials,
 } from '../../src/kafka/oauth-token-provider.js'
@@ -54,6 +55,21 @@ describe('Kafka OAuth token provider (client credentials)', () => {
     clock.advance(2_000)
     await provide()
     expect(server.tokenRequests).toBe(2)
+  })
+
+  it('renews a short-lived token 20 s before it expires, so a re-authentication never presents a dying one', async () => {
+    const server = await identityProvider(40)
+    const clock = manualClock()
+    const provide = createOAuthBearerProvider(credentials(server), { now: clock.now })
+    await provide()
+    clock.advance(19_000)
+    await provide()
+    expect(server.tokenRequests).toBe(1)
+    clock.advance(2_000) // 21 s: 80% (32 s) would still hand out a token with 19 s left
+    await provide()
+    expect(server.tokenRequests).toBe(2)
+    expect(renewAfterMs(10_000)).toBe(5_000)
+    expect(renewAfterMs(300_000)).toBe(240_000)
   })
 
   it('makes one request for connections that ask at the same time', async () => {
