@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { waitUntil } from '../../bench/support/wait-until.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { startOAuthServer, type OAuthServer } from '../support/oauth-server.js'
@@ -109,6 +110,29 @@ describe('kafka.sasl against a broker that requires it', () => {
     },
     TEST_TIMEOUT_MS,
   )
+
+  it('oauthbearer: outlives its tokens, re-authenticating with a renewed one before each session ends', async () => {
+    // 25 s tokens: the broker ends each session when its token expires, kafkajs re-authenticates
+    // 10 s before that, and by then the relay holds a new token
+    idp.setLifetime(25)
+    onTestFinished(() => idp.setLifetime(300))
+    const before = idp.tokenRequests
+    const { fixture } = await expectRunsThrough({
+      mechanism: 'oauthbearer',
+      tokenEndpoint: idp.tokenEndpoint,
+      clientId: 'moca-relay',
+      clientSecret: 'client-secret',
+    })
+    await waitUntil(() => (idp.tokenRequests - before >= 3 ? true : undefined), {
+      what: 'two token renewals',
+      timeoutMs: 80_000,
+    })
+    const more = distinctUserEvents(12).slice(6)
+    await fixture.produce(fixture.topics.kyc, more)
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 12)
+    expect(out.onchain).toHaveLength(12)
+    expect(out.failed).toHaveLength(0)
+  }, 150_000)
 
   it(
     'oauthbearer: a refused client secret, and a token the cluster does not trust, stop start-up with what to fix',

@@ -14,6 +14,8 @@ export interface OAuthServer {
   readonly lastForm: URLSearchParams | null
   /** Answers token requests with this status and body instead (null: back to normal). */
   failWith(failure: { status: number; body: string } | null): void
+  /** expires_in of the tokens handed out from now on. */
+  setLifetime(seconds: number): void
   /** Signs a token as the endpoint would, for a client that authenticated. */
   signToken(subject: string, lifetimeSeconds?: number): Promise<string>
   close(): Promise<void>
@@ -38,7 +40,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
   const { privateKey, publicKey } = await generateKeyPair('ES256')
   const publicJwk = { ...(await exportJWK(publicKey)), kid: 'test-idp', alg: 'ES256', use: 'sig' }
   const audience = options.audience ?? 'kafka'
-  const lifetime = options.lifetimeSeconds ?? 300
+  let lifetime = options.lifetimeSeconds ?? 300
   let failure: { status: number; body: string } | null = null
   let tokenRequests = 0
   let lastForm: URLSearchParams | null = null
@@ -102,6 +104,9 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
     },
     failWith(next) {
       failure = next
+    },
+    setLifetime(seconds) {
+      lifetime = seconds
     },
     signToken: (subject, lifetimeSeconds = lifetime) => sign(subject, lifetimeSeconds, privateKey),
     close() {

@@ -20,8 +20,9 @@ export interface SaslBroker {
  * A broker of the test's own (the local stack's, on free ports) with one more listener that
  * requires SASL: PLAIN and SCRAM-SHA-512 users, and OAUTHBEARER tokens checked against an
  * identity provider's JWKS (Kafka's OAuthBearerValidatorCallbackHandler, as Strimzi or a
- * self-hosted cluster with Keycloak runs it). Its plaintext listener stays for the readiness probe
- * and the test's own clients.
+ * self-hosted cluster with Keycloak runs it). Sessions last at most 30 s, or until their token
+ * expires, as `connections.max.reauth.ms` makes a cluster require re-authentication. Its plaintext
+ * listener stays for the readiness probe and the test's own clients.
  */
 export async function startSaslBroker(users: SaslBrokerUsers): Promise<SaslBroker> {
   const saslPort = await findFreePort()
@@ -43,6 +44,8 @@ export async function startSaslBroker(users: SaslBrokerUsers): Promise<SaslBroke
         `sasl.oauthbearer.jwks.endpoint.url=${users.oauth.jwksUrl}`,
         `sasl.oauthbearer.expected.issuer=${users.oauth.issuer}`,
         `sasl.oauthbearer.expected.audience=${users.oauth.audience}`,
+        // sessions end when their token expires, or after 30 s: clients must re-authenticate
+        'connections.max.reauth.ms=30000',
       ].join('\n'),
     formatArguments: Object.entries(users.scram).flatMap(([name, password]) => [
       '--add-scram',
