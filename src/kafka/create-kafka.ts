@@ -2,6 +2,7 @@ import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } fro
 import type { ConnectionOptions } from 'node:tls'
 import type { KafkaSaslSettings } from '../config/relay-config.js'
 import type { Logger } from '../ops/logger.js'
+import { installCompressionCodecs } from './compression-codecs.js'
 import { installCoordinatorCache } from './kafkajs-coordinator-cache.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 import { createOAuthBearerProvider } from './oauth-token-provider.js'
@@ -23,6 +24,7 @@ export interface KafkaSettings {
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   assertReadCommittedFix()
   installCoordinatorCache()
+  installCompressionCodecs()
   const log = logger.child({ component: 'kafkajs' })
   const config: KafkajsConfig = {
     clientId: settings.clientId,
