@@ -1,5 +1,5 @@
 import { decompress as zstdDecompress } from 'fzstd'
-import { CompressionCodecs, CompressionTypes } from 'kafkajs'
+import kafkajs from 'kafkajs'
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi'
 import { compressSync as snappyCompress, uncompressSync as snappyUncompress } from 'snappy'
 
@@ -16,6 +16,9 @@ import { compressSync as snappyCompress, uncompressSync as snappyUncompress } fr
  * The relay writes its own records uncompressed: the codecs matter for input.
  */
 export function installCompressionCodecs(): void {
+  // a default import: Node's CommonJS export detection does not see these two (kafkajs assigns
+  // them as `CompressionCodecs: Compression.Codecs`), so named imports fail at load time
+  const { CompressionCodecs, CompressionTypes } = kafkajs
   CompressionCodecs[CompressionTypes.Snappy] = () => snappyCodec
   CompressionCodecs[CompressionTypes.LZ4] = () => lz4Codec
   CompressionCodecs[CompressionTypes.ZSTD] = () => zstdCodec

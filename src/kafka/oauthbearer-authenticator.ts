@@ -1,4 +1,4 @@
-import { KafkaJSSASLAuthenticationError, type Mechanism } from 'kafkajs'
+import kafkajs, { type Mechanism } from 'kafkajs'
 import type { OAuthBearerToken } from './oauth-token-provider.js'
 
 /** RFC 7628's separator between the fields of a client response (US-ASCII SOH). */
@@ -25,8 +25,9 @@ export function oauthBearerMechanism(provide: () => Promise<OAuthBearerToken>): 
         })
         if (challenge === undefined || challenge.length === 0) return
         await saslAuthenticate({ request: { encode: () => saslBytes(SOH) } }).catch(() => undefined)
-        // kafkajs's typings leave out the message its error classes take
-        const SaslError = KafkaJSSASLAuthenticationError as unknown as new (
+        // a default import (kafkajs spreads its error classes into its exports, which Node's
+        // CommonJS detection does not see); its typings leave out the message the classes take
+        const SaslError = kafkajs.KafkaJSSASLAuthenticationError as unknown as new (
           message: string,
         ) => Error
         throw new SaslError(
