@@ -1,4 +1,5 @@
 import type { Command } from './command.js'
+import { createAclsCommand } from './acls-command.js'
 import { createCheckCommand } from './check-command.js'
 import { createDemoCommand } from './demo/demo-command.js'
 import { createSamplesCommand } from './demo/samples-command.js'
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   createReplayCommand(),
   createRedriveCommand(),
   createCheckCommand(io),
+  createAclsCommand(io),
   createSandboxCommand(io),
   createKeysCommand(io),
   stackCommand,

@@ -14,7 +14,7 @@ import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import type { Logger } from '../ops/logger.js'
-import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
+import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
@@ -165,7 +165,13 @@ export async function composeRelay(
       return jwks
     },
     ops,
-    start: () => relay.start(),
+    start: async () => {
+      try {
+        await relay.start()
+      } catch (err) {
+        throw authorizationError(err)
+      }
+    },
     async stop() {
       if (stopping) return
       stopping = true

@@ -68,14 +68,38 @@ export function kafkaConnectError(config: RelayConfig, err: unknown): RelayError
   )
 }
 
-/** The error, its `cause`s and kafkajs's `originalError`s (retries wrap the last failure). */
+/**
+ * A start-up failure the cluster's authorizer caused, as KAFKA_NOT_AUTHORIZED pointing at
+ * `moca-relay acls`; any other error is returned as it is.
+ */
+export function authorizationError(err: unknown): unknown {
+  const refused = causeChain(err)
+    .map((e) => (e as { type?: unknown }).type)
+    .find(
+      (type): type is string => typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED'),
+    )
+  if (refused === undefined) return err
+  return new RelayError(
+    'KAFKA_NOT_AUTHORIZED',
+    `Kafka refused the relay (${refused}): ${(err as Error).message}. Fix: \`moca-relay acls --config <file>\` prints every ACL the relay needs; grant them to its principal`,
+    { classification: 'systemic', cause: err },
+  )
+}
+
+/**
+ * The error, its `cause`s, kafkajs's `originalError`s (retries wrap the last failure) and the
+ * `errors` of an aggregate (one per topic of a CreateTopics).
+ */
 function causeChain(err: unknown): Error[] {
   const chain: Error[] = []
-  let current: unknown = err
-  while (current instanceof Error && !chain.includes(current) && chain.length < 10) {
+  const pending: unknown[] = [err]
+  while (pending.length > 0 && chain.length < 20) {
+    const current = pending.shift()
+    if (!(current instanceof Error) || chain.includes(current)) continue
     chain.push(current)
-    const next = current as Error & { originalError?: unknown }
-    current = next.cause ?? next.originalError
+    const next = current as Error & { originalError?: unknown; errors?: unknown }
+    pending.push(next.cause ?? next.originalError)
+    if (Array.isArray(next.errors)) pending.push(...(next.errors as unknown[]))
   }
   return chain
 }

@@ -8,6 +8,8 @@ export interface ReadFailedOptions {
   readonly kafka: Kafka
   readonly admin: Admin
   readonly topic: string
+  /** The relay's kafka.groupId: the reader's group is `<groupId>.redrive-reader.<random>`. */
+  readonly groupId: string
   /** Only events written at or after this time (epoch ms). */
   readonly sinceMs: number | null
   /** To decode registry-encoded events (output.format avro / json-schema). */
@@ -24,7 +26,8 @@ const READ_TIMEOUT_MS = 60_000
  */
 export async function readFailedEvents(options: ReadFailedOptions): Promise<CredentialFailed[]> {
   const { admin, topic } = options
-  const groupId = `moca-relay.redrive-reader.${randomBytes(4).toString('hex')}`
+  // under the relay's group id, so the one prefixed group ACL of requiredAcls covers it
+  const groupId = `${options.groupId}.redrive-reader.${randomBytes(4).toString('hex')}`
   const offsets = await admin.fetchTopicOffsets(topic)
   const end = new Map(offsets.map((p) => [p.partition, Number(p.high)]))
   const start = new Map(offsets.map((p) => [p.partition, Number(p.low)]))

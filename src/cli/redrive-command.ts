@@ -65,6 +65,7 @@ export function createRedriveCommand(): Command {
           kafka,
           admin,
           topic: config.topics.failed,
+          groupId: config.kafka.groupId,
           sinceMs,
           registry: schemaRegistryFromConfig(config),
           logger,

@@ -148,6 +148,12 @@ export const ErrorCodes = {
     action:
       'Check kafka.sasl: username and KAFKA_SASL_PASSWORD, or tokenEndpoint, clientId, KAFKA_SASL_CLIENT_SECRET, scope and extensions, against what the cluster expects.',
   },
+  KAFKA_NOT_AUTHORIZED: {
+    meaning:
+      "Kafka's authorizer refused the relay's principal an operation on a topic, a consumer group or a transactional id: an ACL is missing.",
+    action:
+      '`moca-relay acls --config relay.yaml` prints every ACL the relay needs; grant them to its principal. A running partition Kafka refused is tried again, so granting the ACL is enough.',
+  },
   KAFKA_TOPIC_MISSING: {
     meaning:
       'An input topic named by a route does not exist. The relay never creates input topics: they belong to the producers.',

@@ -4,6 +4,7 @@ import type { KafkaSaslSettings } from '../config/relay-config.js'
 import type { Logger } from '../ops/logger.js'
 import { installCompressionCodecs } from './compression-codecs.js'
 import { installCoordinatorCache } from './kafkajs-coordinator-cache.js'
+import { installCoordinatorRefusal } from './kafkajs-coordinator-refusal.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 import { createOAuthBearerProvider } from './oauth-token-provider.js'
 import { oauthBearerMechanism } from './oauthbearer-authenticator.js'
@@ -24,6 +25,7 @@ export interface KafkaSettings {
 export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
   assertReadCommittedFix()
   installCoordinatorCache()
+  installCoordinatorRefusal()
   installCompressionCodecs()
   const log = logger.child({ component: 'kafkajs' })
   const config: KafkajsConfig = {

@@ -1,4 +1,4 @@
-import type { Kafka, Message, Producer, TopicMessages } from 'kafkajs'
+import type { Kafka, Message, Producer, TopicMessages, Transaction } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
@@ -40,11 +40,7 @@ export interface PartitionTransactionsDeps {
 }
 
 /** kafkajs error types meaning "another producer with this transactional id took over". */
-const FENCED_TYPES = new Set([
-  'INVALID_PRODUCER_EPOCH',
-  'PRODUCER_FENCED',
-  'TRANSACTIONAL_ID_AUTHORIZATION_FAILED',
-])
+const FENCED_TYPES = new Set(['INVALID_PRODUCER_EPOCH', 'PRODUCER_FENCED'])
 
 export async function openPartitionTransactions(
   deps: PartitionTransactionsDeps,
@@ -69,7 +65,12 @@ export async function openPartitionTransactions(
     },
   })
   // connect() runs InitProducerId: the fence. After it, no earlier owner can commit.
-  await producer.connect()
+  try {
+    await producer.connect()
+  } catch (err) {
+    const refusal = refused(err, deps.transactionalId)
+    throw refusal ?? err
+  }
   let closed = false
   return {
     transactionalId: deps.transactionalId,
@@ -78,8 +79,10 @@ export async function openPartitionTransactions(
         throw new RelayError('KAFKA_FENCED', `transactions of ${deps.transactionalId} are closed`, {
           classification: 'systemic',
         })
-      const transaction = await producer.transaction()
+      let transaction: Transaction | null = null
       try {
+        // beginning one looks up the transaction coordinator, which the authorizer may refuse
+        transaction = await producer.transaction()
         if (records.length > 0) {
           await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 })
         }
@@ -96,7 +99,7 @@ export async function openPartitionTransactions(
         }
         await transaction.commit()
       } catch (err) {
-        await transaction.abort().catch(() => undefined)
+        await transaction?.abort().catch(() => undefined)
         throw classify(err, deps.transactionalId)
       }
     },
@@ -123,7 +126,25 @@ function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
 }
 
+/** KAFKA_NOT_AUTHORIZED when the authorizer refused the request, else null. */
+function refused(err: unknown, transactionalId: string): RelayError | null {
+  const type = (err as { type?: unknown }).type
+  const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
+  const refusal = [type, causeType].find(
+    (t): t is string => typeof t === 'string' && t.endsWith('_AUTHORIZATION_FAILED'),
+  )
+  if (refusal === undefined) return null
+  // an ACL is missing (the transactional id, or an output topic): nothing fenced this partition
+  return new RelayError(
+    'KAFKA_NOT_AUTHORIZED',
+    `transactions of ${transactionalId} refused (${refusal}): the relay's principal lacks an ACL; \`moca-relay acls --config <file>\` prints every ACL it needs`,
+    { classification: 'systemic', cause: err },
+  )
+}
+
 function classify(err: unknown, transactionalId: string): RelayError {
+  const refusal = refused(err, transactionalId)
+  if (refusal !== null) return refusal
   const type = (err as { type?: unknown }).type
   const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
   if (

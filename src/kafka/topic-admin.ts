@@ -63,7 +63,7 @@ export async function requireTopics(
   if (missing.length > 0) {
     throw new RelayError(
       'KAFKA_TOPIC_MISSING',
-      `input topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} (the producers' topics), or fix routes[].topics`,
+      `input topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} (the producers' topics), or fix routes[].topics. On a cluster with ACLs, topics the relay's principal may not Describe look missing too: \`moca-relay acls\` lists what it needs`,
       { classification: 'systemic' },
     )
   }

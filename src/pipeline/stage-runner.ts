@@ -199,11 +199,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     rangeDone.delete(k)
     applyPause(worker.topic, worker.partition)
     const fenced = isRelayError(err) && err.code === 'KAFKA_FENCED'
+    // a missing ACL is not fixed by trying again at once: wait as for a fence, then try again
+    const refused = isRelayError(err) && err.code === 'KAFKA_NOT_AUTHORIZED'
     log.error(
       { err, topic: worker.topic, partition: worker.partition },
       fenced
         ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
-        : 'transaction failed; rebuilding the partition from its last commit',
+        : refused
+          ? 'Kafka refused the partition a transaction (an ACL is missing: `moca-relay acls` lists them); trying again after the session timeout'
+          : 'transaction failed; rebuilding the partition from its last commit',
     )
     const resumeAt = worker.resumeOffset
     const fencedIn = generation
@@ -225,7 +229,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       void startWorker(worker.topic, worker.partition, generation)
     }
     void worker.stop(0).then(() => {
-      if (!fenced) return rebuild()
+      if (!fenced && !refused) return rebuild()
       // A newer owner fences us only after the group gave it the partition: our consumer learns
       // of that rebalance at its next heartbeat, well within the session timeout. Still ours in
       // the same generation after that, the fence came from the transaction coordinator instead
@@ -299,10 +303,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       takeoverAttempts.set(k, attempts)
       const decision = nextRetry(TAKEOVER_RETRY, { attempts, startedAt: 0, now: 0 })
       const delayMs = decision.kind === 'retry' ? decision.delayMs : TAKEOVER_RETRY.maxDelayMs
-      log.warn(
-        { err, topic, partition, attempt: attempts, retryInMs: delayMs },
-        'could not take over the partition yet; retrying',
-      )
+      const fields = { err, topic, partition, attempt: attempts, retryInMs: delayMs }
+      if (isRelayError(err) && err.code === 'KAFKA_NOT_AUTHORIZED') {
+        log.error(
+          fields,
+          'Kafka refused the partition its transactional id (an ACL is missing: `moca-relay acls` lists them); retrying',
+        )
+      } else {
+        log.warn(fields, 'could not take over the partition yet; retrying')
+      }
       setTimeout(() => {
         if (!stopping && assigned.has(k) && !workers.has(k) && !starting.has(k))
           void startWorker(topic, partition, generation)

@@ -1,17 +1,8 @@
-import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
-import { spawnCli, writeRelayConfig } from '../support/relay-process.js'
+import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
-/** Runs a one-shot CLI command to completion and returns its exit code and output. */
-async function cli(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const child = spawnCli(args, env, args[0] ?? 'cli')
-  const code = await child.exited
-  return { code, output: await readFile(child.logFile, 'utf8') }
-}
+const cli = runCli
 
 const kycEvent = (i: number, email = `user${i % 5}@example.com`) => ({
   key: `user-${i % 5}`,

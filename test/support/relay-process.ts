@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
-import { mkdtemp, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
 import { onTestFinished } from 'vitest'
@@ -49,4 +49,14 @@ export function spawnCli(
     }
   })
   return { child, logFile, exited, kill: (signal) => child.kill(signal) }
+}
+
+/** Runs a one-shot CLI command to completion and returns its exit code and output. */
+export async function runCli(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; output: string }> {
+  const child = spawnCli(args, env, args[0] ?? 'cli')
+  const code = await child.exited
+  return { code, output: await readFile(child.logFile, 'utf8') }
 }
