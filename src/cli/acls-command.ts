@@ -2,7 +2,7 @@ import { loadConfig } from '../config/load-config.js'
 import type { RelayConfig } from '../config/relay-config.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { renderKafkaAclsCommands, requiredAcls } from '../kafka/required-acls.js'
-import type { Command } from './command.js'
+import type { Command, ConfigCommandIo } from './command.js'
 import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
@@ -13,15 +13,8 @@ const USAGE = `Usage:
       User:<kafka.sasl.username>, or for oauthbearer User:<kafka.sasl.clientId> (brokers take the
       token's sub claim by default); --principal names another (mTLS: the certificate's DN).`
 
-export interface AclsIo {
-  readonly stdout: { write(text: string): unknown }
-  readonly stderr: { write(text: string): unknown }
-  /** @default process.env */
-  readonly env?: NodeJS.ProcessEnv
-}
-
 /** `moca-relay acls`: what to grant the relay's principal on a cluster with an authorizer. */
-export function createAclsCommand(io: AclsIo): Command {
+export function createAclsCommand(io: ConfigCommandIo): Command {
   return {
     name: 'acls',
     summary: 'Print the Kafka ACLs the relay needs, as kafka-acls.sh commands.',

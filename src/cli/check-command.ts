@@ -12,7 +12,7 @@ import { requireTopics } from '../kafka/topic-admin.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
-import type { Command } from './command.js'
+import type { Command, ConfigCommandIo } from './command.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
@@ -37,15 +37,8 @@ interface CheckLine {
   readonly detail: string
 }
 
-export interface CheckIo {
-  readonly stdout: { write(text: string): unknown }
-  readonly stderr: { write(text: string): unknown }
-  /** @default process.env */
-  readonly env?: NodeJS.ProcessEnv
-}
-
 /** `moca-relay check`: a preflight of a relay configuration against the services it names. */
-export function createCheckCommand(io: CheckIo): Command {
+export function createCheckCommand(io: ConfigCommandIo): Command {
   return {
     name: 'check',
     summary: 'Check a configuration: key, Kafka and topics, registry, MocaChain auth.',

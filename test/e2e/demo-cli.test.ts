@@ -5,23 +5,14 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import { DEMO_KEY_FILE } from '../../src/cli/demo/demo-configs.js'
 import { buildSampleStream, CONSENT_REJECTED_EMAIL } from '../../src/cli/demo/sample-events.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
-import { spawnCli } from '../support/relay-process.js'
+import { runCli } from '../support/relay-process.js'
 import { scanForSecrets } from '../support/secret-scan.js'
-
-async function run(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; output: string }> {
-  const child = spawnCli(args, env, args[0] ?? 'cli')
-  const code = await child.exited
-  return { code, output: await readFile(child.logFile, 'utf8') }
-}
 
 describe('npm run demo, as a newcomer runs it', () => {
   it('accounts for every sample event, and a dry-run replay of its topic then has nothing to issue', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'moca-relay-demo-'))
     const env = { KAFKA_BROKERS: inject('kafkaBrokers').join(',') }
-    const demo = await run(['demo', '--events', '120', '--dir', dir], env)
+    const demo = await runCli(['demo', '--events', '120', '--dir', dir], env)
     expect(demo.code).toBe(0)
     expect(demo.output).toContain('Every sample event is accounted for.')
     expect(demo.output).toMatch(/credential\.issued\s+120\s+expected 120/)
@@ -45,7 +36,7 @@ describe('npm run demo, as a newcomer runs it', () => {
       const mine = (await admin.listTopics()).filter((t) => t.startsWith(prefix))
       await admin.deleteTopics({ topics: mine }).catch(() => undefined)
     })
-    const dryRun = await run(
+    const dryRun = await runCli(
       ['replay', '--config', join(dir, 'relay.yaml'), '--topic', topic, '--dry-run'],
       env,
     )

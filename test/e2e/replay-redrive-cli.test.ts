@@ -2,8 +2,6 @@ import { describe, expect, it } from 'vitest'
 import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
-const cli = runCli
-
 const kycEvent = (i: number, email = `user${i % 5}@example.com`) => ({
   key: `user-${i % 5}`,
   value: JSON.stringify({ user: { email }, level: i }),
@@ -20,7 +18,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
 
     // Before the live relay ran, every key is new: a dry run says so, and calls nothing.
-    const before = await cli(
+    const before = await runCli(
       ['replay', '--config', config, '--topic', fixture.topics.kyc, '--to', 'latest', '--dry-run'],
       env,
     )
@@ -31,7 +29,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     const live = await fixture.startRelay()
     await fixture.readOutputs((e) => e.onchain.length >= 30)
 
-    const dry = await cli(
+    const dry = await runCli(
       [
         'replay',
         '--config',
@@ -48,7 +46,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     expect(dry.output).toMatch(/would issue\s+0\b/)
     expect(dry.output).toMatch(/already done\s+30\b/)
 
-    const replay = await cli(
+    const replay = await runCli(
       ['replay', '--config', config, '--topic', fixture.topics.kyc, '--from', 'earliest'],
       env,
     )
@@ -56,7 +54,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     expect(replay.output).toMatch(/issued\s+0\b/)
     expect(fixture.issueCalls()).toHaveLength(30)
 
-    const reissue = await cli(
+    const reissue = await runCli(
       [
         'replay',
         '--config',
@@ -111,7 +109,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     )
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
     // --reason picks only the failures with that code: the consent, not the timed-out confirmation.
-    const consentOnly = await cli(
+    const consentOnly = await runCli(
       ['redrive', '--config', config, '--reason', 'MOCA_CONSENT_REJECTED', '--dry-run'],
       env,
     )
@@ -120,12 +118,12 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     expect(consentOnly.output).toMatch(/^\s+would issue\s+1\b/m)
     expect(consentOnly.output).not.toContain('re-poll')
 
-    const dry = await cli(['redrive', '--config', config, '--dry-run'], env)
+    const dry = await runCli(['redrive', '--config', config, '--dry-run'], env)
     expect(dry.code).toBe(0)
     expect(dry.output).toMatch(/would issue\s+1\b/)
     expect(dry.output).toMatch(/would re-poll\s+1\b/)
 
-    const redrive = await cli(['redrive', '--config', config], env)
+    const redrive = await runCli(['redrive', '--config', config], env)
     expect(redrive.code).toBe(0)
     const after = await fixture.readOutputs((e) => e.onchain.length >= 3)
     expect(after.issued).toHaveLength(3)
