@@ -1,6 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { RelayConfig } from '../config/relay-config.js'
 import { RelayError } from '../errors/relay-error.js'
+import { isAuthorizationFailure } from '../kafka/authorization-failure.js'
 import { createKafka } from '../kafka/create-kafka.js'
 import { kafkaTlsOptions } from '../kafka/kafka-tls.js'
 import type { Logger } from '../ops/logger.js'
@@ -75,9 +76,7 @@ export function kafkaConnectError(config: RelayConfig, err: unknown): RelayError
 export function authorizationError(err: unknown): unknown {
   const refused = causeChain(err)
     .map((e) => (e as { type?: unknown }).type)
-    .find(
-      (type): type is string => typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED'),
-    )
+    .find(isAuthorizationFailure)
   if (refused === undefined) return err
   return new RelayError(
     'KAFKA_NOT_AUTHORIZED',

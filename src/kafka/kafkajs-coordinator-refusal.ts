@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module'
+import { isAuthorizationFailure } from './authorization-failure.js'
 
 /**
  * Keeps the authorizer's answer that kafkajs 2.2.4 drops when it looks up a coordinator.
@@ -62,6 +63,5 @@ export function installCoordinatorRefusal(): void {
 }
 
 function isRefusal(err: unknown): err is Error {
-  const type = (err as { type?: unknown }).type
-  return err instanceof Error && typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')
+  return err instanceof Error && isAuthorizationFailure((err as { type?: unknown }).type)
 }

@@ -1,5 +1,6 @@
 import type { Kafka, Message, Producer, TopicMessages, Transaction } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
+import { isAuthorizationFailure } from './authorization-failure.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
 
@@ -130,9 +131,7 @@ function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
 function refused(err: unknown, transactionalId: string): RelayError | null {
   const type = (err as { type?: unknown }).type
   const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
-  const refusal = [type, causeType].find(
-    (t): t is string => typeof t === 'string' && t.endsWith('_AUTHORIZATION_FAILED'),
-  )
+  const refusal = [type, causeType].find(isAuthorizationFailure)
   if (refusal === undefined) return null
   // an ACL is missing (the transactional id, or an output topic): nothing fenced this partition
   return new RelayError(

@@ -1,0 +1,8 @@
+/**
+ * True for the kafkajs error types the cluster's authorizer answers with (TOPIC_, GROUP_,
+ * TRANSACTIONAL_ID_, CLUSTER_AUTHORIZATION_FAILED): an ACL is missing, and asking again will not
+ * help until it is granted.
+ */
+export function isAuthorizationFailure(type: unknown): type is string {
+  return typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')
+}
