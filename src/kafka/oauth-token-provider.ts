@@ -1,6 +1,7 @@
 import { decodeJwt } from 'jose'
-import { request } from 'undici'
+import { getGlobalDispatcher } from 'undici'
 import { RelayError } from '../errors/relay-error.js'
+import { requestText, type TextResponse } from '../moca/request-text.js'
 import type { Logger } from '../ops/logger.js'
 
 /** kafka.sasl for mechanism oauthbearer: OAuth 2 client credentials (RFC 6749 §4.4). */
@@ -39,7 +40,7 @@ export const RENEW_BEFORE_EXPIRY_MS = 20_000
 /** A token that states no lifetime (neither expires_in nor a JWT exp) is renewed this often. */
 export const UNSTATED_LIFETIME_MS = 60_000
 export const TOKEN_REQUEST_TIMEOUT_MS = 10_000
-/** A token answer larger than this is not one: the rest is not read. */
+/** A token answer larger than this is not one: the rest is not read (requestText cuts it). */
 const MAX_ANSWER_BYTES = 64 * 1024
 
 interface HeldToken {
@@ -109,21 +110,26 @@ async function requestToken(
     `${encodeURIComponent(clientId)}:${encodeURIComponent(clientSecret)}`,
   ).toString('base64')
   const askedAt = now()
-  let statusCode: number
-  let text: string
+  const url = new URL(tokenEndpoint)
+  let response: TextResponse
   try {
-    const response = await request(tokenEndpoint, {
-      method: 'POST',
-      headers: {
-        authorization: `Basic ${basic}`,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
+    response = await requestText(
+      getGlobalDispatcher(),
+      {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers: {
+          authorization: `Basic ${basic}`,
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'application/json',
+        },
+        body: form.toString(),
       },
-      body: form.toString(),
-      signal: AbortSignal.timeout(timeoutMs),
-    })
-    statusCode = response.statusCode
-    text = await readLimited(response.body)
+      MAX_ANSWER_BYTES,
+      AbortSignal.timeout(timeoutMs),
+    )
+    if (response.body.kind === 'failed') throw response.body.error
   } catch (err) {
     throw tokenError(
       credentials,
@@ -132,6 +138,8 @@ async function requestToken(
       err,
     )
   }
+  const { statusCode } = response
+  const text = response.body.text
   const answer = parseJson(text)
   if (statusCode < 200 || statusCode > 299) {
     const reason = oauthErrorText(answer)
@@ -188,20 +196,6 @@ function statedLifetimeMs(answer: unknown, accessToken: string, askedAt: number)
     // not a JWT: its lifetime is unknown
   }
   return UNSTATED_LIFETIME_MS
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }): Promise<string> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const chunk of body) {
-    chunks.push(chunk)
-    size += chunk.length
-    if (size >= MAX_ANSWER_BYTES) {
-      body.destroy()
-      break
-    }
-  }
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 function parseJson(text: string): unknown {
