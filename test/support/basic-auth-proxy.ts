@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { buffer } from 'node:stream/consumers'
 import { onTestFinished } from 'vitest'
 
 export interface BasicAuthProxy {
@@ -31,7 +32,7 @@ export async function startBasicAuthProxy(
         return
       }
       counts.passed++
-      const body = await readBody(req)
+      const body = await buffer(req)
       const forwarded = await fetch(`${target.origin}${req.url ?? '/'}`, {
         method: req.method ?? 'GET',
         headers: { 'content-type': req.headers['content-type'] ?? 'application/json' },
@@ -50,10 +51,4 @@ export async function startBasicAuthProxy(
   onTestFinished(() => new Promise<void>((resolve) => server.close(() => resolve())))
   const { port } = server.address() as AddressInfo
   return { url: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`, counts }
-}
-
-async function readBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks)
 }

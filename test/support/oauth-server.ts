@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage } from 'node:http'
+import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { text } from 'node:stream/consumers'
 import { exportJWK, generateKeyPair, SignJWT, type CryptoKey } from 'jose'
 
 export interface OAuthServer {
@@ -67,7 +68,7 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       json(404, { error: 'not_found' })
       return
     }
-    void readBody(req).then(async (text) => {
+    void text(req).then(async (text) => {
       tokenRequests += 1
       const form = new URLSearchParams(text)
       lastForm = form
@@ -116,12 +117,6 @@ export async function startOAuthServer(options: OAuthServerOptions): Promise<OAu
       })
     },
   }
-}
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
 }
 
 /** RFC 6749 §2.3.1: Basic over the form-encoded id and secret. */
