@@ -6,17 +6,24 @@ import { RelayError } from '../errors/relay-error.js'
 export type KafkaSsl =
   boolean | { readonly ca?: string; readonly cert?: string; readonly key?: string }
 
+/** Per kafka.ssl object: a command and the range run it starts build a client each. */
+const readFor = new WeakMap<object, ConnectionOptions>()
+
 /**
- * What kafkajs takes as `ssl`: the files read once, at start-up. An unreadable file stops the
- * start with the field and the path; the contents (a private key) never appear in an error.
+ * What kafkajs takes as `ssl`: the files read once per loaded config, at start-up. An unreadable
+ * file stops the start with the field and the path; the contents (a private key) never appear in
+ * an error.
  */
 export function kafkaTlsOptions(ssl: KafkaSsl): boolean | ConnectionOptions {
   if (typeof ssl === 'boolean') return ssl
+  const known = readFor.get(ssl)
+  if (known !== undefined) return known
   const options: ConnectionOptions = {}
   for (const name of ['ca', 'cert', 'key'] as const) {
     const file = ssl[name]
     if (file !== undefined) options[name] = readPem(name, file)
   }
+  readFor.set(ssl, options)
   return options
 }
 
