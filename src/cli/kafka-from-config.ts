@@ -1,7 +1,7 @@
 import type { Admin, Kafka } from 'kafkajs'
 import type { RelayConfig } from '../config/relay-config.js'
 import { RelayError } from '../errors/relay-error.js'
-import { isAuthorizationFailure } from '../kafka/authorization-failure.js'
+import { GRANT_ACLS_FIX, isAuthorizationFailure } from '../kafka/authorization-failure.js'
 import { createKafka } from '../kafka/create-kafka.js'
 import { kafkaTlsOptions } from '../kafka/kafka-tls.js'
 import type { Logger } from '../ops/logger.js'
@@ -80,7 +80,7 @@ export function authorizationError(err: unknown): unknown {
   if (refused === undefined) return err
   return new RelayError(
     'KAFKA_NOT_AUTHORIZED',
-    `Kafka refused the relay (${refused}): ${(err as Error).message}. Fix: \`moca-relay acls --config <file>\` prints every ACL the relay needs; grant them to its principal`,
+    `Kafka refused the relay (${refused}): ${(err as Error).message}. Fix: ${GRANT_ACLS_FIX}`,
     { classification: 'systemic', cause: err },
   )
 }

@@ -6,3 +6,7 @@
 export function isAuthorizationFailure(type: unknown): type is string {
   return typeof type === 'string' && type.endsWith('_AUTHORIZATION_FAILED')
 }
+
+/** What to do about a refusal, for the messages that report one. */
+export const GRANT_ACLS_FIX =
+  '`moca-relay acls --config <file>` prints every ACL the relay needs; grant them to its principal'

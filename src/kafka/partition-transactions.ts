@@ -1,6 +1,6 @@
 import type { Kafka, Message, Producer, TopicMessages, Transaction } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
-import { isAuthorizationFailure } from './authorization-failure.js'
+import { GRANT_ACLS_FIX, isAuthorizationFailure } from './authorization-failure.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
 
@@ -69,8 +69,7 @@ export async function openPartitionTransactions(
   try {
     await producer.connect()
   } catch (err) {
-    const refusal = refused(err, deps.transactionalId)
-    throw refusal ?? err
+    throw refused(err, deps.transactionalId) ?? err
   }
   let closed = false
   return {
@@ -127,16 +126,20 @@ function groupByTopic(records: readonly OutgoingRecord[]): TopicMessages[] {
   return [...byTopic].map(([topic, messages]) => ({ topic, messages }))
 }
 
+/** The kafkajs error type, and that of the error its retries gave up on. */
+function errorTypes(err: unknown): unknown[] {
+  const retried = (err as { originalError?: { type?: unknown } }).originalError
+  return [(err as { type?: unknown }).type, retried?.type]
+}
+
 /** KAFKA_NOT_AUTHORIZED when the authorizer refused the request, else null. */
 function refused(err: unknown, transactionalId: string): RelayError | null {
-  const type = (err as { type?: unknown }).type
-  const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
-  const refusal = [type, causeType].find(isAuthorizationFailure)
+  const refusal = errorTypes(err).find(isAuthorizationFailure)
   if (refusal === undefined) return null
   // an ACL is missing (the transactional id, or an output topic): nothing fenced this partition
   return new RelayError(
     'KAFKA_NOT_AUTHORIZED',
-    `transactions of ${transactionalId} refused (${refusal}): the relay's principal lacks an ACL; \`moca-relay acls --config <file>\` prints every ACL it needs`,
+    `transactions of ${transactionalId} refused (${refusal}): the relay's principal lacks an ACL; ${GRANT_ACLS_FIX}`,
     { classification: 'systemic', cause: err },
   )
 }
@@ -144,12 +147,7 @@ function refused(err: unknown, transactionalId: string): RelayError | null {
 function classify(err: unknown, transactionalId: string): RelayError {
   const refusal = refused(err, transactionalId)
   if (refusal !== null) return refusal
-  const type = (err as { type?: unknown }).type
-  const causeType = ((err as { originalError?: { type?: unknown } }).originalError ?? {}).type
-  if (
-    (typeof type === 'string' && FENCED_TYPES.has(type)) ||
-    (typeof causeType === 'string' && FENCED_TYPES.has(causeType))
-  ) {
+  if (errorTypes(err).some((type) => typeof type === 'string' && FENCED_TYPES.has(type))) {
     return new RelayError(
       'KAFKA_FENCED',
       `transactional id ${transactionalId} was fenced by a newer owner`,
