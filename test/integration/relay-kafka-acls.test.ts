@@ -125,6 +125,8 @@ describe('Kafka ACLs', () => {
     const env = {
       MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem,
       KAFKA_SASL_PASSWORD: 'relay-secret',
+      // the SASL listener, also when the shell running the tests exports the stack's brokers
+      KAFKA_BROKERS: sasl.saslAddress,
     }
     const replay = await runCli(
       ['replay', '--config', file, '--topic', fixture.topics.kyc, '--from', 'earliest'],
