@@ -24,6 +24,7 @@ import { renderPng } from './report/render-png.js'
 import type { ScenarioResult } from './report/scenario-result.js'
 import { computeRatios, evaluateTargets } from './report/targets.js'
 import { renderTerminalSummary } from './report/terminal-summary.js'
+import { runLedgerRestore } from './scenarios/ledger-restore.js'
 import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
 import { runNaive } from './scenarios/naive.js'
 import { runPassthrough } from './scenarios/passthrough.js'
@@ -138,6 +139,7 @@ async function main(argv: readonly string[]): Promise<number> {
           .result,
       'relay50-poison': () => runRelayPoison(ctx),
       memory: () => runMemoryPerInFlight(ctx),
+      restore: () => runLedgerRestore(ctx),
     }
     for (const id of options.scenarios) {
       log(`${id}…`)

@@ -28,11 +28,13 @@ export function renderTerminalSummary(input: {
       .map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0)))
       .join('  ')
   const memory = input.results.find((r) => r.id === 'memory')
+  const restore = input.results.find((r) => r.id === 'restore')
   const out = [
     '',
     line(header),
     ...rows.map(line),
     ...(memory ? ['', `memory: ${memory.notes[0] ?? ''}`] : []),
+    ...(restore ? [`restore: ${restore.notes[0] ?? ''}`] : []),
     '',
     `ratios: relay50/naive12 ${fmtRatio(input.ratios.relay50OverNaive12)}, relay50/naive1 ${fmtRatio(input.ratios.relay50OverNaive1)}, relay50/relay0 ${fmtRatio(input.ratios.relay50OverRelay0)}, replay/B0 ${fmtRatio(input.ratios.replayOverB0)}, relay CPU/B0 CPU ${fmtRatio(input.ratios.relayCpuOverB0Cpu)}, relay50-poison/relay50 ${fmtRatio(input.ratios.poisonOverRelay50)}`,
     '',

@@ -10,6 +10,7 @@ export const SCENARIOS = [
   'relay0',
   'relay50-poison',
   'memory',
+  'restore',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
@@ -27,6 +28,8 @@ export interface BenchOptions {
   readonly memoryLow: number
   readonly memoryHigh: number
   readonly memoryIssueLatencyMs: number
+  /** Issued credentials in the ledgers of the restore scenario. */
+  readonly restoreCredentials: number
   readonly cpuProfile: boolean
   readonly heapSnapshots: boolean
   readonly resultsDir: string
@@ -56,6 +59,8 @@ const DEFAULTS = {
   memoryHigh: 5_000,
   // Far longer than the memory scenario takes, so no issuance completes while it measures.
   memoryIssueLatencySeconds: 120,
+  // 600,000 ledger records: long enough to read a rate, a few seconds to write.
+  restoreCredentials: 200_000,
   resultsDir: 'results',
 } as const
 
@@ -73,6 +78,8 @@ export const USAGE = `Usage: npm run bench -- [options]
   --warmup-runs N       discarded relay50 runs before measuring, to warm the broker (default ${DEFAULTS.warmupRuns}; 0: none)
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
+  --restore-credentials N
+                        issued credentials in the ledgers the restore scenario restores (default ${DEFAULTS.restoreCredentials})
   --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)
   --heap-snapshot       memory scenario: heap snapshots at both levels and their diff by constructor
   --results DIR         where results/<timestamp>/ goes (default ${DEFAULTS.resultsDir})
@@ -112,6 +119,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       'warmup-runs': { type: 'string' },
       'memory-low': { type: 'string' },
       'memory-high': { type: 'string' },
+      'restore-credentials': { type: 'string' },
       'cpu-prof': { type: 'boolean', default: false },
       'heap-snapshot': { type: 'boolean', default: false },
       results: { type: 'string' },
@@ -135,6 +143,12 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     memoryLow: int('memory-low', values['memory-low'], DEFAULTS.memoryLow, 1),
     memoryHigh: int('memory-high', values['memory-high'], DEFAULTS.memoryHigh, 2),
     memoryIssueLatencyMs: DEFAULTS.memoryIssueLatencySeconds * 1000,
+    restoreCredentials: int(
+      'restore-credentials',
+      values['restore-credentials'],
+      DEFAULTS.restoreCredentials,
+      1_000,
+    ),
     cpuProfile: values['cpu-prof'],
     heapSnapshots: values['heap-snapshot'],
     resultsDir: values.results ?? DEFAULTS.resultsDir,
