@@ -18,9 +18,14 @@ import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
-import { createPrometheusMetrics, type PrometheusMetrics } from '../ops/prometheus-metrics.js'
+import {
+  createPrometheusMetrics,
+  type LedgerSize,
+  type PrometheusMetrics,
+} from '../ops/prometheus-metrics.js'
 import { combineMetrics } from '../pipeline/outcome-tally.js'
 import { createRelay, type Relay, type RelayRun } from '../pipeline/relay.js'
+import type { PartitionStatus } from '../pipeline/stage-runner.js'
 import type { RelayMetrics } from '../pipeline/relay-metrics.js'
 
 export interface ComposeOptions {
@@ -123,9 +128,12 @@ export async function composeRelay(
     registry,
     topicFor: (type) => topicByType[type],
   })
-  const metrics = createPrometheusMetrics(
-    config.moca.rateLimit ? { rateLimitWaiting: () => moca.rateLimitWaiting() } : {},
-  )
+  // The relay is created after its metrics: the ledger gauge reads it once it exists.
+  let ownedLedgers: () => Iterable<LedgerSize> = () => []
+  const metrics = createPrometheusMetrics({
+    ...(config.moca.rateLimit ? { rateLimitWaiting: () => moca.rateLimitWaiting() } : {}),
+    ledgerEntries: () => ownedLedgers(),
+  })
   const relay = createRelay({
     config,
     kafka,
@@ -139,6 +147,7 @@ export async function composeRelay(
     onCrash: options.onCrash,
     ...(options.run ? { run: options.run } : {}),
   })
+  ownedLedgers = () => ledgerSizes(relay)
 
   let stopping = false
   let ops: OpsServer | null = null
@@ -237,4 +246,16 @@ async function closeAll(
     }
   }
   closers.length = 0
+}
+
+function ledgerSizes(relay: Relay): LedgerSize[] {
+  const { issue, confirm } = relay.partitions
+  const sizes = (stage: LedgerSize['stage'], partitions: readonly PartitionStatus[]) =>
+    partitions.map((p) => ({
+      stage,
+      topic: p.topic,
+      partition: p.partition,
+      entries: p.ledgerEntries,
+    }))
+  return [...sizes('issue', issue), ...sizes('confirm', confirm)]
 }

@@ -17,13 +17,22 @@ const MOCA_LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 
 export interface PrometheusMetricsOptions {
   /** Calls waiting for their turn under moca.rateLimit now (read at each scrape). */
   readonly rateLimitWaiting?: () => number
+  /** The partitions this process owns now and their in-memory ledger sizes (read at each scrape). */
+  readonly ledgerEntries?: () => Iterable<LedgerSize>
+}
+
+export interface LedgerSize {
+  readonly stage: StageName
+  readonly topic: string
+  readonly partition: number
+  readonly entries: number
 }
 
 /** The relay's metrics, named `moca_relay_*`, plus Node's process metrics. */
 export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}): PrometheusMetrics {
   const registry = new Registry()
   collectDefaultMetrics({ register: registry, prefix: 'moca_relay_' })
-  const { rateLimitWaiting } = options
+  const { rateLimitWaiting, ledgerEntries } = options
   if (rateLimitWaiting !== undefined) {
     new Gauge({
       name: 'moca_relay_rate_limit_waiting',
@@ -31,6 +40,21 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
       registers: [registry],
       collect() {
         this.set(rateLimitWaiting())
+      },
+    })
+  }
+  if (ledgerEntries !== undefined) {
+    new Gauge({
+      name: 'moca_relay_ledger_entries',
+      help: 'Entries held in memory by the ledger of each partition this process owns: size the heap by their sum (docs/architecture.md, "The ledger").',
+      labelNames: ['stage', 'topic', 'partition'] as const,
+      registers: [registry],
+      collect() {
+        // only the partitions owned now: a revoked partition's ledger is gone from this heap
+        this.reset()
+        for (const { stage, topic, partition, entries } of ledgerEntries()) {
+          this.set({ stage, topic, partition: String(partition) }, entries)
+        }
       },
     })
   }

@@ -58,6 +58,8 @@ export interface PartitionStatus {
   readonly nextOffset: number
   /** The offset this run last committed in a transaction, if any. */
   readonly committedOffset: number | null
+  /** Entries the partition's in-memory ledger holds (0 until its worker exists). */
+  readonly ledgerEntries: number
   /** How far the consumer has read this partition, transaction markers included. */
   readonly fetchedTo: number
 }
@@ -486,6 +488,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           paused: pauseReasons(topic, partition),
           nextOffset: worker?.tracker.nextOffset ?? 0,
           committedOffset: worker?.tracker.lastCommittedOffset ?? null,
+          ledgerEntries: worker?.ledger.size ?? 0,
           fetchedTo: fetchedTo.get(k) ?? 0,
         }
       })

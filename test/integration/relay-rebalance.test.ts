@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { confirmQueueTopic } from '../../src/ledger/ledger-topics.js'
 import { startRelayFixture } from '../support/relay-fixture.js'
 
 describe('two relays in one consumer group', () => {
@@ -45,5 +46,19 @@ describe('two relays in one consumer group', () => {
     expect(
       second.relay.partitions.issue.filter((p) => p.topic === fixture.topics.kyc),
     ).toHaveLength(4)
+
+    // What an operator sizes the heap by: the survivor holds the ledgers of every partition,
+    // those it restored from the one that left included.
+    const metrics = await (await fetch(`${second.ops!.url}/metrics`)).text()
+    const ledgerSeries = (stage: string, topic: string) =>
+      metrics
+        .split('\n')
+        .filter((l) => l.startsWith(`moca_relay_ledger_entries{stage="${stage}",topic="${topic}",`))
+        .map((l) => Number(l.slice(l.lastIndexOf(' ') + 1)))
+    const issueLedgers = ledgerSeries('issue', fixture.topics.kyc)
+    expect(issueLedgers).toHaveLength(4)
+    expect(issueLedgers.reduce((a, b) => a + b, 0)).toBe(total)
+    // the confirm stage holds only what it restored from the partitions it took over
+    expect(ledgerSeries('confirm', confirmQueueTopic(fixture.groupId))).toHaveLength(4)
   })
 })

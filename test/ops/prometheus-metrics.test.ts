@@ -72,4 +72,25 @@ describe('the /metrics exposition', () => {
     expect(sample(text, series('moca_relay_consumer_lag', 1))).toBe(0)
     expect(sample(text, series('moca_relay_in_flight', 1))).toBe(4)
   })
+
+  it('shows the ledger sizes of the partitions owned at each scrape, and none of a revoked one', async () => {
+    let owned = [
+      { stage: 'issue' as const, topic: 'kyc.completed', partition: 0, entries: 120 },
+      { stage: 'issue' as const, topic: 'kyc.completed', partition: 1, entries: 80 },
+      { stage: 'confirm' as const, topic: 'relay.confirm-queue', partition: 1, entries: 75 },
+    ]
+    const metrics = createPrometheusMetrics({ ledgerEntries: () => owned })
+    const series = (stage: string, topic: string, partition: number) =>
+      `moca_relay_ledger_entries{stage="${stage}",topic="${topic}",partition="${partition}"}`
+    let text = await metrics.render()
+    expect(sample(text, series('issue', 'kyc.completed', 0))).toBe(120)
+    expect(sample(text, series('issue', 'kyc.completed', 1))).toBe(80)
+    expect(sample(text, series('confirm', 'relay.confirm-queue', 1))).toBe(75)
+
+    // a rebalance took partition 0 away: its ledger left this process's heap
+    owned = owned.slice(1)
+    text = await metrics.render()
+    expect(sample(text, series('issue', 'kyc.completed', 0))).toBeUndefined()
+    expect(sample(text, series('issue', 'kyc.completed', 1))).toBe(80)
+  })
 })
