@@ -81,7 +81,11 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           run: deps.run,
           coreClaimHash: request.coreClaimHash,
         }
-        ctx.ledger.set(ledgerKey, entry)
+        // A first confirmation's entry dedupes nothing in this worker (it reads each offset once,
+        // and no other epoch-0 request carries this key): holding it in memory for the whole
+        // retention would cost ~0.3 KiB per credential for nothing. A redrive's entry stays, to
+        // settle a later redrive of the same credential.
+        if (epoch > 0) ctx.ledger.set(ledgerKey, entry)
         deps.metrics.outcome('confirm', request.route, 'onchain')
         const event = buildOnchain({
           idempotencyKey: request.idempotencyKey,
@@ -93,8 +97,9 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           status: result.status,
           at,
         })
-        // The ONCHAIN entry only dedupes a record read again after a restart; a redrive's newer
-        // epoch also needs it to stop repeats, so only the first confirmation may drop it.
+        // The ONCHAIN entry only dedupes a record read again after a restart (the next owner
+        // restores it); a redrive's newer epoch also needs it to stop repeats, so only the first
+        // confirmation may drop it.
         const ledger = [ledgerRecord(ledgerKey, entry)]
         const outputs = [await output(deps.topics.onchain, event, task)]
         void (epoch > 0

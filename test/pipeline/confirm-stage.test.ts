@@ -296,6 +296,21 @@ describe('the confirm stage', () => {
     expect(next.committedOffset()).toBe(1)
   })
 
+  it("holds no ONCHAIN entry in memory for a first confirmation, only for a redrive's: a long-running relay's heap does not grow with every credential confirmed", async () => {
+    const p = confirmPartition(() => answer('ONCHAIN'))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    p.deliver(encodeConfirmRequest(confirmRequest({ idempotencyKey: 'key-2', orderingKey: 'b' })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(p.events(TOPICS.onchain)).toHaveLength(2)
+    expect(p.worker.ledger.size).toBe(0)
+
+    p.deliver(encodeConfirmRequest(confirmRequest({ idempotencyKey: 'key-3', epoch: 6 })))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(p.events(TOPICS.onchain)).toHaveLength(3)
+    expect(p.worker.ledger.get('key-3')?.state).toBe('ONCHAIN')
+    expect(p.worker.ledger.size).toBe(1)
+  })
+
   it('skips confirm-queue records it cannot read (another version, no email to sign for) and commits past them', async () => {
     const p = confirmPartition(() => answer('ONCHAIN'))
     const { email: _email, ...withoutEmail } = confirmRequest({ idempotencyKey: 'key-3' })
