@@ -57,7 +57,9 @@ export async function runLedgerRestore(ctx: BenchContext): Promise<ScenarioResul
   const restoreSeconds = (full.readyMs - empty.readyMs) / 1000
   const heapPerCredential = (full.heapUsed - empty.heapUsed) / credentials
   const cpuUsPerRecord =
-    full.cpuMs === null || empty.cpuMs === null ? null : ((full.cpuMs - empty.cpuMs) * 1e3) / records
+    full.cpuMs === null || empty.cpuMs === null
+      ? null
+      : ((full.cpuMs - empty.cpuMs) * 1e3) / records
   const recordsPerSecond = restoreSeconds > 0 ? records / restoreSeconds : null
   const secondsPerMillion = (restoreSeconds * 1_000_000) / credentials
   const int = (n: number): string => Math.round(n).toLocaleString('en-US')
