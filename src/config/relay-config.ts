@@ -540,7 +540,7 @@ export const RelayConfig = z
     ledger: z
       .strictObject({
         retention: Duration.default(DEFAULTS.ledger.retention).describe(
-          'How long the ledger remembers an issuance; a replay of older events issues again. The ledger is held in memory: ≈ 0.85 KiB per credential of the window.',
+          'How long the ledger remembers an issuance; a replay of older events issues again. The ledger is held in memory: ≈ 0.4 KiB per credential of the window (up to 0.6 KiB after a restart); see moca_relay_ledger_entries.',
         ),
       })
       .prefault({}),

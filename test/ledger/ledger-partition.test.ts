@@ -1,3 +1,4 @@
+import { createHash, randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
 import { encodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import { createLedgerPartition } from '../../src/ledger/ledger-partition.js'
@@ -109,5 +110,36 @@ describe('ledger partition', () => {
     ledger.applyRecord('key-1', Buffer.from('not json'))
     expect(ledger.unreadable).toBe(3)
     expect(ledger.get('key-1')?.coreClaimHash).toBe('hash-1')
+  })
+
+  it('gives back the keys, hashes and user ids it was given, in the shapes MocaChain and the relay use (held packed)', () => {
+    const hex = (text: string) => createHash('sha256').update(text).digest('hex')
+    const key = hex('key')
+    const generationKey = `${key}.g1`
+    const entry: LedgerEntry = {
+      state: 'ISSUED',
+      generation: 0,
+      at: 1_000,
+      run: null,
+      holder: hex('holder'),
+      coreClaimHash: hex('claim'),
+      userUuid: randomUUID(),
+    }
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 2_000 })
+    ledger.applyRecord(key, encodeLedgerEntry(entry))
+    ledger.set(generationKey, { ...entry, generation: 1, at: 2_000, coreClaimHash: hex('claim-2') })
+
+    expect(ledger.get(key)).toMatchObject({
+      state: 'ISSUED',
+      coreClaimHash: entry.coreClaimHash,
+      userUuid: entry.userUuid,
+    })
+    expect(ledger.get(generationKey)?.coreClaimHash).toBe(hex('claim-2'))
+    expect(ledger.latestIssued(entry.holder!)).toEqual({
+      key: generationKey,
+      coreClaimHash: hex('claim-2'),
+      at: 2_000,
+    })
+    expect(ledger.get(key.toUpperCase())).toBeUndefined()
   })
 })
