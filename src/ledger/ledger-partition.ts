@@ -49,9 +49,11 @@ export function createLedgerPartition(deps: {
   let lastSweep = now()
   const expired = (entry: { readonly at: number }): boolean => now() - entry.at > deps.retentionMs
   /** The ISSUED entry a holder index slot points at, if it is still one. */
-  const issuedAt = (packedKey: string): PackedEntry | undefined => {
+  const issuedAt = (packedKey: string): LedgerEntry | PackedEntry | undefined => {
     const entry = entries.get(packedKey)
-    return entry instanceof PackedEntry && entry.state === LedgerState.issued ? entry : undefined
+    return entry?.state === LedgerState.issued && entry.coreClaimHash !== undefined
+      ? entry
+      : undefined
   }
   const index = (packedKey: string, entry: LedgerEntry): void => {
     if (entry.state !== LedgerState.issued || !entry.holder || !entry.coreClaimHash) return
@@ -99,7 +101,8 @@ export function createLedgerPartition(deps: {
       const key = byHolder.get(packText(holder))
       const entry = key === undefined ? undefined : issuedAt(key)
       if (key === undefined || entry === undefined || expired(entry)) return undefined
-      return { key: unpackText(key), coreClaimHash: unpackText(entry.coreClaimHash), at: entry.at }
+      const { coreClaimHash, at } = release(entry)
+      return coreClaimHash === undefined ? undefined : { key: unpackText(key), coreClaimHash, at }
     },
     applyRecord(key, value) {
       if (value === null) {

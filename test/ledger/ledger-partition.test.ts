@@ -142,4 +142,18 @@ describe('ledger partition', () => {
     })
     expect(ledger.get(key.toUpperCase())).toBeUndefined()
   })
+
+  it("still finds a holder's credential whose ISSUED entry carries fields it does not pack (another version's)", () => {
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 1_000 })
+    ledger.applyRecord(
+      'key-1',
+      encodeLedgerEntry({ ...issued(1_000, 'hash-1'), onDuplicate: 'revoke' }),
+    )
+    expect(ledger.latestIssued('holder-ada')).toEqual({
+      key: 'key-1',
+      coreClaimHash: 'hash-1',
+      at: 1_000,
+    })
+    expect(ledger.get('key-1')?.coreClaimHash).toBe('hash-1')
+  })
 })
