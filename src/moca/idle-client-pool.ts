@@ -51,8 +51,14 @@ export class IdleClientPool extends Dispatcher {
     options: Dispatcher.DispatchOptions,
     handler: Dispatcher.DispatchHandler,
   ): boolean {
-    if (this.#destroyed) throw new errors.ClientDestroyedError()
-    if (this.#closing !== null) throw new errors.ClientClosedError()
+    // as undici's dispatchers do: a refusal goes to the handler, not to the caller
+    if (this.#destroyed || this.#closing !== null) {
+      failWaiting(
+        handler,
+        this.#destroyed ? new errors.ClientDestroyedError() : new errors.ClientClosedError(),
+      )
+      return false
+    }
     const client = this.#takeIdle() ?? this.#open()
     if (client === null) {
       this.#waiting.push({ options, handler })
