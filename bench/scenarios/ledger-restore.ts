@@ -5,8 +5,8 @@ import { confirmLedgerTopic, issueLedgerTopic } from '../../src/ledger/ledger-to
 import type { ScenarioResult } from '../report/scenario-result.js'
 import type { BenchContext } from '../support/bench-context.js'
 import { readProcUsage } from '../support/proc-usage.js'
-import { benchRelayConfig } from '../support/relay-config.js'
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
+import { prepareScenarioRelay } from '../support/scenario-relay.js'
 
 const READY_TIMEOUT_MS = 600_000
 /** Records per `send`, as in bench-events. */
@@ -31,19 +31,7 @@ interface Start {
 export async function runLedgerRestore(ctx: BenchContext): Promise<ScenarioResult> {
   const credentials = ctx.options.restoreCredentials
   const partitions = ctx.input.partitions
-  const prefix = `${ctx.runPrefix}-restore`
-  const inputTopic = `${prefix}-in`
-  await ctx.kafka.createTopic(inputTopic, partitions)
-  ctx.kafka.trackGroup(prefix)
-  ctx.kafka.trackGroup(`${prefix}.confirm`)
-  const rawConfig = benchRelayConfig({
-    brokers: ctx.kafka.brokers,
-    prefix,
-    inputTopics: [inputTopic],
-    partitions,
-    sandboxUrl: ctx.sandbox.url,
-    kid: ctx.key.kid,
-  })
+  const { prefix, inputTopic, rawConfig } = await prepareScenarioRelay(ctx, 'restore')
 
   // The first start creates the ledger topics as the relay wants them (compacted, co-partitioned).
   const empty = await startAndMeasure(ctx, rawConfig, 'restore-empty')

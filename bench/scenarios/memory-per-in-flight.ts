@@ -3,7 +3,7 @@ import { STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.j
 import { produceEvents } from '../support/bench-events.js'
 import { readProcUsage } from '../support/proc-usage.js'
 import { sumMetric } from '../support/prometheus-text.js'
-import { benchRelayConfig } from '../support/relay-config.js'
+import { prepareScenarioRelay } from '../support/scenario-relay.js'
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
 import { sleep, waitUntil } from '../support/wait-until.js'
 import { diffHeapSnapshots } from '../report/heap-snapshot-diff.js'
@@ -34,37 +34,23 @@ interface Level {
 export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioResult> {
   const { memoryLow, memoryHigh, memoryIssueLatencyMs } = ctx.options
   const partitions = ctx.input.partitions
-  const prefix = `${ctx.runPrefix}-memory`
-  // Not under `${prefix}.`: the relay refuses to read a topic named like its own outputs.
-  const inputTopic = `${prefix}-in`
-  await ctx.kafka.createTopic(inputTopic, partitions)
-  ctx.kafka.trackGroup(prefix)
-  ctx.kafka.trackGroup(`${prefix}.confirm`)
   await ctx.sandbox.reset()
   await ctx.sandbox.setLatency({ issueMs: memoryIssueLatencyMs, statusMs: STATUS_LATENCY_MS })
 
   // Round-robin partitions and one user per event: no per-key wait, every event a call at once.
   const perPartition = Math.ceil(memoryHigh / partitions)
   const budget = Math.max(perPartition + 64, 256)
-  const rawConfig = benchRelayConfig({
-    brokers: ctx.kafka.brokers,
-    prefix,
-    inputTopics: [inputTopic],
-    partitions,
-    sandboxUrl: ctx.sandbox.url,
-    kid: ctx.key.kid,
-    overrides: {
-      // the budget must not be what limits the in-flight count, and nothing completes to grow it
-      issue: { maxInFlight: budget, initialInFlight: budget },
-      // one socket per call, and calls that outlast the sandbox's latency
-      moca: {
-        connections: memoryHigh + 256,
-        requestTimeout: memoryIssueLatencyMs + 60_000,
-        uncertaintyWindow: memoryIssueLatencyMs + 60_000,
-      },
-      // nothing in flight can finish: do not wait for it at the end
-      shutdown: { drainTimeout: 1_000 },
+  const { prefix, inputTopic, rawConfig } = await prepareScenarioRelay(ctx, 'memory', {
+    // the budget must not be what limits the in-flight count, and nothing completes to grow it
+    issue: { maxInFlight: budget, initialInFlight: budget },
+    // one socket per call, and calls that outlast the sandbox's latency
+    moca: {
+      connections: memoryHigh + 256,
+      requestTimeout: memoryIssueLatencyMs + 60_000,
+      uncertaintyWindow: memoryIssueLatencyMs + 60_000,
     },
+    // nothing in flight can finish: do not wait for it at the end
+    shutdown: { drainTimeout: 1_000 },
   })
   const relay = await startRelayProcess({
     cliPath: ctx.cliPath,

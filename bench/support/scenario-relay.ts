@@ -1,0 +1,37 @@
+import type { BenchContext } from './bench-context.js'
+import { benchRelayConfig, type BenchRelayConfigOptions } from './relay-config.js'
+
+export interface ScenarioRelay {
+  /** Group id, internal and output topic names. */
+  readonly prefix: string
+  /** The scenario's own (empty) input topic, with the backlog's partition count. */
+  readonly inputTopic: string
+  readonly rawConfig: Record<string, unknown>
+}
+
+/**
+ * A scenario with a relay of its own on an input topic of its own: `<run>-<name>-in` (not under
+ * `<prefix>.`, since the relay refuses to read a topic named like its own outputs), the relay's
+ * groups deleted with the run's topics.
+ */
+export async function prepareScenarioRelay(
+  ctx: BenchContext,
+  name: string,
+  overrides?: BenchRelayConfigOptions['overrides'],
+): Promise<ScenarioRelay> {
+  const prefix = `${ctx.runPrefix}-${name}`
+  const inputTopic = `${prefix}-in`
+  await ctx.kafka.createTopic(inputTopic, ctx.input.partitions)
+  ctx.kafka.trackGroup(prefix)
+  ctx.kafka.trackGroup(`${prefix}.confirm`)
+  const rawConfig = benchRelayConfig({
+    brokers: ctx.kafka.brokers,
+    prefix,
+    inputTopics: [inputTopic],
+    partitions: ctx.input.partitions,
+    sandboxUrl: ctx.sandbox.url,
+    kid: ctx.key.kid,
+    ...(overrides ? { overrides } : {}),
+  })
+  return { prefix, inputTopic, rawConfig }
+}
