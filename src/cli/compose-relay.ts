@@ -17,6 +17,7 @@ import type { Logger } from '../ops/logger.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
+import { startHeapWatch } from '../ops/heap-watch.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
 import {
   createPrometheusMetrics,
@@ -148,6 +149,11 @@ export async function composeRelay(
     ...(options.run ? { run: options.run } : {}),
   })
   ownedLedgers = () => ledgerSizes(relay)
+  const heapWatch = startHeapWatch({
+    logger: log,
+    ledgerEntries: () => ledgerSizes(relay).reduce((sum, size) => sum + size.entries, 0),
+  })
+  closers.push({ name: 'heap watch', close: async () => heapWatch.stop() })
 
   let stopping = false
   let ops: OpsServer | null = null
