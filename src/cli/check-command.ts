@@ -13,7 +13,7 @@ import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
 import type { Command, ConfigCommandIo } from './command.js'
-import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
+import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { parseCommandLine } from './usage-error.js'
@@ -21,9 +21,9 @@ import { parseCommandLine } from './usage-error.js'
 const USAGE = `Usage:
   moca-relay check [--config relay.yaml]
       Checks a configuration before a relay runs it, one line per check: the config and the
-      partner key; Kafka and the routes' input topics; the schema registry, if one is set; and
-      that MocaChain accepts the partner JWT (a status call for a made-up credential, which
-      MocaChain answers 404 once the JWT passed). Nothing is written anywhere. Exits 1 if a check
+      partner key; Kafka, the routes' input topics and the consumer groups (a cluster's ACLs);
+      the schema registry, if one is set; and that MocaChain accepts the partner JWT (a status
+      call for a made-up credential, which MocaChain answers 404 once the JWT passed). Nothing is written anywhere. Exits 1 if a check
       fails. Endpoints and secrets come from the environment, as for \`moca-relay run\`.`
 
 /** A made-up coreClaimHash: no credential has it, so an accepted JWT gets 404. */
@@ -122,6 +122,18 @@ async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => voi
       const counts = await requireTopics(admin, topics)
       const list = topics.map((t) => `${t} (${counts.get(t)} partitions)`).join(', ')
       return { value: true, detail: list }
+    })
+    // Read-only, so only the groups: on a cluster with ACLs a principal without them is refused
+    // its group coordinator, which is the first thing a relay asks for. Transactional ids and
+    // writes cannot be checked without writing; start-up reports those refusals.
+    await checkStep(report, 'groups', async () => {
+      const groups = [config.kafka.groupId, `${config.kafka.groupId}.confirm`]
+      try {
+        await admin.describeGroups(groups)
+      } catch (err) {
+        throw authorizationError(err)
+      }
+      return { value: true, detail: `${groups.join(', ')}: the relay may use them` }
     })
   } finally {
     await admin.disconnect().catch(() => undefined)

@@ -63,11 +63,12 @@ describe('moca-relay check', () => {
       '✓ partner',
       '✓ Kafka',
       '✓ input',
+      '✓ groups',
       '✓ registry',
       '✓ MocaChain',
     ])
     expect(lines[3]).toContain(`${topic} (3 partitions)`)
-    expect(lines[5]).toContain('accepted the partner JWT')
+    expect(lines[6]).toContain('accepted the partner JWT')
     expect(code).toBe(0)
     // a status call only: MocaChain holds no credential afterwards
     expect(f.sandbox.stats().credentials.issued).toBe(0)

@@ -87,6 +87,23 @@ describe('Kafka ACLs', () => {
         /Kafka refused the relay \(GROUP_AUTHORIZATION_FAILED\).*Fix: `moca-relay acls --config <file>` prints every ACL/,
       ),
     })
+    // `moca-relay check`, before any start, says the same about the groups
+    const file = await writeRelayConfig(
+      deepMerge(fixture.rawConfig, {
+        kafka: { ...kafka, sasl: { ...kafka.sasl, password: undefined } },
+      }),
+    )
+    const env = {
+      MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem,
+      KAFKA_SASL_PASSWORD: 'relay-secret',
+      // the SASL listener, also when the shell running the tests exports the stack's brokers
+      KAFKA_BROKERS: sasl.saslAddress,
+    }
+    const refusedCheck = await runCli(['check', '--config', file], env)
+    expect(refusedCheck.code).toBe(1)
+    expect(refusedCheck.output).toMatch(
+      /✓ input topics .*\n✗ groups +KAFKA_NOT_AUTHORIZED: Kafka refused the relay \(GROUP_AUTHORIZATION_FAILED\)/,
+    )
 
     // the groups but not the transactional ids: the relay starts, and Kafka refuses each
     // partition its transactions until the ACL exists; then the partitions are taken up again
@@ -117,17 +134,9 @@ describe('Kafka ACLs', () => {
 
     // the operator's commands, as a user runs them, with the same grants (the password from
     // the environment): replay's run group and transactional ids, redrive's reader group
-    const file = await writeRelayConfig(
-      deepMerge(fixture.rawConfig, {
-        kafka: { ...kafka, sasl: { ...kafka.sasl, password: undefined } },
-      }),
-    )
-    const env = {
-      MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem,
-      KAFKA_SASL_PASSWORD: 'relay-secret',
-      // the SASL listener, also when the shell running the tests exports the stack's brokers
-      KAFKA_BROKERS: sasl.saslAddress,
-    }
+    const check = await runCli(['check', '--config', file], env)
+    expect(check.output).toMatch(/✓ groups /)
+    expect(check.code).toBe(0)
     const replay = await runCli(
       ['replay', '--config', file, '--topic', fixture.topics.kyc, '--from', 'earliest'],
       env,
