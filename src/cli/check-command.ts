@@ -23,8 +23,9 @@ const USAGE = `Usage:
       Checks a configuration before a relay runs it, one line per check: the config and the
       partner key; Kafka, the routes' input topics and the consumer groups (a cluster's ACLs);
       the schema registry, if one is set; and that MocaChain accepts the partner JWT (a status
-      call for a made-up credential, which MocaChain answers 404 once the JWT passed). Nothing is written anywhere. Exits 1 if a check
-      fails. Endpoints and secrets come from the environment, as for \`moca-relay run\`.`
+      call for a made-up credential, which MocaChain answers 404 once the JWT passed). Nothing
+      is written anywhere. Exits 1 if a check fails. Endpoints and secrets come from the
+      environment, as for \`moca-relay run\`.`
 
 /** A made-up coreClaimHash: no credential has it, so an accepted JWT gets 404. */
 const PROBE_HASH = '0'.repeat(64)
