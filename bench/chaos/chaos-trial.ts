@@ -1,3 +1,4 @@
+import { confirmGroupId } from '../../src/pipeline/relay.js'
 import { createSeededRandom } from '../../src/sandbox/seeded-random.js'
 import type { SandboxFaultsInput } from '../../src/sandbox/sandbox-faults.js'
 import { startSandbox, type SandboxHandle } from '../../src/sandbox/start-sandbox.js'
@@ -160,7 +161,7 @@ export async function runTrial(
       }),
   })
   kafka.trackGroup(prefix)
-  kafka.trackGroup(`${prefix}.confirm`)
+  kafka.trackGroup(confirmGroupId(prefix))
   kafka.trackGroup(`${prefix}.reader`)
   let reader: Awaited<ReturnType<typeof startOutputReader>> | undefined
   const result = (outcome: Pick<TrialResult, 'events' | 'finished' | 'verdict'>): TrialResult => ({

@@ -1,3 +1,4 @@
+import { confirmGroupId } from '../../src/pipeline/relay.js'
 import { buildTimeline, summarizeLatency } from '../report/timeline.js'
 import type { ScenarioResult } from '../report/scenario-result.js'
 import { ONCHAIN_DELAY_MS, STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.js'
@@ -158,7 +159,7 @@ export async function runRelayThroughput(
   // One partition: probes need no parallelism, and one more partition worker barely changes the relay.
   await ctx.kafka.createTopic(probeTopic, 1)
   ctx.kafka.trackGroup(prefix)
-  ctx.kafka.trackGroup(`${prefix}.confirm`)
+  ctx.kafka.trackGroup(confirmGroupId(prefix))
   ctx.kafka.trackGroup(`${prefix}-reader`)
 
   let probes: ProbeProducer | null = null

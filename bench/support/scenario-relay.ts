@@ -1,3 +1,4 @@
+import { confirmGroupId } from '../../src/pipeline/relay.js'
 import type { BenchContext } from './bench-context.js'
 import { benchRelayConfig, type BenchRelayConfigOptions } from './relay-config.js'
 
@@ -23,7 +24,7 @@ export async function prepareScenarioRelay(
   const inputTopic = `${prefix}-in`
   await ctx.kafka.createTopic(inputTopic, ctx.input.partitions)
   ctx.kafka.trackGroup(prefix)
-  ctx.kafka.trackGroup(`${prefix}.confirm`)
+  ctx.kafka.trackGroup(confirmGroupId(prefix))
   const rawConfig = benchRelayConfig({
     brokers: ctx.kafka.brokers,
     prefix,

@@ -16,6 +16,7 @@ import type { Command, ConfigCommandIo } from './command.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
+import { confirmGroupId } from '../pipeline/relay.js'
 import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
@@ -128,7 +129,7 @@ async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => voi
     // its group coordinator, which is the first thing a relay asks for. Transactional ids and
     // writes cannot be checked without writing; start-up reports those refusals.
     await checkStep(report, 'groups', async () => {
-      const groups = [config.kafka.groupId, `${config.kafka.groupId}.confirm`]
+      const groups = [config.kafka.groupId, confirmGroupId(config.kafka.groupId)]
       try {
         await admin.describeGroups(groups)
       } catch (err) {

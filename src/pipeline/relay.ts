@@ -81,6 +81,11 @@ export interface Relay {
   }
 }
 
+/** The confirm stage's consumer group: its own, beside the issue stage's `kafka.groupId`. */
+export function confirmGroupId(groupId: string): string {
+  return `${groupId}.confirm`
+}
+
 export function createRelay(deps: RelayDeps): Relay {
   const { config } = deps
   const log = deps.logger
@@ -210,7 +215,7 @@ export function createRelay(deps: RelayDeps): Relay {
     ? createStageRunner({
         ...runnerBase,
         stage: 'confirm',
-        groupId: `${config.kafka.groupId}.confirm`,
+        groupId: confirmGroupId(config.kafka.groupId),
         inputTopics: [confirmQueue],
         ledgerTopicOf: () => confirmLedgerTopic(prefix),
         transactionalIdOf: (_topic, partition) => `${txPrefix}.confirm.${partition}`,

@@ -1,3 +1,4 @@
+import { confirmGroupId } from '../../src/pipeline/relay.js'
 import { describe, expect, it } from 'vitest'
 import { confirmQueueTopic } from '../../src/ledger/ledger-topics.js'
 import { deepMerge, distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
@@ -46,7 +47,10 @@ describe('invariant 3: no duplicate output events', () => {
         async () =>
           Number(
             (
-              await admin.fetchOffsets({ groupId: `${fixture.groupId}.confirm`, topics: [queue] })
+              await admin.fetchOffsets({
+                groupId: confirmGroupId(fixture.groupId),
+                topics: [queue],
+              })
             )[0]!.partitions[0]!.offset,
           ),
         { timeout: 60_000 },
