@@ -1,6 +1,7 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
 import { isRelayError } from '../errors/relay-error.js'
+import { ACL_MISSING } from '../kafka/authorization-failure.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
@@ -208,7 +209,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       fenced
         ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : refused
-          ? 'Kafka refused the partition a transaction (an ACL is missing: `moca-relay acls` lists them); trying again after the session timeout'
+          ? `Kafka refused the partition a transaction (${ACL_MISSING}); trying again after the session timeout`
           : 'transaction failed; rebuilding the partition from its last commit',
     )
     const resumeAt = worker.resumeOffset
@@ -309,7 +310,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       if (isRelayError(err) && err.code === 'KAFKA_NOT_AUTHORIZED') {
         log.error(
           fields,
-          'Kafka refused the partition its transactional id (an ACL is missing: `moca-relay acls` lists them); retrying',
+          `Kafka refused the partition its transactional id (${ACL_MISSING}); retrying`,
         )
       } else {
         log.warn(fields, 'could not take over the partition yet; retrying')
