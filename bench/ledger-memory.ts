@@ -5,12 +5,11 @@
  * that restored the confirm ledger holds those that were written (at most one per credential).
  * Run with --expose-gc (the npm script does).
  */
-import { createHash } from 'node:crypto'
+import { sha256Hex } from '../src/domain/idempotency-key.js'
 import { encodeLedgerEntry, type LedgerEntry } from '../src/ledger/ledger-entry.js'
 import { createLedgerPartition } from '../src/ledger/ledger-partition.js'
 
 const ENTRIES = 200_000
-const hex = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 function heapPerEntry(entryOf: (i: number) => { key: string; entry: LedgerEntry }): number {
   const gc = (globalThis as { gc?: () => void }).gc
@@ -31,21 +30,21 @@ function heapPerEntry(entryOf: (i: number) => { key: string; entry: LedgerEntry 
 
 const at = Date.now()
 const issued = heapPerEntry((i) => ({
-  key: hex(`key-${i}`),
+  key: sha256Hex(`key-${i}`),
   entry: {
     state: 'ISSUED',
     generation: 0,
     at,
     run: null,
     // as issue-outcomes writes it
-    holder: hex(`holder-${i}`),
-    coreClaimHash: hex(`claim-${i}`),
+    holder: sha256Hex(`holder-${i}`),
+    coreClaimHash: sha256Hex(`claim-${i}`),
     userUuid: `2f1b0c3e-8a8e-4d2a-9a1f-${String(i).padStart(12, '0')}`,
   },
 }))
 const onchain = heapPerEntry((i) => ({
-  key: hex(`key-${i}`),
-  entry: { state: 'ONCHAIN', generation: 0, at, run: null, coreClaimHash: hex(`claim-${i}`) },
+  key: sha256Hex(`key-${i}`),
+  entry: { state: 'ONCHAIN', generation: 0, at, run: null, coreClaimHash: sha256Hex(`claim-${i}`) },
 }))
 process.stdout.write(
   [

@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import type { Message } from 'kafkajs'
+import { sha256Hex } from '../../src/domain/idempotency-key.js'
 import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import { confirmLedgerTopic, issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
 import type { ScenarioResult } from '../report/scenario-result.js'
@@ -128,16 +129,15 @@ async function writeLedgers(
   const producer = await ctx.kafka.producer()
   const issueLedger = issueLedgerTopic(prefix, inputTopic)
   const confirmLedger = confirmLedgerTopic(prefix)
-  const hex = (text: string): string => createHash('sha256').update(text).digest('hex')
   const at = Date.now()
   let records = 0
   for (let from = 0; from < credentials; from += PRODUCE_BATCH) {
     const issue: Message[] = []
     const confirm: Message[] = []
     for (let i = from; i < Math.min(from + PRODUCE_BATCH, credentials); i++) {
-      const key = hex(`${prefix}-key-${i}`)
+      const key = sha256Hex(`${prefix}-key-${i}`)
       const partition = i % partitions
-      const coreClaimHash = `0x${hex(`${prefix}-claim-${i}`)}`
+      const coreClaimHash = `0x${sha256Hex(`${prefix}-claim-${i}`)}`
       const entries: LedgerEntry[] = [
         { state: LedgerState.intent, generation: 0, at, run: null, onDuplicate: 'revoke' },
         {
@@ -145,7 +145,7 @@ async function writeLedgers(
           generation: 0,
           at,
           run: null,
-          holder: hex(`${prefix}-holder-${i}`),
+          holder: sha256Hex(`${prefix}-holder-${i}`),
           coreClaimHash,
           userUuid: randomUUID(),
         },

@@ -65,6 +65,7 @@ export function holderKey(program: ProgramRef, email: string): string {
 }
 
 /** One-shot `hash` (Node ≥ 20.12): about twice as fast as createHash for inputs this small. */
-function sha256Hex(text: string): string {
+/** SHA-256 as 64 lowercase hex digits: the shape of every idempotency and holder key. */
+export function sha256Hex(text: string): string {
   return hash('sha256', text, 'hex')
 }

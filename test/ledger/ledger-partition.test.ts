@@ -1,5 +1,6 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../src/domain/idempotency-key.js'
 import { encodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import { createLedgerPartition } from '../../src/ledger/ledger-partition.js'
 
@@ -113,31 +114,35 @@ describe('ledger partition', () => {
   })
 
   it('gives back the keys, hashes and user ids it was given, in the shapes MocaChain and the relay use (held packed)', () => {
-    const hex = (text: string) => createHash('sha256').update(text).digest('hex')
-    const key = hex('key')
+    const key = sha256Hex('key')
     const generationKey = `${key}.g1`
     const entry: LedgerEntry = {
       state: 'ISSUED',
       generation: 0,
       at: 1_000,
       run: null,
-      holder: hex('holder'),
-      coreClaimHash: hex('claim'),
+      holder: sha256Hex('holder'),
+      coreClaimHash: sha256Hex('claim'),
       userUuid: randomUUID(),
     }
     const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 2_000 })
     ledger.applyRecord(key, encodeLedgerEntry(entry))
-    ledger.set(generationKey, { ...entry, generation: 1, at: 2_000, coreClaimHash: hex('claim-2') })
+    ledger.set(generationKey, {
+      ...entry,
+      generation: 1,
+      at: 2_000,
+      coreClaimHash: sha256Hex('claim-2'),
+    })
 
     expect(ledger.get(key)).toMatchObject({
       state: 'ISSUED',
       coreClaimHash: entry.coreClaimHash,
       userUuid: entry.userUuid,
     })
-    expect(ledger.get(generationKey)?.coreClaimHash).toBe(hex('claim-2'))
+    expect(ledger.get(generationKey)?.coreClaimHash).toBe(sha256Hex('claim-2'))
     expect(ledger.latestIssued(entry.holder!)).toEqual({
       key: generationKey,
-      coreClaimHash: hex('claim-2'),
+      coreClaimHash: sha256Hex('claim-2'),
       at: 2_000,
     })
     expect(ledger.get(key.toUpperCase())).toBeUndefined()

@@ -1,18 +1,17 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { randomUUID } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import { sha256Hex } from '../../src/domain/idempotency-key.js'
 import { packText, unpackText } from '../../src/ledger/packed-text.js'
-
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex')
 
 describe('packed ledger texts', () => {
   const texts = [
-    sha256('key'), // idempotency and holder keys, coreClaimHash
-    `${sha256('key')}.g2`, // a reissued generation's key
+    sha256Hex('key'), // idempotency and holder keys, coreClaimHash
+    `${sha256Hex('key')}.g2`, // a reissued generation's key
     randomUUID(), // userUuid
     '@offset:42', // a record that never got an idempotency key
-    sha256('key').toUpperCase(), // not what the relay writes: kept as it is
-    `0x${sha256('key')}`,
-    sha256('key').slice(0, 63),
+    sha256Hex('key').toUpperCase(), // not what the relay writes: kept as it is
+    `0x${sha256Hex('key')}`,
+    sha256Hex('key').slice(0, 63),
     randomUUID().toUpperCase(),
     '',
     '\u0000',
@@ -31,8 +30,8 @@ describe('packed ledger texts', () => {
   })
 
   it('halves hex keys and shrinks UUIDs: what the ledger holds per credential', () => {
-    expect(packText(sha256('key'))).toHaveLength(33)
-    expect(packText(`${sha256('key')}.g2`)).toHaveLength(36)
+    expect(packText(sha256Hex('key'))).toHaveLength(33)
+    expect(packText(`${sha256Hex('key')}.g2`)).toHaveLength(36)
     expect(packText(randomUUID())).toHaveLength(17)
   })
 })
