@@ -137,7 +137,8 @@ async function writeLedgers(
     for (let i = from; i < Math.min(from + PRODUCE_BATCH, credentials); i++) {
       const key = sha256Hex(`${prefix}-key-${i}`)
       const partition = i % partitions
-      const coreClaimHash = `0x${sha256Hex(`${prefix}-claim-${i}`)}`
+      // as MocaChain writes it: 64 lowercase hex digits, no 0x
+      const coreClaimHash = sha256Hex(`${prefix}-claim-${i}`)
       const entries: LedgerEntry[] = [
         { state: LedgerState.intent, generation: 0, at, run: null, onDuplicate: 'revoke' },
         {
