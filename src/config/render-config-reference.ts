@@ -32,7 +32,7 @@ interface JsonSchema {
 }
 
 /** The least a config file must say; everything else has a default. */
-const MINIMAL = {
+export const MINIMAL = {
   moca: { partnerId: 'p', key: { kid: 'k', file: 'k.pem' } },
   routes: [
     {

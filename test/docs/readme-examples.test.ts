@@ -2,19 +2,8 @@ import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { parse as parseYaml } from 'yaml'
 import { parseConfig } from '../../src/config/load-config.js'
-
-/** What every config needs besides the section an example shows. */
-const REST = {
-  moca: { partnerId: 'partner', key: { kid: 'partner-key', file: 'keys/partner.pem' } },
-  routes: [
-    {
-      name: 'kyc',
-      topics: ['kyc.completed'],
-      program: { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-1' },
-      credentialSubject: {},
-    },
-  ],
-}
+// the least a config must say besides the section an example shows
+import { MINIMAL } from '../../src/config/render-config-reference.js'
 
 /** The secrets the README tells users to keep in the environment. */
 const SECRETS = {
@@ -39,7 +28,7 @@ describe('README configuration examples', () => {
     for (const block of await readmeKafkaExamples()) {
       const example = parseYaml(block) as Record<string, unknown>
       expect(() =>
-        parseConfig({ ...REST, ...example }, { env: SECRETS, configPath: '/etc/relay.yaml' }),
+        parseConfig({ ...MINIMAL, ...example }, { env: SECRETS, configPath: '/etc/relay.yaml' }),
       ).not.toThrow()
     }
   })
