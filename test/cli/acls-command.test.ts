@@ -1,3 +1,4 @@
+import { runConfigCommand } from '../support/run-config-command.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -32,14 +33,7 @@ async function runAcls(raw: unknown, args: string[] = []) {
   onTestFinished(() => rm(dir, { recursive: true, force: true }))
   const file = join(dir, 'relay.yaml')
   await writeFile(file, stringify(raw))
-  let stdout = ''
-  let stderr = ''
-  const code = await createAclsCommand({
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  }).run(['--config', file, ...args])
-  return { code, stdout, stderr }
+  return runConfigCommand(createAclsCommand, ['--config', file, ...args])
 }
 
 describe('requiredAcls', () => {

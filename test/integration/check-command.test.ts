@@ -1,3 +1,4 @@
+import { runConfigCommand } from '../support/run-config-command.js'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -37,13 +38,10 @@ function relayConfig(brokers: readonly string[], f: SandboxFixture, topic: strin
 }
 
 async function check(configPath: string) {
-  let stdout = ''
-  let stderr = ''
-  const code = await createCheckCommand({
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: {},
-  }).run(['--config', configPath])
+  const { code, stdout, stderr } = await runConfigCommand(createCheckCommand, [
+    '--config',
+    configPath,
+  ])
   return { code, lines: stdout.trimEnd().split('\n'), stderr }
 }
 
