@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { startHeapWatch } from '../../src/ops/heap-watch.js'
+import { HEAP_WATCH_INTERVAL_MS, startHeapWatch } from '../../src/ops/heap-watch.js'
 import { captureLogs } from '../support/capture-logs.js'
 
 const MIB = 1024 * 1024
@@ -13,7 +13,7 @@ describe('the heap watch', () => {
     vi.useRealTimers()
   })
 
-  /** Feeds the watch one heap share per 2 s check; returns the warnings it logged. */
+  /** Feeds the watch one heap share per check; returns the warnings it logged. */
   async function watch(shares: readonly number[]) {
     const { logger, lines } = captureLogs('info')
     let next = 0
@@ -22,7 +22,7 @@ describe('the heap watch', () => {
       ledgerEntries: () => 1_234_567,
       sample: () => ({ usedBytes: (shares[next++] ?? 0) * LIMIT, limitBytes: LIMIT }),
     })
-    await vi.advanceTimersByTimeAsync(2_000 * shares.length)
+    await vi.advanceTimersByTimeAsync(HEAP_WATCH_INTERVAL_MS * shares.length)
     heap.stop()
     return lines.filter((l) => l.level === 'warn')
   }
@@ -45,5 +45,29 @@ describe('the heap watch', () => {
   it('warns again after the heap went back below 65% and rose again', async () => {
     expect(await watch([0.8, 0.8, 0.6, 0.8, 0.8])).toHaveLength(2)
     expect(await watch([0.8, 0.8, 0.7, 0.8, 0.8])).toHaveLength(1)
+  })
+
+  it('warns about a heap that a restore fills from half to the limit within a second', async () => {
+    // A restore grows the heap by about 40 MiB a second: on a 300 MiB heap, it crosses the band
+    // between the warning (75%) and "heap out of memory" (≈ 85%) in under a second.
+    const { logger, lines } = captureLogs('info')
+    const startedAt = Date.now()
+    const heap = startHeapWatch({
+      logger,
+      ledgerEntries: () => 600_000,
+      sample: () => {
+        const elapsed = Date.now() - startedAt
+        const share = elapsed < 1_000 ? 0.5 : elapsed < 1_600 ? 0.8 : 0.86
+        return { usedBytes: share * LIMIT, limitBytes: LIMIT }
+      },
+    })
+    const warnedAt: number[] = []
+    for (let t = 0; t < 3_000; t += 50) {
+      await vi.advanceTimersByTimeAsync(50)
+      if (warnedAt.length === 0 && lines.some((l) => l.level === 'warn')) warnedAt.push(t + 50)
+    }
+    heap.stop()
+    expect(warnedAt[0]).toBeDefined()
+    expect(warnedAt[0]).toBeLessThan(1_600)
   })
 })
