@@ -139,15 +139,18 @@ export class IdleClientPool extends Dispatcher {
     if (client.dispatch(options, handler) || client.stats.size === 0) this.#makeIdle(client)
   }
 
-  /** A connection finished its request: the oldest waiting request goes on it, or it idles. */
+  /**
+   * A connection finished its request: the oldest waiting requests go on it, or it idles. A
+   * waiting request it refuses outright leaves it idle, and the next one goes on it at once: no
+   * drain will come from an idle connection to send it later.
+   */
   #freed(client: Client): void {
     if (!this.#clients.has(client)) return
-    const next = this.#nextWaiting()
-    if (next === null) this.#makeIdle(client)
-    else this.#send(client, next.options, next.handler)
+    this.#makeIdle(client)
+    this.#sendWaiting()
   }
 
-  /** After a connection was dropped: new ones for what waits, up to the limit. */
+  /** Idle connections, then new ones up to the limit, for what waits, oldest first. */
   #sendWaiting(): void {
     while (this.#waitingCount() > 0) {
       const client = this.#takeIdle() ?? this.#open()

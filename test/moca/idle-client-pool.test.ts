@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo, Socket } from 'node:net'
+import { createServer as createNetServer, type AddressInfo, type Socket } from 'node:net'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { IdleClientPool } from '../../src/moca/idle-client-pool.js'
 import { requestText } from '../../src/moca/request-text.js'
@@ -47,8 +47,31 @@ function poolFor(server: Server, connections: number): IdleClientPool {
   return pool
 }
 
-const get = (pool: IdleClientPool, path: string, headers: Record<string, string> = {}) =>
-  requestText(pool, { origin: '', path, method: 'GET', headers }, 1024)
+const get = (
+  pool: IdleClientPool,
+  path: string,
+  headers: Record<string, string> = {},
+  signal?: AbortSignal,
+) => requestText(pool, { origin: '', path, method: 'GET', headers }, 1024, signal)
+
+/** Rejects after `ms`: a request left hanging fails its test at once, with a reason. */
+function within<T>(ms: number, promise: Promise<T>): Promise<T> {
+  return Promise.race([
+    promise,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`still pending after ${ms} ms`)), ms).unref(),
+    ),
+  ])
+}
+
+/** An origin nobody listens on: a port just released. */
+async function refusingOrigin(): Promise<string> {
+  const server = createNetServer()
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return `http://127.0.0.1:${port}`
+}
 
 describe('the MocaChain connection pool', () => {
   it('opens at most `connections` sockets; the requests beyond them wait and all get their answer', async () => {
@@ -78,6 +101,71 @@ describe('the MocaChain connection pool', () => {
     await expect(get(pool, '/bad', { 'x-bad': 'a\r\nb' })).rejects.toThrow(/header/i)
     const answer = await get(pool, '/good')
     expect(answer.statusCode).toBe(200)
+  })
+
+  it('sends what waits behind a waiting request that the freed socket refused, and still closes', async () => {
+    // The freed socket takes the oldest waiting request, refuses it (a bad header value) and is
+    // idle again; the request behind it must go out on it, not wait for a drain that never comes.
+    const server = await startServer(50)
+    const pool = poolFor(server, 1)
+    const calls = Promise.allSettled([
+      get(pool, '/first'),
+      get(pool, '/bad', { 'x-bad': 'a\r\nb' }),
+      get(pool, '/after'),
+    ])
+    const settled = await within(2_000, calls)
+    expect(settled.map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toMatch(/header/i)
+
+    const waiting = Promise.allSettled([
+      get(pool, '/1'),
+      get(pool, '/bad', { 'x-bad': 'a\r\nb' }),
+      get(pool, '/3'),
+    ])
+    await within(2_000, pool.close())
+    expect((await waiting).map((s) => s.status)).toEqual(['fulfilled', 'rejected', 'fulfilled'])
+  })
+
+  it('fails every waiting request when the origin refuses connections, and closes', async () => {
+    const pool = new IdleClientPool(await refusingOrigin(), { connections: 2 })
+    onTestFinished(() => pool.destroy())
+    const settled = await within(
+      3_000,
+      Promise.allSettled(Array.from({ length: 7 }, (_, i) => get(pool, `/${i}`))),
+    )
+    expect(
+      settled.map((s) => s.status === 'rejected' && (s.reason as { code?: string }).code),
+    ).toEqual(Array(7).fill('ECONNREFUSED'))
+    await within(2_000, pool.close())
+  })
+
+  it('reconnects, within the limit, after the server closed its idle keep-alive sockets', async () => {
+    const server = await startServer(30)
+    const pool = poolFor(server, 2)
+    await Promise.all([get(pool, '/a'), get(pool, '/b')])
+    for (const socket of server.sockets) socket.destroy()
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    server.maxOpen = 0
+    const answers = await within(
+      3_000,
+      Promise.all(Array.from({ length: 6 }, (_, i) => get(pool, `/${i}`))),
+    )
+    expect(answers.map((a) => a.statusCode)).toEqual(Array(6).fill(200))
+    expect(server.maxOpen).toBe(2)
+    expect(server.sockets.size).toBe(4)
+  })
+
+  it('fails a request aborted while it waits for a socket, and serves the next one', async () => {
+    const server = await startServer(200)
+    const pool = poolFor(server, 1)
+    const running = get(pool, '/running')
+    const abort = new AbortController()
+    const aborted = get(pool, '/aborted', {}, abort.signal)
+    const next = get(pool, '/next')
+    setTimeout(() => abort.abort(), 20)
+    await expect(within(2_000, aborted)).rejects.toMatchObject({ name: 'AbortError' })
+    await expect(within(2_000, next)).resolves.toMatchObject({ statusCode: 200 })
+    await expect(running).resolves.toMatchObject({ statusCode: 200 })
   })
 
   it('hands the next waiting request a socket after one was reset mid-request', async () => {
