@@ -1,6 +1,20 @@
 import { buildConnector, Client, Dispatcher, errors } from 'undici'
 
-export interface IdleClientPoolOptions extends Client.Options {
+/**
+ * Client's options, less those this pool would silently ignore: the connector is built once from
+ * `connect` (give the connect timeout and TLS settings there), and pipelining is always 1.
+ */
+export interface IdleClientPoolOptions extends Omit<
+  Client.Options,
+  | 'pipelining'
+  | 'connectTimeout'
+  | 'tls'
+  | 'maxCachedSessions'
+  | 'socketPath'
+  | 'autoSelectFamily'
+  | 'autoSelectFamilyAttemptTimeout'
+  | 'allowH2'
+> {
   /** The most connections (undici Clients) open at once; requests beyond them wait in order. */
   readonly connections: number
 }
