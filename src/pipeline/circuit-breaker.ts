@@ -4,6 +4,15 @@ import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry
 export const CircuitState = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const
 export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState]
 
+/**
+ * Whether a route's topics are paused in this state: only while open. Half-open reads them again,
+ * so that a call comes along to be the probe even when every call that waited at the circuit is
+ * gone (their partition was revoked).
+ */
+export function pausesTopics(state: CircuitState): boolean {
+  return state === CircuitState.open
+}
+
 export interface CircuitSnapshot {
   readonly route: string
   readonly state: CircuitState
@@ -18,6 +27,11 @@ export interface CallPermit {
   accepted(): void
   /** MocaChain answered with a systemic error (401, 403, 404 on the program). */
   rejected(error: RelayError): void
+  /**
+   * The call got no answer to judge by: it was cancelled (the partition went away, the relay
+   * stops) or failed in the relay before it was sent. A probe's turn passes on; nothing changes.
+   */
+  unanswered(): void
 }
 
 export interface RouteCircuit {
@@ -99,6 +113,7 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
 
   const closedPermit: CallPermit = {
     accepted: () => undefined,
+    unanswered: () => undefined,
     rejected(error) {
       // Calls let through before the circuit opened answer late; they are one episode, not many.
       if (state === CircuitState.closed) open(error)
@@ -150,7 +165,21 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
         probing = false
         open(error)
       },
+      unanswered() {
+        if (settled) return
+        settled = true
+        probing = false
+        passProbe()
+      },
     }
+  }
+
+  /** Half-open: the oldest waiting caller becomes the probe; with none, the next caller will. */
+  const passProbe = (): void => {
+    const waiter = waiters.shift()
+    if (!waiter) return
+    detach(waiter)
+    waiter.grant(probePermit())
   }
 
   const scheduleProbe = (): void => {
@@ -158,15 +187,8 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
     probeTimer = setTimeout(
       () => {
         probeTimer = null
-        const waiter = waiters.shift()
-        if (!waiter) {
-          // Nobody waits to call: the next caller will be the probe.
-          setState(CircuitState.halfOpen)
-          return
-        }
-        detach(waiter)
         setState(CircuitState.halfOpen)
-        waiter.grant(probePermit())
+        passProbe()
       },
       Math.max(0, probeAt - now()),
     )

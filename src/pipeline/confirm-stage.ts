@@ -156,6 +156,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           const permit = await permitUnlessStopped(circuit, ctx.stopping)
           if (permit === null) return { kind: 'done', value: { kind: 'abandoned' } }
           const started = now()
+          // Time at an open circuit does not count toward confirm.deadline.
+          const waitedMs = started - waitStart
           try {
             const status = await deps.moca.status(
               { coreClaimHash: request.coreClaimHash, email: request.email },
@@ -172,14 +174,14 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
                 'MocaChain reported an unknown vcStatus; still polling',
               )
             }
-            return { kind: 'again', last: status }
+            return { kind: 'again', last: status, waitedMs }
           } catch (err) {
             if (ctx.signal.aborted) {
-              permit.accepted()
+              permit.unanswered()
               return { kind: 'done', value: { kind: 'abandoned' } }
             }
             if (!isRelayError(err)) {
-              permit.accepted()
+              permit.unanswered()
               throw err
             }
             deps.metrics.mocaCall('status', err.code, (now() - started) / 1000)
@@ -195,6 +197,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
               kind: 'again',
               retryAfterMs: isMocaFailure(err) ? err.retryAfterMs : null,
               last: err,
+              waitedMs,
             }
           }
         },

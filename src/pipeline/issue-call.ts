@@ -56,7 +56,7 @@ export interface IssueCallContext {
  *   call that got no answer, not before that call could have landed (the uncertainty window);
  * - an "ignore" that returns the user's previous credential proves the uncertain call never took
  *   effect, so the next attempt asks with the route's onDuplicate again;
- * - systemic errors wait at the route's circuit without counting toward the deadline.
+ * - time spent waiting at the route's circuit (systemic errors) never counts toward the deadline.
  */
 export async function callIssue(
   deps: IssueCallDeps,
@@ -118,6 +118,7 @@ export async function callIssue(
           return {
             kind: 'again',
             retryAfterMs: 0,
+            waitedMs: waited,
             last: new RelayError('MOCA_UNCERTAIN', 'recovery found the previous credential', {
               classification: 'retryable',
             }),
@@ -129,12 +130,12 @@ export async function callIssue(
         }
       } catch (thrown) {
         if (ctx.signal.aborted) {
-          permit.accepted()
+          permit.unanswered()
           return { kind: 'done', value: { kind: 'abandoned' } }
         }
         const err = asMocaFailure(thrown)
         if (!err) {
-          permit.accepted()
+          permit.unanswered()
           throw thrown
         }
         deps.metrics.mocaCall('issue', err.code, (now() - started) / 1000)
@@ -165,7 +166,7 @@ export async function callIssue(
           },
           'issue attempt failed; retrying',
         )
-        return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err }
+        return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err, waitedMs: waited }
       }
     },
   )

@@ -13,6 +13,7 @@ import type { MocaClient } from '../moca/moca-client.js'
 import type { Logger } from '../ops/logger.js'
 import {
   createRouteCircuit,
+  pausesTopics,
   probePolicyOf,
   type CircuitSnapshot,
   type RouteCircuit,
@@ -132,12 +133,17 @@ export function createRelay(deps: RelayDeps): Relay {
         route: route.name,
         probePolicy,
         onChange: (snapshot) => {
-          const open = snapshot.state !== 'closed'
-          deps.metrics.circuit(route.name, open)
+          deps.metrics.circuit(route.name, snapshot.state !== 'closed')
+          const open = pausesTopics(snapshot.state)
           if (open)
             log.warn(
               { route: route.name, state: snapshot.state, reason: snapshot.reason },
               'route circuit open: consumption of its topics paused',
+            )
+          else if (snapshot.state === 'half-open')
+            log.info(
+              { route: route.name, state: snapshot.state },
+              'route circuit half-open: consumption resumes, and the first call probes MocaChain',
             )
           else log.info({ route: route.name }, 'route circuit closed: consumption resumes')
           for (const topic of route.topics) {

@@ -5,7 +5,16 @@ export type AttemptResult<T> =
   /** Finished, successfully or with a terminal outcome the caller encodes in T. */
   | { readonly kind: 'done'; readonly value: T }
   /** Try again per the policy (a retryable error, or a poll that is not there yet). */
-  | { readonly kind: 'again'; readonly retryAfterMs?: number | null; readonly last: unknown }
+  | {
+      readonly kind: 'again'
+      readonly retryAfterMs?: number | null
+      readonly last: unknown
+      /**
+       * How long the attempt waited at an open circuit before its call went out: like a blocked
+       * attempt's wait, it does not count toward the deadline.
+       */
+      readonly waitedMs?: number
+    }
   /**
    * The attempt waited behind an open circuit for `waitedMs` and made no call: it is not an
    * attempt, and the wait does not count toward the deadline (systemic errors pause, they never
@@ -56,6 +65,7 @@ export async function runWithRetry<T>(
     }
     attempts++
     if (result.kind === 'done') return { kind: 'done', value: result.value, attempts }
+    startedAt += result.waitedMs ?? 0
     const decision = nextRetry(options.policy, {
       attempts,
       startedAt,

@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../src/errors/relay-error.js'
 import {
   createRouteCircuit,
+  pausesTopics,
   permitUnlessStopped,
   probePolicyOf,
   type CircuitSnapshot,
@@ -135,5 +136,52 @@ describe('createRouteCircuit', () => {
     const waiting = permitUnlessStopped(circuit, controller.signal)
     controller.abort(new Error('stopping'))
     await expect(waiting).resolves.toBeNull()
+  })
+
+  it('passes the turn of a probe that got no answer (cancelled) to the oldest waiting call, and releases nobody else', async () => {
+    const circuit = quietCircuit()
+    ;(await circuit.acquire()).rejected(unauthorized)
+    const granted: string[] = []
+    const waiting = ['a', 'b', 'c'].map((name) =>
+      circuit.acquire().then((permit) => {
+        granted.push(name)
+        return permit
+      }),
+    )
+    await vi.advanceTimersByTimeAsync(1000)
+    expect(granted).toEqual(['a'])
+    ;(await waiting[0])?.unanswered()
+    await vi.advanceTimersByTimeAsync(0)
+    // b is the probe now; c still waits for its verdict
+    expect(granted).toEqual(['a', 'b'])
+    expect(circuit.snapshot.state).toBe('half-open')
+    ;(await waiting[1])?.accepted()
+    await vi.advanceTimersByTimeAsync(0)
+    expect(granted).toEqual(['a', 'b', 'c'])
+    expect(circuit.snapshot.state).toBe('closed')
+  })
+
+  it('reads the route again when the probe time comes after every waiting call was stopped, so a new call can be the probe', async () => {
+    vi.useFakeTimers()
+    // the relay pauses a route's topics by pausesTopics(state): a paused route sends no call
+    let paused = false
+    const circuit = createRouteCircuit({
+      route: 'kyc',
+      probePolicy,
+      onChange: (snapshot) => (paused = pausesTopics(snapshot.state)),
+    })
+    ;(await circuit.acquire()).rejected(unauthorized)
+    expect(paused).toBe(true)
+    // the only waiting call's partition is revoked before the probe time
+    const stopping = new AbortController()
+    const waiting = permitUnlessStopped(circuit, stopping.signal)
+    stopping.abort(new Error('partition revoked'))
+    expect(await waiting).toBeNull()
+
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(paused).toBe(false)
+    ;(await circuit.acquire()).accepted()
+    expect(circuit.snapshot.state).toBe('closed')
+    expect(vi.getTimerCount()).toBe(0)
   })
 })

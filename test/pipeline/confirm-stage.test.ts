@@ -65,7 +65,9 @@ function mocaFailure(code: string, classification: ErrorClassification, httpStat
  * One confirm-queue partition run by the real worker, batcher and circuit, with MocaChain's status
  * answers scripted per poll (by time since issuedAt) and every transaction recorded.
  */
-function confirmPartition(statusAt: (msSinceIssued: number) => StatusResponse | Error) {
+function confirmPartition(
+  statusAt: (msSinceIssued: number, coreClaimHash: string) => StatusResponse | Error,
+) {
   const polls: { msSinceIssued: number; email: string }[] = []
   const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
   const moca: MocaClient = {
@@ -73,7 +75,7 @@ function confirmPartition(statusAt: (msSinceIssued: number) => StatusResponse | 
     async status(call) {
       const msSinceIssued = Date.now() - ISSUED_AT
       polls.push({ msSinceIssued, email: call.email })
-      const result = statusAt(msSinceIssued)
+      const result = statusAt(msSinceIssued, call.coreClaimHash)
       if (result instanceof Error) throw result
       return result
     },
@@ -246,6 +248,36 @@ describe('the confirm stage', () => {
 
     expect(p.events(TOPICS.failed)).toEqual([])
     expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
+  })
+
+  it('does not count the wait at the circuit toward the deadline when the answer after it is still WAIT_ONCHAIN', async () => {
+    // 401 until 30 s after the first issuance; the second credential's first poll (at 6 s) waits
+    // at the open circuit past its deadline, then hears WAIT_ONCHAIN once, like the first.
+    const pendingOnce = new Set<string>()
+    const p = confirmPartition((ms, coreClaimHash) => {
+      if (ms < 30_000) return mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+      if (pendingOnce.has(coreClaimHash)) return answer('ONCHAIN')
+      pendingOnce.add(coreClaimHash)
+      return answer('WAIT_ONCHAIN')
+    })
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(5_000)
+    const bob = 'bob@example.com'
+    p.deliver(
+      encodeConfirmRequest(
+        confirmRequest({
+          idempotencyKey: 'key-2',
+          coreClaimHash: 'hash-2',
+          email: bob,
+          orderingKey: bob,
+          issuedAt: Date.now(),
+        }),
+      ),
+    )
+    await vi.advanceTimersByTimeAsync(120_000)
+
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.events(TOPICS.onchain)).toHaveLength(2)
   })
 
   it('skips a confirmation the ledger settled, and re-polls one a redrive sent with a newer epoch', async () => {

@@ -80,4 +80,15 @@ describe('runWithRetry', () => {
     expect(startedAt).toEqual([0, 100, 5_100, 5_300])
     expect(outcome).toEqual({ kind: 'done', value: 'ok', attempts: 3 })
   })
+
+  it("does not count an attempt's wait at the circuit toward the deadline when its call then failed", async () => {
+    const waitedThenFailed = async (): Promise<AttemptResult<string>> => {
+      await new Promise((resolve) => setTimeout(resolve, 5_000))
+      return { kind: 'again', last: new Error('503 after the circuit closed'), waitedMs: 5_000 }
+    }
+    const { outcome, startedAt } = await run([() => again(), waitedThenFailed, () => done])
+    // without the 5 s at the circuit, 5.1 s in is past the 1 s deadline: it would give up
+    expect(startedAt).toEqual([0, 100, 5_300])
+    expect(outcome).toEqual({ kind: 'done', value: 'ok', attempts: 3 })
+  })
 })

@@ -1,0 +1,153 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import type { IssuanceCommand } from '../../src/domain/issuance-command.js'
+import type { IssueResponse } from '../../src/domain/moca-api.js'
+import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
+import type { ErrorClassification } from '../../src/errors/relay-error.js'
+import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
+import type { MocaClient } from '../../src/moca/moca-client.js'
+import { MocaError } from '../../src/moca/moca-error.js'
+import {
+  createRouteCircuit,
+  probePolicyOf,
+  type RouteCircuit,
+} from '../../src/pipeline/circuit-breaker.js'
+import { callIssue, type CallOutcome } from '../../src/pipeline/issue-call.js'
+import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
+import { captureLogs } from '../support/capture-logs.js'
+
+// The defaults (config/defaults.ts): probes 1 s doubling to 30 s; retries 500 ms doubling to
+// 30 s, deadline 10 min.
+const probePolicy = probePolicyOf({ initialDelayMs: 1_000, maxDelayMs: 30_000 })
+const retryPolicy = compileRetryPolicy({
+  initialDelayMs: 500,
+  multiplier: 2,
+  maxDelayMs: 30_000,
+  deadlineMs: 600_000,
+  jitter: 'full',
+  maxRetryAfterMs: 60_000,
+})
+
+function mocaFailure(code: string, classification: ErrorClassification, httpStatus: number) {
+  return new MocaError(code as never, `MocaChain answered ${httpStatus}`, {
+    operation: 'issue',
+    classification,
+    httpStatus,
+    uncertain: false,
+    retryAfterMs: null,
+    mocaMessage: null,
+    duplicateConflict: false,
+  })
+}
+
+function command(i: number): IssuanceCommand {
+  return {
+    route: 'kyc',
+    idempotencyKey: `key-${i}`,
+    program: { issuerDid: 'did:air:issuer', credentialId: 'program-1' },
+    email: `user${i}@example.com`,
+    credentialSubject: { level: 1 },
+    onDuplicate: 'revoke',
+    orderingKey: `user${i}@example.com`,
+    source: { topic: 'kyc.events', partition: 0, offset: String(i), eventId: null },
+  } as IssuanceCommand
+}
+
+/** No credential issued before: the recovery rule never applies here. */
+const emptyLedger = { latestIssued: () => undefined } as unknown as LedgerPartition
+
+function issueCall(moca: MocaClient, circuit: RouteCircuit, signal: AbortSignal, i: number) {
+  return callIssue(
+    {
+      moca,
+      circuitOf: () => circuit,
+      retryPolicy,
+      metrics: noopMetrics,
+      uncertaintyWindowMs: 30_000,
+      now: () => Date.now(),
+    },
+    { ledger: emptyLedger, stopping: signal, signal, logger: captureLogs('error').logger },
+    { command: command(i), generation: 0, recover: false },
+  )
+}
+
+const unused = () => Promise.reject(new Error('not called here'))
+
+describe('one issue call at the route circuit', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('does not count the wait at the circuit toward the deadline when the answer after it is a retryable error', async () => {
+    // 32 calls in flight (issue.initialInFlight) when MocaChain starts refusing the partner JWT
+    // for 20 minutes, twice the retry deadline; once it accepts again, each call meets one 503.
+    const outageEnds = Date.now() + 20 * 60_000
+    const answeredOnce = new Set<string>()
+    const moca: MocaClient = {
+      async issue(call) {
+        if (Date.now() < outageEnds) throw mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+        if (!answeredOnce.has(call.idempotencyKey)) {
+          answeredOnce.add(call.idempotencyKey)
+          throw mocaFailure('MOCA_UNAVAILABLE', 'retryable', 503)
+        }
+        return { coreClaimHash: `hash-${call.idempotencyKey}` } as IssueResponse
+      },
+      status: unused,
+      close: async () => undefined,
+    }
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const running = new AbortController().signal
+    const calls: Promise<CallOutcome>[] = Array.from({ length: 32 }, (_, i) =>
+      issueCall(moca, circuit, running, i),
+    )
+    await vi.advanceTimersByTimeAsync(30 * 60_000)
+    const outcomes = await Promise.all(calls)
+
+    // "systemic errors never turn into credential.failed"
+    expect(outcomes.filter((o) => o.kind !== 'issued')).toEqual([])
+    expect(circuit.snapshot.state).toBe('closed')
+  })
+
+  it('keeps the circuit open when the probe call is cancelled: the calls waiting behind it are not released onto a refusing MocaChain', async () => {
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    ;(await circuit.acquire()).rejected(mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401))
+    const calls: string[] = []
+    const moca: MocaClient = {
+      // still refusing, slowly: the probe is still out when its partition is revoked
+      issue: (call, options) => {
+        calls.push(call.idempotencyKey)
+        return new Promise((_, reject) => {
+          const refuse = setTimeout(
+            () => reject(mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)),
+            5_000,
+          )
+          options?.signal?.addEventListener('abort', () => {
+            clearTimeout(refuse)
+            reject(new Error('aborted'))
+          })
+        })
+      },
+      status: unused,
+      close: async () => undefined,
+    }
+    const revoked = new AbortController()
+    const probe = issueCall(moca, circuit, revoked.signal, 1)
+    await vi.advanceTimersByTimeAsync(0)
+    const running = new AbortController()
+    const others = [2, 3, 4].map((i) => issueCall(moca, circuit, running.signal, i))
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(calls).toEqual(['key-1'])
+
+    revoked.abort(new Error('partition revoked'))
+    expect((await probe).kind).toBe('abandoned')
+    await vi.advanceTimersByTimeAsync(0)
+
+    // the oldest waiting call is the probe now, and only it
+    expect(calls).toEqual(['key-1', 'key-2'])
+    expect(circuit.snapshot.state).not.toBe('closed')
+    running.abort(new Error('stopping'))
+    await Promise.all(others)
+  })
+})
