@@ -48,29 +48,39 @@ export function createLedgerPartition(deps: {
   let unreadable = 0
   let lastSweep = now()
   const expired = (entry: { readonly at: number }): boolean => now() - entry.at > deps.retentionMs
-  /** The ISSUED entry a holder index slot points at, if it is still one. */
-  const issuedAt = (packedKey: string): LedgerEntry | PackedEntry | undefined => {
+  /**
+   * The ISSUED entry a holder index slot points at, if it is still one and still the holder's: a
+   * key is rewritten for another holder when its event comes again with another email (event-id
+   * keys do not include it), which leaves the first holder's slot pointing at the other's entry.
+   */
+  const issuedAt = (
+    packedKey: string,
+    packedHolder: string,
+  ): LedgerEntry | PackedEntry | undefined => {
     const entry = entries.get(packedKey)
-    return entry?.state === LedgerState.issued && entry.coreClaimHash !== undefined
-      ? entry
-      : undefined
+    if (entry?.state !== LedgerState.issued || entry.coreClaimHash === undefined) return undefined
+    const own =
+      entry instanceof PackedEntry
+        ? entry.holderPrint === fingerprint(packedHolder)
+        : entry.holder !== undefined && packText(entry.holder) === packedHolder
+    return own ? entry : undefined
   }
-  const index = (packedKey: string, entry: LedgerEntry): void => {
-    if (entry.state !== LedgerState.issued || !entry.holder || !entry.coreClaimHash) return
-    const holder = packText(entry.holder)
+  const index = (packedKey: string, entry: LedgerEntry, holder: string | undefined): void => {
+    if (entry.state !== LedgerState.issued || !holder || !entry.coreClaimHash) return
     const current = byHolder.get(holder)
-    const currentEntry = current === undefined ? undefined : issuedAt(current)
+    const currentEntry = current === undefined ? undefined : issuedAt(current, holder)
     if (currentEntry && current !== packedKey && currentEntry.at > entry.at) return
     byHolder.delete(holder)
     byHolder.set(holder, packedKey)
   }
   const write = (key: string, entry: LedgerEntry): void => {
     const packedKey = packText(key)
+    const holder = entry.holder === undefined ? undefined : packText(entry.holder)
     // the index reads the held entry's time: an older one it still points at must be compared
     // before this entry replaces it
-    index(packedKey, entry)
+    index(packedKey, entry, holder)
     entries.delete(packedKey)
-    entries.set(packedKey, hold(entry))
+    entries.set(packedKey, hold(entry, holder))
     if (now() - lastSweep >= SWEEP_INTERVAL_MS) sweep()
   }
   const sweep = (): void => {
@@ -79,8 +89,10 @@ export function createLedgerPartition(deps: {
       if (!expired(entry)) break
       entries.delete(key)
     }
+    // a slot left pointing at another holder's entry goes here too: released once it is at the
+    // front, at the latest when the entry it first pointed at would have expired
     for (const [holder, key] of byHolder) {
-      const entry = issuedAt(key)
+      const entry = issuedAt(key, holder)
       if (entry && !expired(entry)) break
       byHolder.delete(holder)
     }
@@ -98,8 +110,9 @@ export function createLedgerPartition(deps: {
     },
     set: write,
     latestIssued(holder) {
-      const key = byHolder.get(packText(holder))
-      const entry = key === undefined ? undefined : issuedAt(key)
+      const packedHolder = packText(holder)
+      const key = byHolder.get(packedHolder)
+      const entry = key === undefined ? undefined : issuedAt(key, packedHolder)
       if (key === undefined || entry === undefined || expired(entry)) return undefined
       const { coreClaimHash, at } = release(entry)
       return coreClaimHash === undefined ? undefined : { key: unpackText(key), coreClaimHash, at }
@@ -130,8 +143,10 @@ export function createLedgerPartition(deps: {
 }
 
 /**
- * ISSUED and ONCHAIN entries, nearly all of a ledger, as held: one fixed shape (no holder, which
- * the index has), the hex texts packed. Other entries are few and brief, and are held as they are.
+ * ISSUED and ONCHAIN entries, nearly all of a ledger, as held: one fixed shape, the hex texts
+ * packed. The holder itself is the key of the index; the entry keeps only its fingerprint, so the
+ * index can tell a slot still pointing at a key since rewritten for another holder. Other entries
+ * are few and brief, and are held as they are.
  */
 class PackedEntry {
   constructor(
@@ -141,10 +156,30 @@ class PackedEntry {
     readonly run: string | null,
     readonly coreClaimHash: string,
     readonly userUuid: string | undefined,
+    /** fingerprint(packed holder), 0 without one. */
+    readonly holderPrint: number,
   ) {}
 }
 
-function hold(entry: LedgerEntry): LedgerEntry | PackedEntry {
+/**
+ * 28 bits of a packed holder (FNV-1a): a small integer V8 keeps in the entry's field itself (a
+ * Smi), where the holder's packed text would cost some 50 bytes more per entry. Two holders share
+ * a fingerprint 1 in 2^28 times, and that matters only in the rare case the index check is for: a
+ * key rewritten from one holder to the other. latestIssued of the first then returns the second's
+ * credential, as it did before the check. Its one reader (issue-call's isPreviousCredential)
+ * compares it with what MocaChain answers for the first holder's slot, never the second holder's
+ * credential, so it answers "not the previous credential", as when the ledger knows none: the
+ * cost is a recovery that does not recognise the slot's previous credential.
+ */
+function fingerprint(packedHolder: string): number {
+  let hash = 0x811c9dc5
+  for (let i = 0; i < packedHolder.length; i++) {
+    hash = Math.imul(hash ^ packedHolder.charCodeAt(i), 0x01000193)
+  }
+  return hash & 0x0fffffff
+}
+
+function hold(entry: LedgerEntry, packedHolder: string | undefined): LedgerEntry | PackedEntry {
   const { coreClaimHash, userUuid } = entry
   const plain =
     coreClaimHash === undefined ||
@@ -160,6 +195,7 @@ function hold(entry: LedgerEntry): LedgerEntry | PackedEntry {
     entry.run,
     packText(coreClaimHash),
     userUuid === undefined ? undefined : packText(userUuid),
+    packedHolder === undefined ? 0 : fingerprint(packedHolder),
   )
 }
 

@@ -5,9 +5,10 @@
  * two digits share one Latin-1 character, halving the string (a 64-digit key: 80 → 56 bytes).
  *
  * A packed text starts with a tag character: HEX64 (64 lowercase hex digits, then any suffix such
- * as a generation's `.g2`), UUID (lowercase, hyphenated). A text neither packs into starts with
- * ESCAPE when its own first character is a tag, and is kept as it is otherwise, so every packed
- * text unpacks to exactly the text it came from and two texts never pack alike.
+ * as a generation's `.g2`), UUID (exactly 8-4-4-4-12 lowercase hex digits, nothing else). A text
+ * neither packs into starts with ESCAPE when its own first character is a tag, and is kept as it
+ * is otherwise, so every packed text unpacks to exactly the text it came from and two texts never
+ * pack alike.
  */
 const ESCAPE = '\u0000'
 const HEX64 = '\u0001'
@@ -23,7 +24,15 @@ export function packText(text: string): string {
     if (packed !== null) return text.length === 64 ? packed : packed + text.slice(64)
   }
   if (text.length === 36 && UUID_DASHES.every((i) => text[i] === '-')) {
-    const packed = packHex(UUID, text.replaceAll('-', ''))
+    // Drops only the four dashes unpackText puts back; every other character must be a digit
+    // (packHex), so a text with more dashes is kept as it is, not shortened.
+    const digits =
+      text.slice(0, 8) +
+      text.slice(9, 13) +
+      text.slice(14, 18) +
+      text.slice(19, 23) +
+      text.slice(24)
+    const packed = packHex(UUID, digits)
     if (packed !== null) return packed
   }
   return text.charCodeAt(0) <= UUID.charCodeAt(0) ? ESCAPE + text : text

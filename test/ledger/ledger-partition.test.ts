@@ -161,4 +161,73 @@ describe('ledger partition', () => {
     })
     expect(ledger.get('key-1')?.coreClaimHash).toBe('hash-1')
   })
+
+  it('keeps a userUuid of any shape MocaChain sends, written live or restored', () => {
+    // dashes where a UUID has them, and more
+    const userUuid = 'aaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaaaa--'
+    const entry: LedgerEntry = { ...issued(1_000, sha256Hex('claim')), userUuid }
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 1_000 })
+    ledger.set('key-live', entry)
+    ledger.applyRecord('key-restored', encodeLedgerEntry(entry))
+    expect(ledger.get('key-live')?.userUuid).toBe(userUuid)
+    expect(ledger.get('key-restored')?.userUuid).toBe(userUuid)
+  })
+
+  it('never gives a holder the credential of another holder its key was rewritten for, live or restored', () => {
+    // event-id keys do not include the email: the same event again, with another email
+    const key = sha256Hex('event-key')
+    const ada = sha256Hex('holder-ada')
+    const bob = sha256Hex('holder-bob')
+    const forAda = { ...issued(1_000, sha256Hex('claim-ada')), holder: ada }
+    const forBob = { ...issued(2_000, sha256Hex('claim-bob')), holder: bob, generation: 1 }
+    let now = 1_000
+    const live = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    live.set(key, forAda)
+    now = 2_000
+    live.set(key, forBob)
+    const full = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    full.applyRecord(key, encodeLedgerEntry(forAda))
+    full.applyRecord(key, encodeLedgerEntry(forBob))
+    // the compacted topic holds only the key's last record
+    const compacted = createLedgerPartition({ retentionMs: 30 * DAY, now: () => now })
+    compacted.applyRecord(key, encodeLedgerEntry(forBob))
+
+    for (const ledger of [live, full, compacted]) {
+      expect(ledger.latestIssued(ada)).toBeUndefined()
+      expect(ledger.latestIssued(bob)).toEqual({
+        key,
+        coreClaimHash: sha256Hex('claim-bob'),
+        at: 2_000,
+      })
+    }
+    // Ada's slot, left at the rewritten key, takes her next credential whatever its time
+    live.applyRecord('key-ada-2', encodeLedgerEntry({ ...forAda, at: 1_500 }))
+    expect(live.latestIssued(ada)?.key).toBe('key-ada-2')
+  })
+
+  it('finds every entry and holder by exactly the text it was given, whether it packs or not', () => {
+    const hex = sha256Hex('x')
+    const texts = [
+      hex,
+      hex.toUpperCase(),
+      hex.slice(0, 63),
+      `${hex}.g12`,
+      `\u0001${hex}`,
+      '\u0000\u0001',
+      '\u0002',
+      '\ud800',
+      'ünï',
+      '@offset:12',
+      randomUUID(),
+      randomUUID().toUpperCase(),
+    ]
+    const ledger = createLedgerPartition({ retentionMs: 30 * DAY, now: () => 1_000 })
+    for (const text of texts) {
+      ledger.set(text, { ...issued(1_000, text), holder: text, userUuid: randomUUID() })
+    }
+    for (const text of texts) {
+      expect(ledger.get(text)?.coreClaimHash).toBe(text)
+      expect(ledger.latestIssued(text)?.key).toBe(text)
+    }
+  })
 })
