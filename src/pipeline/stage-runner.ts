@@ -264,7 +264,12 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         logger: log,
       })
       const offsets = await deps.admin.fetchTopicOffsets(ledgerTopic)
-      const restoreTarget = Number(offsets.find((o) => o.partition === partition)?.high ?? 0)
+      const ledgerOffsets = offsets.find((o) => o.partition === partition)
+      // Restore reads from the log's start: retention ('compact,delete') may have deleted every
+      // record of a quiet partition (start = end), and then there is nothing to read or wait for.
+      const ledgerStart = ledgerOffsets?.low ?? '0'
+      const ledgerEnd = Number(ledgerOffsets?.high ?? 0)
+      const restoreTarget = Number(ledgerStart) >= ledgerEnd ? 0 : ledgerEnd
       if (startedIn !== generation && !assigned.has(k)) {
         await transactions.close()
         return
@@ -296,7 +301,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         if (offset < start) consumer.seek({ topic, partition, offset: String(start) })
       }
       if (worker.state === WorkerState.restoring) {
-        consumer.seek({ topic: ledgerTopic, partition, offset: '0' })
+        consumer.seek({ topic: ledgerTopic, partition, offset: ledgerStart })
         consumer.resume([{ topic: ledgerTopic, partitions: [partition] }])
       }
     } catch (err) {
