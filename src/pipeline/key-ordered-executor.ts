@@ -48,8 +48,15 @@ export function createKeyOrderedExecutor<T>(
 
   const start = (key: string, task: T): void => {
     running++
+    let ran: Promise<void>
+    try {
+      ran = deps.run(task)
+    } catch (err) {
+      // a run that throws before it returns its promise is a failed task, not a stuck key
+      ran = Promise.reject(err)
+    }
     // One reaction per task (not catch + finally: two promises more per task in flight).
-    deps.run(task).then(
+    ran.then(
       () => finish(key),
       (err: unknown) => {
         try {

@@ -78,4 +78,24 @@ describe('createKeyOrderedExecutor', () => {
     expect(ran).toEqual(['boom', 'next'])
     expect(bugs).toHaveLength(1)
   })
+
+  it('reports a task that throws before it returns its promise, and runs its key on', async () => {
+    const ran: string[] = []
+    const bugs: unknown[] = []
+    const executor = createKeyOrderedExecutor<string>({
+      run: (task) => {
+        if (task === 'a1') throw new Error('thrown before any await')
+        ran.push(task)
+        return Promise.resolve()
+      },
+      onBug: (err) => void bugs.push(err),
+    })
+    expect(() => executor.submit('alice', 'a1')).not.toThrow()
+    executor.submit('alice', 'a2')
+    executor.submit('bob', 'b1')
+    await executor.whenIdle()
+    expect(ran.sort()).toEqual(['a2', 'b1'])
+    expect(bugs).toHaveLength(1)
+    expect(executor.running).toBe(0)
+  })
 })
