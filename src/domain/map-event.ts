@@ -1,9 +1,12 @@
 import { RelayError } from '../errors/relay-error.js'
+import { printableText } from './message-text.js'
+import { canonicalJson } from './canonical-json.js'
 import type { CompiledRoute } from './compile-routes.js'
 import type { DomainEvent } from './domain-event.js'
 import type { EventBindings, Expression } from './expression.js'
 import { contentIdempotencyKey, eventIdempotencyKey, normalizeEmail } from './idempotency-key.js'
 import type { IssuanceCommand, SourceRef } from './issuance-command.js'
+import { maskEmailsIn } from './mask-email.js'
 
 /** Where the decoded event sits in Kafka. */
 export interface RecordCoordinates {
@@ -25,7 +28,15 @@ export type MappingOutcome =
 
 /** RFC 5321 caps a path at 254 characters; anything else we leave to MocaChain to judge. */
 const MAX_EMAIL_LENGTH = 254
-const EMAIL_SHAPE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/
+/**
+ * One `@`, something on either side, a dot inside the domain with no empty label. Whitespace,
+ * control, format (bidi overrides, zero-width) and separator characters are refused: they would
+ * reach the JWT and the issuer's UI invisibly, or make one user look like another.
+ */
+const EMAIL_SHAPE =
+  /^[^\s@\p{Cc}\p{Cf}\p{Z}]+@[^\s@.\p{Cc}\p{Cf}\p{Z}]+(?:\.[^\s@.\p{Cc}\p{Cf}\p{Z}]+)+$/u
+/** How much of an expression's own error message a failure quotes: enough to see the problem. */
+const MAX_CAUSE_CHARS = 200
 
 /**
  * Maps one decoded event to an issuance command. The first route whose topics contain the
@@ -103,7 +114,7 @@ async function buildCommand(
       route,
       error: new RelayError(
         'INPUT_MAPPING_FAILED',
-        `route "${route.name}": building credentialSubject (${route.subjectSource}) failed: ${(err as Error).message}`,
+        `route "${route.name}": building credentialSubject (${route.subjectSource}) failed: ${causeText(err)}`,
         { classification: 'terminal', cause: err },
       ),
     }
@@ -118,7 +129,7 @@ async function buildCommand(
     try {
       idempotencyKey = contentIdempotencyKey(route.program, email, credentialSubject)
     } catch (err) {
-      return fail(`credentialSubject holds a value JSON cannot carry: ${(err as Error).message}`)
+      return fail(`credentialSubject holds a value JSON cannot carry: ${causeText(err)}`)
     }
   } else {
     const eventId = await evaluate(
@@ -133,6 +144,20 @@ async function buildCommand(
       return fail(
         `idempotency mode "event-id" needs an event id, but ${JSON.stringify(route.idempotency.eventId.source)} gave ${describe(eventId)}`,
       )
+    }
+    // JSON.parse rounds integers beyond 2^53: two different ids would share one key, and the
+    // second event would be dropped as a duplicate.
+    if (typeof eventId === 'number' && !Number.isSafeInteger(eventId)) {
+      return fail(
+        `idempotency mode "event-id": ${JSON.stringify(route.idempotency.eventId.source)} gave the number ${eventId}, which is not an integer JSON numbers carry exactly (at most 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}); the producer must send the event id as a string`,
+      )
+    }
+    // The content key serialises the subject; this mode must check it the same way, or a value
+    // JSON cannot carry (nesting too deep to serialise) fails later, in the HTTP client.
+    try {
+      canonicalJson(credentialSubject)
+    } catch (err) {
+      return fail(`credentialSubject holds a value JSON cannot carry: ${causeText(err)}`)
     }
     idempotencyKey = eventIdempotencyKey(route.program, String(eventId))
   }
@@ -187,11 +212,18 @@ async function orderingKeyOf(
         event.data,
         bindings,
       )
-      return value instanceof RelayError
-        ? value
-        : value === undefined || value === null
-          ? ''
-          : String(value)
+      if (value instanceof RelayError) return value
+      if (value === undefined || value === null) return ''
+      if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
+        return String(value)
+      }
+      // An object or array has no key of its own ("[object Object]" for every record, or a
+      // TypeError for data like {"toString":1}): refuse it as this record's failure.
+      return new RelayError(
+        'INPUT_INVALID',
+        `route "${route.name}": the ordering expression ${JSON.stringify(route.ordering.expression.source)} gave ${describe(value)}; it must give a string, a number or a boolean to order by`,
+        { classification: 'terminal' },
+      )
     }
   }
 }
@@ -208,7 +240,7 @@ async function evaluate(
   } catch (err) {
     return new RelayError(
       'INPUT_MAPPING_FAILED',
-      `route "${route.name}": ${field} expression ${JSON.stringify(expression.source)} failed on this event: ${(err as Error).message}`,
+      `route "${route.name}": ${field} expression ${JSON.stringify(expression.source)} failed on this event: ${causeText(err)}`,
       { classification: 'terminal', cause: err },
     )
   }
@@ -223,5 +255,23 @@ function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)'
   if (value === null) return 'null'
   if (Array.isArray(value)) return 'an array'
-  return `a ${typeof value}`
+  return `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`
+}
+
+/**
+ * An expression's error, as a failure may quote it: JSONata errors quote the input value (a
+ * `$number()` of a 100 kB string quotes all of it), so emails are masked, then the text is cut
+ * to a short printable excerpt. Never throws, whatever was thrown.
+ */
+function causeText(err: unknown): string {
+  let message: unknown
+  try {
+    message = (err as { message?: unknown } | null | undefined)?.message
+  } catch {
+    message = undefined
+  }
+  if (typeof message !== 'string') {
+    message = typeof err === 'string' ? err : 'an error without a message'
+  }
+  return printableText(maskEmailsIn(message as string), MAX_CAUSE_CHARS)
 }

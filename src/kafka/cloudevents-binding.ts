@@ -2,7 +2,7 @@ import { RelayError } from '../errors/relay-error.js'
 import { isJsonMediaType, mediaTypeOf } from './content-type.js'
 import type { HeaderValue } from './input-record.js'
 import { describeJsonType, parseJsonBytes } from './json-value.js'
-import { quoteText } from './message-text.js'
+import { quoteText } from '../domain/message-text.js'
 import { readHeaderText, readOptionalHeaderText } from './record-headers.js'
 
 /**

@@ -15,7 +15,7 @@ import { readWireSchemaId } from './confluent-wire-format.js'
 import { mediaTypeOf } from './content-type.js'
 import type { InputRecord } from './input-record.js'
 import { describeJsonType, isJsonObject, parseJsonBytes } from './json-value.js'
-import { quoteText } from './message-text.js'
+import { quoteText } from '../domain/message-text.js'
 import {
   readHeaderText,
   readOptionalHeaderText,

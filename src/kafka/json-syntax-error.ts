@@ -1,4 +1,4 @@
-import { quoteText } from './message-text.js'
+import { quoteText } from '../domain/message-text.js'
 
 export interface JsonSyntaxError {
   /** Index in the text (UTF-16 code units) of the first character that cannot be JSON. */

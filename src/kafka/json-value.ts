@@ -1,6 +1,7 @@
+import { maskEmailsIn } from '../domain/mask-email.js'
 import { RelayError } from '../errors/relay-error.js'
 import { locateJsonSyntaxError } from './json-syntax-error.js'
-import { hexByte, quoteText } from './message-text.js'
+import { hexByte, quoteText } from '../domain/message-text.js'
 import { bomLength, decodeUtf8, locateInvalidUtf8 } from './strict-utf8.js'
 
 /** Where some JSON bytes sit, so a message can point the producer at the right byte. */
@@ -105,10 +106,61 @@ function invalidJson(
     )
   }
   const byte = bomLength(bytes) + Buffer.byteLength(text.slice(0, located.index), 'utf8')
-  const near = text.slice(Math.max(0, located.index - 20), located.index + 20)
+  const near = nearExcerpt(text, located.index)
   return new RelayError(
     'INPUT_UNDECODABLE',
-    `${where.what} is not valid JSON ${atByte(byte, where)}: ${located.problem} (near ${quoteText(near, 40)}). ${FIX_ENCODING}`,
+    `${where.what} is not valid JSON ${atByte(byte, where)}: ${located.problem} (near ${quoteText(near, near.length)}). ${FIX_ENCODING}`,
     { classification: 'terminal', cause },
   )
+}
+
+/** Characters on either side of a syntax error that a message quotes. */
+const NEAR_CHARS = 20
+/** How far an excerpt widens to take in a whole email it would otherwise cut (RFC 5321: 254). */
+const MAX_TOKEN_CHARS = 256
+
+/** A character an email address (as maskEmailsIn finds them) can hold, `@` included. */
+function isEmailChar(c: number): boolean {
+  return (
+    (c >= 0x61 && c <= 0x7a) ||
+    (c >= 0x40 && c <= 0x5a) || // @ A-Z
+    (c >= 0x30 && c <= 0x39) ||
+    c === 0x2e ||
+    c === 0x5f ||
+    c === 0x25 ||
+    c === 0x2b ||
+    c === 0x2d
+  )
+}
+
+/**
+ * The text around a syntax error, emails masked. A cut through a run of email characters holding
+ * an `@` would quote half an address (`john.smith@exam`) that masking no longer recognises, so
+ * such a run is taken whole, or left out when it is too long to be an address.
+ */
+function nearExcerpt(text: string, index: number): string {
+  const from = Math.max(0, index - NEAR_CHARS)
+  const to = Math.min(text.length, index + NEAR_CHARS)
+  return maskEmailsIn(text.slice(edge(text, from, from, to, -1), edge(text, to, from, to, 1)))
+}
+
+/** Where the excerpt [from, to) should start (`side` -1) or end (`side` 1) instead of `cut`. */
+function edge(text: string, cut: number, from: number, to: number, side: -1 | 1): number {
+  if (cut <= 0 || cut >= text.length) return cut
+  if (!isEmailChar(text.charCodeAt(cut - 1)) || !isEmailChar(text.charCodeAt(cut))) return cut
+  let start = cut
+  while (start > 0 && cut - start < MAX_TOKEN_CHARS && isEmailChar(text.charCodeAt(start - 1))) {
+    start--
+  }
+  let end = cut
+  while (end < text.length && end - cut < MAX_TOKEN_CHARS && isEmailChar(text.charCodeAt(end))) {
+    end++
+  }
+  if (!text.slice(start, end).includes('@')) return cut
+  const whole =
+    (start === 0 || !isEmailChar(text.charCodeAt(start - 1))) &&
+    (end === text.length || !isEmailChar(text.charCodeAt(end)))
+  if (whole) return side < 0 ? start : end
+  // Too long to be an address: leave out the part of the run inside the excerpt.
+  return side < 0 ? Math.min(end, to) : Math.max(start, from)
 }

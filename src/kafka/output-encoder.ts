@@ -7,7 +7,7 @@ import {
   CONTENT_TYPE_HEADER,
   TRACEPARENT_HEADER,
 } from './cloudevents-binding.js'
-import { printableText } from './message-text.js'
+import { printableText } from '../domain/message-text.js'
 import { OUTPUT_CONTENT_TYPES, OutputFormat } from './output-format.js'
 import {
   dataSchemaUri,

@@ -3,7 +3,7 @@ import { InputFormat } from '../domain/domain-event.js'
 import { RelayError } from '../errors/relay-error.js'
 import { WIRE_HEADER_BYTES } from './confluent-wire-format.js'
 import { parseJsonBytes } from './json-value.js'
-import { printableText, quoteText } from './message-text.js'
+import { printableText, quoteText } from '../domain/message-text.js'
 import {
   hasRegistryErrorBody,
   libraryErrorName,

@@ -1,5 +1,5 @@
 import { RelayError } from '../errors/relay-error.js'
-import { printableText } from './message-text.js'
+import { printableText } from '../domain/message-text.js'
 
 /**
  * What @kafkajs/confluent-schema-registry 3.9 throws, read the only ways it allows: HTTP

@@ -1,4 +1,4 @@
-import { hexByte, hexBytes } from './message-text.js'
+import { hexByte, hexBytes } from '../domain/message-text.js'
 
 /**
  * Strict UTF-8: a record that is not well-formed UTF-8 is rejected, never "repaired" with U+FFFD,

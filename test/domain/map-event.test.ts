@@ -404,6 +404,127 @@ describe('toCommand', () => {
     })
   })
 
+  it('fails, never throws, an event whose ordering expression gives an object', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      ordering: { expression: 'customer' },
+      credentialSubject: { level: 'level' },
+    })
+    // String({ toString: 1 }) throws a TypeError, which the issue stage took for a relay bug.
+    for (const customer of [{ toString: 1 }, { id: 'c-1' }, ['a', { toString: 1 }]]) {
+      const outcome = await toCommand(event({ email: 'a@x.io', level: 1, customer }), at, [route!])
+      expect(outcome).toMatchObject({
+        kind: 'failed',
+        error: {
+          code: 'INPUT_INVALID',
+          message: expect.stringContaining('the ordering expression "customer" gave an'),
+        },
+      })
+    }
+    const keyed = await toCommand(event({ email: 'a@x.io', level: 1, customer: 42 }), at, [route!])
+    expect(keyed.kind === 'command' && keyed.command.orderingKey).toBe('42')
+  })
+
+  it("quotes an expression's error as a short excerpt with emails masked, not the raw value", async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { amount: '$number(amount)', note: '$number(note)' },
+    })
+    // JSONata's D3030 quotes the whole value it could not cast: here 100 kB and an email.
+    const amount = 'x'.repeat(100_000) + ' j\u00f6rg@ex\u00e4mple.com \u0007'
+    const outcome = await toCommand(event({ email: 'a@x.io', amount }), at, [route!])
+    expect(outcome.kind).toBe('failed')
+    if (outcome.kind !== 'failed') return
+    expect(outcome.error.code).toBe('INPUT_MAPPING_FAILED')
+    expect(outcome.error.message).toContain('building credentialSubject')
+    expect(outcome.error.message.length).toBeLessThan(500)
+    expect(outcome.error.message).toMatch(/^[\x20-\x7e]*$/)
+    const short = await toCommand(
+      event({ email: 'a@x.io', note: 'ask bob.smith@example.org' }),
+      at,
+      [route!],
+    )
+    expect(short.kind === 'failed' && short.error.message).toContain('b***@example.org')
+    expect(short.kind === 'failed' && short.error.message).not.toContain('bob.smith')
+  })
+
+  it('refuses an email holding control, bidi or zero-width characters, or an empty domain label', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      credentialSubject: { level: 'level' },
+    })
+    for (const email of [
+      'ada\u0000\u001b[2J@example.com',
+      'ada\u202e@example.com',
+      'a\u200b@example.com',
+      'ada@exa\u00a0mple.com',
+      'a@..c',
+      'a@example..com',
+      'a@example.com.',
+    ]) {
+      const outcome = await toCommand(event({ email, level: 1 }), at, [route!])
+      expect(outcome.kind === 'failed' && outcome.error, JSON.stringify(email)).toMatchObject({
+        code: 'INPUT_INVALID',
+        message: expect.stringContaining('is not an email address'),
+      })
+    }
+    for (const email of ['a@x.io', 'Eve+x@mail.co.uk', 'j\u00f6rg@ex\u00e4mple.com']) {
+      const outcome = await toCommand(event({ email, level: 1 }), at, [route!])
+      expect(outcome.kind, email).toBe('command')
+    }
+  })
+
+  it('refuses a numeric event id JSON cannot carry exactly, asking for a string', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      idempotency: { mode: 'event-id', eventId: 'orderId' },
+      credentialSubject: { level: 'level' },
+    })
+    // JSON.parse rounds both to 2^53: they would share one key and the second would be dropped.
+    for (const id of ['9007199254740992', '9007199254740993', '1.5']) {
+      const data: unknown = JSON.parse(`{"email":"a@x.io","level":1,"orderId":${id}}`)
+      const outcome = await toCommand(event(data), at, [route!])
+      expect(outcome.kind === 'failed' && outcome.error, id).toMatchObject({
+        code: 'INPUT_INVALID',
+        message: expect.stringContaining('send the event id as a string'),
+      })
+    }
+    const safe = await toCommand(
+      event({ email: 'a@x.io', level: 1, orderId: Number.MAX_SAFE_INTEGER }),
+      at,
+      [route!],
+    )
+    expect(safe.kind).toBe('command')
+  })
+
+  it('refuses, in event-id mode too, a credentialSubject nested too deep to serialise', async () => {
+    const [route] = routes({
+      name: 'kyc',
+      topics: ['kyc.completed'],
+      program,
+      idempotency: { mode: 'event-id', eventId: '$event.id' },
+      credentialSubject: { deep: 'deep' },
+    })
+    const depth = 20_000
+    const deep: unknown = JSON.parse(`${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}`)
+    const outcome = await toCommand(event({ email: 'a@x.io', deep }), at, [route!])
+    expect(outcome).toMatchObject({
+      kind: 'failed',
+      error: {
+        code: 'INPUT_INVALID',
+        message: expect.stringContaining('credentialSubject holds a value JSON cannot carry'),
+      },
+    })
+  })
+
   it('refuses a syntax error at compile time, naming the route and field', () => {
     expect(() =>
       routes({ name: 'kyc', topics: ['t'], program, credentialSubject: { level: 'level +' } }),

@@ -24,3 +24,32 @@ describe('parseJsonBytes offsets after a header', () => {
     )
   })
 })
+
+describe('parseJsonBytes syntax-error excerpts', () => {
+  const where = { what: 'the record value' }
+
+  it('masks an email the 40-character excerpt would cut in half', () => {
+    for (const value of [
+      '{"a":1 "e":"john.smith@example.org"}',
+      '{"e":"john.smith@example.org" "a":1}',
+      '{"e":"john.smith@example.org",  "a":1 "b":2}',
+    ]) {
+      const err = (() => {
+        try {
+          parseJsonBytes(Buffer.from(value), where)
+        } catch (e) {
+          return e as Error
+        }
+        throw new Error('parsed')
+      })()
+      expect(err.message, value).toMatch(/is not valid JSON at byte \d+: /)
+      expect(err.message, value).not.toMatch(/ohn|smith|@exam(?!ple\.org)/)
+    }
+  })
+
+  it('leaves out a run around the error too long to be an address', () => {
+    const value = `{"e":"${'x'.repeat(1000)}@example.org" "a":1}`
+    expect(() => parseJsonBytes(Buffer.from(value), where)).toThrow(/is not valid JSON at byte/)
+    expect(() => parseJsonBytes(Buffer.from(value), where)).not.toThrow(/x@example/)
+  })
+})
