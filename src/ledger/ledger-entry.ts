@@ -26,6 +26,12 @@ export interface LedgerEntry {
   readonly run: string | null
   /** INTENT: what the first call asks for. */
   readonly onDuplicate?: OnDuplicate
+  /**
+   * INTENT of a reissue (generation > 0): the coreClaimHash of the credential the earlier
+   * generation issued, which this one replaces. A recovery that gets it back from "ignore" knows
+   * the reissue's call never took effect.
+   */
+  readonly replaces?: string
   /** ISSUED: whose credential slot (domain/holderKey: user and program), to recognise it later. */
   readonly holder?: string
   /** ISSUED / ONCHAIN */

@@ -65,6 +65,8 @@ export async function callIssue(
     readonly command: IssuanceCommand
     readonly generation: number
     readonly recover: boolean
+    /** A reissue: the credential of the generation before it (LedgerEntry.replaces). */
+    readonly replaces?: string
   },
 ): Promise<CallOutcome> {
   const { command, generation } = call
@@ -105,7 +107,7 @@ export async function callIssue(
         if (
           onDuplicate === 'ignore' &&
           command.onDuplicate === 'revoke' &&
-          isPreviousCredential(ctx.ledger, command, response.coreClaimHash)
+          isPreviousCredential(ctx.ledger, call, response.coreClaimHash)
         ) {
           // MocaChain keys duplicates on user + program, not content: "ignore" answered with the
           // credential of this user's previous issuance. So the uncertain call never took effect,
@@ -185,12 +187,17 @@ export async function callIssue(
   }
 }
 
-/** The newest credential this ledger issued into the user's slot, under another key? */
+/**
+ * The credential this call's issuance replaces: the one a reissue's earlier generation issued, or
+ * the newest one this ledger issued into the user's slot under another key.
+ */
 function isPreviousCredential(
   ledger: LedgerPartition,
-  command: IssuanceCommand,
+  call: { readonly command: IssuanceCommand; readonly replaces?: string },
   coreClaimHash: string,
 ): boolean {
+  const { command } = call
+  if (call.replaces !== undefined && call.replaces === coreClaimHash) return true
   const previous = ledger.latestIssued(holderKey(command.program, command.email))
   return (
     previous !== undefined &&

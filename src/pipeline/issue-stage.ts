@@ -126,17 +126,24 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         return
       }
       const { generation } = decision
+      let replaces: string | undefined
       if (decision.recover) {
         const intent = ctx.ledger.get(command.idempotencyKey)
+        replaces = intent?.replaces
         const waitMs = (intent?.at ?? 0) + deps.uncertaintyWindowMs - now()
         if (!(await sleep(waitMs, ctx.stopping))) return
       } else {
+        // A reissue replaces the credential of the generation before it; the intent overwrites
+        // that entry, so it keeps the hash for a recovery to recognise.
+        const prior = ctx.ledger.get(command.idempotencyKey)
+        replaces = prior?.state === LedgerState.issued ? prior.coreClaimHash : undefined
         const intent: LedgerEntry = {
           state: LedgerState.intent,
           generation,
           at: now(),
           run: deps.ledgerPolicy.run,
           onDuplicate: command.onDuplicate,
+          ...(replaces === undefined ? {} : { replaces }),
         }
         ctx.ledger.set(command.idempotencyKey, intent)
         // Invariant 2: the intent is committed before MocaChain can receive the call.
@@ -147,6 +154,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         command,
         generation,
         recover: decision.recover,
+        ...(replaces === undefined ? {} : { replaces }),
       })
       if (outcome.kind === 'abandoned') return
       if (outcome.kind === 'issued') {

@@ -150,4 +150,47 @@ describe('one issue call at the route circuit', () => {
     running.abort(new Error('stopping'))
     await Promise.all(others)
   })
+
+  it('recovers a reissue\'s interrupted intent by issuing again when "ignore" returns the credential it replaces', async () => {
+    // one credential per user + program, as MocaChain keeps them: "ignore" returns it, "revoke"
+    // replaces it
+    let credential = 'hash-generation-0'
+    const asked: string[] = []
+    const moca: MocaClient = {
+      async issue(call) {
+        asked.push(call.onDuplicate)
+        if (call.onDuplicate === 'revoke') credential = `hash-of-${call.idempotencyKey}`
+        return { coreClaimHash: credential } as IssueResponse
+      },
+      status: unused,
+      close: async () => undefined,
+    }
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const running = new AbortController().signal
+    const call = callIssue(
+      {
+        moca,
+        circuitOf: () => circuit,
+        retryPolicy,
+        metrics: noopMetrics,
+        uncertaintyWindowMs: 30_000,
+        now: () => Date.now(),
+      },
+      {
+        ledger: emptyLedger,
+        stopping: running,
+        signal: running,
+        logger: captureLogs('error').logger,
+      },
+      // a resumed reissue run finds generation 1's intent, which names the credential it replaces
+      { command: command(1), generation: 1, recover: true, replaces: 'hash-generation-0' },
+    )
+    await vi.advanceTimersByTimeAsync(5_000)
+    const outcome = await call
+    expect(asked).toEqual(['ignore', 'revoke'])
+    expect(outcome).toMatchObject({
+      kind: 'issued',
+      response: { coreClaimHash: 'hash-of-key-1.g1' },
+    })
+  })
 })
