@@ -253,10 +253,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const ledgerTopic = deps.ledgerTopicOf(topic)
     starting.add(k)
     applyPause(topic, partition)
+    /** Open once fenced; closed here unless a worker took it over. */
+    let transactions: Awaited<ReturnType<typeof openPartitionTransactions>> | undefined
+    let handedOver = false
+    /** The relay stops, or the partition went to another member while we took it over. */
+    const gone = (): boolean => stopping || (startedIn !== generation && !assigned.has(k))
     try {
       // Fence first, then measure the ledger: every intent an earlier owner committed is then
       // below the end offset we restore up to, and it can commit nothing more.
-      const transactions = await openPartitionTransactions({
+      transactions = await openPartitionTransactions({
         kafka: deps.kafka,
         transactionalId: deps.transactionalIdOf(topic, partition),
         consumerGroupId: deps.groupId,
@@ -270,10 +275,17 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       const ledgerStart = ledgerOffsets?.low ?? '0'
       const ledgerEnd = Number(ledgerOffsets?.high ?? 0)
       const restoreTarget = Number(ledgerStart) >= ledgerEnd ? 0 : ledgerEnd
-      if (startedIn !== generation && !assigned.has(k)) {
-        await transactions.close()
-        return
+      // A replay starts the input where it was asked to, unless the group is already past it.
+      const start = deps.startAt?.get(k)
+      let seekTo: number | undefined
+      if (start !== undefined) {
+        const committed = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] })
+        const offset = Number(
+          committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
+        )
+        if (offset < start) seekTo = start
       }
+      if (gone()) return
       const worker = new PartitionWorker({
         stage: deps.stage,
         topic,
@@ -291,15 +303,10 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         onCommitted,
         onFatal,
       })
+      // From here on nothing awaits: the worker is registered with its seeks, or not at all.
+      if (seekTo !== undefined) consumer.seek({ topic, partition, offset: String(seekTo) })
       workers.set(k, worker)
-      const start = deps.startAt?.get(k)
-      if (start !== undefined) {
-        const committed = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] })
-        const offset = Number(
-          committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
-        )
-        if (offset < start) consumer.seek({ topic, partition, offset: String(start) })
-      }
+      handedOver = true
       if (worker.state === WorkerState.restoring) {
         consumer.seek({ topic: ledgerTopic, partition, offset: ledgerStart })
         consumer.resume([{ topic: ledgerTopic, partitions: [partition] }])
@@ -325,6 +332,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           void startWorker(topic, partition, generation)
       }, delayMs).unref()
     } finally {
+      // a takeover that failed, or found the partition gone, leaves no producer behind
+      if (!handedOver && transactions !== undefined) void transactions.close().catch(() => {})
       starting.delete(k)
       applyPause(topic, partition)
     }
