@@ -45,6 +45,14 @@ export function toPublicJwk(
   return Object.freeze({ ...out, kid: meta.kid, alg: meta.alg, use: 'sig' }) as PublicJwk
 }
 
+/** True when two JWKs hold the same public key, whatever their kid, alg or use. */
+export function samePublicKey(
+  a: Readonly<Partial<Record<(typeof PUBLIC_MEMBERS)[number], unknown>>>,
+  b: Readonly<Partial<Record<(typeof PUBLIC_MEMBERS)[number], unknown>>>,
+): boolean {
+  return PUBLIC_MEMBERS.every((member) => a[member] === b[member])
+}
+
 /**
  * The JWKS the partner serves to MocaChain: the active key first, then previous keys kept during a
  * rotation (publish the new key before signing with it; drop the old one only once no token

@@ -58,6 +58,106 @@ export function keySourceFromText(text: string): KeySource {
   return text.trimStart().startsWith('{') ? { kind: 'jwk', jwk: text } : { kind: 'text', text }
 }
 
+export interface LoadPublishedKeyOptions {
+  /** The key file: a public key PEM (SPKI or PKCS#1), a private key PEM, a base64 body or a JWK. */
+  readonly path: string
+  readonly alg: SigningAlgorithm
+  readonly kid: string
+}
+
+const PUBLISHED_KEY_FIX =
+  'Use the public key PEM ("BEGIN PUBLIC KEY"), the private key PEM or a JWK of the key being retired.'
+
+/**
+ * Reads a key the JWKS publishes but nothing signs with (`moca.previousKeys`): a public or a
+ * private key, checked against `alg`. Returns only its public members, with kid, alg and use;
+ * the private part of a private key is never kept. Failures are KEY_INVALID, naming the file.
+ */
+export async function loadPublishedKey(options: LoadPublishedKeyOptions): Promise<PublicJwk> {
+  const { path, alg, kid } = options
+  const fail = (why: string, cause?: unknown): RelayError =>
+    // The cause is Node's parser error: it names the decoder, never the key bytes.
+    new RelayError('KEY_INVALID', `Previous key "${kid}" (${path}): ${why}. ${PUBLISHED_KEY_FIX}`, {
+      classification: 'systemic',
+      cause,
+    })
+  let text: string
+  try {
+    text = await readFile(path, 'utf8')
+  } catch (err) {
+    throw fail('cannot read the key file', err)
+  }
+  // What keySourceFromText reads: JWK JSON when it starts with `{`, else a PEM or a base64 body.
+  const source = keySourceFromText(text)
+  const publicKey =
+    source.kind === 'jwk'
+      ? publicKeyFromJwk(source.jwk, fail)
+      : publicKeyFromPemOrBase64(text, fail)
+  const misfit = algorithmMisfit(publicKey, alg)
+  if (misfit !== undefined) {
+    throw fail(`${misfit.problem}; check the file and the alg configured for this key`)
+  }
+  return toPublicJwk(publicKey.export({ format: 'jwk' }) as JWK, { kid, alg })
+}
+
+type Fail = (why: string, cause?: unknown) => RelayError
+
+function publicKeyFromJwk(
+  input: Readonly<Record<string, unknown>> | string,
+  fail: Fail,
+): KeyObject {
+  let jwk: unknown
+  try {
+    jwk = typeof input === 'string' ? JSON.parse(input) : input
+  } catch (err) {
+    throw fail('the JWK is not valid JSON', err)
+  }
+  if (typeof jwk !== 'object' || jwk === null) throw fail('the JWK is not a JSON object')
+  try {
+    // A private JWK gives its public key.
+    return createPublicKey({ key: jwk as JsonWebKey, format: 'jwk' })
+  } catch (err) {
+    throw fail('the JWK is not a usable key', err)
+  }
+}
+
+function publicKeyFromPemOrBase64(raw: string, fail: Fail): KeyObject {
+  const text = raw.includes('-----BEGIN') ? raw.replace(/\\n/g, '\n').trim() : raw.trim()
+  if (text.startsWith('-----BEGIN')) {
+    if (/ENCRYPTED/.test(text)) {
+      throw fail(
+        'the PEM is encrypted; decrypt it first (`openssl pkcs8 -topk8 -nocrypt -in key.pem`) or use the public key',
+      )
+    }
+    try {
+      // A public key PEM as it is; a private key PEM gives its public key.
+      return createPublicKey(text)
+    } catch (err) {
+      throw fail('the PEM is not a key Node can read', err)
+    }
+  }
+  const body = text.replace(/\s+/g, '')
+  if (body === '' || !/^[A-Za-z0-9+/]+={0,2}$/.test(body)) {
+    throw fail('the file holds neither a PEM, a base64 body nor a JWK')
+  }
+  const der = Buffer.from(body, 'base64')
+  for (const type of ['spki', 'pkcs1'] as const) {
+    try {
+      return createPublicKey({ key: der, format: 'der', type })
+    } catch {
+      // try the next encoding
+    }
+  }
+  for (const type of ['pkcs8', 'pkcs1', 'sec1'] as const) {
+    try {
+      return createPublicKey(createPrivateKey({ key: der, format: 'der', type }))
+    } catch {
+      // try the next encoding
+    }
+  }
+  throw fail('the base64 body is not an SPKI or PKCS#1 public key, nor a private key')
+}
+
 async function readPrivateKey(
   source: KeySource,
 ): Promise<{ keyObject: KeyObject; jwkKid: string | undefined }> {
@@ -146,25 +246,40 @@ function inferAlgorithm(key: KeyObject): SigningAlgorithm {
 }
 
 function assertKeyFits(key: KeyObject, alg: SigningAlgorithm): void {
+  const misfit = algorithmMisfit(key, alg)
+  if (misfit === undefined) return
+  const fix =
+    misfit.kind === 'too-short'
+      ? 'generate a new one with `moca-relay keys generate --alg RS256`'
+      : `generate one with \`moca-relay keys generate --alg ${alg}\` or set the algorithm to ${alg === SigningAlgorithm.ES256 ? 'RS256' : 'ES256'}`
+  throw invalid(`${misfit.problem}; ${fix}`)
+}
+
+/** Why a key cannot serve `alg` (no key material in it), or undefined when it can. */
+function algorithmMisfit(
+  key: KeyObject,
+  alg: SigningAlgorithm,
+): { kind: 'wrong-type' | 'too-short'; problem: string } | undefined {
   if (alg === SigningAlgorithm.ES256) {
     if (key.asymmetricKeyType !== 'ec' || key.asymmetricKeyDetails?.namedCurve !== 'prime256v1') {
-      throw invalid(
-        `ES256 needs an EC P-256 key, this is a ${describeKey(key)}; generate one with \`moca-relay keys generate --alg ES256\` or set the algorithm to RS256`,
-      )
+      return {
+        kind: 'wrong-type',
+        problem: `ES256 needs an EC P-256 key, this is a ${describeKey(key)}`,
+      }
     }
-    return
+    return undefined
   }
   if (key.asymmetricKeyType !== 'rsa') {
-    throw invalid(
-      `RS256 needs an RSA key, this is a ${describeKey(key)}; generate one with \`moca-relay keys generate --alg RS256\` or set the algorithm to ES256`,
-    )
+    return { kind: 'wrong-type', problem: `RS256 needs an RSA key, this is a ${describeKey(key)}` }
   }
   const bits = key.asymmetricKeyDetails?.modulusLength ?? 0
   if (bits < MIN_RSA_MODULUS_BITS) {
-    throw invalid(
-      `RS256 needs an RSA key of at least ${MIN_RSA_MODULUS_BITS} bits, this one has ${bits}; generate a new one with \`moca-relay keys generate --alg RS256\``,
-    )
+    return {
+      kind: 'too-short',
+      problem: `RS256 needs an RSA key of at least ${MIN_RSA_MODULUS_BITS} bits, this one has ${bits}`,
+    }
   }
+  return undefined
 }
 
 function describeKey(key: KeyObject): string {

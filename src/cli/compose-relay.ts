@@ -3,7 +3,7 @@ import { pathToFileURL } from 'node:url'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { LoadedConfig } from '../config/load-config.js'
 import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
-import { loadSigningKey } from '../auth/load-signing-key.js'
+import { loadPublishedKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { watchKeyFile } from '../auth/watch-key-file.js'
 import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
@@ -65,16 +65,10 @@ export async function composeRelay(
   const closers: { name: string; close: () => Promise<unknown> }[] = []
 
   const signingKey = await loadPartnerKey(loaded)
+  // Published only, never signing: a public key file will do, and only public members are kept.
   const previous = await Promise.all(
-    config.moca.previousKeys.map(
-      async (p) =>
-        (
-          await loadSigningKey({
-            source: { kind: 'pem-file', path: resolve(loaded.baseDir, p.file) },
-            alg: p.alg,
-            kid: p.kid,
-          })
-        ).publicJwk,
+    config.moca.previousKeys.map((p) =>
+      loadPublishedKey({ path: resolve(loaded.baseDir, p.file), alg: p.alg, kid: p.kid }),
     ),
   )
   let signer = partnerSignerFrom(config, signingKey)
@@ -93,6 +87,7 @@ export async function composeRelay(
       path: loaded.partnerKey.path,
       alg: config.moca.key.alg,
       kid: config.moca.key.kid,
+      current: signingKey,
       logger: log,
       onChange: (key) => {
         signer = partnerSignerFrom(config, key)

@@ -4,11 +4,14 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { calculateJwkThumbprint, jwtVerify, SignJWT } from 'jose'
 import { describe, expect, it, onTestFinished } from 'vitest'
+import { createJwksDocument } from '../../src/auth/jwks-document.js'
 import {
+  loadPublishedKey,
   loadSigningKey,
   keySourceFromText,
   type KeySource,
 } from '../../src/auth/load-signing-key.js'
+import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
 
 const ec = generateKeyPairSync('ec', { namedCurve: 'P-256' })
 const rsa = generateKeyPairSync('rsa', { modulusLength: 2048 })
@@ -164,5 +167,92 @@ describe('loadSigningKey: keys that do not fit', () => {
     expect(err.message).not.toContain(bodyOf(text).slice(40, 80))
     const d = (wrong.export({ format: 'jwk' }) as { d: string }).d
     expect(err.message).not.toContain(d)
+  })
+})
+
+describe('loadPublishedKey: the previous keys a JWKS still publishes', () => {
+  /** A file of `text` in a temporary folder. */
+  async function keyFile(name: string, text: string): Promise<string> {
+    const dir = await mkdtemp(join(tmpdir(), 'moca-previous-'))
+    onTestFinished(() => rm(dir, { recursive: true, force: true }))
+    await writeFile(join(dir, name), text, { mode: 0o600 })
+    return join(dir, name)
+  }
+
+  it('publishes a public PEM and a private PEM as previous keys, public members only', async () => {
+    // As config documents moca.previousKeys[].file: "Public or private key file".
+    const publicPem = ec.publicKey.export({ format: 'pem', type: 'spki' }).toString()
+    const previous = [
+      await loadPublishedKey({
+        path: await keyFile('old-public.pem', publicPem),
+        alg: 'ES256',
+        kid: 'old-public',
+      }),
+      await loadPublishedKey({
+        path: await keyFile('old-private.pem', rsaPkcs1Pem),
+        alg: 'RS256',
+        kid: 'old-private',
+      }),
+    ]
+    const active = await loadSigningKey({
+      source: { kind: 'text', text: sec1Pem },
+      alg: 'ES256',
+      kid: 'active',
+    })
+
+    const jwks = createJwksDocument([active.publicJwk, ...previous])
+
+    expect(jwks.keys.map((k) => k.kid)).toEqual(['active', 'old-public', 'old-private'])
+    const ecPublic = ec.publicKey.export({ format: 'jwk' })
+    expect(jwks.keys[1]).toEqual({ ...ecPublic, kid: 'old-public', alg: 'ES256', use: 'sig' })
+    const rsaPublic = rsa.publicKey.export({ format: 'jwk' })
+    expect(jwks.keys[2]).toEqual({ ...rsaPublic, kid: 'old-private', alg: 'RS256', use: 'sig' })
+    for (const key of previous) {
+      for (const member of PRIVATE_JWK_MEMBERS) expect(key).not.toHaveProperty(member)
+    }
+  })
+
+  it.each([
+    ['a PKCS#1 RSA public PEM', rsa.publicKey.export({ format: 'pem', type: 'pkcs1' }).toString()],
+    [
+      'the bare base64 body of a public PEM',
+      bodyOf(rsa.publicKey.export({ format: 'pem', type: 'spki' }).toString()),
+    ],
+    ['a public JWK', JSON.stringify(rsa.publicKey.export({ format: 'jwk' }))],
+    ['a private JWK', JSON.stringify(rsa.privateKey.export({ format: 'jwk' }))],
+  ])('reads %s', async (_what, text) => {
+    const jwk = await loadPublishedKey({
+      path: await keyFile('old.key', text),
+      alg: 'RS256',
+      kid: 'old',
+    })
+    expect(jwk).toEqual({
+      ...rsa.publicKey.export({ format: 'jwk' }),
+      kid: 'old',
+      alg: 'RS256',
+      use: 'sig',
+    })
+  })
+
+  it('refuses a key that does not fit its alg, naming the file and never echoing the key', async () => {
+    const path = await keyFile('old.pem', pkcs8Pem)
+    const attempt = loadPublishedKey({ path, alg: 'RS256', kid: 'old' })
+    await expect(attempt).rejects.toMatchObject({ code: 'KEY_INVALID', classification: 'systemic' })
+    const err = (await loadPublishedKey({ path, alg: 'RS256', kid: 'old' }).catch(
+      (e: unknown) => e,
+    )) as Error
+    expect(err.message).toContain(`Previous key "old" (${path}): RS256 needs an RSA key`)
+    expect(err.message).not.toContain(bodyOf(pkcs8Pem).slice(40, 80))
+    expect(err.message).not.toContain((ec.privateKey.export({ format: 'jwk' }) as { d: string }).d)
+    await expect(
+      loadPublishedKey({
+        path: await keyFile('junk.pem', 'not a key at all!'),
+        alg: 'ES256',
+        kid: 'old',
+      }),
+    ).rejects.toThrow(/junk\.pem\): the file holds neither a PEM/)
+    await expect(
+      loadPublishedKey({ path: '/nonexistent/old.pem', alg: 'ES256', kid: 'old' }),
+    ).rejects.toThrow(/Previous key "old" \(\/nonexistent\/old\.pem\): cannot read the key file/)
   })
 })

@@ -1,9 +1,10 @@
-import { mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
+import { createPrivateKey } from 'node:crypto'
+import { mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
-import type { SigningKey } from '../../src/auth/load-signing-key.js'
+import { loadSigningKey, type SigningKey } from '../../src/auth/load-signing-key.js'
 import { watchKeyFile } from '../../src/auth/watch-key-file.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { scanForSecrets } from '../support/secret-scan.js'
@@ -24,18 +25,31 @@ async function writeUntilSeen(path: string, text: string, seen: () => boolean): 
     .toBe(true)
 }
 
+/** A temporary key file holding a new key, and that key as the relay loaded it at start-up. */
+async function startingKey(): Promise<{ path: string; pem: string; current: SigningKey }> {
+  const dir = await mkdtemp(join(tmpdir(), 'moca-watch-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'partner.pem')
+  const pem = (await generatePartnerKey()).privateKeyPem
+  await writeFile(path, pem, { mode: 0o600 })
+  const current = await loadSigningKey({
+    source: { kind: 'text', text: pem },
+    alg: 'ES256',
+    kid: 'registered-kid',
+  })
+  return { path, pem, current }
+}
+
 describe('watchKeyFile', () => {
   it('takes a new key from the file under the configured kid, and keeps it when the file then holds no usable key', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'moca-watch-'))
-    onTestFinished(() => rm(dir, { recursive: true, force: true }))
-    const path = join(dir, 'partner.pem')
-    await writeFile(path, (await generatePartnerKey()).privateKeyPem, { mode: 0o600 })
+    const { path, current } = await startingKey()
     const changes: SigningKey[] = []
     const { logger, lines } = captureLogs()
     const stop = watchKeyFile({
       path,
       alg: 'ES256',
       kid: 'registered-kid',
+      current,
       logger,
       intervalMs: 10,
       onChange: (key) => changes.push(key),
@@ -63,5 +77,91 @@ describe('watchKeyFile', () => {
     expect(
       scanForSecrets(JSON.stringify(lines), { privateKeyPem: rsa.privateKeyPem, emails: [] }),
     ).toEqual([])
+  })
+
+  it('ends on the key of the latest change when an older, slower load finishes after it', async () => {
+    const { path, current } = await startingKey()
+    const [b, c] = [await generatePartnerKey(), await generatePartnerKey()]
+    // Reading key B is slow (a big file, a slow mount) until the test lets it finish.
+    let releaseB!: () => void
+    const bMayFinish = new Promise<void>((resolve) => (releaseB = resolve))
+    let slowReads = 0
+    const changes: SigningKey[] = []
+    const stop = watchKeyFile({
+      path,
+      alg: 'ES256',
+      kid: 'registered-kid',
+      current,
+      logger: captureLogs().logger,
+      intervalMs: 5,
+      onChange: (key) => changes.push(key),
+      readFile: async (file) => {
+        const text = await readFile(file, 'utf8')
+        if (text === b.privateKeyPem) {
+          slowReads += 1
+          await bMayFinish
+        }
+        return text
+      },
+    })
+    onTestFinished(stop)
+    const names = () =>
+      changes.map((key) =>
+        key.publicJwk.x === b.publicJwk.x ? 'B' : key.publicJwk.x === c.publicJwk.x ? 'C' : '?',
+      )
+
+    await writeUntilSeen(path, b.privateKeyPem, () => slowReads > 0)
+    // C lands while B's load is still running, and is taken.
+    await writeUntilSeen(path, c.privateKeyPem, () => changes.length > 0)
+    releaseB()
+    await new Promise((resolve) => setTimeout(resolve, 200))
+    // The file holds C: the relay signs with C, and B (older) never replaces it.
+    expect(names().at(-1)).toBe('C')
+    expect(names()).not.toContain('B')
+  })
+
+  it('warns once when a reload puts a different key under the same kid, and not for the same key', async () => {
+    const { path, pem, current } = await startingKey()
+    const changes: SigningKey[] = []
+    const { logger, lines } = captureLogs()
+    const stop = watchKeyFile({
+      path,
+      alg: 'ES256',
+      kid: 'registered-kid',
+      current,
+      logger,
+      intervalMs: 10,
+      onChange: (key) => changes.push(key),
+    })
+    onTestFinished(stop)
+    const warnings = () => lines.filter((line) => line.level === 'warn')
+
+    // The same key, written again in another encoding (SEC1): nothing for MocaChain to refuse.
+    const sec1 = createPrivateKey(pem).export({ format: 'pem', type: 'sec1' }).toString()
+    await writeUntilSeen(path, sec1, () => changes.length > 0)
+    expect(changes.at(-1)!.publicJwk.x).toBe(current.publicJwk.x)
+    expect(warnings()).toEqual([])
+
+    // A different key under the registered kid: taken (it may fix a wrong key), with a warning.
+    const next = await generatePartnerKey()
+    await writeUntilSeen(path, next.privateKeyPem, () =>
+      changes.some((key) => key.publicJwk.x === next.publicJwk.x),
+    )
+    expect(changes.at(-1)).toMatchObject({
+      kid: 'registered-kid',
+      publicJwk: { x: next.publicJwk.x },
+    })
+    // Written again until seen: the later reloads of the same new key do not warn again.
+    await new Promise((resolve) => setTimeout(resolve, 100))
+    expect(warnings()).toHaveLength(1)
+    expect(warnings()[0]).toMatchObject({
+      kid: 'registered-kid',
+      msg: expect.stringMatching(
+        /different key under the same kid: MocaChain may refuse the new tokens until its JWKS cache expires.*new kid.*moca\.previousKeys/,
+      ),
+    })
+    for (const privateKeyPem of [pem, next.privateKeyPem]) {
+      expect(scanForSecrets(JSON.stringify(lines), { privateKeyPem, emails: [] })).toEqual([])
+    }
   })
 })
