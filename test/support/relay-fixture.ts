@@ -240,8 +240,17 @@ export async function startRelayFixture(options: RelayFixtureOptions = {}): Prom
         void check()
       })
       await consumer.subscribe({ topics: outputTopics, fromBeginning: true })
+      /**
+       * Each record once: a rebalance of this reader's own group (a coordinator still loading on
+       * a broker just started) delivers again what it read since its last commit. A duplicate
+       * output is another record, at another offset, and is still seen.
+       */
+      const read = new Set<string>()
       await consumer.run({
-        eachMessage: async ({ topic, message }) => {
+        eachMessage: async ({ topic, partition, message }) => {
+          const at = `${topic}/${partition}/${message.offset}`
+          if (read.has(at)) return
+          read.add(at)
           const value = message.value?.toString('utf8') ?? ''
           events.records.push({
             topic,
