@@ -4,12 +4,16 @@ import { RelayError } from '../errors/relay-error.js'
 
 /**
  * Where a range starts or ends, as an operator writes it: an offset (`0`, `1500`), `earliest`,
- * `latest`, an ISO-8601 time (`2026-11-24T09:00:00Z`), a duration ago (`2h`, `30m`), or `live`:
- * the live relay group's committed offsets (everything it already finished).
+ * `latest`, an ISO-8601 time with its zone (`2026-11-24T09:00:00Z`, `2026-11-24T10:00+01:00`), a
+ * duration ago (`2h`, `30m`), or `live`: the live relay group's committed offsets (everything it
+ * already finished).
  */
 export type OffsetSpec =
   | { readonly kind: 'offset'; readonly offset: number }
-  /** `0:1500,1:1620`: one offset per partition (what a resume line pins); others: their end. */
+  /**
+   * `0:1500,1:1620`: one offset per partition (what a resume line pins). A range with such a bound
+   * covers nothing of the partitions it does not name (see resolveRange).
+   */
   | { readonly kind: 'partitions'; readonly offsets: ReadonlyMap<number, number> }
   | { readonly kind: 'earliest' | 'latest' | 'live' }
   | { readonly kind: 'time'; readonly ms: number }
@@ -37,8 +41,8 @@ export function parseOffsetSpec(text: string, option: string, now = Date.now()):
   if (value === 'live') return { kind: 'live' }
   if (/^\d+(\.\d+)?\s*(ms|s|m|h|d)$/.test(value))
     return { kind: 'time', ms: now - parseDuration(value) }
-  const ms = Date.parse(value)
-  if (!Number.isNaN(ms) && /^\d{4}-\d{2}-\d{2}/.test(value)) return { kind: 'time', ms }
+  if (/^\d{4}-\d{2}-\d{2}/.test(value))
+    return { kind: 'time', ms: parseIsoTime(value, text, option) }
   throw new RelayError(
     'CONFIG_INVALID',
     `${option} ${JSON.stringify(text)} is not an offset, "earliest", "latest", "live", an ISO-8601 time (2026-11-24T09:00:00Z), a duration ago (2h) or offsets per partition (0:1500,1:1620)`,
@@ -46,7 +50,69 @@ export function parseOffsetSpec(text: string, option: string, now = Date.now()):
   )
 }
 
-/** The spec resolved to one offset per partition, clamped to what the partition holds. */
+/** The form of a time, as an error message asks for it. */
+const TIME_FORM =
+  'YYYY-MM-DDThh:mm[:ss[.sss]] and its zone, Z (UTC) or an offset (+01:00, -05:00): e.g. 2026-11-24T09:00:00Z or 2026-11-24T10:00:00+01:00'
+
+const ISO_TIME =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(Z|[+-]\d{2}:\d{2})?$/i
+
+/**
+ * An ISO-8601 time with its zone, as epoch ms. Refuses what Date.parse would take silently: a time
+ * without a zone (read as the local time of whichever machine runs the command) and an impossible
+ * date or time (2026-02-30 rolled over to 2 March).
+ */
+function parseIsoTime(value: string, text: string, option: string): number {
+  const refuse = (why: string): never => {
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `${option} ${JSON.stringify(text)} ${why}: write ${TIME_FORM}`,
+      { classification: 'terminal' },
+    )
+  }
+  const match = ISO_TIME.exec(value)
+  if (!match) return refuse('is not a time')
+  const [, year, month, day, hour, minute, second = '0', fraction = '', zone] = match
+  if (zone === undefined) return refuse('has no time zone (it would be read as local time)')
+  const y = Number(year)
+  const mo = Number(month)
+  const d = Number(day)
+  if (mo < 1 || mo > 12) return refuse(`has no month ${mo}`)
+  if (d < 1 || d > daysInMonth(y, mo))
+    return refuse(`is not a date: ${year}-${month} has no day ${d}`)
+  if (Number(hour) > 23 || Number(minute) > 59 || Number(second) > 59)
+    return refuse(`is not a time of day: ${hour}:${minute}:${second.padStart(2, '0')}`)
+  let offsetMinutes = 0
+  if (zone.toUpperCase() !== 'Z') {
+    const [zh, zm] = zone.slice(1).split(':').map(Number) as [number, number]
+    if (zh > 23 || zm > 59) return refuse(`has no zone ${zone}`)
+    offsetMinutes = (zone.startsWith('-') ? -1 : 1) * (zh * 60 + zm)
+  }
+  const date = new Date(
+    Date.UTC(
+      2000,
+      mo - 1,
+      d,
+      Number(hour),
+      Number(minute),
+      Number(second),
+      Number(fraction.padEnd(3, '0').slice(0, 3)),
+    ),
+  )
+  date.setUTCFullYear(y) // Date.UTC reads years 0 to 99 as 1900 to 1999
+  return date.getTime() - offsetMinutes * 60_000
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+  return [4, 6, 9, 11].includes(month) ? 30 : 31
+}
+
+/**
+ * The spec resolved to one offset per partition, clamped to what the partition holds. A partition
+ * that offsets per partition do not name resolves to its end; a range is resolved by resolveRange,
+ * which covers nothing of such a partition.
+ */
 export async function resolveOffsets(
   admin: Admin,
   topic: string,
@@ -97,6 +163,28 @@ export async function resolveOffsets(
     }
   }
   return result
+}
+
+/**
+ * A range (`--from`, `--to`) resolved per partition. A partition that a bound given as offsets per
+ * partition does not name gets an empty range (`to` = `from`): "other partitions: none". Resolving
+ * it to its end would make `--to 1:3` run every other partition to its end, and a reissue revoke
+ * and replace every credential there.
+ */
+export async function resolveRange(
+  admin: Admin,
+  topic: string,
+  bounds: { readonly from: OffsetSpec; readonly to: OffsetSpec },
+  liveGroupId: string,
+): Promise<{ from: Map<number, number>; to: Map<number, number> }> {
+  const from = await resolveOffsets(admin, topic, bounds.from, liveGroupId)
+  const to = await resolveOffsets(admin, topic, bounds.to, liveGroupId)
+  const names = (spec: OffsetSpec, partition: number) =>
+    spec.kind !== 'partitions' || spec.offsets.has(partition)
+  for (const [partition, start] of from) {
+    if (!names(bounds.from, partition) || !names(bounds.to, partition)) to.set(partition, start)
+  }
+  return { from, to }
 }
 
 /** `0:1500,1:1620`: resolved offsets in the form parseOffsetSpec reads back. */

@@ -4,12 +4,18 @@ import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
-import { reconfirmPolicy, redrivePolicy, type LedgerPolicy } from '../pipeline/ledger-policy.js'
+import { reconfirmPolicy, redrivePolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
 import { runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
-import { parseRedriveSince, redriveRanges, selectFailures } from './redrive-selection.js'
+import {
+  checkReason,
+  countRecords,
+  parseRedriveSince,
+  planRedrive,
+  selectFailures,
+} from './redrive-selection.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -44,6 +50,13 @@ export function createRedriveCommand(): Command {
       })
       if (parsed === null) return 2
       const { values } = parsed
+      for (const reason of values.reason ?? []) {
+        const problem = checkReason(reason)
+        if (problem !== null) {
+          process.stderr.write(`moca-relay redrive: ${problem}\n\n${USAGE}\n`)
+          return 2
+        }
+      }
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const dryRun = values['dry-run']
@@ -78,7 +91,7 @@ export function createRedriveCommand(): Command {
         routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
       })
       out.write(
-        `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected\n`,
+        `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected (${plural(countRecords(selected), 'input record')})\n`,
       )
       for (const [code, count] of countBy(selected, (f) => `${f.failure.code} (${f.stage})`))
         out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
@@ -87,40 +100,33 @@ export function createRedriveCommand(): Command {
       const shutdown = abortOnShutdownSignals()
       let interrupted = false
       try {
-        // Issue-stage failures are retried; confirm-stage ones re-polled: separate runs, since
-        // their ledger rules differ.
-        const batches: [string, LedgerPolicy, CredentialFailed[]][] = [
-          ['retry', redrivePolicy(runId), selected.filter((f) => f.stage !== 'confirm')],
-          [
-            're-poll',
-            reconfirmPolicy(`${runId}-confirm`),
-            selected.filter((f) => f.stage === 'confirm'),
-          ],
-        ]
-        for (const [label, policy, group] of batches) {
-          for (const [topic, records] of groupBy(group, (f) => f.source.topic)) {
-            const { from, to, only } = redriveRanges(topic, records)
-            out.write(
-              `\n${dryRun ? 'Dry run: ' : ''}${label} ${records.length} records of ${topic}\n`,
-            )
-            const result = await runRange({
-              loaded,
-              logger,
-              topic,
-              from,
-              to,
-              runId: `${policy.run}`,
-              ledgerPolicy: policy,
-              dryRun,
-              only,
-              out,
-              label: dryRun ? 'dry run' : label,
-              signal: shutdown.signal,
-            })
-            out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
-            if (!result.completed) interrupted = true
-            if (shutdown.signal.aborted) break
-          }
+        const policies = {
+          retry: redrivePolicy(runId),
+          're-poll': reconfirmPolicy(`${runId}-confirm`),
+        }
+        for (const batch of planRedrive(selected)) {
+          const { kind: label, topic, from, to, only } = batch
+          const policy = policies[label]
+          out.write(
+            `\n${dryRun ? 'Dry run: ' : ''}${label} ${plural(batch.records, 'record')} of ${topic}\n`,
+          )
+          const result = await runRange({
+            loaded,
+            logger,
+            topic,
+            from,
+            to,
+            runId: `${policy.run}`,
+            ledgerPolicy: policy,
+            dryRun,
+            only,
+            out,
+            label: dryRun ? 'dry run' : label,
+            signal: shutdown.signal,
+          })
+          out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
+          if (!result.completed) interrupted = true
+          if (shutdown.signal.aborted) break
         }
       } finally {
         shutdown.dispose()
@@ -142,14 +148,8 @@ function countBy<T>(items: readonly T[], keyOf: (item: T) => string): [string, n
   return [...counts].sort((a, b) => b[1] - a[1])
 }
 
-function groupBy<T>(items: readonly T[], keyOf: (item: T) => string): Map<string, T[]> {
-  const groups = new Map<string, T[]>()
-  for (const item of items) {
-    const group = groups.get(keyOf(item)) ?? []
-    group.push(item)
-    groups.set(keyOf(item), group)
-  }
-  return groups
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`
 }
 
 /**

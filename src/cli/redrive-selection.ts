@@ -1,4 +1,5 @@
 import type { CredentialFailed } from '../domain/output-events.js'
+import { ErrorCodes } from '../errors/error-codes.js'
 import { RelayError } from '../errors/relay-error.js'
 import { parseOffsetSpec } from './offset-spec.js'
 
@@ -17,6 +18,45 @@ export function parseRedriveSince(value: string | undefined): number | null {
     )
   }
   return since.ms
+}
+
+/**
+ * Why a `--reason` cannot select anything (null: it is a code of the error catalogue). Codes are
+ * matched exactly, as credential.failed carries them; a code in another case or misspelt would
+ * select nothing and the redrive would end "successfully" having done nothing.
+ */
+export function checkReason(reason: string): string | null {
+  if (Object.hasOwn(ErrorCodes, reason)) return null
+  return `--reason ${reason} is not an error code; did you mean ${closestCode(reason)}?`
+}
+
+/** The catalogue code nearest to `text`: the same letters in another case, or fewest edits. */
+function closestCode(text: string): string {
+  const wanted = text.toUpperCase()
+  let best = ''
+  let bestDistance = Number.POSITIVE_INFINITY
+  for (const code of Object.keys(ErrorCodes)) {
+    const distance = editDistance(wanted, code)
+    if (distance < bestDistance) [best, bestDistance] = [code, distance]
+  }
+  return best
+}
+
+/** Levenshtein distance. */
+function editDistance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j)
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i]
+    for (let j = 1; j <= b.length; j++) {
+      next[j] = Math.min(
+        row[j]! + 1,
+        next[j - 1]! + 1,
+        row[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      )
+    }
+    row = next
+  }
+  return row[b.length]!
 }
 
 /**
@@ -56,4 +96,43 @@ export function redriveRanges(
     to.set(f.source.partition, Math.max(to.get(f.source.partition) ?? offset + 1, offset + 1))
   }
   return { from, to, only }
+}
+
+export interface RedriveBatch extends RedriveRanges {
+  /** Issue-stage failures are retried; confirm-stage ones polled again. */
+  readonly kind: 'retry' | 're-poll'
+  readonly topic: string
+  /**
+   * Input records the batch processes: a record that failed more than once (live, then in an
+   * earlier redrive) is one record, run once.
+   */
+  readonly records: number
+}
+
+/**
+ * The range runs of a redrive: retries first, then confirm-stage failures, each per input topic.
+ * Separate runs, since their ledger rules differ.
+ */
+export function planRedrive(selected: readonly CredentialFailed[]): RedriveBatch[] {
+  const batches: RedriveBatch[] = []
+  for (const kind of ['retry', 're-poll'] as const) {
+    const byTopic = new Map<string, CredentialFailed[]>()
+    for (const f of selected) {
+      if ((f.stage === 'confirm') !== (kind === 're-poll')) continue
+      const group = byTopic.get(f.source.topic) ?? []
+      group.push(f)
+      byTopic.set(f.source.topic, group)
+    }
+    for (const [topic, records] of byTopic) {
+      const ranges = redriveRanges(topic, records)
+      batches.push({ kind, topic, ...ranges, records: ranges.only.size })
+    }
+  }
+  return batches
+}
+
+/** Input records behind `failures`: each `topic/partition/offset` once. */
+export function countRecords(failures: readonly Pick<CredentialFailed, 'source'>[]): number {
+  return new Set(failures.map((f) => `${f.source.topic}/${f.source.partition}/${f.source.offset}`))
+    .size
 }

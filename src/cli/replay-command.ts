@@ -6,7 +6,7 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
-import { formatPartitionOffsets, parseOffsetSpec, resolveOffsets } from './offset-spec.js'
+import { formatPartitionOffsets, parseOffsetSpec, resolveRange } from './offset-spec.js'
 import { runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
@@ -18,8 +18,9 @@ const USAGE = `Usage:
       group, while the live relay keeps running. Keys the ledger already knows are skipped, so a
       replay of what the relay processed issues nothing.
       --from, --to   an offset (per partition), earliest, latest, live (what the live relay has
-                     committed), an ISO-8601 time, a duration ago (2h), or offsets per partition
-                     (0:1500,1:1620; other partitions: none). Default: earliest → live.
+                     committed), an ISO-8601 time with its zone (2026-11-24T09:00:00Z, or +01:00
+                     for Z), a duration ago (2h), or offsets per partition (0:1500,1:1620; other
+                     partitions: none). Default: earliest → live.
       --dry-run      report what would be issued, skipped or failed: no call, no output.
       --reissue      issue every event in the range again, as a new generation (onDuplicate
                      "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
@@ -78,29 +79,22 @@ export function createReplayCommand(): Command {
       const kafka = createKafkaFromConfig(config, logger)
       const admin = kafka.admin()
       await connectAdmin(admin, config)
-      let from: Map<number, number>
-      let to: Map<number, number>
+      let range: { from: Map<number, number>; to: Map<number, number> }
       try {
-        from = await resolveOffsets(
+        range = await resolveRange(
           admin,
           topic,
-          parseOffsetSpec(values.from, '--from'),
-          config.kafka.groupId,
-        )
-        to = await resolveOffsets(
-          admin,
-          topic,
-          parseOffsetSpec(values.to, '--to'),
+          { from: parseOffsetSpec(values.from, '--from'), to: parseOffsetSpec(values.to, '--to') },
           config.kafka.groupId,
         )
       } finally {
         await admin.disconnect()
       }
+      const { from, to } = range
       const records = [...from].reduce((sum, [p, f]) => sum + Math.max(0, (to.get(p) ?? f) - f), 0)
       const out = process.stdout
       out.write(`Replay ${runId} of ${topic}: ${records.toLocaleString('en-US')} records\n`)
-      for (const [p, f] of [...from].sort((a, b) => a[0] - b[0]))
-        out.write(`  partition ${p}: offsets ${f} → ${to.get(p) ?? f}\n`)
+      for (const line of formatRangePlan(from, to)) out.write(`  ${line}\n`)
       if (values['dry-run']) {
         out.write('Dry run: nothing is called or written; the live relay keeps running.\n')
       } else if (values.reissue) {
@@ -151,6 +145,19 @@ export function createReplayCommand(): Command {
       return 0
     },
   }
+}
+
+/** One line per partition: the offsets a range run covers there, or that it covers none. */
+export function formatRangePlan(
+  from: ReadonlyMap<number, number>,
+  to: ReadonlyMap<number, number>,
+): string[] {
+  return [...from]
+    .sort((a, b) => a[0] - b[0])
+    .map(([p, f]) => {
+      const t = to.get(p) ?? f
+      return t > f ? `partition ${p}: offsets ${f} → ${t}` : `partition ${p}: nothing`
+    })
 }
 
 /**

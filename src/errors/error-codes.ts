@@ -72,7 +72,7 @@ export const ErrorCodes = {
     meaning:
       'A recovery call with onDuplicate "ignore" got 409: a credential for this user and program exists, but MocaChain did not say which.',
     action:
-      'Check the user in the MocaChain dashboard; `moca-relay redrive --reason MOCA_DUPLICATE_CONFLICT --reissue` revokes and issues again.',
+      'Check the user in the MocaChain dashboard. A redrive does not help: it asks with "ignore" again and gets the same 409. To replace the credential, reissue that record alone, with the topic, partition and offset of the failed event\'s source: `moca-relay replay --topic TOPIC --from PARTITION:OFFSET --to PARTITION:OFFSET+1 --reissue` issues it as a new generation with the route\'s onDuplicate, "revoke" by default. On a route with onDuplicate "ignore" no command replaces it.',
   },
   MOCA_UNAUTHORIZED: {
     meaning:

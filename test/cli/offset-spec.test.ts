@@ -1,6 +1,6 @@
 import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
-import { parseOffsetSpec, resolveOffsets } from '../../src/cli/offset-spec.js'
+import { parseOffsetSpec, resolveOffsets, resolveRange } from '../../src/cli/offset-spec.js'
 import { fakeTopicAdmin } from '../support/fake-topic-admin.js'
 
 const now = Date.parse('2026-11-25T12:00:00Z')
@@ -16,6 +16,10 @@ describe('replay --from / --to, as an operator writes them', () => {
     ['2h', { kind: 'time', ms: now - 2 * 3_600_000 }],
     ['30m', { kind: 'time', ms: now - 30 * 60_000 }],
     ['2026-11-24T09:00:00Z', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') }],
+    ['2026-11-24T10:00:00+01:00', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') }],
+    ['2026-11-24T04:30-04:30', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') }],
+    ['2026-11-24T09:00:00.250Z', { kind: 'time', ms: Date.parse('2026-11-24T09:00:00Z') + 250 }],
+    ['2028-02-29T00:00:00Z', { kind: 'time', ms: Date.parse('2028-02-29T00:00:00Z') }],
     [
       '0:1500,1:1620',
       {
@@ -35,6 +39,41 @@ describe('replay --from / --to, as an operator writes them', () => {
       '--to "0:10,0:20" names partition 0 twice',
     )
   })
+
+  it.each([
+    ['2026-02-30T00:00:00Z', 'is not a date: 2026-02 has no day 30'],
+    ['2025-02-29T00:00:00Z', 'is not a date: 2025-02 has no day 29'],
+    ['2026-04-31T12:00:00+02:00', 'is not a date: 2026-04 has no day 31'],
+    ['2026-13-01T00:00:00Z', 'has no month 13'],
+    ['2026-11-24T24:00:00Z', 'is not a time of day: 24:00:00'],
+    ['2026-11-24T09:60Z', 'is not a time of day: 09:60:00'],
+    ['2026-11-24T09:00:00+25:00', 'has no zone +25:00'],
+  ])('refuses the impossible time %s instead of rolling it over', (text, why) => {
+    expect(() => parseOffsetSpec(text, '--from', now)).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: `--from "${text}" ${why}: write YYYY-MM-DDThh:mm[:ss[.sss]] and its zone, Z (UTC) or an offset (+01:00, -05:00): e.g. 2026-11-24T09:00:00Z or 2026-11-24T10:00:00+01:00`,
+      }),
+    )
+  })
+
+  it.each(['2026-11-24T09:00:00', '2026-11-24T09:00', '2026-11-24T09:00:00.5'])(
+    'refuses the time %s without a zone, which would be read as the local time of the machine',
+    (text) => {
+      expect(() => parseOffsetSpec(text, '--to', now)).toThrow(
+        `--to "${text}" has no time zone (it would be read as local time): write YYYY-MM-DDThh:mm[:ss[.sss]] and its zone, Z (UTC) or an offset (+01:00, -05:00)`,
+      )
+    },
+  )
+
+  it.each(['2026-11-24', '2026-11-24 09:00:00Z', '2026-11-24T9:00Z', '2026-11-24T09:00:00+0100'])(
+    'refuses %j, saying which form of time to write',
+    (text) => {
+      expect(() => parseOffsetSpec(text, '--from', now)).toThrow(
+        `--from "${text}" is not a time: write YYYY-MM-DDThh:mm[:ss[.sss]] and its zone`,
+      )
+    },
+  )
 
   it.each(['yesterday', 'May 5', '-3', '2 weeks', '0:10,', '0:-1'])(
     'rejects %j, naming the option and what it takes',
@@ -148,5 +187,57 @@ describe('a range bound resolved per partition', () => {
         [1, 0],
       ]),
     )
+  })
+})
+
+describe('a range whose bound is offsets per partition', () => {
+  const range = (from: string, to: string) =>
+    resolveRange(
+      fakeAdmin({ committed: [{ partition: 0, offset: '30' }] }),
+      'kyc.completed',
+      { from: parseOffsetSpec(from, '--from', now), to: parseOffsetSpec(to, '--to', now) },
+      'relay',
+    )
+
+  it('--to 1:3 covers nothing of partition 0 ("other partitions: none"), not all of it', async () => {
+    expect(await range('earliest', '1:3')).toEqual({
+      from: new Map([
+        [0, 10],
+        [1, 0],
+      ]),
+      to: new Map([
+        [0, 10],
+        [1, 3],
+      ]),
+    })
+  })
+
+  it('--from 1:5 covers nothing of partition 0 either, whatever --to says', async () => {
+    for (const to of ['latest', 'live', '45']) {
+      const { from, to: end } = await range('1:5', to)
+      expect(end.get(0)).toBe(from.get(0))
+      expect(from.get(1)).toBe(5)
+    }
+  })
+
+  it('both bounds per partition cover the partitions both name: one record is 0:12 to 0:13', async () => {
+    const { from, to } = await range('0:12,1:4', '0:13')
+    expect([...from].map(([p, f]) => [p, to.get(p)! - f])).toEqual([
+      [0, 1],
+      [1, 0],
+    ])
+  })
+
+  it('bounds without offsets per partition resolve as before', async () => {
+    expect(await range('earliest', 'live')).toEqual({
+      from: new Map([
+        [0, 10],
+        [1, 0],
+      ]),
+      to: new Map([
+        [0, 30],
+        [1, 0],
+      ]),
+    })
   })
 })

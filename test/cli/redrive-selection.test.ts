@@ -1,16 +1,25 @@
 import { describe, expect, it } from 'vitest'
 import type { CredentialFailed } from '../../src/domain/output-events.js'
 import {
+  checkReason,
+  countRecords,
   parseRedriveSince,
+  planRedrive,
   redriveRanges,
   selectFailures,
 } from '../../src/cli/redrive-selection.js'
 
 /** A failure of the record at `topic`/`partition`/`offset`, with the fields selection reads. */
-function failure(topic: string, partition: number, offset: number, code = 'MOCA_BAD_REQUEST') {
+function failure(
+  topic: string,
+  partition: number,
+  offset: number,
+  code = 'MOCA_BAD_REQUEST',
+  stage = 'issue',
+) {
   return {
     type: 'credential.failed',
-    stage: 'issue',
+    stage,
     source: { topic, partition, offset: String(offset) },
     failure: { code },
   } as unknown as CredentialFailed
@@ -72,6 +81,58 @@ describe('selectFailures', () => {
       ),
     ).toEqual(['1', '3'])
     expect(selectFailures(failures, { reasons: new Set(), routeTopics })).toHaveLength(3)
+  })
+})
+
+describe('checkReason', () => {
+  it('takes a code of the error catalogue as it is', () => {
+    expect(checkReason('MOCA_CONSENT_REJECTED')).toBeNull()
+    expect(checkReason('CONFIRM_TIMEOUT')).toBeNull()
+  })
+
+  it.each([
+    ['moca_consent_rejected', 'MOCA_CONSENT_REJECTED'],
+    ['Moca_Retries_Exhausted', 'MOCA_RETRIES_EXHAUSTED'],
+    ['MOCA_CONSENT_REJECTD', 'MOCA_CONSENT_REJECTED'],
+    ['INPUT_UNDECODEABLE', 'INPUT_UNDECODABLE'],
+  ])('refuses %s, which would select nothing, naming the closest code (%s)', (reason, closest) => {
+    expect(checkReason(reason)).toBe(
+      `--reason ${reason} is not an error code; did you mean ${closest}?`,
+    )
+  })
+})
+
+describe('planRedrive', () => {
+  it('counts and runs a record that failed twice (live, then in an earlier redrive) once', () => {
+    const twice = [
+      failure('kyc', 0, 7, 'MOCA_RETRIES_EXHAUSTED'),
+      failure('kyc', 0, 7, 'MOCA_RETRIES_EXHAUSTED'),
+    ]
+    expect(countRecords(twice)).toBe(1)
+    expect(planRedrive(twice)).toEqual([
+      {
+        kind: 'retry',
+        topic: 'kyc',
+        records: 1,
+        from: new Map([[0, 7]]),
+        to: new Map([[0, 8]]),
+        only: new Set(['kyc/0/7']),
+      },
+    ])
+  })
+
+  it('retries issue failures and re-polls confirm failures, per input topic, retries first', () => {
+    const plan = planRedrive([
+      failure('kyc', 0, 3, 'CONFIRM_TIMEOUT', 'confirm'),
+      failure('kyc', 0, 1),
+      failure('member', 1, 5, 'INPUT_UNDECODABLE', 'decode'),
+      failure('kyc', 0, 2),
+    ])
+    expect(plan.map((b) => [b.kind, b.topic, b.records, [...b.only]])).toEqual([
+      ['retry', 'kyc', 2, ['kyc/0/1', 'kyc/0/2']],
+      ['retry', 'member', 1, ['member/1/5']],
+      ['re-poll', 'kyc', 1, ['kyc/0/3']],
+    ])
   })
 })
 

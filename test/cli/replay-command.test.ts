@@ -2,7 +2,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
-import { createReplayCommand } from '../../src/cli/replay-command.js'
+import { parseOffsetSpec, resolveRange } from '../../src/cli/offset-spec.js'
+import { createReplayCommand, formatRangePlan } from '../../src/cli/replay-command.js'
+import { ErrorCodes } from '../../src/errors/error-codes.js'
+import { LedgerState } from '../../src/ledger/ledger-entry.js'
+import { redrivePolicy, reissuePolicy } from '../../src/pipeline/ledger-policy.js'
+import { fakeTopicAdmin } from '../support/fake-topic-admin.js'
 
 /**
  * Runs `moca-relay replay …` in-process, capturing what a user would see. The checks tested here
@@ -67,6 +72,62 @@ describe('moca-relay replay, refusing before it starts', () => {
     expect(code).toMatchObject({
       code: 'CONFIG_INVALID',
       message: 'no route reads "orders.placed": replay one of kyc.completed, member.joined',
+    })
+  })
+})
+
+describe('the plan a replay prints before it starts', () => {
+  it('--from earliest --to 1:3 shows partition 0 as nothing, and counts only partition 1', async () => {
+    const admin = fakeTopicAdmin({
+      bounds: [
+        { partition: 0, low: 10, high: 50 },
+        { partition: 1, low: 0, high: 20 },
+      ],
+    })
+    const { from, to } = await resolveRange(
+      admin,
+      'kyc.completed',
+      { from: parseOffsetSpec('earliest', '--from'), to: parseOffsetSpec('1:3', '--to') },
+      'relay',
+    )
+    expect(formatRangePlan(from, to)).toEqual([
+      'partition 0: nothing',
+      'partition 1: offsets 0 → 3',
+    ])
+  })
+})
+
+describe('the documented fix for MOCA_DUPLICATE_CONFLICT', () => {
+  it('is a replay --reissue of that one record, with options replay has: a redrive would ask "ignore" again', () => {
+    const action = ErrorCodes.MOCA_DUPLICATE_CONFLICT.action
+    const command = /`(moca-relay replay [^`]+)`/.exec(action)?.[1] ?? '(no replay command)'
+    const options = command.split(' ').filter((word) => word.startsWith('--'))
+    expect(options).toEqual(['--topic', '--from', '--to', '--reissue'])
+    const { usage } = createReplayCommand()
+    for (const option of options) expect(usage).toContain(`${option} `)
+    expect(command).toContain('--from PARTITION:OFFSET --to PARTITION:OFFSET+1')
+    expect(action).not.toMatch(/redrive --reason MOCA_DUPLICATE_CONFLICT/)
+
+    // The ledger entry such a failure leaves: FAILED, uncertain (a recovery call got the 409).
+    const failed = {
+      state: LedgerState.failed,
+      generation: 0,
+      at: 0,
+      run: null,
+      code: 'MOCA_DUPLICATE_CONFLICT',
+      uncertain: true,
+    } as const
+    // A redrive recovers it again: onDuplicate "ignore", the same 409.
+    expect(redrivePolicy('redrive-1').decide(failed)).toEqual({
+      action: 'issue',
+      generation: 0,
+      recover: true,
+    })
+    // A reissue issues a new generation with the route's onDuplicate ("revoke" by default).
+    expect(reissuePolicy('reissue-1').decide(failed)).toEqual({
+      action: 'issue',
+      generation: 1,
+      recover: false,
     })
   })
 })
