@@ -23,7 +23,7 @@ interface OutputEventBase {
   readonly time: string
   /** Null only for records that could not be decoded into a command. */
   readonly idempotencyKey: string | null
-  /** Issuance generation: 0, bumped by `replay --reissue` / `redrive --reissue`. */
+  /** Issuance generation: 0, bumped by `replay --reissue`. */
   readonly generation: number
   readonly route: string | null
   /** The Issuance Program id. */
