@@ -13,13 +13,24 @@ import {
 
 /** A long-running process whose command line carries `extraArg` (stands in for a JVM). */
 function spawnSleeper(extraArg: string, ignoreTerm = false): number {
+  return spawnSleeperProcess(extraArg, ignoreTerm).pid
+}
+
+/** `ready`: resolves once the process runs its script (and so ignores SIGTERM, if asked to). */
+function spawnSleeperProcess(
+  extraArg: string,
+  ignoreTerm = false,
+): { pid: number; ready: Promise<void> } {
   const script = ignoreTerm
-    ? "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000)"
-    : 'setInterval(() => {}, 1000)'
+    ? "process.on('SIGTERM', () => {}); setInterval(() => {}, 1000); console.log('ready')"
+    : "setInterval(() => {}, 1000); console.log('ready')"
   // "--": node would take the marker (-D…) for one of its own options and refuse to start
-  const child = spawn(process.execPath, ['-e', script, '--', extraArg], { stdio: 'ignore' })
+  const child = spawn(process.execPath, ['-e', script, '--', extraArg], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  })
   const pid = child.pid
   if (pid === undefined) throw new Error('no pid')
+  const ready = new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()))
   onTestFinished(() => {
     try {
       process.kill(pid, 'SIGKILL')
@@ -27,7 +38,7 @@ function spawnSleeper(extraArg: string, ignoreTerm = false): number {
       // already gone
     }
   })
-  return pid
+  return { pid, ready }
 }
 
 async function tempDir(): Promise<string> {
@@ -47,9 +58,10 @@ describe('owned processes', () => {
 
   it('escalates to SIGKILL when the process ignores SIGTERM', async () => {
     const marker = ownershipMarker('/tmp/stack/run/stubborn')
-    const pid = spawnSleeper(marker, true)
-    // let node install its SIGTERM handler before we send the signal
-    await new Promise((resolve) => setTimeout(resolve, 300))
+    const { pid, ready } = spawnSleeperProcess(marker, true)
+    // node has installed its SIGTERM handler once the script runs (a fixed wait lost that race
+    // on a loaded machine)
+    await ready
     expect(await stopProcess({ pid, marker, gracefulMs: 300 })).toBe('killed')
     expect(await isRunning(pid)).toBe(false)
   })
