@@ -40,21 +40,27 @@ async function startingKey(): Promise<{ path: string; pem: string; current: Sign
   return { path, pem, current }
 }
 
+/** Watches `path` every 10 ms under the registered kid; the keys it took and what it logged. */
+function watching(path: string, current: SigningKey) {
+  const changes: SigningKey[] = []
+  const { logger, lines } = captureLogs()
+  const stop = watchKeyFile({
+    path,
+    alg: 'ES256',
+    kid: 'registered-kid',
+    current,
+    logger,
+    intervalMs: 10,
+    onChange: (key) => changes.push(key),
+  })
+  onTestFinished(stop)
+  return { changes, lines }
+}
+
 describe('watchKeyFile', () => {
   it('takes a new key from the file under the configured kid, and keeps it when the file then holds no usable key', async () => {
     const { path, current } = await startingKey()
-    const changes: SigningKey[] = []
-    const { logger, lines } = captureLogs()
-    const stop = watchKeyFile({
-      path,
-      alg: 'ES256',
-      kid: 'registered-kid',
-      current,
-      logger,
-      intervalMs: 10,
-      onChange: (key) => changes.push(key),
-    })
-    onTestFinished(stop)
+    const { changes, lines } = watching(path, current)
 
     const next = await generatePartnerKey()
     await writeUntilSeen(path, next.privateKeyPem, () => changes.length > 0)
@@ -122,18 +128,7 @@ describe('watchKeyFile', () => {
 
   it('warns once when a reload puts a different key under the same kid, and not for the same key', async () => {
     const { path, pem, current } = await startingKey()
-    const changes: SigningKey[] = []
-    const { logger, lines } = captureLogs()
-    const stop = watchKeyFile({
-      path,
-      alg: 'ES256',
-      kid: 'registered-kid',
-      current,
-      logger,
-      intervalMs: 10,
-      onChange: (key) => changes.push(key),
-    })
-    onTestFinished(stop)
+    const { changes, lines } = watching(path, current)
     const warnings = () => lines.filter((line) => line.level === 'warn')
 
     // The same key, written again in another encoding (SEC1): nothing for MocaChain to refuse.

@@ -5,13 +5,13 @@ import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { OffsetCommit, OutgoingRecord } from '../../src/kafka/partition-transactions.js'
 import { decodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
-import { MocaError } from '../../src/moca/moca-error.js'
 import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
 import { encodeConfirmRequest, type ConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
 import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
+import { mocaFailure } from '../support/moca-failure.js'
 
 const ISSUED_AT = Date.UTC(2025, 0, 1)
 const EMAIL = 'Alice.Holder@example.com'
@@ -49,17 +49,8 @@ function confirmRequest(overrides: Partial<ConfirmRequest> = {}): ConfirmRequest
 
 const answer = (vcStatus: string): StatusResponse => ({ coreClaimHash: 'hash-1', vcStatus })
 
-function mocaFailure(code: string, classification: ErrorClassification, httpStatus: number) {
-  return new MocaError(code as never, `MocaChain answered ${httpStatus}`, {
-    operation: 'status',
-    classification,
-    httpStatus,
-    uncertain: false,
-    retryAfterMs: null,
-    mocaMessage: null,
-    duplicateConflict: false,
-  })
-}
+const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
+  mocaFailure('status', code, classification, httpStatus)
 
 /**
  * One confirm-queue partition run by the real worker, batcher and circuit, with MocaChain's status
@@ -222,7 +213,7 @@ describe('the confirm stage', () => {
   )
 
   it('fails the confirmation at once on a terminal answer (the hash is not found), without polling to the deadline', async () => {
-    const p = confirmPartition(() => mocaFailure('MOCA_STATUS_NOT_FOUND', 'terminal', 404))
+    const p = confirmPartition(() => failure('MOCA_STATUS_NOT_FOUND', 'terminal', 404))
     p.deliver(encodeConfirmRequest(confirmRequest()))
     await vi.advanceTimersByTimeAsync(1_100)
 
@@ -236,7 +227,7 @@ describe('the confirm stage', () => {
     // 401 until 30 s after issuance (past the 20 s deadline), then one WAIT_ONCHAIN, then ONCHAIN.
     let waited = false
     const p = confirmPartition((ms) => {
-      if (ms < 30_000) return mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+      if (ms < 30_000) return failure('MOCA_UNAUTHORIZED', 'systemic', 401)
       if (!waited) {
         waited = true
         return answer('WAIT_ONCHAIN')
@@ -255,7 +246,7 @@ describe('the confirm stage', () => {
     // at the open circuit past its deadline, then hears WAIT_ONCHAIN once, like the first.
     const pendingOnce = new Set<string>()
     const p = confirmPartition((ms, coreClaimHash) => {
-      if (ms < 30_000) return mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+      if (ms < 30_000) return failure('MOCA_UNAUTHORIZED', 'systemic', 401)
       if (pendingOnce.has(coreClaimHash)) return answer('ONCHAIN')
       pendingOnce.add(coreClaimHash)
       return answer('WAIT_ONCHAIN')

@@ -5,7 +5,6 @@ import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
-import { MocaError } from '../../src/moca/moca-error.js'
 import {
   createRouteCircuit,
   probePolicyOf,
@@ -14,6 +13,7 @@ import {
 import { callIssue, type CallOutcome } from '../../src/pipeline/issue-call.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
+import { mocaFailure } from '../support/moca-failure.js'
 
 // The defaults (config/defaults.ts): probes 1 s doubling to 30 s; retries 500 ms doubling to
 // 30 s, deadline 10 min.
@@ -27,17 +27,8 @@ const retryPolicy = compileRetryPolicy({
   maxRetryAfterMs: 60_000,
 })
 
-function mocaFailure(code: string, classification: ErrorClassification, httpStatus: number) {
-  return new MocaError(code as never, `MocaChain answered ${httpStatus}`, {
-    operation: 'issue',
-    classification,
-    httpStatus,
-    uncertain: false,
-    retryAfterMs: null,
-    mocaMessage: null,
-    duplicateConflict: false,
-  })
-}
+const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
+  mocaFailure('issue', code, classification, httpStatus)
 
 function command(i: number): IssuanceCommand {
   return {
@@ -55,7 +46,13 @@ function command(i: number): IssuanceCommand {
 /** No credential issued before: the recovery rule never applies here. */
 const emptyLedger = { latestIssued: () => undefined } as unknown as LedgerPartition
 
-function issueCall(moca: MocaClient, circuit: RouteCircuit, signal: AbortSignal, i: number) {
+function issueCall(
+  moca: MocaClient,
+  circuit: RouteCircuit,
+  signal: AbortSignal,
+  i: number,
+  call: { generation?: number; recover?: boolean; replaces?: string } = {},
+) {
   return callIssue(
     {
       moca,
@@ -66,7 +63,7 @@ function issueCall(moca: MocaClient, circuit: RouteCircuit, signal: AbortSignal,
       now: () => Date.now(),
     },
     { ledger: emptyLedger, stopping: signal, signal, logger: captureLogs('error').logger },
-    { command: command(i), generation: 0, recover: false },
+    { command: command(i), generation: 0, recover: false, ...call },
   )
 }
 
@@ -87,10 +84,10 @@ describe('one issue call at the route circuit', () => {
     const answeredOnce = new Set<string>()
     const moca: MocaClient = {
       async issue(call) {
-        if (Date.now() < outageEnds) throw mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)
+        if (Date.now() < outageEnds) throw failure('MOCA_UNAUTHORIZED', 'systemic', 401)
         if (!answeredOnce.has(call.idempotencyKey)) {
           answeredOnce.add(call.idempotencyKey)
-          throw mocaFailure('MOCA_UNAVAILABLE', 'retryable', 503)
+          throw failure('MOCA_UNAVAILABLE', 'retryable', 503)
         }
         return { coreClaimHash: `hash-${call.idempotencyKey}` } as IssueResponse
       },
@@ -112,7 +109,7 @@ describe('one issue call at the route circuit', () => {
 
   it('keeps the circuit open when the probe call is cancelled: the calls waiting behind it are not released onto a refusing MocaChain', async () => {
     const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
-    ;(await circuit.acquire()).rejected(mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401))
+    ;(await circuit.acquire()).rejected(failure('MOCA_UNAUTHORIZED', 'systemic', 401))
     const calls: string[] = []
     const moca: MocaClient = {
       // still refusing, slowly: the probe is still out when its partition is revoked
@@ -120,7 +117,7 @@ describe('one issue call at the route circuit', () => {
         calls.push(call.idempotencyKey)
         return new Promise((_, reject) => {
           const refuse = setTimeout(
-            () => reject(mocaFailure('MOCA_UNAUTHORIZED', 'systemic', 401)),
+            () => reject(failure('MOCA_UNAUTHORIZED', 'systemic', 401)),
             5_000,
           )
           options?.signal?.addEventListener('abort', () => {
@@ -167,24 +164,12 @@ describe('one issue call at the route circuit', () => {
     }
     const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
     const running = new AbortController().signal
-    const call = callIssue(
-      {
-        moca,
-        circuitOf: () => circuit,
-        retryPolicy,
-        metrics: noopMetrics,
-        uncertaintyWindowMs: 30_000,
-        now: () => Date.now(),
-      },
-      {
-        ledger: emptyLedger,
-        stopping: running,
-        signal: running,
-        logger: captureLogs('error').logger,
-      },
-      // a resumed reissue run finds generation 1's intent, which names the credential it replaces
-      { command: command(1), generation: 1, recover: true, replaces: 'hash-generation-0' },
-    )
+    // a resumed reissue run finds generation 1's intent, which names the credential it replaces
+    const call = issueCall(moca, circuit, running, 1, {
+      generation: 1,
+      recover: true,
+      replaces: 'hash-generation-0',
+    })
     await vi.advanceTimersByTimeAsync(5_000)
     const outcome = await call
     expect(asked).toEqual(['ignore', 'revoke'])
