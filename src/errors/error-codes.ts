@@ -98,7 +98,7 @@ export const ErrorCodes = {
   },
   MOCA_UNCERTAIN: {
     meaning:
-      'The request may have reached MocaChain but no answer came back (timeout or reset after sending). The next attempt uses onDuplicate "ignore".',
+      'The request may have reached MocaChain but no usable answer came back (a timeout or reset after sending, a 5xx other than 503). The next attempt uses onDuplicate "ignore".',
     action: 'Nothing: the relay recovers the credential without issuing twice.',
   },
   MOCA_RETRIES_EXHAUSTED: {

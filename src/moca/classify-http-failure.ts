@@ -40,7 +40,7 @@ const verdict = (
 /**
  * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
  * 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
- * operator acts); 408/429/503 retryable and certain (refused before any work); 500/502/504
+ * operator acts); 408/429/503 retryable and certain (refused before any work); every other 5xx
  * retryable and uncertain (a server or gateway can fail after the work was done).
  */
 export function classifyHttpFailure(failure: HttpFailure): MocaError {
@@ -94,6 +94,10 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
     case 504:
       return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
   }
+  // Any other 5xx (501, 507, a CDN's 520-524, ...) may come from a server or gateway after the
+  // request reached MocaChain: as uncertain as a 500, never a certain failure that a redrive would
+  // ask "revoke" again for.
+  if (failure.httpStatus >= 500) return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
   return verdict('MOCA_UNEXPECTED_RESPONSE', 'terminal')
 }
 

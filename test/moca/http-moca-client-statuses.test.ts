@@ -226,6 +226,25 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
     },
   )
 
+  it.each([501, 507, 520, 522, 524, 599])(
+    '%i, another 5xx after the whole request reached the server, is MOCA_UNCERTAIN: a redrive must ask "ignore"',
+    async (status) => {
+      const server = await startScriptedServer((_req, res) => {
+        res.writeHead(status, { 'content-type': 'text/html' })
+        res.end('<html>origin timed out</html>')
+      })
+      const f = await startSandboxFixture()
+      const err = await catchMocaError(f.client({ baseUrl: server.baseUrl }).issue(f.issueCall()))
+      expect(server.requests).toHaveLength(1)
+      expect(err).toMatchObject({
+        code: 'MOCA_UNCERTAIN',
+        classification: 'retryable',
+        httpStatus: status,
+        uncertain: true,
+      })
+    },
+  )
+
   it.each([408, 500, 502, 504])(
     'a Retry-After on %i is not honoured: only 429 and 503 say when to come back',
     async (status) => {
