@@ -5,9 +5,9 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
 
 /**
  * A duration in the config file: a number of milliseconds, or a string with a unit
- * (`500ms`, `30s`, `10m`, `2h`, `30d`). Parsed to milliseconds.
+ * (`500ms`, `30s`, `10m`, `2h`, `30d`). Parsed to milliseconds. Unbounded: see `Duration`.
  */
-export const Duration = z
+export const LongDuration = z
   .union([
     z.number().int().nonnegative(),
     z.string().regex(DURATION_PATTERN, {
@@ -17,6 +17,17 @@ export const Duration = z
   ])
   .transform((value) => (typeof value === 'number' ? value : parseDuration(value)))
   .meta({ description: 'milliseconds, or a string with a unit: 500ms, 30s, 10m, 2h, 30d' })
+
+/** setTimeout's limit: Node fires a longer timer after 1 ms, not after the duration. */
+export const MAX_TIMER_MS = 2 ** 31 - 1
+
+/**
+ * A duration the relay waits with a timer (or sends to Kafka as a 32-bit value): at most
+ * MAX_TIMER_MS. `LongDuration` is for durations that are only compared (ledger.retention).
+ */
+export const Duration = LongDuration.refine((ms) => ms <= MAX_TIMER_MS, {
+  message: `must be at most 24d (${MAX_TIMER_MS}ms ≈ 24.8 days): Node fires a longer timer at once, not after the duration`,
+})
 
 export function parseDuration(text: string): number {
   const match = DURATION_PATTERN.exec(text.trim())

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { dirname, extname, resolve } from 'node:path'
-import { parse as parseYaml } from 'yaml'
+import { parse as parseYaml, YAMLError, type ErrorCode as YamlErrorCode } from 'yaml'
 import { ZodError } from 'zod'
 import { RelayError } from '../errors/relay-error.js'
 import { readEnv, type RelayEnv } from './env.js'
@@ -91,14 +91,179 @@ async function readConfigFile(configPath: string): Promise<unknown> {
       { classification: 'systemic', cause: err },
     )
   }
+  const json = extname(configPath) === '.json'
   try {
-    return extname(configPath) === '.json' ? JSON.parse(text) : parseYaml(text)
+    return json ? JSON.parse(text) : parseYaml(text)
   } catch (err) {
+    // The parsers' own messages quote the source around the error, and a config file holds
+    // secrets: say what and where, never the text. The parser error is not kept as the cause
+    // either, since a logged cause would print that text all the same.
     throw new RelayError(
       'CONFIG_INVALID',
-      `${configPath} is not valid ${extname(configPath) === '.json' ? 'JSON' : 'YAML'}: ${(err as Error).message}`,
-      { classification: 'systemic', cause: err },
+      `${configPath} is not valid ${json ? 'JSON' : 'YAML'}: ${json ? describeJsonError(text) : describeYamlError(err)}`,
+      { classification: 'systemic' },
     )
+  }
+}
+
+/** What the yaml library's error codes mean, in words that quote nothing from the file. */
+const YAML_ERRORS: Readonly<Record<YamlErrorCode, string>> = {
+  ALIAS_PROPS: 'an alias cannot have a tag or an anchor',
+  BAD_ALIAS: 'an invalid alias',
+  BAD_COLLECTION_TYPE: 'a collection of the wrong type for its tag',
+  BAD_DIRECTIVE: 'an invalid directive',
+  BAD_DQ_ESCAPE: 'an invalid escape sequence in a double-quoted string',
+  BAD_INDENT: 'bad indentation',
+  BAD_PROP_ORDER: 'a tag or anchor in the wrong place',
+  BAD_SCALAR_START: 'a plain value that starts with a reserved character',
+  BLOCK_AS_IMPLICIT_KEY:
+    'a nested mapping or a second key on one line (is a value unquoted or a quote misplaced?)',
+  BLOCK_IN_FLOW: 'a block value inside a flow collection',
+  DUPLICATE_KEY: 'a duplicate key',
+  IMPOSSIBLE: 'an internal parser error',
+  KEY_OVER_1024_CHARS: 'a key longer than 1024 characters',
+  MISSING_CHAR: 'a missing closing quote or bracket',
+  MULTILINE_IMPLICIT_KEY: 'a key that spans more than one line',
+  MULTIPLE_ANCHORS: 'more than one anchor on a value',
+  MULTIPLE_DOCS: 'more than one YAML document',
+  MULTIPLE_TAGS: 'more than one tag on a value',
+  NON_STRING_KEY: 'a key that is not a string',
+  RESOURCE_EXHAUSTION: 'too many alias expansions',
+  TAB_AS_INDENT: 'a tab used for indentation',
+  TAG_RESOLVE_FAILED: 'a value that does not match its tag',
+  UNEXPECTED_TOKEN: 'an unexpected token',
+}
+
+function describeYamlError(err: unknown): string {
+  if (err instanceof YAMLError) {
+    const what = (YAML_ERRORS as Record<string, string | undefined>)[err.code] ?? 'a syntax error'
+    const at = err.linePos?.[0]
+    return at ? `${what} at line ${at.line}, column ${at.col}` : what
+  }
+  if (err instanceof ReferenceError) return 'an alias whose anchor is not defined before it'
+  return 'a syntax error'
+}
+
+/**
+ * Finds the first syntax error in text that JSON.parse refused, as a description and a 1-based
+ * line and column. V8's own message quotes the text around the error and often gives no position.
+ */
+function describeJsonError(text: string): string {
+  let i = 0
+  const fail = (what: string): never => {
+    throw new JsonSyntax(what, i)
+  }
+  const space = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++
+  }
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length
+    else fail('an unexpected character')
+  }
+  const string = (): void => {
+    i++ // the opening quote
+    for (;;) {
+      if (i >= text.length) fail('an unterminated string')
+      const c = text.charCodeAt(i)
+      if (c === 0x22) break
+      if (c < 0x20) fail('a control character or line break inside a string')
+      if (c === 0x5c) {
+        i++
+        if (text[i] === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 1, i + 5)))
+            fail('an invalid \\u escape in a string')
+          i += 4
+        } else if (i >= text.length || !'"\\/bfnrt'.includes(text[i]!)) {
+          fail('an invalid escape in a string')
+        }
+      }
+      i++
+    }
+    i++ // the closing quote
+  }
+  const number = (): void => {
+    const match = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/.exec(text.slice(i))
+    if (!match) fail('an invalid number')
+    i += match![0].length
+  }
+  const value = (): void => {
+    space()
+    if (i >= text.length) fail('an unexpected end of file')
+    const c = text[i]
+    if (c === '{') {
+      i++
+      space()
+      if (text[i] === '}') {
+        i++
+        return
+      }
+      for (;;) {
+        space()
+        if (text[i] !== '"')
+          fail(
+            i >= text.length ? 'an unexpected end of file' : 'a property name not in double quotes',
+          )
+        string()
+        space()
+        if (text[i] !== ':') fail("a missing ':' after a property name")
+        i++
+        value()
+        space()
+        if (text[i] === ',') i++
+        else if (text[i] === '}') return void i++
+        else
+          fail(
+            i >= text.length
+              ? 'an unexpected end of file'
+              : "a missing ',' or '}' after a property value (is a string unquoted?)",
+          )
+      }
+    }
+    if (c === '[') {
+      i++
+      space()
+      if (text[i] === ']') {
+        i++
+        return
+      }
+      for (;;) {
+        value()
+        space()
+        if (text[i] === ',') i++
+        else if (text[i] === ']') return void i++
+        else
+          fail(
+            i >= text.length
+              ? 'an unexpected end of file'
+              : "a missing ',' or ']' after an array element",
+          )
+      }
+    }
+    if (c === '"') return string()
+    if (c === '-' || (c! >= '0' && c! <= '9')) return number()
+    if (c === 't') return literal('true')
+    if (c === 'f') return literal('false')
+    if (c === 'n') return literal('null')
+    fail('an unexpected character (is a string unquoted?)')
+  }
+  try {
+    value()
+    space()
+    if (i < text.length) fail('unexpected text after the end of the JSON value')
+  } catch (err) {
+    if (!(err instanceof JsonSyntax)) return 'a syntax error'
+    const before = text.slice(0, err.offset).split('\n')
+    return `${err.what} at line ${before.length}, column ${before.at(-1)!.length + 1}`
+  }
+  return 'a syntax error'
+}
+
+class JsonSyntax extends Error {
+  constructor(
+    readonly what: string,
+    readonly offset: number,
+  ) {
+    super(what)
   }
 }
 

@@ -1,7 +1,8 @@
 import { z } from 'zod'
 import { DEFAULT_PARTNER_SCOPE, MOCA_BASE_URLS, OnDuplicate } from '../domain/moca-api.js'
 import { DEFAULTS } from './defaults.js'
-import { Duration } from './duration.js'
+import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
+import { Duration, LongDuration } from './duration.js'
 
 /**
  * The relay's configuration: one file (YAML or JSON) plus environment variables for endpoints
@@ -132,6 +133,16 @@ const delaysInOrder = (backoff: { readonly initialDelay: number; readonly maxDel
   !(backoff.maxDelay < backoff.initialDelay)
 const DELAYS_OUT_OF_ORDER = { message: 'maxDelay must be ≥ initialDelay', path: ['maxDelay'] }
 
+/** A deadline of 0 gives up every call before it is made. */
+const positiveDeadline = (ms: number) => ms > 0
+const DEADLINE_ZERO = { message: 'deadline must be more than 0 (e.g. 10m)' }
+
+/** Below this the ledger forgets issuances a replay, a retry or a confirm still needs. */
+const MIN_LEDGER_RETENTION_MS = 3_600_000
+
+/** Paths the ops server answers itself; a JWKS there would never be served. */
+const OPS_PATHS = ['/metrics', '/healthz', '/readyz']
+
 export const RetryConfig = z
   .strictObject({
     initialDelay: Duration.default(DEFAULTS.retry.initialDelay).describe(
@@ -143,9 +154,11 @@ export const RetryConfig = z
       .default(DEFAULTS.retry.multiplier)
       .describe('Each wait is the previous one times this (full jitter).'),
     maxDelay: Duration.default(DEFAULTS.retry.maxDelay).describe('Longest wait between retries.'),
-    deadline: Duration.default(DEFAULTS.retry.deadline).describe(
-      'After this long failing with retryable errors, the event becomes credential.failed (MOCA_RETRIES_EXHAUSTED).',
-    ),
+    deadline: Duration.default(DEFAULTS.retry.deadline)
+      .describe(
+        'After this long failing with retryable errors, the event becomes credential.failed (MOCA_RETRIES_EXHAUSTED).',
+      )
+      .refine(positiveDeadline, DEADLINE_ZERO),
     maxRetryAfter: Duration.default(DEFAULTS.retry.maxRetryAfter).describe(
       'Upper bound on a Retry-After the server asks for.',
     ),
@@ -531,17 +544,22 @@ export const RelayConfig = z
         maxDelay: Duration.default(DEFAULTS.confirm.maxDelay).describe(
           'Longest interval between polls.',
         ),
-        deadline: Duration.default(DEFAULTS.confirm.deadline).describe(
-          'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).',
-        ),
+        deadline: Duration.default(DEFAULTS.confirm.deadline)
+          .describe('Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).')
+          .refine(positiveDeadline, DEADLINE_ZERO),
       })
       .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
       .prefault({}),
     ledger: z
       .strictObject({
-        retention: Duration.default(DEFAULTS.ledger.retention).describe(
-          'How long the ledger remembers an issuance; a replay of older events issues again. The ledger is held in memory: ≈ 0.4 KiB per credential of the window (up to 0.6 KiB after a restart); see moca_relay_ledger_entries.',
-        ),
+        retention: LongDuration.default(DEFAULTS.ledger.retention)
+          .describe(
+            'How long the ledger remembers an issuance; a replay of older events issues again. The ledger is held in memory: ≈ 0.4 KiB per credential of the window (up to 0.6 KiB after a restart); see moca_relay_ledger_entries.',
+          )
+          .refine((ms) => ms >= MIN_LEDGER_RETENTION_MS, {
+            message:
+              'retention must be at least 1h (a shorter ledger forgets issuances, and a replay issues them again)',
+          }),
       })
       .prefault({}),
     input: z
@@ -572,7 +590,10 @@ export const RelayConfig = z
           .string()
           .startsWith('/')
           .default(DEFAULTS.ops.jwksPath)
-          .describe('Where the partner JWKS is served (register this URL with MocaChain).'),
+          .describe('Where the partner JWKS is served (register this URL with MocaChain).')
+          .refine((path) => !OPS_PATHS.includes(path), {
+            message: `jwksPath must not be ${OPS_PATHS.join(', ')}: the ops server answers those itself (the default is ${DEFAULTS.ops.jwksPath})`,
+          }),
       })
       .prefault({}),
     shutdown: z
@@ -609,6 +630,28 @@ export const RelayConfig = z
       names.add(route.name)
     })
     const outputs = [config.topics.issued, config.topics.onchain, config.topics.failed]
+    const prefix = config.topics.internalPrefix
+    const internal = [confirmQueueTopic(prefix), confirmLedgerTopic(prefix)]
+    const issueLedgers = issueLedgerTopic(prefix, '')
+    const outputNames = ['issued', 'onchain', 'failed'] as const
+    outputNames.forEach((name, index) => {
+      const topic = config.topics[name]
+      const earlier = outputNames.slice(0, index).find((other) => config.topics[other] === topic)
+      if (earlier !== undefined) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topics', name],
+          message: `"${topic}" is also topics.${earlier}: each output topic needs a name of its own`,
+        })
+      }
+      if (internal.includes(topic) || topic.startsWith(issueLedgers)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['topics', name],
+          message: `"${topic}" is one of the relay's internal topics (topics.internalPrefix "${prefix}"): pick another name`,
+        })
+      }
+    })
     config.routes.forEach((route, index) => {
       route.topics.forEach((topic, t) => {
         if (outputs.includes(topic) || topic.startsWith(`${config.topics.internalPrefix}.`)) {
@@ -626,6 +669,22 @@ export const RelayConfig = z
         path: ['moca', 'uncertaintyWindow'],
         message:
           'uncertaintyWindow must be at least moca.requestTimeout (a call can land until it times out)',
+      })
+    }
+    if (config.issue.retry.deadline < config.moca.requestTimeout) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issue', 'retry', 'deadline'],
+        message:
+          'deadline must be at least moca.requestTimeout (a call could be given up before it timed out)',
+      })
+    }
+    if (config.issue.initialInFlight > config.issue.maxInFlight) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['issue', 'initialInFlight'],
+        message:
+          'initialInFlight must be at most issue.maxInFlight (the budget never grows past it)',
       })
     }
     if (config.output.format !== 'json' && !config.schemaRegistry) {

@@ -281,3 +281,143 @@ describe('loadConfig', () => {
     )
   })
 })
+
+describe('parseConfig refuses values that cannot work, naming the field', () => {
+  const parse = (extra: Record<string, unknown>) =>
+    parseConfig({ ...minimal, ...extra }, { env: {}, configPath: 'relay.yaml' })
+
+  it.each([
+    ['confirm.maxDelay', { confirm: { maxDelay: '25d' } }],
+    ['confirm.initialDelay', { confirm: { initialDelay: '25d', maxDelay: '25d' } }],
+    ['shutdown.drainTimeout', { shutdown: { drainTimeout: '30d' } }],
+    ['issue.circuit.probeMaxDelay', { issue: { circuit: { probeMaxDelay: '30d' } } }],
+    ['issue.retry.maxDelay', { issue: { retry: { maxDelay: 2 ** 31 } } }],
+    ['issue.commitInterval', { issue: { commitInterval: '25d' } }],
+    ['moca.connectTimeout', { moca: { ...minimal.moca, connectTimeout: '25d' } }],
+    ['kafka.fetchMaxWait', { kafka: { fetchMaxWait: '25d' } }],
+  ])('refuses %s above setTimeout’s 2^31-1 ms limit', (field, override) => {
+    expect(() => parse(override)).toThrow(`${field}: must be at most 24d (2147483647ms`)
+  })
+
+  it('accepts a timer duration of exactly 2^31-1 ms, and a ledger.retention above it', () => {
+    const { config } = parse({
+      shutdown: { drainTimeout: 2 ** 31 - 1 },
+      ledger: { retention: '90d' },
+    })
+    expect(config.shutdown.drainTimeout).toBe(2 ** 31 - 1)
+    expect(config.ledger.retention).toBe(90 * 86_400_000)
+  })
+
+  it.each([
+    ['issue.retry.deadline', { issue: { retry: { deadline: 0 } } }],
+    ['confirm.deadline', { confirm: { deadline: '0s' } }],
+  ])('refuses %s 0', (field, override) => {
+    expect(() => parse(override)).toThrow(`${field}: deadline must be more than 0`)
+  })
+
+  it('refuses issue.initialInFlight above issue.maxInFlight', () => {
+    expect(() => parse({ issue: { maxInFlight: 10, initialInFlight: 10_000 } })).toThrow(
+      'issue.initialInFlight: initialInFlight must be at most issue.maxInFlight',
+    )
+  })
+
+  it('refuses issue.retry.deadline shorter than moca.requestTimeout', () => {
+    expect(() =>
+      parse({
+        issue: { retry: { deadline: '1s', maxDelay: '1s' } },
+        moca: { ...minimal.moca, requestTimeout: '10s' },
+      }),
+    ).toThrow('issue.retry.deadline: deadline must be at least moca.requestTimeout')
+  })
+
+  it.each([0, '59m'])('refuses ledger.retention %j (below 1h)', (retention) => {
+    expect(() => parse({ ledger: { retention } })).toThrow(
+      'ledger.retention: retention must be at least 1h',
+    )
+  })
+
+  it('refuses output topics that collide with each other', () => {
+    expect(() => parse({ topics: { issued: 'out', onchain: 'out', failed: 'out' } })).toThrow(
+      /topics\.onchain: "out" is also topics\.issued[^]*topics\.failed: "out" is also topics\.issued/,
+    )
+  })
+
+  it.each([
+    ['failed', { failed: 'moca-relay.confirm-queue' }],
+    ['issued', { issued: 'moca-relay.confirm-ledger' }],
+    ['onchain', { onchain: 'moca-relay.issue-ledger.kyc.completed' }],
+    ['failed', { internalPrefix: 'relay', failed: 'relay.confirm-queue' }],
+  ])('refuses topics.%s named like an internal topic', (field, topics) => {
+    expect(() => parse({ topics })).toThrow(`topics.${field}: "`)
+    expect(() => parse({ topics })).toThrow(/one of the relay's internal topics/)
+  })
+
+  it.each(['/metrics', '/healthz', '/readyz'])('refuses ops.jwksPath %s', (jwksPath) => {
+    expect(() => parse({ ops: { jwksPath } })).toThrow('ops.jwksPath: jwksPath must not be')
+  })
+})
+
+describe('loadConfig: a syntax error says what and where, never the text', () => {
+  const secret = 'hunter2-super-secret'
+
+  it('a YAML syntax error names the file, line and column, and not the password', async () => {
+    const path = await configFile(
+      'relay.yaml',
+      `kafka:\n  sasl:\n    mechanism: plain\n    username: u\n    password: "${secret}" x: [\n`,
+    )
+    const err = await loadConfig(path, { env: {} }).then(
+      () => undefined,
+      (e: Error) => e,
+    )
+    expect(err).toMatchObject({ code: 'CONFIG_INVALID' })
+    expect(err!.message).toContain(`${path} is not valid YAML`)
+    expect(err!.message).toBe(
+      `${path} is not valid YAML: a nested mapping or a second key on one line (is a value unquoted or a quote misplaced?) at line 5, column 15`,
+    )
+    expect(err!.message).not.toContain('hunter2')
+    expect(err!.cause).toBeUndefined()
+  })
+
+  it('a JSON syntax error reads as what went wrong and where', async () => {
+    const path = await configFile('relay.json', `{"kafka":{"sasl":{"password":${secret}}}}`)
+    await expect(loadConfig(path, { env: {} })).rejects.toThrow(
+      `${path} is not valid JSON: an unexpected character (is a string unquoted?) at line 1, column 30`,
+    )
+  })
+
+  it('a YAML error without a line (an undefined alias) says what, not the text', async () => {
+    const path = await configFile('relay.yaml', `kafka:\n  sasl:\n    password: *${secret}\n`)
+    const message = await loadConfig(path, { env: {} }).then(
+      () => '',
+      (e: Error) => e.message,
+    )
+    expect(message).toContain(`${path} is not valid YAML`)
+    expect(message).not.toContain('hunter2')
+  })
+
+  it.each([
+    [
+      'an unquoted password',
+      `{"kafka":{"sasl":{"mechanism":"plain","password":${secret}}}}`,
+      1,
+      50,
+    ],
+    ['a missing comma', `{"kafka":{"sasl":{\n  "password":"${secret}"\n  "username":"u"}}}`, 3, 3],
+    ['an unterminated string', `{"kafka":{"sasl":{\n  "password":"${secret}`, 2, 35],
+    ['a trailing comma', `{"kafka":{"sasl":{"password":"${secret}",}}}`, 1, 53],
+  ])(
+    'a JSON syntax error (%s) names the file, line and column, and not the password',
+    async (_what, text, line, column) => {
+      const path = await configFile('relay.json', text)
+      const err = await loadConfig(path, { env: {} }).then(
+        () => undefined,
+        (e: Error) => e,
+      )
+      expect(err).toMatchObject({ code: 'CONFIG_INVALID' })
+      expect(err!.message).toContain(`${path} is not valid JSON`)
+      expect(err!.message).toContain(`at line ${line}, column ${column}`)
+      expect(err!.message).not.toContain('hunter2')
+      expect(err!.cause).toBeUndefined()
+    },
+  )
+})
