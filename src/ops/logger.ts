@@ -24,10 +24,118 @@ export const REDACTED_PATHS = [
   'request.headers["x-partner-auth"]',
   'moca.key',
   'config.moca.key',
+  'password',
+  'clientSecret',
   '*.privateKey',
   '*.token',
   '*.jwt',
+  '*.password',
+  '*.clientSecret',
 ]
+
+/**
+ * Field names whose values are censored at any depth (compared without case, `-` or `_`). pino's
+ * redact paths reach a fixed depth only; a config dump or an error's cause nests deeper.
+ */
+const SECRET_FIELDS = new Set([
+  'password',
+  'passphrase',
+  'secret',
+  'clientsecret',
+  'privatekey',
+  'token',
+  'jwt',
+  'accesstoken',
+  'refreshtoken',
+  'idtoken',
+  'authorization',
+  'proxyauthorization',
+  'xpartnerauth',
+])
+
+/** Private JWK members (RFC 7518 §6.2.2, §6.3.2): censored in a JWK or under a key field. */
+const PRIVATE_JWK_FIELDS = new Set(['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'])
+const KEY_HOLDERS = new Set(['key', 'jwk', 'privatekey', 'signingkey', 'partnerkey'])
+
+const CENSOR = '[redacted]'
+/** How deep, and how many objects per line, the walk looks: bounded cost, safe with cycles. */
+const MAX_DEPTH = 10
+const MAX_OBJECTS = 500
+
+const normalise = (name: string): string => name.replace(/[-_]/g, '').toLowerCase()
+
+/**
+ * Returns the log object with every secret field censored at any depth (up to MAX_DEPTH), copying
+ * only the objects on the way to a secret; without secrets it returns its argument unchanged.
+ * Errors keep their prototype, so pino's error serializer still treats them as errors.
+ */
+export function redactSecrets(obj: Record<string, unknown>): Record<string, unknown> {
+  const budget = { objects: MAX_OBJECTS }
+  return redactObject(obj, 0, false, budget) as Record<string, unknown>
+}
+
+function redactObject(
+  value: object,
+  depth: number,
+  underKeyHolder: boolean,
+  budget: { objects: number },
+): object {
+  if (depth > MAX_DEPTH || budget.objects-- <= 0) return value
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined
+    for (let index = 0; index < value.length; index++) {
+      const item: unknown = value[index]
+      if (typeof item !== 'object' || item === null) continue
+      const redacted = redactObject(item, depth + 1, false, budget)
+      if (redacted !== item) (copy ??= [...value])[index] = redacted
+    }
+    return copy ?? value
+  }
+  const isError = value instanceof Error
+  if (
+    !isError &&
+    (ArrayBuffer.isView(value) || typeof (value as { toJSON?: unknown }).toJSON === 'function')
+  ) {
+    return value
+  }
+  const record = value as Record<string, unknown>
+  // an error's cause (and an AggregateError's errors) are own but not enumerable
+  const names = isError ? Object.getOwnPropertyNames(value) : Object.keys(value)
+  const isJwk = typeof record.kty === 'string'
+  let changes: Map<string, unknown> | undefined
+  for (const name of names) {
+    const child = record[name]
+    if (child === undefined) continue
+    const normalised = normalise(name)
+    if (
+      SECRET_FIELDS.has(normalised) ||
+      ((underKeyHolder || isJwk) && PRIVATE_JWK_FIELDS.has(name))
+    ) {
+      if (child !== CENSOR) (changes ??= new Map()).set(name, CENSOR)
+      continue
+    }
+    if (typeof child !== 'object' || child === null) continue
+    const redacted = redactObject(child, depth + 1, KEY_HOLDERS.has(normalised), budget)
+    if (redacted !== child) (changes ??= new Map()).set(name, redacted)
+  }
+  if (!changes) return value
+  if (!isError) return { ...record, ...Object.fromEntries(changes) }
+  const copy = Object.create(Object.getPrototypeOf(value) as object | null) as Record<
+    string,
+    unknown
+  >
+  for (const name of names) {
+    const descriptor = Object.getOwnPropertyDescriptor(value, name)!
+    if (changes.has(name)) {
+      descriptor.value = changes.get(name)
+      delete descriptor.get
+      delete descriptor.set
+      descriptor.writable = true
+    }
+    Object.defineProperty(copy, name, descriptor)
+  }
+  return copy
+}
 
 export interface LoggerSettings {
   /** @default 'info' */
@@ -48,7 +156,10 @@ export function createLogger(
     base: { ...settings.base },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
+    formatters: {
+      level: (label) => ({ level: label }),
+      log: redactSecrets,
+    },
   }
   if (destination) return pino(options, destination)
   if (settings.pretty) {

@@ -59,3 +59,76 @@ describe('createLogger: secrets carried by accident never reach a log line', () 
     expect(privateValues(jwk).filter((value) => text.includes(value))).toEqual([])
   })
 })
+
+describe('createLogger: secrets nested deeper than one level never reach a log line', () => {
+  const secret = 'PRIVATE-PEM-NESTED'
+  it.each([
+    ['a private key in err.cause', { err: { message: 'x', cause: { privateKey: secret } } }],
+    [
+      'a JWK d in the config attached to a real Error',
+      {
+        err: Object.assign(new Error('x'), { config: { moca: { key: { kid: 'k1', d: secret } } } }),
+      },
+    ],
+    ['a JWK d in err.config.moca.key', { err: { config: { moca: { key: { d: secret } } } } }],
+    [
+      'every private JWK member under a nested key',
+      {
+        err: {
+          config: {
+            moca: { key: { d: secret, p: secret, q: secret, dp: secret, dq: secret, qi: secret } },
+          },
+        },
+      },
+    ],
+    ['a SASL password in a config dump', { config: { kafka: { sasl: { password: secret } } } }],
+    ['a registry password in a config dump', { config: { schemaRegistry: { password: secret } } }],
+    ['an OAuth client secret', { sasl: { clientSecret: secret } }],
+    [
+      'an OAuth client secret in a config dump',
+      { config: { kafka: { sasl: { clientSecret: secret } } } },
+    ],
+    ['a password on its own', { password: secret }],
+    ['a token three levels down', { a: { b: { c: { token: secret } } } }],
+    ['a jwt three levels down', { a: { b: { c: { jwt: secret } } } }],
+    [
+      'an authorization header of a nested request',
+      { err: { request: { headers: { authorization: secret, 'x-partner-auth': secret } } } },
+    ],
+    ['a private key in an array', { attempts: [{ signer: { privateKey: secret } }] }],
+  ])('%s', (_what, fields) => {
+    const { logger, lines } = captureLogs()
+    logger.error({ ...fields, topic: 'kyc' }, 'boom')
+    expect(lines).toEqual([expect.objectContaining({ msg: 'boom', topic: 'kyc' })])
+    const text = JSON.stringify(lines)
+    expect(text).toContain('[redacted]')
+    expect(text).not.toContain(secret)
+  })
+
+  it('keeps an error an error: type, message, stack and its other fields', () => {
+    const { logger, lines } = captureLogs()
+    const err = Object.assign(new Error('outer', { cause: new Error('inner') }), {
+      code: 'E_X',
+      config: { kafka: { sasl: { username: 'u', password: 'PRIVATE-PEM-NESTED' } } },
+    })
+    logger.error({ err }, 'boom')
+    expect(JSON.stringify(lines)).not.toContain('PRIVATE-PEM-NESTED')
+    expect(lines[0]!.err).toMatchObject({
+      type: 'Error',
+      message: 'outer: inner',
+      stack: expect.stringContaining('outer'),
+      code: 'E_X',
+      config: { kafka: { sasl: { username: 'u', password: '[redacted]' } } },
+    })
+    expect(err.config.kafka.sasl.password).toBe('PRIVATE-PEM-NESTED') // the caller's object is untouched
+  })
+
+  it('survives a cycle and leaves a line without secrets as it was', () => {
+    const { logger, lines } = captureLogs()
+    const loop: Record<string, unknown> = { name: 'loop' }
+    loop.self = loop
+    const plain = { topic: 'kyc', offset: '7', nested: { partition: 2 } }
+    logger.info({ loop, plain }, 'ok')
+    expect(lines).toEqual([expect.objectContaining({ msg: 'ok', plain })])
+  })
+})
