@@ -505,7 +505,7 @@ export const RelayConfig = z
           .max(100_000)
           .default(DEFAULTS.issue.initialInFlight)
           .describe(
-            'The in-flight budget a partition starts with (after start-up or a rebalance); each commit adds the records it completed, up to maxInFlight.',
+            'The in-flight budget a partition starts with (after start-up or a rebalance; at most maxInFlight); each commit adds the records it completed, up to maxInFlight.',
           ),
         commitInterval: Duration.default(DEFAULTS.issue.commitInterval).describe(
           'How long intents and outcomes gather before one Kafka transaction commits them.',
@@ -677,14 +677,6 @@ export const RelayConfig = z
         path: ['issue', 'retry', 'deadline'],
         message:
           'deadline must be at least moca.requestTimeout (a call could be given up before it timed out)',
-      })
-    }
-    if (config.issue.initialInFlight > config.issue.maxInFlight) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['issue', 'initialInFlight'],
-        message:
-          'initialInFlight must be at most issue.maxInFlight (the budget never grows past it)',
       })
     }
     if (config.output.format !== 'json' && !config.schemaRegistry) {

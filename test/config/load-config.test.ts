@@ -315,10 +315,9 @@ describe('parseConfig refuses values that cannot work, naming the field', () => 
     expect(() => parse(override)).toThrow(`${field}: deadline must be more than 0`)
   })
 
-  it('refuses issue.initialInFlight above issue.maxInFlight', () => {
-    expect(() => parse({ issue: { maxInFlight: 10, initialInFlight: 10_000 } })).toThrow(
-      'issue.initialInFlight: initialInFlight must be at most issue.maxInFlight',
-    )
+  it('takes a maxInFlight below the default initialInFlight: the start is capped at it', () => {
+    // the default initialInFlight is 32; the stage runner starts a partition at the smaller
+    expect(parse({ issue: { maxInFlight: 5 } }).config.issue).toMatchObject({ maxInFlight: 5 })
   })
 
   it('refuses issue.retry.deadline shorter than moca.requestTimeout', () => {
