@@ -671,14 +671,6 @@ export const RelayConfig = z
           'uncertaintyWindow must be at least moca.requestTimeout (a call can land until it times out)',
       })
     }
-    if (config.issue.retry.deadline < config.moca.requestTimeout) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['issue', 'retry', 'deadline'],
-        message:
-          'deadline must be at least moca.requestTimeout (a call could be given up before it timed out)',
-      })
-    }
     if (config.output.format !== 'json' && !config.schemaRegistry) {
       ctx.addIssue({
         code: 'custom',
