@@ -92,7 +92,8 @@ export const ErrorCodes = {
       'Fix program.issuerDid / program.credentialId of the route; the route resumes by itself.',
   },
   MOCA_UNAVAILABLE: {
-    meaning: 'MocaChain could not be reached, or refused the call before any work (408, 429, 503). Retried with backoff.',
+    meaning:
+      'MocaChain could not be reached, or refused the call before any work (408, 429, 503). Retried with backoff.',
     action:
       'Nothing while retries go on; watch moca_relay_retries_total and MocaChain status. Many 429s: set moca.rateLimit below your quota.',
   },
