@@ -89,14 +89,10 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
     case 429:
     case 503:
       return verdict('MOCA_UNAVAILABLE', 'retryable', { honoursRetryAfter: true })
-    case 500:
-    case 502:
-    case 504:
-      return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
   }
-  // Any other 5xx (501, 507, a CDN's 520-524, ...) may come from a server or gateway after the
-  // request reached MocaChain: as uncertain as a 500, never a certain failure that a redrive would
-  // ask "revoke" again for.
+  // Every other 5xx (500, 502, 504, 501, 507, a CDN's 520-524, ...) may come from a server or
+  // gateway after the request reached MocaChain: uncertain, never a certain failure that a redrive
+  // would ask "revoke" again for.
   if (failure.httpStatus >= 500) return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
   return verdict('MOCA_UNEXPECTED_RESPONSE', 'terminal')
 }

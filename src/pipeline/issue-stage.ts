@@ -110,16 +110,17 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
     async function issueOne(task: IssueTask): Promise<void> {
       if (ctx.stopping.aborted) return
       const { command } = task
-      const decision = deps.ledgerPolicy.decide(ctx.ledger.get(command.idempotencyKey))
+      // read once: nothing below awaits before it is used
+      const prior = ctx.ledger.get(command.idempotencyKey)
+      const decision = deps.ledgerPolicy.decide(prior)
       if (decision.action === 'skip') {
         deps.metrics.outcome('issue', command.route, 'duplicate')
         void ctx.batcher.stage([], task.slot)
         return
       }
       if (decision.action === 'reconfirm') {
-        const issued = ctx.ledger.get(command.idempotencyKey)
         void ctx.batcher.stage(
-          [reconfirmRecord(outcomeDeps, { ...task, issued }, now())],
+          [reconfirmRecord(outcomeDeps, { ...task, issued: prior }, now())],
           task.slot,
         )
         deps.metrics.outcome('issue', command.route, 'reconfirmed')
@@ -128,14 +129,12 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       const { generation } = decision
       let replaces: string | undefined
       if (decision.recover) {
-        const intent = ctx.ledger.get(command.idempotencyKey)
-        replaces = intent?.replaces
-        const waitMs = (intent?.at ?? 0) + deps.uncertaintyWindowMs - now()
+        replaces = prior?.replaces
+        const waitMs = (prior?.at ?? 0) + deps.uncertaintyWindowMs - now()
         if (!(await sleep(waitMs, ctx.stopping))) return
       } else {
         // A reissue replaces the credential of the generation before it; the intent overwrites
         // that entry, so it keeps the hash for a recovery to recognise.
-        const prior = ctx.ledger.get(command.idempotencyKey)
         replaces = prior?.state === LedgerState.issued ? prior.coreClaimHash : undefined
         const intent: LedgerEntry = {
           state: LedgerState.intent,
