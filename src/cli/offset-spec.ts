@@ -194,3 +194,35 @@ export function formatPartitionOffsets(offsets: ReadonlyMap<number, number>): st
     .map(([partition, offset]) => `${partition}:${offset}`)
     .join(',')
 }
+
+/** A partition where a range ends past what the live relay has committed. */
+export interface PastLive {
+  readonly partition: number
+  readonly to: number
+  readonly committed: number
+}
+
+/**
+ * Where a range reaches past the live relay while it runs: the partitions whose end is beyond the
+ * live group's committed offset, or none when the live group has no member. Records past that
+ * offset are the live relay's to process (some are in flight there): a replay that reached them
+ * could call issue for a key beside it before either wrote its ledger entry.
+ */
+export async function rangePastLiveRelay(
+  admin: Admin,
+  topic: string,
+  range: { readonly from: ReadonlyMap<number, number>; readonly to: ReadonlyMap<number, number> },
+  liveGroupId: string,
+): Promise<{ readonly members: number; readonly partitions: readonly PastLive[] }> {
+  const { groups } = await admin.describeGroups([liveGroupId])
+  const members = groups.find((g) => g.groupId === liveGroupId)?.members.length ?? 0
+  if (members === 0) return { members, partitions: [] }
+  const live = await resolveOffsets(admin, topic, { kind: 'live' }, liveGroupId)
+  const partitions: PastLive[] = []
+  for (const [partition, from] of [...range.from].sort((a, b) => a[0] - b[0])) {
+    const to = range.to.get(partition) ?? from
+    const committed = live.get(partition) ?? 0
+    if (to > from && to > committed) partitions.push({ partition, to, committed })
+  }
+  return { members, partitions }
+}

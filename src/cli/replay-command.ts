@@ -6,7 +6,12 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
-import { formatPartitionOffsets, parseOffsetSpec, resolveRange } from './offset-spec.js'
+import {
+  formatPartitionOffsets,
+  parseOffsetSpec,
+  rangePastLiveRelay,
+  resolveRange,
+} from './offset-spec.js'
 import { runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
@@ -20,7 +25,8 @@ const USAGE = `Usage:
       --from, --to   an offset (per partition), earliest, latest, live (what the live relay has
                      committed), an ISO-8601 time with its zone (2026-11-24T09:00:00Z, or +01:00
                      for Z), a duration ago (2h), or offsets per partition (0:1500,1:1620; other
-                     partitions: none). Default: earliest → live.
+                     partitions: none). Default: earliest → live. While the live relay runs, a
+                     replay that would reach past what it committed is refused.
       --dry-run      report what would be issued, skipped or failed: no call, no output.
       --reissue      issue every event in the range again, as a new generation (onDuplicate
                      "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
@@ -87,6 +93,20 @@ export function createReplayCommand(): Command {
           { from: parseOffsetSpec(values.from, '--from'), to: parseOffsetSpec(values.to, '--to') },
           config.kafka.groupId,
         )
+        // A dry run calls nothing, so it may look past the live relay.
+        if (!values['dry-run']) {
+          const past = await rangePastLiveRelay(admin, topic, range, config.kafka.groupId)
+          if (past.partitions.length > 0) {
+            const where = past.partitions
+              .map((p) => `partition ${p.partition} to ${p.to}, committed ${p.committed}`)
+              .join('; ')
+            throw new RelayError(
+              'REPLAY_PAST_LIVE',
+              `the range ends past what the live relay (group "${config.kafka.groupId}", ${past.members} running) has committed (${where}): those records are still the live relay's to process, and a replay beside it could issue them twice. Keep --to at live (the default), or stop the live relay first`,
+              { classification: 'terminal' },
+            )
+          }
+        }
       } finally {
         await admin.disconnect()
       }

@@ -119,6 +119,14 @@ export const ErrorCodes = {
     action: 'Check MocaChain chain health; the credential may still land. Redrive re-polls it.',
   },
 
+  // ── operator commands ───────────────────────────────────────────────────
+  REPLAY_PAST_LIVE: {
+    meaning:
+      'A replay or reissue would reach records the live relay has not committed yet while it runs: both could issue the same key.',
+    action:
+      'Keep --to at live (the default) while the live relay runs, or stop the live relay first and replay to latest.',
+  },
+
   // ── infrastructure ──────────────────────────────────────────────────────
   SCHEMA_REGISTRY_UNAVAILABLE: {
     meaning:

@@ -1,6 +1,11 @@
 import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
-import { parseOffsetSpec, resolveOffsets, resolveRange } from '../../src/cli/offset-spec.js'
+import {
+  parseOffsetSpec,
+  rangePastLiveRelay,
+  resolveOffsets,
+  resolveRange,
+} from '../../src/cli/offset-spec.js'
 import { fakeTopicAdmin } from '../support/fake-topic-admin.js'
 
 const now = Date.parse('2026-11-25T12:00:00Z')
@@ -239,5 +244,55 @@ describe('a range whose bound is offsets per partition', () => {
         [1, 0],
       ]),
     })
+  })
+})
+
+describe('a replay range beside a running live relay', () => {
+  const admin = (liveMembers: number) =>
+    fakeTopicAdmin({
+      bounds: [
+        { partition: 0, low: 0, high: 40 },
+        { partition: 1, low: 0, high: 20 },
+      ],
+      committed: [
+        { partition: 0, offset: '30' },
+        { partition: 1, offset: '-1' },
+      ],
+      liveMembers,
+    })
+  const past = async (to: string, liveMembers = 1, from = 'earliest') => {
+    const a = admin(liveMembers)
+    const range = await resolveRange(
+      a,
+      'kyc.completed',
+      { from: parseOffsetSpec(from, '--from', now), to: parseOffsetSpec(to, '--to', now) },
+      'moca-relay',
+    )
+    return rangePastLiveRelay(a, 'kyc.completed', range, 'moca-relay')
+  }
+
+  it('--to latest reaches what the live relay has not committed, on every partition behind', async () => {
+    expect(await past('latest')).toEqual({
+      members: 1,
+      partitions: [
+        { partition: 0, to: 40, committed: 30 },
+        { partition: 1, to: 20, committed: 0 },
+      ],
+    })
+  })
+
+  it('--to live (the default) and ranges below it stay clear', async () => {
+    expect((await past('live')).partitions).toEqual([])
+    expect((await past('0:25,1:0')).partitions).toEqual([])
+  })
+
+  it('a range past live on one partition names that partition alone', async () => {
+    expect((await past('0:35', 2, '0:0')).partitions).toEqual([
+      { partition: 0, to: 35, committed: 30 },
+    ])
+  })
+
+  it('with no live relay running, any range is clear', async () => {
+    expect(await past('latest', 0)).toEqual({ members: 0, partitions: [] })
   })
 })

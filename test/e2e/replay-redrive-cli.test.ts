@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
@@ -82,6 +82,45 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     ).toBe(true)
     expect(live.relay.readiness().ready).toBe(true)
   })
+
+  it('refuses a replay past what the running live relay committed: those records are still its own', async () => {
+    // Calls outlast the test's usual 1.5 s timeout here, and must not be cut short.
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      config: { moca: { requestTimeout: 20_000, uncertaintyWindow: 20_000 } },
+    })
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+    const live = await fixture.startRelay()
+    // Slow issue calls hold the live relay's records in flight, so it commits nothing yet.
+    fixture.sandbox.sandbox.setFaults({ issue: { latency: { fixedMs: 8_000 } } })
+    await fixture.produce(
+      fixture.topics.kyc,
+      Array.from({ length: 5 }, (_, i) => kycEvent(i)),
+    )
+    const kyc = () => live.relay.partitions.issue.find((p) => p.topic === fixture.topics.kyc)
+    await vi.waitFor(() => expect(kyc()?.inFlight).toBe(5), { timeout: 30_000, interval: 100 })
+
+    const past = await runCli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--to', 'latest'],
+      env,
+    )
+    expect(past.code).toBe(1)
+    expect(past.output).toContain('[REPLAY_PAST_LIVE]')
+    expect(past.output).toContain('partition 0 to 5, committed 0')
+    expect(past.output).toContain('Keep --to at live')
+    // A dry run calls nothing, so it may look ahead.
+    const dry = await runCli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--to', 'latest', '--dry-run'],
+      env,
+    )
+    expect(dry.code).toBe(0)
+
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 5)
+    expect(out.issued).toHaveLength(5)
+    expect(new Set(fixture.issueCalls().map((c) => c.idempotencyKey)).size).toBe(5)
+    expect(fixture.issueCalls()).toHaveLength(5)
+  }, 60_000)
 
   it('redrives failures once their cause is fixed: a consent given, a confirmation that timed out', async () => {
     const fixture = await startRelayFixture({
