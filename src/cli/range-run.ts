@@ -3,6 +3,7 @@ import type { LoadedConfig } from '../config/load-config.js'
 import type { Logger } from '../ops/logger.js'
 import type { LedgerPolicy } from '../pipeline/ledger-policy.js'
 import { createOutcomeTally, type OutcomeTally } from '../pipeline/outcome-tally.js'
+import type { PartitionStatus } from '../pipeline/stage-runner.js'
 import { composeRelay } from './compose-relay.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
@@ -30,6 +31,8 @@ export interface RangeRunResult {
   readonly tally: OutcomeTally
   readonly records: number
   readonly completed: boolean
+  /** Set when the run's consumer crashed and could not restart (the run did not complete). */
+  readonly crashed?: unknown
   readonly seconds: number
 }
 
@@ -56,6 +59,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const admin = kafka.admin()
   await connectAdmin(admin, config)
   try {
+    let crash: { readonly error: unknown } | undefined
     const stopAt = new Map([...options.to].map(([p, offset]) => [`${topic}/${p}`, offset]))
     // The runner moves each partition to `from` unless this run already committed past it
     // (kafkajs's admin.setOffsets would join the group and wait out a fetch: 5 s).
@@ -64,7 +68,10 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
       logger: options.logger,
       ops: false,
       observe: tally,
-      onCrash: (err) => options.logger.fatal({ err }, 'the consumer crashed'),
+      onCrash: (err) => {
+        crash = { error: err }
+        options.logger.fatal({ err }, 'the consumer crashed')
+      },
       run: {
         name: options.runId,
         issueGroupId: groupId,
@@ -80,42 +87,33 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
     })
     const progress = createProgressReporter(options.out, records, options.label)
     await relayProcess.start()
-    let completed = false
+    let ending: RangeEnd = 'aborted'
     let lastDone = 0
     try {
-      while (!options.signal.aborted) {
-        const partitions = relayProcess.relay.partitions.issue
-        let done = 0
-        let finished = partitions.length > 0
-        for (const [partition, from] of options.from) {
-          const to = options.to.get(partition) ?? from
-          if (to <= from) continue
-          const status = partitions.find((p) => p.partition === partition)
-          // Done when everything below `to` was read (markers included) and committed.
-          const partitionDone =
-            status !== undefined &&
-            status.state === 'ready' &&
-            status.fetchedTo >= to &&
-            status.inFlight === 0
-          if (!partitionDone) finished = false
-          done += partitionDone
-            ? to - from
-            : Math.max(0, Math.min(status?.committedOffset ?? from, to) - from)
-        }
-        lastDone = Math.min(done, records)
-        progress.update(lastDone, summarize(tally, options.dryRun))
-        if (finished) {
-          completed = true
-          break
-        }
-        await new Promise((resolve) => setTimeout(resolve, POLL_MS))
-      }
+      ending = await watchRange({
+        from: options.from,
+        to: options.to,
+        partitions: () => relayProcess.relay.partitions.issue,
+        crashed: () => crash !== undefined,
+        signal: options.signal,
+        onProgress: (done) => {
+          lastDone = done
+          progress.update(done, summarize(tally, options.dryRun))
+        },
+      })
     } finally {
       progress.finish(lastDone, summarize(tally, options.dryRun))
       await relayProcess.stop()
     }
+    const completed = ending === 'completed'
     if (completed) await admin.deleteGroups([groupId]).catch(() => undefined)
-    return { tally, records, completed, seconds: (Date.now() - started) / 1000 }
+    return {
+      tally,
+      records,
+      completed,
+      ...(crash ? { crashed: crash.error } : {}),
+      seconds: (Date.now() - started) / 1000,
+    }
   } finally {
     await admin.disconnect()
   }
@@ -127,4 +125,61 @@ function summarize(tally: OutcomeTally, dryRun: boolean): string {
   return dryRun
     ? `would issue ${issued}, already done ${tally.count('duplicate')}, would fail ${failed}`
     : `issued ${issued}, already done ${tally.count('duplicate')}, failed ${failed}`
+}
+
+/**
+ * What an operator reads when a run's consumer crashed: it stopped, and the resume line that
+ * follows picks it up once Kafka works again.
+ */
+export function describeCrash(crashed: unknown): string {
+  const reason = crashed instanceof Error ? crashed.message : String(crashed)
+  return `The Kafka consumer crashed and could not restart (${reason}); the run stopped. Fix the cause the log names, then resume.`
+}
+
+/** How a range run's wait ended. */
+export type RangeEnd = 'completed' | 'aborted' | 'crashed'
+
+/**
+ * Waits until every partition of the range was read to its end and committed, measuring progress
+ * every POLL_MS. It ends early when the signal aborts (Ctrl-C) or the consumer crashed: a crashed
+ * consumer reads nothing more, and waiting for it would hang the command.
+ */
+export async function watchRange(watch: {
+  readonly from: ReadonlyMap<number, number>
+  readonly to: ReadonlyMap<number, number>
+  readonly partitions: () => readonly PartitionStatus[]
+  readonly crashed: () => boolean
+  readonly signal: AbortSignal
+  readonly onProgress: (done: number) => void
+  readonly pollMs?: number
+}): Promise<RangeEnd> {
+  const records = [...watch.from].reduce(
+    (sum, [p, from]) => sum + Math.max(0, (watch.to.get(p) ?? from) - from),
+    0,
+  )
+  for (;;) {
+    if (watch.signal.aborted) return 'aborted'
+    if (watch.crashed()) return 'crashed'
+    const partitions = watch.partitions()
+    let done = 0
+    let finished = partitions.length > 0
+    for (const [partition, from] of watch.from) {
+      const to = watch.to.get(partition) ?? from
+      if (to <= from) continue
+      const status = partitions.find((p) => p.partition === partition)
+      // Done when everything below `to` was read (markers included) and committed.
+      const partitionDone =
+        status !== undefined &&
+        status.state === 'ready' &&
+        status.fetchedTo >= to &&
+        status.inFlight === 0
+      if (!partitionDone) finished = false
+      done += partitionDone
+        ? to - from
+        : Math.max(0, Math.min(status?.committedOffset ?? from, to) - from)
+    }
+    watch.onProgress(Math.min(done, records))
+    if (finished) return 'completed'
+    await new Promise((resolve) => setTimeout(resolve, watch.pollMs ?? POLL_MS))
+  }
 }

@@ -7,7 +7,7 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { newRunId } from './run-id.js'
-import { runRange } from './range-run.js'
+import { describeCrash, runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
 import {
   checkReason,
@@ -99,6 +99,7 @@ export function createRedriveCommand(): Command {
 
       const shutdown = abortOnShutdownSignals()
       let interrupted = false
+      let crashed: unknown
       try {
         const policies = {
           retry: redrivePolicy(runId),
@@ -126,16 +127,17 @@ export function createRedriveCommand(): Command {
           })
           out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
           if (!result.completed) interrupted = true
-          if (shutdown.signal.aborted) break
+          if (result.crashed !== undefined) crashed = result.crashed
+          if (shutdown.signal.aborted || crashed !== undefined) break
         }
       } finally {
         shutdown.dispose()
       }
       if (interrupted) {
         out.write(
-          `\nInterrupted. Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
+          `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
         )
-        return 130
+        return crashed !== undefined ? 1 : 130
       }
       return 0
     },

@@ -12,7 +12,7 @@ import {
   rangePastLiveRelay,
   resolveRange,
 } from './offset-spec.js'
-import { runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
+import { describeCrash, runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -157,10 +157,11 @@ export function createReplayCommand(): Command {
         `\n${formatRunSummary(result.tally, result.records, values['dry-run'], result.seconds)}\n`,
       )
       if (!result.completed) {
+        const crashed = result.crashed !== undefined
         out.write(
-          `\nInterrupted. Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config })}\n`,
+          `\n${crashed ? describeCrash(result.crashed) : 'Interrupted.'} Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config })}\n`,
         )
-        return 130
+        return crashed ? 1 : 130
       }
       return 0
     },
