@@ -12,9 +12,11 @@ import { readFailedEvents } from './read-failed-events.js'
 import {
   checkReason,
   countRecords,
+  dropDeletedRecords,
   parseRedriveSince,
   planRedrive,
   selectFailures,
+  type RedriveBatch,
 } from './redrive-selection.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
@@ -30,7 +32,9 @@ const USAGE = `Usage:
       Records that succeeded since are left alone (the ledger knows them).
       --reason CODE  only failures with this code (repeatable), e.g. MOCA_CONSENT_REJECTED.
       --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
-      --dry-run      report what would be retried: no call, no output.`
+      --dry-run      report what would be retried: no call, no output.
+      Input records the topic no longer holds (retention deleted them) are listed and left out;
+      the redrive then exits 1.`
 
 export function createRedriveCommand(): Command {
   return {
@@ -73,6 +77,10 @@ export function createRedriveCommand(): Command {
       const admin = kafka.admin()
       await connectAdmin(admin, config)
       let failures: CredentialFailed[]
+      let selected: CredentialFailed[]
+      const batches: RedriveBatch[] = []
+      const gone: string[] = []
+      let goneRecords = 0
       try {
         failures = await readFailedEvents({
           kafka,
@@ -83,18 +91,33 @@ export function createRedriveCommand(): Command {
           registry: schemaRegistryFromConfig(config),
           logger,
         })
+        selected = selectFailures(failures, {
+          reasons,
+          routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
+        })
+        for (const planned of planRedrive(selected)) {
+          const left = dropDeletedRecords(planned, await admin.fetchTopicOffsets(planned.topic))
+          if (left.batch) batches.push(left.batch)
+          for (const p of left.gone) {
+            goneRecords += p.records
+            gone.push(
+              `  ${planned.kind} ${plural(p.records, 'record')} of ${planned.topic} partition ${p.partition}: no longer in the topic (it starts at offset ${p.low} now; retention deleted them)`,
+            )
+          }
+        }
       } finally {
         await admin.disconnect()
       }
-      const selected = selectFailures(failures, {
-        reasons,
-        routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
-      })
       out.write(
         `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected (${plural(countRecords(selected), 'input record')})\n`,
       )
       for (const [code, count] of countBy(selected, (f) => `${f.failure.code} (${f.stage})`))
         out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
+      if (gone.length > 0) {
+        out.write(
+          `${plural(goneRecords, 'input record')} cannot be redriven:\n${gone.join('\n')}\n`,
+        )
+      }
       if (selected.length === 0) return 0
 
       const shutdown = abortOnShutdownSignals()
@@ -105,7 +128,7 @@ export function createRedriveCommand(): Command {
           retry: redrivePolicy(runId),
           're-poll': reconfirmPolicy(`${runId}-confirm`),
         }
-        for (const batch of planRedrive(selected)) {
+        for (const batch of batches) {
           const { kind: label, topic, from, to, only } = batch
           const policy = policies[label]
           out.write(
@@ -138,6 +161,12 @@ export function createRedriveCommand(): Command {
           `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
         )
         return crashed !== undefined ? 1 : 130
+      }
+      if (goneRecords > 0 && !dryRun) {
+        out.write(
+          `\n${plural(goneRecords, 'input record')} could not be redriven: Kafka no longer holds ${goneRecords === 1 ? 'it' : 'them'}. Their failures stay on ${config.topics.failed}; reprocess them from their source system.\n`,
+        )
+        return 1
       }
       return 0
     },

@@ -1,3 +1,4 @@
+import type { SourceRef } from '../domain/issuance-command.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { ErrorCodes } from '../errors/error-codes.js'
 import { RelayError } from '../errors/relay-error.js'
@@ -85,7 +86,7 @@ export interface RedriveRanges {
 /** The range run that covers every failure of `records` (all read from `topic`), and only them. */
 export function redriveRanges(
   topic: string,
-  records: readonly Pick<CredentialFailed, 'source'>[],
+  records: readonly { readonly source: Pick<SourceRef, 'partition' | 'offset'> }[],
 ): RedriveRanges {
   const only = new Set(records.map((f) => `${topic}/${f.source.partition}/${f.source.offset}`))
   const from = new Map<number, number>()
@@ -129,6 +130,45 @@ export function planRedrive(selected: readonly CredentialFailed[]): RedriveBatch
     }
   }
   return batches
+}
+
+/**
+ * A batch without the records its topic no longer holds (retention deleted them, or the topic was
+ * recreated): `gone` counts them per partition. A range run cannot read them, and waiting for them
+ * would end the run with nothing done and nothing said. `batch` is null when nothing is left.
+ */
+export function dropDeletedRecords(
+  batch: RedriveBatch,
+  bounds: readonly { readonly partition: number; readonly low: string; readonly high: string }[],
+): {
+  readonly batch: RedriveBatch | null
+  readonly gone: readonly { partition: number; records: number; low: number }[]
+} {
+  const held = (partition: number, offset: number): boolean => {
+    const b = bounds.find((x) => x.partition === partition)
+    return b !== undefined && offset >= Number(b.low) && offset < Number(b.high)
+  }
+  const kept: { source: Pick<SourceRef, 'partition' | 'offset'> }[] = []
+  const goneBy = new Map<number, number>()
+  for (const key of batch.only) {
+    const [partition, offset] = key
+      .slice(batch.topic.length + 1)
+      .split('/')
+      .map(Number) as [number, number]
+    if (held(partition, offset)) kept.push({ source: { partition, offset: String(offset) } })
+    else goneBy.set(partition, (goneBy.get(partition) ?? 0) + 1)
+  }
+  const gone = [...goneBy]
+    .sort((a, b) => a[0] - b[0])
+    .map(([partition, records]) => ({
+      partition,
+      records,
+      low: Number(bounds.find((b) => b.partition === partition)?.low ?? 0),
+    }))
+  if (gone.length === 0) return { batch, gone }
+  if (kept.length === 0) return { batch: null, gone }
+  const ranges = redriveRanges(batch.topic, kept)
+  return { batch: { ...batch, ...ranges, records: ranges.only.size }, gone }
 }
 
 /** Input records behind `failures`: each `topic/partition/offset` once. */

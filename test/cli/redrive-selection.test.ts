@@ -3,6 +3,7 @@ import type { CredentialFailed } from '../../src/domain/output-events.js'
 import {
   checkReason,
   countRecords,
+  dropDeletedRecords,
   parseRedriveSince,
   planRedrive,
   redriveRanges,
@@ -133,6 +134,54 @@ describe('planRedrive', () => {
       ['retry', 'member', 1, ['member/1/5']],
       ['re-poll', 'kyc', 1, ['kyc/0/3']],
     ])
+  })
+})
+
+describe('dropDeletedRecords', () => {
+  const [batch] = planRedrive([
+    failure('kyc', 0, 3),
+    failure('kyc', 0, 12),
+    failure('kyc', 0, 15),
+    failure('kyc', 1, 4),
+  ])
+  const bounds = (low0: number, low1: number) => [
+    { partition: 0, low: String(low0), high: '20' },
+    { partition: 1, low: String(low1), high: '9' },
+  ]
+
+  it('keeps a batch whose records the topic still holds as it is', () => {
+    expect(dropDeletedRecords(batch!, bounds(0, 0))).toEqual({ batch, gone: [] })
+  })
+
+  it('leaves out records retention deleted, counted per partition, and narrows the range', () => {
+    const { batch: left, gone } = dropDeletedRecords(batch!, bounds(10, 5))
+    expect(gone).toEqual([
+      { partition: 0, records: 1, low: 10 },
+      { partition: 1, records: 1, low: 5 },
+    ])
+    expect(left).toEqual({
+      kind: 'retry',
+      topic: 'kyc',
+      records: 2,
+      from: new Map([[0, 12]]),
+      to: new Map([[0, 16]]),
+      only: new Set(['kyc/0/12', 'kyc/0/15']),
+    })
+  })
+
+  it('has no batch left when every record is gone, or the topic was recreated empty', () => {
+    expect(dropDeletedRecords(batch!, bounds(16, 5)).batch).toBeNull()
+    const empty = [
+      { partition: 0, low: '0', high: '0' },
+      { partition: 1, low: '0', high: '0' },
+    ]
+    expect(dropDeletedRecords(batch!, empty)).toEqual({
+      batch: null,
+      gone: [
+        { partition: 0, records: 3, low: 0 },
+        { partition: 1, records: 1, low: 0 },
+      ],
+    })
   })
 })
 

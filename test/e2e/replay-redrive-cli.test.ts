@@ -170,4 +170,49 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
     // Each key issued once: the redrive did not call issue for the credential that only timed out.
     expect(fixture.issueCalls().filter((c) => c.applied)).toHaveLength(3)
   }, 60_000)
+
+  it('says which failed records cannot be redriven because retention deleted them, and exits 1', async () => {
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      sandbox: {
+        config: {
+          users: [
+            { email: 'gone@example.com', consentRejected: true },
+            { email: 'kept@example.com', consentRejected: true },
+          ],
+        },
+      },
+    })
+    await fixture.produce(fixture.topics.kyc, [
+      kycEvent(0, 'gone@example.com'),
+      kycEvent(1, 'kept@example.com'),
+    ])
+    await fixture.startRelay()
+    await fixture.readOutputs((e) => e.failed.length >= 2)
+    // Retention (here by hand) deletes the first record; both users then consent.
+    const admin = await fixture.env.admin()
+    // (fetching the offsets first loads the topic's metadata, which deleteTopicRecords needs)
+    await admin.fetchTopicOffsets(fixture.topics.kyc)
+    await admin.deleteTopicRecords({
+      topic: fixture.topics.kyc,
+      partitions: [{ partition: 0, offset: '1' }],
+    })
+    fixture.sandbox.sandbox.setConsentRejected('gone@example.com', false)
+    fixture.sandbox.sandbox.setConsentRejected('kept@example.com', false)
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+
+    const redrive = await runCli(['redrive', '--config', config], env)
+    expect(redrive.output).toContain('1 input record cannot be redriven')
+    expect(redrive.output).toContain(
+      `retry 1 record of ${fixture.topics.kyc} partition 0: no longer in the topic (it starts at offset 1 now`,
+    )
+    expect(redrive.output).toMatch(/^\s+issued\s+1\b/m)
+    expect(redrive.output).toContain(
+      '1 input record could not be redriven: Kafka no longer holds it.',
+    )
+    expect(redrive.code).toBe(1)
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 1)
+    expect(out.issued).toHaveLength(1)
+  }, 60_000)
 })
