@@ -6,6 +6,11 @@ export const MAX_MOCA_MESSAGE_CHARS = 300
 /** A JWT (three base64url segments, header starting `eyJ`), should a gateway ever echo one. */
 const JWT_PATTERN = /eyJ[\w-]*\.[\w-]*\.[\w-]*/g
 
+/** Replaces every JWT in `text` with `[jwt]`. */
+export function maskJwtsIn(text: string): string {
+  return text.replace(JWT_PATTERN, '[jwt]')
+}
+
 /**
  * The message of an error response, read defensively: `{error, message}` as documented, the
  * Catalog's `{code, msg}`, a `data` wrapper, plain text, or an HTML page from a gateway. Returns a
@@ -46,8 +51,7 @@ function stripTags(html: string): string {
 }
 
 function sanitize(text: string): string | null {
-  const clean = text
-    .replace(JWT_PATTERN, '[jwt]')
+  const clean = maskJwtsIn(text)
     // Control characters would let a hostile body forge log lines.
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')

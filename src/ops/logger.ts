@@ -5,7 +5,9 @@ export type { Logger }
 /**
  * Paths that must never reach a log line. Secrets also never get *put* into log objects; this is
  * the second line of defence for objects that carry them by accident (a request's headers, a
- * config dump, a key object).
+ * config dump, a key object). Not redundant with redactSecrets, which censors by field name:
+ * these also censor `moca.key` whole, JWK members at the top level of an object without `kty`,
+ * and whatever lies past the formatter's MAX_OBJECTS budget.
  */
 export const REDACTED_PATHS = [
   'token',
@@ -161,17 +163,29 @@ export function createLogger(
       log: redactSecrets,
     },
   }
-  if (destination) return pino(options, destination)
-  if (settings.pretty) {
-    return pino({
-      ...options,
-      transport: {
-        target: 'pino-pretty',
-        options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
-      },
-    })
+  const pretty = {
+    target: 'pino-pretty',
+    options: { colorize: true, translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname' },
   }
-  return pino(options)
+  return redactChildBindings(
+    destination
+      ? pino(options, destination)
+      : pino(settings.pretty ? { ...options, transport: pretty } : options),
+  )
+}
+
+/**
+ * Bindings skip the log formatter, and pino runs `formatters.bindings` on the root logger's own
+ * bindings only, never on a child's (pinojs/pino#1212, #2129): a secret bound with
+ * `logger.child({...})` reached every line of that child. Children inherit this `child`, so
+ * grandchildren are covered too.
+ */
+function redactChildBindings(logger: Logger): Logger {
+  const pinoChild = logger.child
+  logger.child = function (this: Logger, bindings, options) {
+    return pinoChild.call(this, redactSecrets(bindings), options)
+  } as Logger['child']
+  return logger
 }
 
 /** A logger that drops everything: for unit tests and library use without logging. */

@@ -1,7 +1,15 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { maskEmailsIn } from '../domain/mask-email.js'
+import { maskJwtsIn } from '../moca/error-body.js'
 import type { Readiness } from '../pipeline/relay.js'
 import type { Logger } from './logger.js'
+
+/**
+ * Room for a route, an error code and a MocaChain message (cut at 300 characters where it is
+ * read); a message from anywhere else cannot grow the probe's answer past it.
+ */
+const MAX_REASON_CHARS = 400
 
 export interface OpsServerDeps {
   readonly host: string
@@ -47,11 +55,12 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
           : send(res, 503, 'text/plain; charset=utf-8', 'shutting down\n')
       case '/readyz': {
         const readiness = deps.readiness()
+        const body = { ...readiness, reasons: readiness.reasons.map(publicReason) }
         return send(
           res,
           readiness.ready ? 200 : 503,
           'application/json',
-          `${JSON.stringify(readiness, null, 2)}\n`,
+          `${JSON.stringify(body, null, 2)}\n`,
         )
       }
       case '/metrics':
@@ -92,4 +101,14 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
   res.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(body) })
   res.end(body)
+}
+
+/**
+ * A reason as /readyz serves it, to anyone who reaches the ops port: an open circuit's reason
+ * quotes MocaChain's failure message, which can echo the user's email or a token. Masked before
+ * cut, so the cut cannot leave a part of an address or token that masking would no longer find.
+ */
+function publicReason(reason: string): string {
+  const masked = maskJwtsIn(maskEmailsIn(reason))
+  return masked.length > MAX_REASON_CHARS ? `${masked.slice(0, MAX_REASON_CHARS - 1)}…` : masked
 }

@@ -132,3 +132,43 @@ describe('createLogger: secrets nested deeper than one level never reach a log l
     expect(lines).toEqual([expect.objectContaining({ msg: 'ok', plain })])
   })
 })
+
+describe('createLogger: secrets bound into a child logger never reach a log line', () => {
+  // Regression: child-logger bindings skipped the redactSecrets formatter, so a secret bound with
+  // logger.child({...}) was censored only where a fixed redact path happened to reach it.
+  it.each([
+    ['an access token', { accessToken: token }],
+    ['a token three levels down', { call: { auth: { grant: { token } } } }],
+    ['a private key PEM two levels down', { signer: { options: { privateKey: pem } } }],
+    [
+      'an authorization header of a bound request',
+      { request: { headers: { authorization: `Bearer ${token}` } } },
+    ],
+    ['a private RSA JWK under jwk', { jwk: rsaJwk }],
+  ])('%s', (_what, bindings) => {
+    const { logger, lines } = captureLogs()
+    logger.child({ ...bindings, topic: 'kyc' }).info({ offset: '7' }, 'calling MocaChain')
+    expect(lines).toEqual([
+      expect.objectContaining({ msg: 'calling MocaChain', topic: 'kyc', offset: '7' }),
+    ])
+    const text = JSON.stringify(lines)
+    expect(text).toContain('[redacted]')
+    expect(scanForSecrets(text, { privateKeyPem: pem, emails: [] })).toEqual([])
+    expect(privateValues(rsaJwk).filter((value) => text.includes(value))).toEqual([])
+  })
+
+  it('censors a grandchild binding and leaves the bindings without secrets as they were', () => {
+    const { logger, lines } = captureLogs()
+    logger
+      .child({ component: 'moca-client', plain: { partition: 2 } })
+      .child({ call: { headers: { 'x-partner-auth': token } } })
+      .info('calling MocaChain')
+    expect(lines).toEqual([
+      expect.objectContaining({
+        component: 'moca-client',
+        plain: { partition: 2 },
+        call: { headers: { 'x-partner-auth': '[redacted]' } },
+      }),
+    ])
+  })
+})

@@ -61,6 +61,30 @@ describe('the ops endpoints', () => {
     expect(JSON.parse(ready.body)).toEqual({ ready: true, reasons: [] })
   })
 
+  it('/readyz keeps the error code of an open circuit but masks the email and JWT its message quotes', async () => {
+    // Regression: /readyz quoted MocaChain's failure message verbatim, so an address or a token
+    // the message echoed was served to anyone who could reach the ops port.
+    const { state, get } = await startOps()
+    const jwt = 'eyJhbGciOiJFUzI1NiJ9.eyJlbWFpbCI6ImpAZXhhbXBsZS5jb20ifQ.c2lnbmF0dXJlLWJ5dGVz'
+    state.readiness = {
+      ready: false,
+      reasons: [
+        'issue stage is restoring its ledger',
+        `circuit open for route kyc: MOCA_UNAUTHORIZED MocaChain answered 401 to issue: partner JWT ${jwt} rejected for John.Smith@example.com ${'x'.repeat(1000)}`,
+      ],
+    }
+    const response = await get('/readyz')
+    expect(response.status).toBe(503)
+    expect(response.body.toLowerCase()).not.toContain('john.smith@example.com')
+    expect(response.body).not.toMatch(/eyJ[\w-]*\./)
+    const { reasons } = JSON.parse(response.body) as Readiness
+    expect(reasons[0]).toBe('issue stage is restoring its ledger')
+    expect(reasons[1]).toMatch(
+      /^circuit open for route kyc: MOCA_UNAUTHORIZED MocaChain answered 401 to issue: partner JWT \[jwt\] rejected for J\*\*\*@example\.com x+…$/,
+    )
+    expect(reasons[1]!.length).toBeLessThan(500)
+  })
+
   it('answers a probe that adds a query string as it answers the bare path', async () => {
     const { state, get } = await startOps()
     state.readiness = { ready: false, reasons: ['shutting down'] }
