@@ -1,4 +1,5 @@
 import type { RelayError } from '../errors/relay-error.js'
+import { maskEmailsIn } from '../domain/mask-email.js'
 import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
 
 export const CircuitState = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const
@@ -122,7 +123,8 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
 
   const open = (error: RelayError): void => {
     failures++
-    reason = { code: error.code, message: error.message }
+    // The reason reaches logs and /readyz; MocaChain's message can quote the user's email.
+    reason = { code: error.code, message: maskEmailsIn(error.message) }
     if (state === CircuitState.closed) since = now()
     const decision = nextRetry(deps.probePolicy, {
       attempts: failures,

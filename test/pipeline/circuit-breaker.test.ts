@@ -34,6 +34,19 @@ describe('createRouteCircuit', () => {
     vi.useRealTimers()
   })
 
+  it('keeps the reason it opened for without the email a MocaChain message quotes', async () => {
+    const circuit = quietCircuit()
+    ;(await circuit.acquire()).rejected(
+      new RelayError('MOCA_FORBIDDEN', 'MocaChain: issuer not allowed for john.smith@example.com', {
+        classification: 'systemic',
+      }),
+    )
+    expect(circuit.snapshot.reason).toEqual({
+      code: 'MOCA_FORBIDDEN',
+      message: 'MocaChain: issuer not allowed for j***@example.com',
+    })
+  })
+
   it('opens on a systemic error, lets one probe through after the delay, and closes when it is accepted', async () => {
     vi.useFakeTimers()
     const changes: CircuitSnapshot[] = []
