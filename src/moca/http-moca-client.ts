@@ -12,7 +12,7 @@ import type { CallOptions, IssueCall, MocaClient, StatusCall } from './moca-clie
 import { createMocaDispatcher } from './moca-dispatcher.js'
 import { createRateLimiter } from './rate-limiter.js'
 import { MocaError, notSentError, type MocaOperation } from './moca-error.js'
-import { requestText, type TextResponse } from './request-text.js'
+import { requestTextOutcome, type TextOutcome, type TextResponse } from './request-text.js'
 import { defaultUserAgent } from './user-agent.js'
 
 export interface MocaClientDeps {
@@ -100,9 +100,9 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
       headers['content-type'] = 'application/json'
       headers['idempotency-key'] = x.idempotencyKey
     }
-    let response: TextResponse
+    let outcome: TextOutcome
     try {
-      response = await requestText(
+      outcome = await requestTextOutcome(
         dispatcher,
         {
           origin: options.origin,
@@ -117,8 +117,11 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
         x.signal,
       )
     } catch (err) {
-      throw classifyNetworkError(err, x.operation)
+      // dispatch threw instead of telling the handler: how far the request got is unknown.
+      throw classifyNetworkError({ error: err, written: true, aborted: false }, x.operation)
     }
+    if (outcome.kind === 'unanswered') throw classifyNetworkError(outcome, x.operation)
+    const { response } = outcome
     const { statusCode } = response
     log.debug(
       { operation: x.operation, httpStatus: statusCode, email: maskEmail(x.email) },
@@ -141,7 +144,7 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
 
   function readSuccess(operation: MocaOperation, response: TextResponse): unknown {
     const { statusCode, body } = response
-    if (body.kind === 'failed') throw classifyNetworkError(body.error, operation)
+    if (body.kind === 'failed') throw classifyNetworkError(body, operation)
     const { text } = body
     if (body.truncated) {
       throw unexpectedSuccess(operation, statusCode, `body over ${options.maxResponseBytes} bytes`)

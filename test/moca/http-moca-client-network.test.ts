@@ -1,7 +1,10 @@
 import { createServer } from 'node:net'
-import type { AddressInfo } from 'node:net'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import type { AddressInfo, Socket } from 'node:net'
+import { buildConnector } from 'undici'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
+import type { PartnerTokens } from '../../src/auth/partner-token-cache.js'
 import { createMocaClient } from '../../src/moca/http-moca-client.js'
+import { IdleClientPool } from '../../src/moca/idle-client-pool.js'
 import { catchMocaError } from '../support/catch-moca-error.js'
 import { startScriptedServer } from '../support/raw-http.js'
 import { startSandboxFixture, uniqueEmail } from '../support/sandbox-fixture.js'
@@ -136,11 +139,67 @@ describe('MocaClient: no answer, or half an answer', () => {
     expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
   })
 
-  it('a call whose signal has already aborted never reaches MocaChain', async () => {
+  it.each([
+    ['no reason', undefined],
+    ['a reason that carries an uncertain code', coded('UND_ERR_SOCKET')],
+    ['a TypeError as its reason', new TypeError('stopping')],
+  ])(
+    'a call whose signal has already aborted (%s) is MOCA_UNAVAILABLE and certain: nothing was written',
+    async (_what, reason) => {
+      // Regression: the abort reason decided the class, so an abort before any byte was written
+      // came out uncertain (or, for a TypeError, was rethrown as a bug), though it was never sent.
+      const f = await startSandboxFixture()
+      const call = f.client().issue(f.issueCall(), { signal: AbortSignal.abort(reason) })
+      const err = await catchMocaError(call)
+      expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false, httpStatus: null })
+      expect(f.sandbox.calls.total).toBe(0)
+    },
+  )
+
+  it('a call aborted while it waits for a busy connection is MOCA_UNAVAILABLE once it gets one: nothing was written', async () => {
+    // Regression: an abort was uncertain wherever it happened, so a call stopped while still
+    // queued (as at shutdown) asked for a needless "ignore" retry.
+    const answers: (() => void)[] = []
+    const server = await startScriptedServer((_req, res) => answers.push(() => res.end('{}')))
     const f = await startSandboxFixture()
-    const call = f.client().issue(f.issueCall(), { signal: AbortSignal.abort() })
-    await expect(call).rejects.toMatchObject({ code: 'MOCA_UNCERTAIN' })
-    expect(f.sandbox.calls.total).toBe(0)
+    const client = f.client({ baseUrl: server.baseUrl, connections: 1 })
+    const first = client.issue(f.issueCall())
+    await vi.waitFor(() => expect(server.requests).toHaveLength(1))
+    const controller = new AbortController()
+    const queued = catchMocaError(client.issue(f.issueCall(), { signal: controller.signal }))
+    controller.abort(coded('UND_ERR_SOCKET'))
+    answers[0]?.()
+    await first.catch(() => undefined)
+    expect(await queued).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false })
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('an abort after the request was written is MOCA_UNCERTAIN, even when its reason carries ECONNREFUSED', async () => {
+    // Regression: the abort reason's code was read as the wire's, so a call MocaChain had
+    // received, aborted with a reason coded ECONNREFUSED, came out "not sent" and was retried
+    // as a fresh "revoke".
+    const controller = new AbortController()
+    const server = await startScriptedServer(() => controller.abort(coded('ECONNREFUSED')))
+    const f = await startSandboxFixture()
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(client.issue(f.issueCall(), { signal: controller.signal }))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    expect(server.requests).toHaveLength(1)
+  })
+
+  it('an abort while a 200 body arrives is MOCA_UNCERTAIN, even when its reason carries ECONNREFUSED', async () => {
+    // Regression: the same misreading after MocaChain had already answered 200.
+    const controller = new AbortController()
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-length': '500' })
+      res.write('{"coreClaimHash":"', () =>
+        setTimeout(() => controller.abort(coded('ECONNREFUSED')), 100),
+      )
+    })
+    const f = await startSandboxFixture()
+    const client = f.client({ baseUrl: server.baseUrl })
+    const err = await catchMocaError(client.issue(f.issueCall(), { signal: controller.signal }))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true })
   })
 
   it('a call cancelled while it waits its turn under rateLimit is MOCA_UNAVAILABLE, certain, never sent', async () => {
@@ -182,6 +241,58 @@ describe('MocaClient: no answer, or half an answer', () => {
     expect(f.sandbox.calls.total).toBe(0)
   })
 })
+
+describe('MocaClient: a connection error reads as "not sent" only before the request was written', () => {
+  it.each(['EHOSTUNREACH', 'ENETUNREACH', 'EHOSTDOWN', 'ENETDOWN'])(
+    '%s on a connection that already carried the request is MOCA_UNCERTAIN',
+    async (code) => {
+      // Regression: these codes were read as "never sent" wherever they surfaced, so an issue
+      // MocaChain had received, whose route then went away, was retried as a fresh "revoke".
+      const sockets: Socket[] = []
+      const server = await startScriptedServer(() => sockets[0]?.destroy(coded(code)))
+      const direct = buildConnector({})
+      const f = await startSandboxFixture()
+      const client = clientThrough(server.baseUrl, f.tokens, (options, callback) =>
+        direct(options, (...args) => {
+          if (args[1] !== null) sockets.push(args[1])
+          callback(...args)
+        }),
+      )
+      const err = await catchMocaError(client.issue(f.issueCall()))
+      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+      expect(err.message).toContain(code)
+      expect(server.requests).toHaveLength(1)
+    },
+  )
+
+  it('EHOSTUNREACH while connecting is MOCA_UNAVAILABLE and certain: nothing was written', async () => {
+    const server = await startScriptedServer((_req, res) => res.end())
+    const f = await startSandboxFixture()
+    const client = clientThrough(server.baseUrl, f.tokens, (_options, callback) =>
+      setImmediate(() => callback(coded('EHOSTUNREACH'), null)),
+    )
+    const err = await catchMocaError(client.issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false, httpStatus: null })
+    expect(err.message).toContain('EHOSTUNREACH')
+    expect(server.requests).toHaveLength(0)
+  })
+})
+
+/** An error as Node raises them: matched on `code`. */
+function coded(code: string): Error {
+  return Object.assign(new Error(`failed with ${code}`), { code })
+}
+
+/**
+ * A client on one connection made by `connect`: a real socket a test can fail as the kernel
+ * would (a route lost mid-call), or a connect that fails before any socket exists.
+ */
+function clientThrough(baseUrl: string, tokens: PartnerTokens, connect: buildConnector.connector) {
+  const dispatcher = new IdleClientPool(new URL(baseUrl).origin, { connections: 1, connect })
+  const client = createMocaClient({ options: { baseUrl }, tokens, dispatcher })
+  onTestFinished(() => client.close())
+  return client
+}
 
 async function freePort(): Promise<number> {
   const server = createServer()
