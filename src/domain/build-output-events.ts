@@ -85,6 +85,11 @@ export function buildFailed(input: {
   readonly at: Date
   /** A redrive or replay run: its outcome is a new event, not a repeat of the first failure. */
   readonly run?: string | null
+  /**
+   * A redrive's confirmation (ConfirmRequest.epoch > 0): it runs in the live confirm stage, so
+   * `run` cannot tell it from the first confirmation; its outcome is a new event too.
+   */
+  readonly epoch?: number
 }): CredentialFailed {
   const subject =
     input.idempotencyKey === null
@@ -92,7 +97,7 @@ export function buildFailed(input: {
       : generationKey(input.idempotencyKey, input.generation)
   return {
     type: OutputEventType.failed,
-    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}`,
+    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}${input.epoch ? `:e${input.epoch}` : ''}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,

@@ -37,7 +37,8 @@ interface ConfirmTask {
 
 type PollResult =
   | { readonly kind: 'onchain'; readonly status: StatusResponse }
-  | { readonly kind: 'failed'; readonly error: RelayError }
+  /** `attempts`: the status calls made, as credential.failed reports them. */
+  | { readonly kind: 'failed'; readonly error: RelayError; readonly attempts: number }
   | { readonly kind: 'abandoned' }
 
 /**
@@ -114,6 +115,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         at: at.getTime(),
         run: deps.run,
         code: error.code,
+        // What settles this epoch when its record is read again (the check above).
+        ...(epoch > 0 ? { epoch } : {}),
       }
       ctx.ledger.set(ledgerKey, entry)
       deps.metrics.outcome('confirm', request.route, 'failed', error.code)
@@ -131,9 +134,10 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           error.code,
           error.message,
           isMocaFailure(error) ? error.httpStatus : null,
-          1,
+          result.attempts,
         ),
         at,
+        ...(epoch > 0 ? { epoch } : {}),
       })
       void ctx.batcher.stage(
         [ledgerRecord(ledgerKey, entry), await output(deps.topics.failed, event, task)],
@@ -191,7 +195,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
             }
             permit.accepted()
             if (err.classification === 'terminal')
-              return { kind: 'done', value: { kind: 'failed', error: err } }
+              // attempts: runWithRetry counts them; filled in once it returns
+              return { kind: 'done', value: { kind: 'failed', error: err, attempts: 0 } }
             deps.metrics.retried('confirm', request.route, err.code)
             return {
               kind: 'again',
@@ -202,10 +207,14 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           }
         },
       )
-      if (result.kind === 'done') return result.value
+      if (result.kind === 'done')
+        return result.value.kind === 'failed'
+          ? { ...result.value, attempts: result.attempts }
+          : result.value
       if (result.kind === 'aborted') return { kind: 'abandoned' }
       return {
         kind: 'failed',
+        attempts: result.attempts,
         error: new RelayError(
           'CONFIRM_TIMEOUT',
           `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last status: ${lastStatus ?? 'no answer'}, ${result.attempts} polls)`,
