@@ -7,25 +7,35 @@ export class BodyTooLarge extends Error {
   override readonly name = 'BodyTooLarge'
 }
 
-/** Reads the whole request body (consuming it keeps the keep-alive socket usable). */
+/** Past this much, a body too large is cut off with the socket instead of drained for the 413. */
+const MAX_DRAINED_BYTES = 16 * MAX_REQUEST_BYTES
+
+/**
+ * Reads the whole request body (consuming it keeps the keep-alive socket usable). A body over
+ * MAX_REQUEST_BYTES is drained unread and rejects with BodyTooLarge at its end, so the client,
+ * done sending, reads its 413 (a client still sending sees a reset when the socket goes).
+ */
 export function readRequestBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
+    let chunks: Buffer[] | null = []
     let size = 0
     req.on('data', (chunk: Buffer) => {
       size += chunk.length
-      if (size > MAX_REQUEST_BYTES) {
+      if (size > MAX_DRAINED_BYTES) {
         reject(new BodyTooLarge())
         req.destroy()
-        return
+      } else if (size > MAX_REQUEST_BYTES) {
+        chunks = null
+      } else {
+        chunks?.push(chunk)
       }
-      chunks.push(chunk)
     })
-    req.on('end', () =>
+    req.on('end', () => {
+      if (chunks === null) return reject(new BodyTooLarge())
       resolve(
         chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8'),
-      ),
-    )
+      )
+    })
     req.on('error', reject)
   })
 }

@@ -40,7 +40,8 @@ export async function handleIssue(
     text = await readRequestBody(req)
   } catch (err) {
     if (!(err instanceof BodyTooLarge)) return // the client went away mid-body
-    sendMocaError(res, 413, MocaMessages.payloadTooLarge)
+    // Answered once the body was drained; the connection closes after it.
+    sendMocaError(res, 413, MocaMessages.payloadTooLarge, { headers: { connection: 'close' } })
     countAnswer(stats, 413)
     return
   }
