@@ -148,7 +148,8 @@ export async function inputFailureWrites(
     route: route?.name ?? null,
     program: route?.program ?? null,
     source,
-    failure: failure(error.code, error.message, null, 1),
+    // Nothing reached MocaChain: the schema says 0 calls.
+    failure: failure(error.code, error.message, null, 0),
     at,
     run: deps.run,
   })
