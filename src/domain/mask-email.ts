@@ -10,14 +10,18 @@ export function maskEmail(email: string): string {
 
 /**
  * Anything shaped like an email address, in free text (messages quoting a record or a server),
- * matched only where it starts: `local@domain` with the local part running up to the `@`.
+ * matched only where it starts: `local@domain` with the local part running up to the `@`. Letters
+ * and digits of any script count, so internationalised addresses are masked too.
  * Sticky and tried once per `@` (see maskEmailsIn): a global scan with this pattern backtracks
  * through every suffix of a long run of local-part characters, quadratic in its length.
  */
-const EMAIL_AT = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/y
+const EMAIL_AT =
+  /[\p{L}\p{M}\p{N}._%+-]+@[\p{L}\p{M}\p{N}-]+(?:\.[\p{L}\p{M}\p{N}-]+)*\.[\p{L}\p{M}]{2,}/uy
 
+/** ASCII letters, digits and ._%+-, or any non-ASCII character (EMAIL_AT decides which count). */
 function isLocalPartChar(c: number): boolean {
   return (
+    c >= 0x80 || // internationalised addresses (bo@exämple.com, usér@example.com)
     (c >= 0x61 && c <= 0x7a) || // a-z
     (c >= 0x41 && c <= 0x5a) || // A-Z
     (c >= 0x30 && c <= 0x39) || // 0-9

@@ -4,19 +4,29 @@
  * printable ASCII only, bounded in length, and cannot carry control characters or raw binary.
  */
 
+import { maskEmailsIn } from './mask-email.js'
+
 /** Long enough to recognise a value, short enough that a 100 KB header cannot flood a message. */
 const DEFAULT_QUOTE_CHARS = 60
 
-/** `"text"` with everything outside printable ASCII escaped, cut to `maxChars` characters. */
+/**
+ * `"text"` with emails masked and everything outside printable ASCII escaped, cut to `maxChars`
+ * characters. Masked first: an escaped address (`bo@ex\u00e4mple.com`) or half of one left by the
+ * cut is no longer recognisable as one by the masking that messages get later.
+ */
 export function quoteText(text: string, maxChars: number = DEFAULT_QUOTE_CHARS): string {
-  const cut = text.length > maxChars
-  const inner = escapeText(cut ? text.slice(0, maxChars) : text)
+  const masked = maskEmailsIn(text)
+  const cut = masked.length > maxChars
+  const inner = escapeText(cut ? masked.slice(0, maxChars) : masked)
   return cut ? `"${inner}"... (${text.length} characters)` : `"${inner}"`
 }
 
 /** Like quoteText without the quotes: for text that reads as part of the sentence. */
 export function printableText(text: string, maxChars: number = DEFAULT_QUOTE_CHARS): string {
-  return text.length > maxChars ? `${escapeText(text.slice(0, maxChars))}...` : escapeText(text)
+  const masked = maskEmailsIn(text)
+  return masked.length > maxChars
+    ? `${escapeText(masked.slice(0, maxChars))}...`
+    : escapeText(masked)
 }
 
 function escapeText(text: string): string {
