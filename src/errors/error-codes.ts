@@ -144,7 +144,7 @@ export const ErrorCodes = {
     meaning:
       'An output event does not fit the schema registered for its topic: a moca-relay bug, or a schema edited in the registry by hand.',
     action:
-      'Report it with the logged event type and schema id; consumption pauses until the relay is fixed or the registered schema is restored from schemas/.',
+      'Report it with the logged event type and schema id. The partition stops and is rebuilt from its last commit at growing intervals (up to 30 s), its records intact, until the relay is fixed or the registered schema is restored from schemas/.',
   },
   KAFKA_UNAVAILABLE: {
     meaning: 'The Kafka brokers cannot be reached.',

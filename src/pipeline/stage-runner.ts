@@ -87,6 +87,20 @@ const TAKEOVER_RETRY: RetryPolicy = compileRetryPolicy({
   maxRetryAfterMs: 0,
 })
 
+/**
+ * A partition that fails again before it commits anything is rebuilt after a growing delay: a
+ * failure that rebuilding does not cure (an output event its registered schema refuses) would
+ * otherwise rebuild it, redo its calls and fail again in a hot loop. The first rebuild is at once.
+ */
+const REBUILD_RETRY: RetryPolicy = compileRetryPolicy({
+  initialDelayMs: 1_000,
+  multiplier: 2,
+  maxDelayMs: 30_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
+
 /** Resume a budget-paused partition only once this share of the budget is free again. */
 const RESUME_BELOW_SHARE = 0.75
 
@@ -127,6 +141,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const starting = new Set<string>()
   /** Failed takeovers per partition, for the retry backoff. */
   const takeoverAttempts = new Map<string, number>()
+  /** Failures per partition since it last committed, for the rebuild backoff. */
+  const failuresSinceCommit = new Map<string, number>()
   let assigned = new Set<string>()
   let generation = 0
   let joined = false
@@ -186,6 +202,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
 
   const onCommitted = (worker: PartitionWorker): void => {
     const k = key(worker.topic, worker.partition)
+    failuresSinceCommit.delete(k)
     if (budgetPaused.has(k) && worker.tracker.inFlight < worker.budget * RESUME_BELOW_SHARE) {
       budgetPaused.delete(k)
       applyPause(worker.topic, worker.partition)
@@ -204,8 +221,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const fenced = isRelayError(err) && err.code === 'KAFKA_FENCED'
     // a missing ACL is not fixed by trying again at once: wait as for a fence, then try again
     const refused = isRelayError(err) && err.code === 'KAFKA_NOT_AUTHORIZED'
+    const failures = (failuresSinceCommit.get(k) ?? 0) + 1
+    failuresSinceCommit.set(k, failures)
+    const decision = nextRetry(REBUILD_RETRY, { attempts: failures - 1, startedAt: 0, now: 0 })
+    const rebuildInMs =
+      failures === 1 ? 0 : decision.kind === 'retry' ? decision.delayMs : REBUILD_RETRY.maxDelayMs
     log.error(
-      { err, topic: worker.topic, partition: worker.partition },
+      { err, topic: worker.topic, partition: worker.partition, failures, rebuildInMs },
       fenced
         ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : refused
@@ -232,7 +254,10 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       void startWorker(worker.topic, worker.partition, generation)
     }
     void worker.stop(0).then(() => {
-      if (!fenced && !refused) return rebuild()
+      if (!fenced && !refused) {
+        if (rebuildInMs === 0) return rebuild()
+        return void setTimeout(rebuild, rebuildInMs).unref()
+      }
       // A newer owner fences us only after the group gave it the partition: our consumer learns
       // of that rebalance at its next heartbeat, well within the session timeout. Still ours in
       // the same generation after that, the fence came from the transaction coordinator instead

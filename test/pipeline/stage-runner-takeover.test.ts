@@ -1,5 +1,6 @@
 import type { Admin, Kafka } from 'kafkajs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { RelayError } from '../../src/errors/relay-error.js'
 import { createSilentLogger } from '../../src/ops/logger.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { createStageRunner, type StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
@@ -144,10 +145,24 @@ function harness(options: {
       isRunning: () => true,
       isStale: () => false,
     })
+  /** Delivers one input record at `offset`. */
+  const inputBatch = async (partition: number, offset: number): Promise<void> =>
+    eachBatch!({
+      batch: {
+        topic: IN,
+        partition,
+        messages: [{ offset: String(offset), key: Buffer.from('k'), value: Buffer.from('{}') }],
+        lastOffset: () => String(offset),
+        highWatermark: String(offset + 1),
+      },
+      resolveOffset: () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    })
   const flush = async (): Promise<void> => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
   }
-  return { runner, join, paused, seeks, producers, fenceGates, ledgerBatch, flush }
+  return { runner, join, paused, seeks, producers, fenceGates, ledgerBatch, inputBatch, flush }
 }
 
 afterEach(() => {
@@ -270,5 +285,45 @@ describe('the stage runner taking a partition over', () => {
     expect(h.runner.ready).toBe(true)
     expect(h.paused.has(`${LEDGER}/0`)).toBe(true)
     expect(h.paused.has(`${IN}/0`)).toBe(false)
+  })
+
+  it('rebuilds a partition that keeps failing before it commits after a growing delay, not in a loop', async () => {
+    vi.useFakeTimers()
+    const h = harness({
+      ledgerBounds: [{ partition: 0, low: 0, high: 0 }],
+      deps: {
+        // every record fails its partition, as an output event the registry's schema refuses does
+        createProcessor: (ctx) => ({
+          process: () =>
+            ctx.fail(
+              new RelayError('OUTPUT_ENCODING_FAILED', 'does not fit schema 7', {
+                classification: 'systemic',
+              }),
+            ),
+          whenIdle: async () => undefined,
+        }),
+      },
+    })
+    await h.runner.start()
+    h.join({ [IN]: [0], [LEDGER]: [0] })
+    await vi.advanceTimersByTimeAsync(10)
+    expect(h.producers).toHaveLength(1)
+    const failOnce = async (): Promise<void> => {
+      await h.inputBatch(0, 0)
+      await vi.advanceTimersByTimeAsync(10)
+    }
+    // the first failure is rebuilt at once (one transaction that failed is no pattern)
+    await failOnce()
+    expect(h.producers).toHaveLength(2)
+    // the second waits 1 s, the third 2 s
+    await failOnce()
+    expect(h.producers).toHaveLength(2)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(h.producers).toHaveLength(3)
+    await failOnce()
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(h.producers).toHaveLength(3)
+    await vi.advanceTimersByTimeAsync(1_000)
+    expect(h.producers).toHaveLength(4)
   })
 })
