@@ -34,13 +34,13 @@ export type KnownVcStatus = (typeof KnownVcStatus)[keyof typeof KnownVcStatus]
 export const StatusResponse = z.looseObject({
   coreClaimHash: z.string().min(1),
   vcStatus: z.string().min(1),
-  issuanceDate: z.string().optional(),
-  issuerDid: z.string().optional(),
-  vcId: z.string().optional(),
-  expirationDate: z.string().optional(),
-  issuerId: z.string().optional(),
-  schemeId: z.string().optional(),
-  vcDstorageId: z.string().optional(),
+  issuanceDate: z.string().nullish(),
+  issuerDid: z.string().nullish(),
+  vcId: z.string().nullish(),
+  expirationDate: z.string().nullish(),
+  issuerId: z.string().nullish(),
+  schemeId: z.string().nullish(),
+  vcDstorageId: z.string().nullish(),
 })
 export type StatusResponse = z.infer<typeof StatusResponse>
 

@@ -150,4 +150,24 @@ describe('MocaClient: what goes on the wire', () => {
     expect(err).toMatchObject({ code: 'MOCA_BAD_REQUEST', httpStatus: 400 })
     expect(err.mocaMessage?.length).toBeLessThanOrEqual(300)
   })
+
+  it('reads a status whose optional fields are null (a credential not on chain yet has no vcId)', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(
+        JSON.stringify({
+          coreClaimHash: 'b'.repeat(64),
+          vcStatus: 'WAIT_ONCHAIN',
+          vcId: null,
+          issuanceDate: null,
+          issuerDid: null,
+          expirationDate: null,
+        }),
+      )
+    })
+    const f = await startSandboxFixture()
+    const client = f.client({ baseUrl: server.baseUrl })
+    const status = await client.status({ email: uniqueEmail(), coreClaimHash: 'b'.repeat(64) })
+    expect(status).toMatchObject({ vcStatus: 'WAIT_ONCHAIN', vcId: null })
+  })
 })
