@@ -545,7 +545,9 @@ export const RelayConfig = z
           'Longest interval between polls.',
         ),
         deadline: Duration.default(DEFAULTS.confirm.deadline)
-          .describe('Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT).')
+          .describe(
+            'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT). Time at an open circuit does not count, and a credential a restarted relay reads past it is polled 90 s more (a quarter of the deadline, if shorter).',
+          )
           .refine(positiveDeadline, DEADLINE_ZERO),
       })
       .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)

@@ -17,6 +17,12 @@ import { isMocaFailure, type EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, type AttemptResult } from './retry-engine.js'
 
+/**
+ * At least this long (or a quarter of the deadline, when shorter) of polling by the partition's
+ * current owner before a credential times out: about three polls at the 30 s cap.
+ */
+const MIN_POLL_WINDOW_MS = 90_000
+
 export interface ConfirmStageDeps {
   readonly encoder: EventEncoder
   readonly moca: MocaClient
@@ -45,7 +51,8 @@ type PollResult =
  * The confirm stage, per partition of the confirm queue: poll status from `issuedAt` on the
  * policy's schedule until ONCHAIN (→ `credential.onchain`) or the deadline (→ `credential.failed`
  * CONFIRM_TIMEOUT). One credential per ordering key at a time, so a user's onchain events keep the
- * order of their issued events. The deadline counts from issuedAt, so a restart resumes it.
+ * order of their issued events. The deadline counts from issuedAt, so a restart resumes it; a
+ * credential its new owner reads past the deadline is still polled for MIN_POLL_WINDOW_MS.
  */
 export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProcessor {
   const now = deps.now ?? Date.now
@@ -148,10 +155,16 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
     async function poll(request: ConfirmRequest): Promise<PollResult> {
       const circuit = deps.circuitOf(request.route)
       let lastStatus: string | null = null
+      // The deadline counts from issuance, and time at an open circuit is taken off it, in this
+      // worker's memory only. A credential that reaches a new owner (a restart, a rebalance, a
+      // queue that lagged) past its deadline still gets polled for a while before it times out.
+      const { deadlineMs } = deps.pollPolicy
+      const window = Math.min(deadlineMs / 4, MIN_POLL_WINDOW_MS)
+      const startedAt = Math.max(request.issuedAt, now() - (deadlineMs - window))
       const result = await runWithRetry<PollResult>(
         {
           policy: deps.pollPolicy,
-          startedAt: request.issuedAt,
+          startedAt,
           firstDelayMs: request.issuedAt + deps.pollPolicy.initialDelayMs - now(),
           signal: ctx.stopping,
         },
