@@ -1,5 +1,6 @@
 import { buildFailed, buildOnchain, failure } from '../domain/build-output-events.js'
 import { generationKey } from '../domain/idempotency-key.js'
+import { printableText } from '../domain/message-text.js'
 import { KnownVcStatus, type StatusResponse } from '../domain/moca-api.js'
 import type { OutputEvent } from '../domain/output-events.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
@@ -22,6 +23,9 @@ import { runWithRetry, type AttemptResult } from './retry-engine.js'
  * current owner before a credential times out: about three polls at the 30 s cap.
  */
 const MIN_POLL_WINDOW_MS = 90_000
+
+/** An unknown vcStatus is quoted this far: enough to read a status name. */
+const MAX_STATUS_CHARS = 40
 
 export interface ConfirmStageDeps {
   readonly encoder: EventEncoder
@@ -182,15 +186,17 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
             )
             permit.accepted()
             deps.metrics.mocaCall('status', 'ok', (now() - started) / 1000)
-            lastStatus = status.vcStatus
             if (status.vcStatus === KnownVcStatus.ONCHAIN)
               return { kind: 'done', value: { kind: 'onchain', status } }
-            if (status.vcStatus !== KnownVcStatus.WAIT_ONCHAIN) {
+            // The server's text: quoted before it reaches a log line or a published message.
+            const shown = printableText(status.vcStatus, MAX_STATUS_CHARS)
+            if (status.vcStatus !== KnownVcStatus.WAIT_ONCHAIN && shown !== lastStatus) {
               log.warn(
-                { vcStatus: status.vcStatus, coreClaimHash: request.coreClaimHash },
+                { vcStatus: shown, coreClaimHash: request.coreClaimHash },
                 'MocaChain reported an unknown vcStatus; still polling',
               )
             }
+            lastStatus = shown
             return { kind: 'again', last: status, waitedMs }
           } catch (err) {
             if (ctx.signal.aborted) {

@@ -72,6 +72,7 @@ export function confirmPartition(
   const polls: { msSinceIssued: number; coreClaimHash: string }[] = []
   const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
   const fatal: unknown[] = []
+  const logs = captureLogs()
   const moca: MocaClient = {
     issue: () => Promise.reject(new Error('the confirm stage never issues')),
     async status(call) {
@@ -110,7 +111,7 @@ export function confirmPartition(
     initialInFlight: 100,
     maxInFlight: 100,
     restoreTarget: 0,
-    logger: captureLogs().logger,
+    logger: logs.logger,
     metrics: noopMetrics,
     onCommitted: () => undefined,
     onFatal: (_, err) => {
@@ -124,6 +125,8 @@ export function confirmPartition(
     polls,
     commits,
     fatal,
+    /** What the partition logged, parsed. */
+    logLines: logs.lines,
     worker,
     deliver(value: Buffer | null) {
       worker.admit({
