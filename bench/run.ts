@@ -73,6 +73,7 @@ async function main(argv: readonly string[]): Promise<number> {
       cliPath: CLI_PATH,
       jwksUrl: jwks.url,
       workDir,
+      ...(options.cpuProfile ? { cpuProfileDir: workDir } : {}),
     })
     cleanup.push(() => sandbox.stop())
     const environment = describeEnvironment({
@@ -170,6 +171,8 @@ async function main(argv: readonly string[]): Promise<number> {
       await writeFile(resolve(workDir, 'chart.png'), renderPng(svg))
       chartFile = 'chart.png'
     }
+    // The sandbox writes its profile when it exits: stop it first (the cleanup's stop then is a no-op).
+    if (options.cpuProfile) await sandbox.stop()
     const profiles = options.cpuProfile ? await summarizeProfiles(workDir) : []
     await writeFile(
       resolve(workDir, 'report.json'),
@@ -201,7 +204,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-/** The relay children's profiles (`--cpu-prof`), written when each exited. */
+/** The relay children's and the sandbox's profiles (`--cpu-prof`), written when each exited. */
 async function summarizeProfiles(workDir: string): Promise<CpuProfileSummary[]> {
   const files = (await readdir(workDir)).filter((f) => f.endsWith('.cpuprofile')).sort()
   return Promise.all(files.map((f) => summarizeCpuProfile(resolve(workDir, f))))

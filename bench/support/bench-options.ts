@@ -80,7 +80,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
   --restore-credentials N
                         issued credentials in the ledgers the restore scenario restores (default ${DEFAULTS.restoreCredentials})
-  --cpu-prof            write a V8 CPU profile of every relay process (slows it; not for headline numbers)
+  --cpu-prof            write a V8 CPU profile of every relay process and of the sandbox (slows them; not for headline numbers)
   --heap-snapshot       memory scenario: heap snapshots at both levels and their diff by constructor
   --results DIR         where results/<timestamp>/ goes (default ${DEFAULTS.resultsDir})
 Kafka: KAFKA_BROKERS when set, else the local stack (started and stopped by the bench if needed).`

@@ -28,6 +28,8 @@ export interface SandboxProcessDeps {
   readonly cliPath: string
   readonly jwksUrl: string
   readonly workDir: string
+  /** Write a V8 CPU profile of the sandbox here when it exits (`--cpu-prof`). */
+  readonly cpuProfileDir?: string
 }
 
 /** Start-up is a second or two; a sandbox that does not answer in this long will not. */
@@ -54,6 +56,17 @@ export async function startSandboxProcess(deps: SandboxProcessDeps): Promise<San
   const port = await findFreePort()
   const child = spawnNode({
     name: 'sandbox',
+    ...(deps.cpuProfileDir
+      ? {
+          nodeFlags: [
+            '--cpu-prof',
+            '--cpu-prof-dir',
+            deps.cpuProfileDir,
+            '--cpu-prof-name',
+            'sandbox.cpuprofile',
+          ],
+        }
+      : {}),
     script: deps.cliPath,
     args: ['sandbox', '--config', configPath, '--port', String(port)],
     env: { ...process.env, LOG_LEVEL: 'warn' },
