@@ -11,8 +11,11 @@ export interface FaultDecision {
 }
 
 export interface FaultPlan {
-  /** `email`: the user the call's JWT claims (unverified), for per-user latency. */
-  decide(endpoint: SandboxEndpoint, email?: string | null): FaultDecision
+  /**
+   * `emailOf`: the user the call's JWT claims (unverified), for per-user latency; asked only when
+   * some user has a latency of their own (decoding the token costs more than the rest of this).
+   */
+  decide(endpoint: SandboxEndpoint, emailOf?: () => string | null): FaultDecision
   /** Replaces every fault of both endpoints (a token bucket starts full again). */
   replace(faults: SandboxFaults): void
   current(): SandboxFaults
@@ -47,6 +50,7 @@ export function createFaultPlan(deps: {
   readonly now: () => number
 }): FaultPlan {
   let faults = deps.faults
+  let anyUserLatency = Object.keys(faults.userLatency).length > 0
   let plans = compile(faults)
 
   function compile(f: SandboxFaults): Record<SandboxEndpoint, EndpointPlan> {
@@ -126,8 +130,9 @@ export function createFaultPlan(deps: {
   }
 
   return {
-    decide(endpoint, email) {
+    decide(endpoint, emailOf) {
       const plan = plans[endpoint]
+      const email = emailOf && anyUserLatency ? emailOf() : null
       const userSpec = email ? faults.userLatency[email] : undefined
       const latencyMs = latency(plan.spec.latency) + latency(userSpec) + spike(plan.spec.spikes)
       const retryAfterSeconds = plan.spec.retryAfterSeconds
@@ -143,6 +148,7 @@ export function createFaultPlan(deps: {
     },
     replace(next) {
       faults = next
+      anyUserLatency = Object.keys(faults.userLatency).length > 0
       plans = compile(next)
     },
     current() {

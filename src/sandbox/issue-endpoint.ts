@@ -47,7 +47,7 @@ export async function handleIssue(
   }
   const body = parseObject(text)
   const fields = recordFields(body, req)
-  const decision = core.plan.decide('issue', claimedEmail(req))
+  const decision = core.plan.decide('issue', () => claimedEmail(req))
   if (decision.latencyMs > 0) await sleep(decision.latencyMs)
 
   if (decision.fault !== null && isBeforeWork(decision.fault)) {

@@ -23,19 +23,34 @@ export function userUuidFor(email: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`
 }
 
+/** Random bytes are drawn this many at a time: one call per ~75 credentials, not two per one. */
+const RANDOM_POOL_BYTES = 4096
+let randomPool = Buffer.alloc(0)
+let randomUsed = 0
+
+/** `n` fresh random bytes (each handed out once), from a pool refilled by randomBytes. */
+function takeRandom(n: number): Buffer {
+  if (randomUsed + n > randomPool.length) {
+    randomPool = randomBytes(RANDOM_POOL_BYTES)
+    randomUsed = 0
+  }
+  randomUsed += n
+  return randomPool.subarray(randomUsed - n, randomUsed)
+}
+
 /**
  * 64 lowercase hex characters, no 0x. The top bits are cleared so the value stays below the BN254
  * field modulus, as a real Poseidon core-claim hash does.
  */
 export function newCoreClaimHash(): string {
-  const b = randomBytes(32)
+  const b = takeRandom(32)
   b[0] = b[0]! & 0x1f
   return b.toString('hex')
 }
 
 /** 22 alphanumeric characters starting with "c", like `c28t30c048pe502a3713w0`. */
 export function newVcId(): string {
-  const b = randomBytes(21)
+  const b = takeRandom(21)
   let id = 'c'
   for (const byte of b) id += ALPHANUMERIC[byte % ALPHANUMERIC.length]
   return id

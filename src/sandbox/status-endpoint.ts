@@ -22,7 +22,7 @@ export async function handleStatus(
   const stats = core.counters.status
   stats.received += 1
   req.resume()
-  const decision = core.plan.decide('status', claimedEmail(req))
+  const decision = core.plan.decide('status', () => claimedEmail(req))
   if (decision.latencyMs > 0) await sleep(decision.latencyMs)
   if (decision.fault !== null && isBeforeWork(decision.fault)) {
     answerFault(req, res, decision.fault, decision.retryAfterSeconds, stats)

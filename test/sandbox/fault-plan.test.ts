@@ -12,6 +12,19 @@ function plan(faults: SandboxFaultsInput, clock = { now: 0 }) {
 }
 
 describe('fault plan', () => {
+  it("adds a user's own latency, and reads the caller's email only while some user has one", () => {
+    const p = plan({ userLatency: { 'slow@example.com': { fixedMs: 900 } } })
+    expect(p.decide('issue', () => 'slow@example.com').latencyMs).toBe(900)
+    expect(p.decide('issue', () => 'fast@example.com').latencyMs).toBe(0)
+    p.replace(SandboxFaults.parse({}))
+    let asked = 0
+    p.decide('status', () => {
+      asked++
+      return 'slow@example.com'
+    })
+    expect(asked).toBe(0)
+  })
+
   it('plays scripted faults first, in order, then the rates', () => {
     const p = plan({ issue: { next: ['hang', 'reset'], rates: { http500: 1 } } })
     expect([p.decide('issue').fault, p.decide('issue').fault, p.decide('issue').fault]).toEqual([
