@@ -1,143 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { StatusResponse } from '../../src/domain/moca-api.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
-import type { OffsetCommit, OutgoingRecord } from '../../src/kafka/partition-transactions.js'
-import { decodeLedgerEntry, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
-import type { MocaClient } from '../../src/moca/moca-client.js'
-import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
-import { encodeConfirmRequest, type ConfirmRequest } from '../../src/pipeline/confirm-request.js'
-import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
-import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
-import { captureLogs } from '../support/capture-logs.js'
+import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
+import {
+  answer,
+  confirmPartition,
+  confirmRequest,
+  EMAIL,
+  ISSUED_AT,
+  TOPICS,
+} from '../support/confirm-harness.js'
 import { mocaFailure } from '../support/moca-failure.js'
-
-const ISSUED_AT = Date.UTC(2025, 0, 1)
-const EMAIL = 'Alice.Holder@example.com'
-const TOPICS = { onchain: 'credential.onchain', failed: 'credential.failed' }
-const LEDGER_TOPIC = 'relay.confirm-ledger'
-
-/** 1 s, doubling to 4 s, deadline 20 s after issuedAt: polls at +1, +2, +4, +8, +12, +16, +20 s. */
-const pollPolicy = compileRetryPolicy({
-  initialDelayMs: 1000,
-  multiplier: 2,
-  maxDelayMs: 4000,
-  deadlineMs: 20_000,
-  jitter: 'none',
-  maxRetryAfterMs: 0,
-})
-const probePolicy = probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 })
-
-function confirmRequest(overrides: Partial<ConfirmRequest> = {}): ConfirmRequest {
-  return {
-    v: 1,
-    idempotencyKey: 'key-1',
-    generation: 0,
-    route: 'kyc',
-    program: { issuerDid: 'did:air:issuer', credentialId: 'program-1' },
-    email: EMAIL,
-    orderingKey: EMAIL.toLowerCase(),
-    coreClaimHash: 'hash-1',
-    userUuid: 'user-1',
-    issuedAt: ISSUED_AT,
-    source: { topic: 'kyc.events', partition: 0, offset: '7', eventId: null },
-    traceparent: null,
-    ...overrides,
-  }
-}
-
-const answer = (vcStatus: string): StatusResponse => ({ coreClaimHash: 'hash-1', vcStatus })
 
 const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
   mocaFailure('status', code, classification, httpStatus)
-
-/**
- * One confirm-queue partition run by the real worker, batcher and circuit, with MocaChain's status
- * answers scripted per poll (by time since issuedAt) and every transaction recorded.
- */
-function confirmPartition(
-  statusAt: (msSinceIssued: number, coreClaimHash: string) => StatusResponse | Error,
-) {
-  const polls: { msSinceIssued: number; email: string }[] = []
-  const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
-  const moca: MocaClient = {
-    issue: () => Promise.reject(new Error('the confirm stage never issues')),
-    async status(call) {
-      const msSinceIssued = Date.now() - ISSUED_AT
-      polls.push({ msSinceIssued, email: call.email })
-      const result = statusAt(msSinceIssued, call.coreClaimHash)
-      if (result instanceof Error) throw result
-      return result
-    },
-    close: async () => undefined,
-  }
-  const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
-  const worker = new PartitionWorker({
-    stage: 'confirm',
-    topic: 'relay.confirm-queue',
-    partition: 0,
-    ledgerTopic: LEDGER_TOPIC,
-    transactions: {
-      transactionalId: 'test',
-      async commit(records, offset) {
-        commits.push({ records: [...records], offset })
-      },
-      close: async () => undefined,
-    },
-    createProcessor: createConfirmStage({
-      encoder: {
-        encode: async (event, context) => ({
-          key: context.key,
-          value: Buffer.from(JSON.stringify(event)),
-          headers: {},
-        }),
-      },
-      moca,
-      circuitOf: () => circuit,
-      pollPolicy,
-      topics: TOPICS,
-      run: null,
-      metrics: noopMetrics,
-    }),
-    lingerMs: 5,
-    ledgerRetentionMs: 30 * 24 * 3600_000,
-    initialInFlight: 100,
-    maxInFlight: 100,
-    restoreTarget: 0,
-    logger: captureLogs().logger,
-    metrics: noopMetrics,
-    onCommitted: () => undefined,
-    onFatal: (_, err) => {
-      throw err
-    },
-  })
-  let nextOffset = 0
-  const written = (topic: string) =>
-    commits.flatMap((c) => c.records).filter((r) => r.topic === topic)
-  return {
-    polls,
-    commits,
-    worker,
-    /** Delivers a confirm-queue record, as the consumer would. */
-    deliver(value: Buffer | null) {
-      worker.admit({
-        topic: 'relay.confirm-queue',
-        partition: 0,
-        offset: String(nextOffset++),
-        key: Buffer.from('record-key'),
-        value,
-        headers: {},
-        timestamp: String(Date.now()),
-      })
-    },
-    events: (topic: string) =>
-      written(topic).map((r) => JSON.parse(r.value!.toString('utf8')) as Record<string, unknown>),
-    ledgerEntries: (): LedgerEntry[] =>
-      written(LEDGER_TOPIC).map((r) => decodeLedgerEntry(r.value!) as LedgerEntry),
-    committedOffset: () => commits.findLast((c) => c.offset !== null)?.offset?.offset ?? null,
-  }
-}
 
 describe('the confirm stage', () => {
   beforeEach(() => {
@@ -309,10 +184,7 @@ describe('the confirm stage', () => {
 
     // The next owner restores the ledger from what was committed, then gets a newer redrive.
     const next = confirmPartition(() => answer('ONCHAIN'))
-    for (const record of first.commits.flatMap((c) => c.records)) {
-      if (record.topic === LEDGER_TOPIC)
-        next.worker.ledger.applyRecord(String(record.key), record.value)
-    }
+    next.restoreFrom(first)
     next.deliver(encodeConfirmRequest(confirmRequest({ epoch: 7 })))
     await vi.advanceTimersByTimeAsync(5_000)
     expect(next.events(TOPICS.onchain)).toEqual([])

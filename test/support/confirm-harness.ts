@@ -1,8 +1,7 @@
 /**
- * Test harness (not a test file): one confirm-queue partition run by the real PartitionWorker,
- * batcher, circuit and confirm stage, with MocaChain's status answers scripted per poll and every
- * transaction recorded. Adapted from test/pipeline/confirm-stage.test.ts; fatal errors are
- * recorded instead of thrown so a test can assert on them.
+ * One confirm-queue partition run by the real PartitionWorker, batcher, circuit and confirm stage,
+ * with MocaChain's status answers scripted per poll (by time since issuedAt) and every transaction
+ * recorded. A partition failure is thrown, so a test fails on one it did not expect.
  */
 import type { StatusResponse } from '../../src/domain/moca-api.js'
 import type { OutputEvent } from '../../src/domain/output-events.js'
@@ -69,15 +68,14 @@ export function confirmPartition(
   statusAt: (msSinceIssued: number, coreClaimHash: string) => StatusResponse | Error,
   options: { encode?: Encode } = {},
 ) {
-  const polls: { msSinceIssued: number; coreClaimHash: string }[] = []
+  const polls: { msSinceIssued: number; email: string }[] = []
   const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
-  const fatal: unknown[] = []
   const logs = captureLogs()
   const moca: MocaClient = {
     issue: () => Promise.reject(new Error('the confirm stage never issues')),
     async status(call) {
       const msSinceIssued = Date.now() - ISSUED_AT
-      polls.push({ msSinceIssued, coreClaimHash: call.coreClaimHash })
+      polls.push({ msSinceIssued, email: call.email })
       const result = statusAt(msSinceIssued, call.coreClaimHash)
       if (result instanceof Error) throw result
       return result
@@ -115,7 +113,7 @@ export function confirmPartition(
     metrics: noopMetrics,
     onCommitted: () => undefined,
     onFatal: (_, err) => {
-      fatal.push(err)
+      throw err
     },
   })
   let nextOffset = 0
@@ -124,7 +122,6 @@ export function confirmPartition(
   return {
     polls,
     commits,
-    fatal,
     /** What the partition logged, parsed. */
     logLines: logs.lines,
     worker,
