@@ -496,7 +496,7 @@ export const RelayConfig = z
           .max(100_000)
           .default(DEFAULTS.issue.maxInFlight)
           .describe(
-            'Records admitted and not yet committed, per partition; the partition pauses beyond it.',
+            'Records whose work still runs, per partition; the partition pauses beyond it (or beyond 16 times as many done but not yet committed behind a slow one).',
           ),
         initialInFlight: z
           .number()

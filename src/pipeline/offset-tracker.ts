@@ -37,10 +37,19 @@ export class OffsetTracker {
   /** Released by a flush whose transaction has not committed yet: still count as in flight. */
   private releasing = 0
   private committedOffset: number | null = null
+  private runningCount = 0
 
-  /** Records admitted and not yet committed: the in-flight budget's measure. */
+  /** Records admitted and not yet committed (done or not): what a restart would read again. */
   get inFlight(): number {
     return this.slots.length - this.head + this.releasing
+  }
+
+  /**
+   * Records admitted whose work still runs: the in-flight budget's measure. A record done behind a
+   * slow one costs a number until the watermark passes it, not a slot of the budget.
+   */
+  get running(): number {
+    return this.runningCount
   }
 
   /** The first offset not yet admitted (where fetching resumes). */
@@ -61,6 +70,7 @@ export class OffsetTracker {
     this.lastAdmitted = offset
     const slot: Slot = { offset, status: SlotStatus.active }
     this.slots.push(slot)
+    this.runningCount++
     return slot
   }
 
@@ -69,6 +79,7 @@ export class OffsetTracker {
     if (slot.status !== SlotStatus.active)
       throw new RangeError(`offset ${slot.offset} staged twice`)
     slot.status = SlotStatus.staged
+    this.runningCount--
   }
 
   /**

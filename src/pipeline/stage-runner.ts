@@ -104,6 +104,13 @@ const REBUILD_RETRY: RetryPolicy = compileRetryPolicy({
 /** Resume a budget-paused partition only once this share of the budget is free again. */
 const RESUME_BELOW_SHARE = 0.75
 
+/**
+ * Records done but not yet committed (behind a slow one at the watermark) per partition, as a
+ * multiple of maxInFlight: they hold no work, only a number each, and a restart reads them again
+ * (the ledger skips them). Bounded, so a key stuck for long cannot grow the window without end.
+ */
+const UNCOMMITTED_PER_SLOT = 16
+
 const key = (topic: string, partition: number): string => `${topic}/${partition}`
 
 /**
@@ -200,10 +207,21 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
   }
 
+  /** Most records done but not committed a partition holds: see UNCOMMITTED_PER_SLOT. */
+  const maxUncommitted = deps.maxInFlight * UNCOMMITTED_PER_SLOT
+  const overBudget = (worker: PartitionWorker): boolean =>
+    worker.tracker.running >= worker.budget || worker.tracker.inFlight >= maxUncommitted
+  const belowResume = (worker: PartitionWorker): boolean =>
+    worker.tracker.running < worker.budget * RESUME_BELOW_SHARE &&
+    worker.tracker.inFlight < maxUncommitted * RESUME_BELOW_SHARE
+
   const onCommitted = (worker: PartitionWorker): void => {
     const k = key(worker.topic, worker.partition)
+    // A dying or replaced worker's last flush commits what it finished: its failures still count,
+    // and the partition's pause is its successor's.
+    if (workers.get(k) !== worker) return
     failuresSinceCommit.delete(k)
-    if (budgetPaused.has(k) && worker.tracker.inFlight < worker.budget * RESUME_BELOW_SHARE) {
+    if (budgetPaused.has(k) && belowResume(worker)) {
       budgetPaused.delete(k)
       applyPause(worker.topic, worker.partition)
     }
@@ -234,10 +252,12 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           ? `Kafka refused the partition a transaction (${ACL_MISSING}); trying again after the session timeout`
           : 'transaction failed; rebuilding the partition from its last commit',
     )
-    const resumeAt = worker.resumeOffset
     const fencedIn = generation
     const rebuild = (): void => {
       if (stopping || !assigned.has(k) || workers.has(k) || starting.has(k)) return
+      // Read once the worker stopped: its last flush may have committed past where it stood when
+      // it failed, and the records it committed there must not be read (and published) again.
+      const resumeAt = worker.resumeOffset
       try {
         if (resumeAt !== null)
           consumer.seek({
@@ -428,12 +448,19 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         applyPause(batch.topic, batch.partition)
         break
       }
+      const start = deps.startAt?.get(k)
+      if (start !== undefined && offset < start) {
+        // Before a range run's start: a rebalance before its first commit lost the start seek
+        // (kafkajs rebuilds its positions from the commits), and the group fell back to earliest.
+        resolveOffset(message.offset)
+        continue
+      }
       if (offset < worker.tracker.nextOffset) {
         // Re-delivered after a rebalance reset the fetch position to the last commit.
         resolveOffset(message.offset)
         continue
       }
-      if (worker.tracker.inFlight >= worker.budget) {
+      if (overBudget(worker)) {
         budgetPaused.add(k)
         applyPause(batch.topic, batch.partition)
         break

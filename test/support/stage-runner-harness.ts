@@ -1,0 +1,165 @@
+/**
+ * The real stage runner over a fake kafkajs consumer, producer
+ * and admin, as in test/pipeline/stage-runner-takeover.test.ts, but every transaction's records
+ * and offsets are recorded, and batches of several records can be delivered.
+ */
+import type { Admin, Kafka } from 'kafkajs'
+import { createSilentLogger } from '../../src/ops/logger.js'
+import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
+import { createStageRunner, type StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
+
+export interface CommittedTxn {
+  readonly producer: number
+  readonly records: { topic: string; key: string | null; value: Buffer | null }[]
+  readonly offset: number | null
+}
+
+export function runnerHarness(options: {
+  input: string
+  ledger: string
+  stage?: 'issue' | 'confirm'
+  ledgerBounds?: { partition: number; low: number; high: number }[]
+  /** The group's committed offset per input partition, as admin.fetchOffsets answers it. */
+  committed?: () => number
+  deps?: Partial<StageRunnerDeps>
+}) {
+  const IN = options.input
+  const LEDGER = options.ledger
+  const handlers = new Map<string, (e: { payload: unknown }) => void>()
+  const paused = new Set<string>()
+  const seeks: { topic: string; partition: number; offset: string }[] = []
+  let eachBatch: ((payload: unknown) => Promise<void>) | undefined
+  const consumer = {
+    events: { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'endBatch', CRASH: 'crash' },
+    on: (event: string, handler: (e: { payload: unknown }) => void) => handlers.set(event, handler),
+    connect: async () => undefined,
+    subscribe: async () => undefined,
+    run: async (config: { eachBatch: (payload: unknown) => Promise<void> }) => {
+      eachBatch = config.eachBatch
+    },
+    pause: (tps: { topic: string; partitions: number[] }[]) => {
+      for (const { topic, partitions } of tps)
+        for (const p of partitions) paused.add(`${topic}/${p}`)
+    },
+    resume: (tps: { topic: string; partitions: number[] }[]) => {
+      for (const { topic, partitions } of tps)
+        for (const p of partitions) paused.delete(`${topic}/${p}`)
+    },
+    seek: (s: { topic: string; partition: number; offset: string }) => {
+      seeks.push(s)
+    },
+    disconnect: async () => undefined,
+  }
+  const committed: CommittedTxn[] = []
+  let producers = 0
+  const kafka = {
+    consumer: () => consumer,
+    producer: () => {
+      const id = producers++
+      return {
+        connect: async () => undefined,
+        disconnect: async () => undefined,
+        transaction: async () => {
+          let records: CommittedTxn['records'] = []
+          let offset: number | null = null
+          return {
+            sendBatch: async (batch: {
+              topicMessages: {
+                topic: string
+                messages: { key: Buffer | string | null; value: Buffer | null }[]
+              }[]
+            }) => {
+              for (const tm of batch.topicMessages)
+                for (const m of tm.messages)
+                  records.push({
+                    topic: tm.topic,
+                    key: m.key === null ? null : String(m.key),
+                    value: m.value,
+                  })
+            },
+            sendOffsets: async (o: { topics: { partitions: { offset: string }[] }[] }) => {
+              offset = Number(o.topics[0]?.partitions[0]?.offset)
+            },
+            commit: async () => {
+              committed.push({ producer: id, records, offset })
+              records = []
+            },
+            abort: async () => undefined,
+          }
+        },
+      }
+    },
+  } as unknown as Kafka
+  const bounds = options.ledgerBounds ?? [{ partition: 0, low: 0, high: 0 }]
+  const admin = {
+    fetchTopicOffsets: async () =>
+      bounds.map((b) => ({
+        partition: b.partition,
+        low: String(b.low),
+        high: String(b.high),
+        offset: String(b.high),
+      })),
+    fetchOffsets: async () => [
+      {
+        topic: IN,
+        partitions: [{ partition: 0, offset: String(options.committed?.() ?? -1), metadata: null }],
+      },
+    ],
+  } as unknown as Admin
+  const runner = createStageRunner({
+    stage: options.stage ?? 'issue',
+    kafka,
+    admin,
+    groupId: 'g',
+    inputTopics: [IN],
+    ledgerTopicOf: () => LEDGER,
+    transactionalIdOf: (topic, partition) => `g.${topic}.${partition}`,
+    transactionTimeoutMs: 10_000,
+    sessionTimeoutMs: 6_000,
+    fetchMaxWaitMs: 20,
+    createProcessor: () => ({ process: () => undefined, whenIdle: async () => undefined }),
+    maxInFlight: 10,
+    lingerMs: 5,
+    ledgerRetentionMs: 86_400_000,
+    drainMs: 0,
+    logger: createSilentLogger(),
+    metrics: noopMetrics,
+    onCrash: () => undefined,
+    ...options.deps,
+  })
+  const join = (assignment: Record<string, number[]>): void =>
+    handlers.get('join')?.({ payload: { memberAssignment: assignment } })
+  /** Delivers input records (offset, key, value) in one batch; returns the offsets resolved. */
+  const inputBatch = async (
+    partition: number,
+    messages: { offset: number; key?: string; value: Buffer | null }[],
+  ): Promise<number[]> => {
+    const resolved: number[] = []
+    const last = messages.at(-1)?.offset ?? 0
+    await eachBatch!({
+      batch: {
+        topic: IN,
+        partition,
+        messages: messages.map((m) => ({
+          offset: String(m.offset),
+          key: Buffer.from(m.key ?? 'k'),
+          value: m.value,
+          headers: {},
+          timestamp: String(Date.now()),
+        })),
+        lastOffset: () => String(last),
+        highWatermark: String(last + 1),
+      },
+      resolveOffset: (o: string) => resolved.push(Number(o)),
+      isRunning: () => true,
+      isStale: () => false,
+    })
+    return resolved
+  }
+  const settle = async (ms = 0): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+    if (ms > 0) await new Promise((r) => setTimeout(r, ms))
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+  }
+  return { runner, join, paused, seeks, committed, inputBatch, settle }
+}
