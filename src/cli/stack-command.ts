@@ -1,11 +1,15 @@
-import { relative } from 'node:path'
+import { relative, resolve } from 'node:path'
 import { parseCommandLine } from './usage-error.js'
-import { z } from 'zod'
-import { readEnv, type RelayEnv } from '../config/env.js'
+import { readEnvOrFail } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
 import { createLocalStack, type ServiceUpResult } from '../stack/local-stack.js'
 import type { ServiceStatus } from '../stack/managed-service.js'
-import { resolveStackSettings, type StackOverrides } from '../stack/stack-settings.js'
+import {
+  resolveStackSettings,
+  STACK_DEFAULTS,
+  type StackOverrides,
+  type StackSettings,
+} from '../stack/stack-settings.js'
 import type { Command } from './command.js'
 
 /** `status` exit code when a service does not answer, as LSB init scripts do for "not running". */
@@ -58,7 +62,7 @@ export const stackCommand: Command = {
       ...portOverride('registryPort', '--registry-port', values['registry-port']),
       ...(values['stack-dir'] === undefined ? {} : { stackDir: values['stack-dir'] }),
     }
-    const settings = resolveStackSettings(readStackEnv(), overrides)
+    const settings = resolveStackSettings(readEnvOrFail(), overrides)
     const print = (line: string): void => {
       process.stdout.write(`${line}\n`)
     }
@@ -76,7 +80,7 @@ export const stackCommand: Command = {
         )
         print(`Clients: ${addresses.join(' ')}`)
         print(
-          `Up in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop with: npm run stack:down`,
+          `Up in ${((Date.now() - started) / 1000).toFixed(1)} s. Stop with: ${stopCommand(settings)}`,
         )
         return 0
       }
@@ -103,19 +107,6 @@ export const stackCommand: Command = {
 }
 
 /** The environment, with a bad value reported as CONFIG_INVALID naming the variable. */
-function readStackEnv(): Readonly<RelayEnv> {
-  try {
-    return readEnv()
-  } catch (err) {
-    if (!(err instanceof z.ZodError)) throw err
-    const problems = err.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
-    throw new RelayError(
-      'CONFIG_INVALID',
-      `invalid environment variable ${problems.join('; ')}. Fix: correct or unset it.`,
-      { classification: 'terminal', cause: err },
-    )
-  }
-}
 
 function portOverride<K extends 'kafkaPort' | 'controllerPort' | 'registryPort'>(
   key: K,
@@ -134,6 +125,35 @@ function portOverride<K extends 'kafkaPort' | 'controllerPort' | 'registryPort'>
     )
   }
   return { [key]: port } as Partial<Record<K, number>>
+}
+
+/**
+ * `npm run stack:down`, with a flag for each setting that differs from the default: a bare
+ * `stack:down` looks at the default ports and folder, and would leave this stack running.
+ */
+function stopCommand(settings: StackSettings): string {
+  const defaultStackDir = resolve(settings.projectRoot, '.stack')
+  const flags = [
+    ...(settings.host === STACK_DEFAULTS.host ? [] : ['--host', settings.host]),
+    ...(settings.kafkaPort === STACK_DEFAULTS.kafkaPort
+      ? []
+      : ['--kafka-port', String(settings.kafkaPort)]),
+    ...(settings.controllerPort === STACK_DEFAULTS.controllerPort
+      ? []
+      : ['--controller-port', String(settings.controllerPort)]),
+    ...(settings.registryPort === STACK_DEFAULTS.registryPort
+      ? []
+      : ['--registry-port', String(settings.registryPort)]),
+    ...(settings.stackDir === defaultStackDir ? [] : ['--stack-dir', settings.stackDir]),
+  ]
+  return flags.length === 0
+    ? 'npm run stack:down'
+    : `npm run stack:down -- ${flags.map(quoteForShell).join(' ')}`
+}
+
+/** Single quotes around anything a POSIX shell would split or expand, so the hint pastes as is. */
+function quoteForShell(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`
 }
 
 function describeUp({ action, status }: ServiceUpResult): string {

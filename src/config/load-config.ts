@@ -29,15 +29,13 @@ export interface LoadConfigOptions {
  * Reads the config file, applies environment overrides, validates everything once and returns a
  * deeply frozen result. Every failure is a RelayError whose message names the field and the fix.
  */
-export async function loadConfig(
-  path: string,
-  options: LoadConfigOptions = {},
-): Promise<LoadedConfig> {
-  const configPath = resolve(path)
-  const raw = await readConfigFile(configPath)
-  let env: Readonly<RelayEnv>
+/**
+ * The environment, read and checked: a bad variable (LOG_LEVEL=verbose) is a CONFIG_INVALID error
+ * naming it, not a ZodError and a stack trace. For every command, with a config file or without.
+ */
+export function readEnvOrFail(env: NodeJS.ProcessEnv = process.env): Readonly<RelayEnv> {
   try {
-    env = readEnv(options.env)
+    return readEnv(env)
   } catch (err) {
     if (err instanceof ZodError) {
       throw new RelayError('CONFIG_INVALID', formatConfigIssues(err.issues, 'the environment'), {
@@ -47,7 +45,15 @@ export async function loadConfig(
     }
     throw err
   }
-  return parseConfig(raw, { env, configPath })
+}
+
+export async function loadConfig(
+  path: string,
+  options: LoadConfigOptions = {},
+): Promise<LoadedConfig> {
+  const configPath = resolve(path)
+  const raw = await readConfigFile(configPath)
+  return parseConfig(raw, { env: readEnvOrFail(options.env), configPath })
 }
 
 /** Validation without the file system: for tests and for configs built in code (the demo). */

@@ -11,7 +11,7 @@ import {
   writePidRecord,
 } from './owned-process.js'
 import { pollUntil } from './poll-until.js'
-import { canListen, formatHostPort, type HostPort } from './port-probe.js'
+import { BAD_HOST_CODES, canListen, formatHostPort, type HostPort } from './port-probe.js'
 
 /**
  * The life cycle every local service shares: find out what holds its port, start it, wait
@@ -174,13 +174,8 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
 
   async function checkPorts(): Promise<void> {
     for (const port of def.ports) {
-      if (!(await canListen(port))) {
-        throw new RelayError(
-          'STACK_PORT_BUSY',
-          `${def.displayName} cannot listen on ${formatHostPort(port)} (${port.purpose}): another program holds it. Fix: stop that program or set ${port.setting} to a free port.`,
-          { classification: 'systemic' },
-        )
-      }
+      const check = await canListen(port)
+      if (!check.ok) throw cannotListenError(def.displayName, port, check.code)
     }
   }
 
@@ -208,17 +203,29 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
 
   async function stop(): Promise<StopOutcome> {
     const owned = await findOwnedProcess(pidFile)
-    if (owned === undefined) {
-      await removePidRecord(pidFile)
-      const answer = await def.probe()
-      if (answer.kind === 'ready') return 'not-ours'
-      await def.cleanUp()
-      return 'not-running'
+    if (owned !== undefined) {
+      // The marker the process carries, from its pid file, not the one of the current folder:
+      // the two differ once the project folder is moved or reached through a symlink.
+      const result = await stopProcess({
+        pid: owned.pid,
+        marker: owned.marker,
+        gracefulMs: deps.stopGracefulMs,
+      })
+      if (result !== 'gone') {
+        await removePidRecord(pidFile)
+        await def.cleanUp()
+        return 'stopped'
+      }
+      // Nothing was signalled: it exited between the two looks, so it is not 'stopped'. The pid
+      // file goes only once it finds no process; if it finds one now (a concurrent `up` wrote
+      // it), that one is stopped in turn.
+      if ((await findOwnedProcess(pidFile)) !== undefined) return stop()
     }
-    await stopProcess({ pid: owned.pid, marker, gracefulMs: deps.stopGracefulMs })
     await removePidRecord(pidFile)
+    const answer = await def.probe()
+    if (answer.kind === 'ready') return 'not-ours'
     await def.cleanUp()
-    return 'stopped'
+    return 'not-running'
   }
 
   function portBusyError(busy: ServiceStatus): RelayError {
@@ -245,6 +252,38 @@ export function createManagedService(deps: ManagedServiceDeps): ManagedService {
     stop,
     portBusyError,
   }
+}
+
+/**
+ * Why a service cannot bind a port, worded for what the operator must change: the host
+ * (STACK_HOST) when it is not this machine's, the port when another program holds it.
+ */
+function cannotListenError(displayName: string, port: ServicePort, code: string): RelayError {
+  const where = `${displayName} cannot listen on ${formatHostPort(port)} (${port.purpose})`
+  if (code === 'EADDRINUSE') {
+    return new RelayError(
+      'STACK_PORT_BUSY',
+      `${where}: another program holds it. Fix: stop that program or set ${port.setting} to a free port.`,
+      { classification: 'systemic' },
+    )
+  }
+  if (BAD_HOST_CODES.has(code)) {
+    const why =
+      code === 'EADDRNOTAVAIL'
+        ? `${port.host} is not an address of this machine`
+        : `the host name ${port.host} does not resolve (${code})`
+    return new RelayError(
+      'CONFIG_INVALID',
+      `${where}: ${why}. Fix: set STACK_HOST (--host) to an address of this machine, such as 127.0.0.1.`,
+      // EAI_AGAIN is a DNS server that did not answer this time
+      { classification: code === 'EAI_AGAIN' ? 'retryable' : 'terminal' },
+    )
+  }
+  return new RelayError(
+    'STACK_START_FAILED',
+    `${where}: ${code}. Fix: set ${port.setting} to another port or STACK_HOST (--host) to another address.`,
+    { classification: 'systemic' },
+  )
 }
 
 /** The most telling line of the last run's log: the last error, else the last line. */

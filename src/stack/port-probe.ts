@@ -29,16 +29,34 @@ export function isPortOpen(address: HostPort, timeoutMs: number): Promise<boolea
 }
 
 /**
- * Whether we could listen on the address right now. A connect probe misses a listener on another
- * interface (0.0.0.0) or one that does not accept yet; binding is what the service will do.
+ * Listen error codes that say the host, not the port, is wrong: an address this machine does
+ * not have (EADDRNOTAVAIL), or a name that does not resolve, for good (ENOTFOUND) or for now
+ * (EAI_AGAIN). Connecting to such a host finds nothing, and no program holds any of its ports.
  */
-export function canListen(address: HostPort): Promise<boolean> {
+export const BAD_HOST_CODES: ReadonlySet<string> = new Set([
+  'EADDRNOTAVAIL',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+])
+
+export type ListenCheck = { readonly ok: true } | { readonly ok: false; readonly code: string }
+
+/**
+ * Whether we could listen on the address right now, and if not the listen error's code
+ * (EADDRINUSE: another program holds the port; a BAD_HOST_CODES code: the host is wrong). A
+ * connect probe misses a listener on another interface (0.0.0.0) or one that does not accept
+ * yet; binding is what the service will do.
+ */
+export function canListen(address: HostPort): Promise<ListenCheck> {
   return new Promise((resolve) => {
     const server = createServer()
     server.unref()
-    server.once('error', () => resolve(false))
+    server.once('error', (err) => {
+      const code = (err as { code?: unknown }).code
+      resolve({ ok: false, code: typeof code === 'string' ? code : String(err) })
+    })
     server.listen({ host: address.host, port: address.port, exclusive: true }, () => {
-      server.close(() => resolve(true))
+      server.close(() => resolve({ ok: true }))
     })
   })
 }

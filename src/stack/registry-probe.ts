@@ -1,7 +1,21 @@
 import { Client } from 'undici'
+import { BAD_HOST_CODES } from './port-probe.js'
 
 /** The Confluent-compatible API of Apicurio Registry 3, relative to its base URL. */
 export const CCOMPAT_PATH = '/apis/ccompat/v7'
+
+/**
+ * Connect errors that mean no program answers there: refused, unreachable, or a host that is
+ * not this machine's or does not resolve (checkPorts then names the host). Anything else, a
+ * reset or a TLS or HTTP parse error, means some program holds the port.
+ */
+const NOTHING_THERE_CODES: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  ...BAD_HOST_CODES,
+])
 
 export type RegistryProbeResult =
   | { readonly kind: 'registry' }
@@ -49,9 +63,7 @@ export async function probeRegistry(
     }
   } catch (err) {
     const code = (err as { code?: unknown }).code
-    if (code === 'ECONNREFUSED' || code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'EHOSTUNREACH') {
-      return { kind: 'closed' }
-    }
+    if (typeof code === 'string' && NOTHING_THERE_CODES.has(code)) return { kind: 'closed' }
     return { kind: 'other', detail: `does not answer HTTP (${String(code ?? err)})` }
   } finally {
     await client.close().catch(() => undefined)

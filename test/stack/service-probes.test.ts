@@ -78,6 +78,13 @@ describe('probeRegistry', () => {
       kind: 'closed',
     })
   })
+
+  it('reports a host name that does not resolve as closed, not as some other program', async () => {
+    const port = await findFreePort()
+    expect(
+      await probeRegistry(`http://no-such-host.invalid:${port}/apis/ccompat/v7`, 1000),
+    ).toEqual({ kind: 'closed' })
+  })
 })
 
 describe('port checks', () => {
@@ -85,8 +92,24 @@ describe('port checks', () => {
     const busy = await listen(silentServer())
     const free = await findFreePort()
     expect(await isPortOpen({ host: '127.0.0.1', port: busy }, 500)).toBe(true)
-    expect(await canListen({ host: '127.0.0.1', port: busy })).toBe(false)
+    expect(await canListen({ host: '127.0.0.1', port: busy })).toEqual({
+      ok: false,
+      code: 'EADDRINUSE',
+    })
     expect(await isPortOpen({ host: '127.0.0.1', port: free }, 500)).toBe(false)
-    expect(await canListen({ host: '127.0.0.1', port: free })).toBe(true)
+    expect(await canListen({ host: '127.0.0.1', port: free })).toEqual({ ok: true })
+  })
+
+  it('tells a host this machine does not have from a busy port', async () => {
+    const port = await findFreePort()
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737), never an address of a real machine
+    expect(await canListen({ host: '192.0.2.1', port })).toEqual({
+      ok: false,
+      code: 'EADDRNOTAVAIL',
+    })
+    expect(await canListen({ host: 'no-such-host.invalid', port })).toMatchObject({
+      ok: false,
+      code: expect.stringMatching(/^(ENOTFOUND|EAI_AGAIN)$/) as unknown,
+    })
   })
 })
