@@ -8,9 +8,10 @@ import {
   DEFAULT_TOKEN_TTL_SECONDS,
 } from '../auth/partner-token-signer.js'
 import { isSigningAlgorithm, type SigningAlgorithm } from '../auth/signing-algorithm.js'
-import { readEnv, type RelayEnv } from '../config/env.js'
+import type { RelayEnv } from '../config/env.js'
+import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
-import { RelayError } from '../errors/relay-error.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
 import type { Command } from './command.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -22,7 +23,7 @@ export const JWKS_FILE = 'jwks.json'
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown }
   readonly stderr: { write(text: string): unknown }
-  /** @default readEnv() */
+  /** @default readEnvOrFail() */
   readonly env?: () => Readonly<RelayEnv>
 }
 
@@ -36,13 +37,15 @@ const USAGE = `Usage:
       --force  replace an existing private key; the JWKS keeps the previous public keys so
                tokens already signed with them still verify (remove them once those expired)
 
-  moca-relay keys token --partner-id ID --email EMAIL [--key FILE] [--kid ID] [--scope S] [--ttl SECONDS]
+  moca-relay keys token --partner-id ID --email EMAIL [--key FILE] [--kid ID] [--alg ES256|RS256]
+                        [--scope S] [--ttl SECONDS]
       Prints one partner JWT for EMAIL, e.g. for curl against the sandbox. The key comes from
-      --key, else from MOCA_PARTNER_PRIVATE_KEY. The token is a secret: do not paste it anywhere.`
+      --key, else from MOCA_PARTNER_PRIVATE_KEY; --alg (default: the key's type) refuses a key of
+      the other type. The token is a secret: do not paste it anywhere.`
 
 /** `moca-relay keys …`: partner key generation and a token helper. */
 export function createKeysCommand(io: CommandIo): Command {
-  const env = io.env ?? readEnv
+  const env = io.env ?? readEnvOrFail
   return {
     name: 'keys',
     summary: 'Generate a partner signing key and its JWKS; sign a partner JWT for testing.',
@@ -78,13 +81,13 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
   const dir = resolve(values.out)
   const keyPath = join(dir, PRIVATE_KEY_FILE)
   const jwksPath = join(dir, JWKS_FILE)
-  await mkdir(dir, { recursive: true })
+  await writableFolder(dir, () => mkdir(dir, { recursive: true }))
 
   const key = await generatePartnerKey({ alg, kid: values.kid })
   const previous = values.force ? await readPreviousKeys(jwksPath, key.kid) : []
   const jwks = createJwksDocument([key.publicJwk, ...previous])
-  await writePrivateKey(keyPath, key.privateKeyPem, values.force)
-  await writeFile(jwksPath, `${JSON.stringify(jwks, null, 2)}\n`)
+  await writableFolder(dir, () => writePrivateKey(keyPath, key.privateKeyPem, values.force))
+  await writableFolder(dir, () => writeFile(jwksPath, `${JSON.stringify(jwks, null, 2)}\n`))
 
   io.stdout.write(`${JSON.stringify(jwks, null, 2)}\n`)
   io.stderr.write(
@@ -95,6 +98,21 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
     ].join('\n'),
   )
   return 0
+}
+
+/** A file-system refusal (ENOTDIR, EACCES, ENOSPC…) as an operator message naming --out. */
+async function writableFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write()
+  } catch (err) {
+    const code = (err as { code?: unknown }).code
+    if (isRelayError(err) || typeof code !== 'string') throw err
+    throw new RelayError(
+      'KEY_WRITE_FAILED',
+      `cannot write the keys to --out ${dir} (${code}: ${(err as Error).message}); pick a folder you can write`,
+      { classification: 'terminal', cause: err },
+    )
+  }
 }
 
 /**

@@ -1,4 +1,5 @@
-import { readEnv } from '../config/env.js'
+import { readEnvOrFail } from '../config/load-config.js'
+import { RelayError } from '../errors/relay-error.js'
 import { createLogger, type Logger } from '../ops/logger.js'
 import { loadSandboxConfigFile } from '../sandbox/load-sandbox-config.js'
 import { startSandbox } from '../sandbox/start-sandbox.js'
@@ -58,7 +59,7 @@ export function createSandboxCommand(deps: SandboxCommandDeps): Command {
         return 2
       }
       const config = await loadSandboxConfigFile(values.config)
-      const env = (deps.env ?? readEnv)()
+      const env = (deps.env ?? readEnvOrFail)()
       const logger =
         deps.logger ??
         createLogger({
@@ -66,7 +67,17 @@ export function createSandboxCommand(deps: SandboxCommandDeps): Command {
           pretty: process.stdout.isTTY,
           base: { component: 'sandbox' },
         })
-      const sandbox = await startSandbox({ config, logger, port, host: values.host })
+      const sandbox = await startSandbox({ config, logger, port, host: values.host }).catch(
+        (err: unknown) => {
+          const code = (err as { code?: unknown }).code
+          if (code !== 'EADDRINUSE' && code !== 'EADDRNOTAVAIL' && code !== 'EACCES') throw err
+          throw new RelayError(
+            'SANDBOX_LISTEN_FAILED',
+            `cannot listen on ${values.host}:${port} (${code}): ${code === 'EADDRINUSE' ? 'another program holds the port; pick another --port' : code === 'EACCES' ? 'ports below 1024 need privileges; pick another --port' : `${values.host} is not an address of this machine; fix --host`}`,
+            { classification: 'terminal', cause: err },
+          )
+        },
+      )
       deps.stdout.write(
         `MocaChain sandbox: base URL ${sandbox.url}  (inspect ${sandbox.origin}/_sandbox/calls, /_sandbox/stats)\n`,
       )

@@ -30,6 +30,17 @@ export const ErrorCodes = {
       'Pick another --out folder, or pass --force to replace the key (the JWKS keeps the previous public keys so tokens in flight still verify).',
   },
 
+  KEY_WRITE_FAILED: {
+    meaning:
+      '`moca-relay keys generate` could not create its --out folder or write the key files there (a file in the way, no permission, a full disk).',
+    action: 'Read the path and the reason in the message; pick an --out folder you can write.',
+  },
+  SANDBOX_LISTEN_FAILED: {
+    meaning:
+      '`moca-relay sandbox` could not listen: its port is taken, or its host is not an address of this machine.',
+    action: 'Pick another --port (or --host), or stop the program that holds the port.',
+  },
+
   // ── input records (become credential.failed) ────────────────────────────
   INPUT_UNDECODABLE: {
     meaning:

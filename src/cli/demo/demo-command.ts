@@ -3,8 +3,8 @@ import { createServer } from 'node:net'
 import { join, relative, resolve } from 'node:path'
 import { stringify } from 'yaml'
 import { generatePartnerKey } from '../../auth/generate-partner-key.js'
-import { readEnv, type RelayEnv } from '../../config/env.js'
-import { parseConfig } from '../../config/load-config.js'
+import type { RelayEnv } from '../../config/env.js'
+import { parseConfig, readEnvOrFail } from '../../config/load-config.js'
 import { createSilentLogger } from '../../ops/logger.js'
 import { combineMetrics, createOutcomeTally } from '../../pipeline/outcome-tally.js'
 import { startSandbox } from '../../sandbox/start-sandbox.js'
@@ -69,13 +69,29 @@ export function createDemoCommand(): Command {
   }
 }
 
+/** Variables that configure `run` and that the demo leaves alone (it says so). */
+const DEMO_IGNORES = [
+  'MOCA_BASE_URL',
+  'MOCA_PARTNER_ID',
+  'MOCA_PARTNER_PRIVATE_KEY',
+  'MOCA_RELAY_OPS_PORT',
+  'SCHEMA_REGISTRY_URL',
+  'SCHEMA_REGISTRY_PASSWORD',
+] as const
+
 async function runDemo(options: { events: number; follow: boolean; dir: string }): Promise<number> {
   const out = process.stdout
   const say = (line = ''): void => void out.write(`${line}\n`)
   const started = Date.now()
   say('moca-relay demo: domain events on Kafka → MocaChain credentials → status events on Kafka\n')
 
-  const env = readEnv()
+  const env = readEnvOrFail()
+  const ignored = DEMO_IGNORES.filter((name) => env[name] !== undefined)
+  if (ignored.length > 0) {
+    say(
+      `  (ignoring ${ignored.join(', ')}: the demo runs against its own sandbox with a development key)`,
+    )
+  }
   const brokers = await ensureKafka(env, say)
   const names = demoNames(
     `demo-${new Date()
@@ -113,7 +129,9 @@ async function runDemo(options: { events: number; follow: boolean; dir: string }
     await createInputTopics(brokers, names)
     const tally = createOutcomeTally('issue')
     const onchainTally = createOutcomeTally('confirm')
-    const loaded = parseConfig(rawConfig, { env, configPath })
+    // Nothing from the shell but what the demo wrote: a shell set up for `run` (MOCA_BASE_URL, the
+    // partner key) must not send the sample credentials to a real MocaChain.
+    const loaded = parseConfig(rawConfig, { env: readEnvOrFail({}), configPath })
     relay = await composeRelay(loaded, {
       logger: createSilentLogger(),
       observe: combineMetrics(tally, onchainTally),

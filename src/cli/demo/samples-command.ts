@@ -1,4 +1,4 @@
-import { readEnv } from '../../config/env.js'
+import { readEnvOrFail } from '../../config/load-config.js'
 import type { Command } from '../command.js'
 import { parseCommandLine } from '../usage-error.js'
 import { demoNames } from './demo-configs.js'
@@ -33,7 +33,9 @@ export function createSamplesCommand(): Command {
         )
         return 2
       }
-      const brokers = (readEnv().KAFKA_BROKERS ?? '127.0.0.1:9092').split(',').map((b) => b.trim())
+      const brokers = (readEnvOrFail().KAFKA_BROKERS ?? '127.0.0.1:9092')
+        .split(',')
+        .map((b) => b.trim())
       const names = demoNames(values.prefix)
       const stream = buildSampleStream(names, events)
       await createInputTopics(brokers, names)
