@@ -1,5 +1,7 @@
-import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
+import type { Admin } from 'kafkajs'
+import { createJwksDocument } from '../auth/jwks-document.js'
 import type { SigningKey } from '../auth/load-signing-key.js'
+import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
@@ -12,9 +14,10 @@ import { requireTopics } from '../kafka/topic-admin.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
+import { redactUrlCredentials } from '../ops/redact-url-credentials.js'
 import type { Command, ConfigCommandIo } from './command.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
-import { loadPartnerKey } from './load-partner-key.js'
+import { loadPartnerKey, loadPreviousKeys } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { confirmGroupId } from '../pipeline/relay.js'
 import { parseCommandLine } from './usage-error.js'
@@ -24,14 +27,21 @@ const USAGE = `Usage:
       Checks a configuration before a relay runs it, one line per check: the config and the
       partner key; Kafka, the routes' input topics and the consumer groups (a cluster's ACLs);
       the schema registry, if one is set; and that MocaChain accepts the partner JWT (a status
-      call for a made-up credential, which MocaChain answers 404 once the JWT passed). Nothing
-      is written anywhere. Exits 1 if a check fails. Endpoints and secrets come from the
-      environment, as for \`moca-relay run\`.`
+      call for a made-up credential, which MocaChain answers 404 "no credential found" once the
+      JWT passed; any other 404 means a wrong base URL). Nothing is written anywhere. Exits 1 if
+      a check fails. Endpoints and secrets come from the environment, as for \`moca-relay run\`;
+      URLs are printed without their credentials.`
 
 /** A made-up coreClaimHash: no credential has it, so an accepted JWT gets 404. */
 const PROBE_HASH = '0'.repeat(64)
 /** The user in the probe's JWT; .invalid never names a real mailbox (RFC 2606). */
 const PROBE_EMAIL = 'moca-relay-check@example.invalid'
+/**
+ * MocaChain's 404 for a hash it holds no credential for ("No credential found for the given
+ * hash.", [OAS]; the sandbox's MocaMessages.hashNotFound). Only this 404 proves the JWT passed:
+ * a wrong path or API version gets a web server's own 404, before any JWT is looked at.
+ */
+const NO_CREDENTIAL_FOUND = /no credential found/i
 
 interface CheckLine {
   readonly ok: boolean | null
@@ -57,7 +67,10 @@ export function createCheckCommand(io: ConfigCommandIo): Command {
       const report = (line: CheckLine): void => {
         lines.push(line)
         const mark = line.ok === null ? '–' : line.ok ? '✓' : '✗'
-        io.stdout.write(`${mark} ${line.name.padEnd(13)} ${line.detail}\n`)
+        // Every URL a line quotes, errors included, may carry credentials (SCHEMA_REGISTRY_URL
+        // with a key and secret): stdout ends up in CI logs and support tickets.
+        const detail = redactUrlCredentials(line.detail)
+        io.stdout.write(`${mark} ${line.name.padEnd(13)} ${detail}\n`)
       }
       let loaded: LoadedConfig
       try {
@@ -72,10 +85,7 @@ export function createCheckCommand(io: ConfigCommandIo): Command {
         name: 'config',
         detail: `${loaded.configPath}: ${config.routes.length} route${config.routes.length === 1 ? '' : 's'} (${config.routes.map((r) => r.name).join(', ')})`,
       })
-      const key = await checkStep(report, 'partner key', async () => {
-        const signing = await loadPartnerKey(loaded)
-        return { value: signing, detail: `${signing.alg}, kid ${signing.kid}` }
-      })
+      const key = await checkPartnerKeys(loaded, report)
       await checkKafka(loaded, report)
       report(await checkRegistry(config))
       if (key === null) {
@@ -103,22 +113,70 @@ async function checkStep<T>(
   }
 }
 
+/**
+ * The keys a relay loads at start-up, as compose-relay loads them: the signing key, each of
+ * moca.previousKeys (published in the JWKS during a rotation, never signing), and the JWKS made of
+ * them, which refuses two entries with one kid. A previous key that fails fails the line, but the
+ * signing key is still returned: MocaChain can be asked about it all the same.
+ */
+async function checkPartnerKeys(
+  loaded: LoadedConfig,
+  report: (line: CheckLine) => void,
+): Promise<SigningKey | null> {
+  const { config } = loaded
+  let signing: SigningKey | undefined
+  try {
+    signing = await loadPartnerKey(loaded)
+    const previous = await loadPreviousKeys(loaded)
+    createJwksDocument([signing.publicJwk, ...previous])
+  } catch (err) {
+    report({ ok: false, name: 'partner key', detail: messageOf(err) })
+    return signing ?? null
+  }
+  const kids = config.moca.previousKeys.map((p) => p.kid)
+  const published = kids.length === 0 ? '' : `; previous kids published: ${kids.join(', ')}`
+  report({
+    ok: true,
+    name: 'partner key',
+    detail: `${signing.alg}, kid ${signing.kid}${published}`,
+  })
+  return signing
+}
+
 async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => void): Promise<void> {
   const { config } = loaded
   const brokers = config.kafka.brokers.join(', ')
-  const kafka = createKafkaFromConfig(config, createSilentLogger(), 'check')
-  const admin = kafka.admin({ retry: { retries: 1 } })
-  try {
-    const connected = await checkStep(report, 'Kafka', async () => {
-      await connectAdmin(admin, config)
-      const cluster = await admin.describeCluster()
+  // The client is built inside the step: building it reads the kafka.ssl files, and one that
+  // cannot be read belongs on the Kafka line, not in an exception that ends the whole check.
+  const admin = await checkStep(report, 'Kafka', async () => {
+    const kafka = createKafkaFromConfig(config, createSilentLogger(), 'check')
+    const connecting = kafka.admin({ retry: { retries: 1 } })
+    try {
+      await connectAdmin(connecting, config)
+      const cluster = await connecting.describeCluster()
       const count = cluster.brokers.length
-      return { value: true, detail: `${brokers}: ${count} broker${count === 1 ? '' : 's'}` }
-    })
-    if (connected === null) {
-      report({ ok: null, name: 'input topics', detail: 'not checked: Kafka unreachable' })
-      return
+      return { value: connecting, detail: `${brokers}: ${count} broker${count === 1 ? '' : 's'}` }
+    } catch (err) {
+      await connecting.disconnect().catch(() => undefined)
+      throw err
     }
+  })
+  if (admin === null) {
+    for (const name of ['input topics', 'groups']) {
+      report({ ok: null, name, detail: 'not checked: the Kafka check failed' })
+    }
+    return
+  }
+  await checkKafkaUse(config, admin, report)
+}
+
+/** The topics and groups a relay needs, through a connected admin, which this disconnects. */
+async function checkKafkaUse(
+  config: LoadedConfig['config'],
+  admin: Admin,
+  report: (line: CheckLine) => void,
+): Promise<void> {
+  try {
     const topics = [...new Set(config.routes.flatMap((r) => r.topics))]
     await checkStep(report, 'input topics', async () => {
       const counts = await requireTopics(admin, topics)
@@ -188,10 +246,18 @@ async function checkMocaChain(loaded: LoadedConfig, key: SigningKey): Promise<Ch
   } catch (err) {
     if (!(err instanceof MocaError)) return { ok: false, name: 'MocaChain', detail: messageOf(err) }
     if (err.code === 'MOCA_STATUS_NOT_FOUND') {
+      if (err.mocaMessage !== null && NO_CREDENTIAL_FOUND.test(err.mocaMessage)) {
+        return {
+          ok: true,
+          name: 'MocaChain',
+          detail: `${where} accepted the partner JWT (404 for a made-up credential, as expected)`,
+        }
+      }
+      const answer = err.mocaMessage === null ? 'no message' : `"${err.mocaMessage}"`
       return {
-        ok: true,
+        ok: false,
         name: 'MocaChain',
-        detail: `${where} accepted the partner JWT (404 for a made-up credential, as expected)`,
+        detail: `${err.code}: ${where} answered ${err.httpStatus} (${answer}) to the status call, not MocaChain's "no credential found": the base URL (moca.baseUrl or MOCA_BASE_URL) may be wrong, and the partner JWT was not checked.`,
       }
     }
     const hint =

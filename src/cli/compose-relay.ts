@@ -3,7 +3,6 @@ import { pathToFileURL } from 'node:url'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { LoadedConfig } from '../config/load-config.js'
 import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
-import { loadPublishedKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { watchKeyFile } from '../auth/watch-key-file.js'
 import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
@@ -15,7 +14,7 @@ import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import type { Logger } from '../ops/logger.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
-import { loadPartnerKey } from './load-partner-key.js'
+import { loadPartnerKey, loadPreviousKeys } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
 import { startHeapWatch } from '../ops/heap-watch.js'
 import { startOpsServer, type OpsServer } from '../ops/ops-server.js'
@@ -65,12 +64,7 @@ export async function composeRelay(
   const closers: { name: string; close: () => Promise<unknown> }[] = []
 
   const signingKey = await loadPartnerKey(loaded)
-  // Published only, never signing: a public key file will do, and only public members are kept.
-  const previous = await Promise.all(
-    config.moca.previousKeys.map((p) =>
-      loadPublishedKey({ path: resolve(loaded.baseDir, p.file), alg: p.alg, kid: p.kid }),
-    ),
-  )
+  const previous = await loadPreviousKeys(loaded)
   let signer = partnerSignerFrom(config, signingKey)
   let jwks = createJwksDocument([signingKey.publicJwk, ...previous])
   const tokens = createPartnerTokenCache({

@@ -1,6 +1,12 @@
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
-import { keySourceFromText, loadSigningKey, type SigningKey } from '../auth/load-signing-key.js'
+import {
+  keySourceFromText,
+  loadPublishedKey,
+  loadSigningKey,
+  type SigningKey,
+} from '../auth/load-signing-key.js'
+import type { PublicJwk } from '../auth/jwks-document.js'
 import type { LoadedConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
 
@@ -12,6 +18,18 @@ export async function loadPartnerKey(loaded: LoadedConfig): Promise<SigningKey> 
       ? keySourceFromText(await readKeyFile(partnerKey.path))
       : keySourceFromText(partnerKey.text)
   return loadSigningKey({ source, alg: config.moca.key.alg, kid: config.moca.key.kid })
+}
+
+/**
+ * The public keys of moca.previousKeys: published in the JWKS during a rotation, never signing, so
+ * a public key file will do and only public members are kept.
+ */
+export function loadPreviousKeys(loaded: LoadedConfig): Promise<PublicJwk[]> {
+  return Promise.all(
+    loaded.config.moca.previousKeys.map((p) =>
+      loadPublishedKey({ path: resolve(loaded.baseDir, p.file), alg: p.alg, kid: p.kid }),
+    ),
+  )
 }
 
 async function readKeyFile(path: string): Promise<string> {

@@ -1,5 +1,6 @@
 import { RelayError } from '../errors/relay-error.js'
 import { printableText } from '../domain/message-text.js'
+import { redactUrlCredentials } from '../ops/redact-url-credentials.js'
 
 /**
  * What @kafkajs/confluent-schema-registry 3.9 throws, read the only ways it allows: HTTP
@@ -43,8 +44,12 @@ export function libraryErrorName(err: unknown): string | null {
  */
 export function toRegistryError(err: unknown, doing: string): RelayError {
   const failure = registryHttpFailureOf(err)
-  const where = failure?.url ? ` (${printableText(failure.url, 200)})` : ''
-  const rawDetail = failure?.message ?? (err instanceof Error ? err.message : String(err))
+  // The client quotes the request URL, credentials included when SCHEMA_REGISTRY_URL carries them
+  // (https://<key>:<secret>@…): hidden before the cut, so no half of a secret survives it.
+  const where = failure?.url ? ` (${printableText(redactUrlCredentials(failure.url), 200)})` : ''
+  const rawDetail = redactUrlCredentials(
+    failure?.message ?? (err instanceof Error ? err.message : String(err)),
+  )
   // Drop the client's "<client id> - Error, status <n>: " prefix: the status is said below.
   const stripped = rawDetail.replace(/^.*? - (Error, status \d+: )?/, '')
   // A non-JSON-API error body reaches the message as "[object Object]": say so instead.
