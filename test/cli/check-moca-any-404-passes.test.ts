@@ -1,9 +1,6 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
-import { createCheckCommand } from '../../src/cli/check-command.js'
+import { runCheck } from '../support/run-check.js'
 import { PARTNER_ID, startSandboxFixture } from '../support/sandbox-fixture.js'
 
 /**
@@ -16,33 +13,11 @@ import { PARTNER_ID, startSandboxFixture } from '../support/sandbox-fixture.js'
 describe('moca-relay check against a base URL that answers 404 to everything', () => {
   /** The MocaChain line of a check of `baseUrl`, signing with `privateKeyPem`. */
   async function mocaLine(baseUrl: string, kid: string, privateKeyPem: string) {
-    const dir = await mkdtemp(join(tmpdir(), 'moca-relay-check-404-'))
-    onTestFinished(() => rm(dir, { recursive: true, force: true }))
-    await writeFile(join(dir, 'partner.pem'), privateKeyPem, { mode: 0o600 })
-    await writeFile(
-      join(dir, 'relay.json'),
-      JSON.stringify({
-        // nothing listens on port 1: the Kafka lines fail, which this test does not look at
-        kafka: { brokers: ['127.0.0.1:1'] },
-        moca: { baseUrl, partnerId: PARTNER_ID, key: { kid, file: 'partner.pem' } },
-        routes: [
-          {
-            name: 'kyc',
-            topics: ['kyc.completed'],
-            program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-            credentialSubject: { level: 'level' },
-          },
-        ],
-      }),
-    )
-
-    let stdout = ''
-    await createCheckCommand({
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: () => true },
-      env: {},
-    }).run(['--config', join(dir, 'relay.json')])
-    return stdout.split('\n').find((l) => l.includes('MocaChain'))
+    const { out } = await runCheck({
+      moca: { baseUrl, partnerId: PARTNER_ID, key: { kid, file: 'partner.pem' } },
+      files: { 'partner.pem': privateKeyPem },
+    })
+    return out.split('\n').find((l) => l.includes('MocaChain'))
   }
 
   it('does not report that MocaChain accepted the partner JWT', async () => {

@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:http'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
-import { createCheckCommand } from '../../src/cli/check-command.js'
 import { findFreePort } from '../support/free-port.js'
+import { runCheck } from '../support/run-check.js'
 
 /**
  * A registry URL with its credentials in it (https://<key>:<secret>@psrc-….confluent.cloud, which
@@ -17,38 +14,14 @@ const SECRET = 'S3cretRegistryPass'
 
 describe('moca-relay check with credentials in SCHEMA_REGISTRY_URL', () => {
   async function check(registryUrl: string): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'moca-relay-check-regpw-'))
-    onTestFinished(() => rm(dir, { recursive: true, force: true }))
-    await writeFile(
-      join(dir, 'relay.json'),
-      JSON.stringify({
-        // nothing listens on either: those lines fail, which this test does not look at
-        kafka: { brokers: ['127.0.0.1:1'] },
-        moca: {
-          baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
-          partnerId: 'p1',
-          key: { kid: 'p1', file: 'missing.pem' },
-        },
-        routes: [
-          {
-            name: 'kyc',
-            topics: ['kyc.completed'],
-            program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-            credentialSubject: { level: 'level' },
-          },
-        ],
-      }),
-    )
-    let out = ''
-    const write = (t: string): boolean => {
-      out += t
-      return true
-    }
-    await createCheckCommand({
-      stdout: { write },
-      stderr: { write },
+    const { out } = await runCheck({
+      moca: {
+        baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
+        partnerId: 'p1',
+        key: { kid: 'p1', file: 'missing.pem' },
+      },
       env: { SCHEMA_REGISTRY_URL: registryUrl },
-    }).run(['--config', join(dir, 'relay.json')])
+    })
     return out
   }
 

@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
-import { createCheckCommand } from '../../src/cli/check-command.js'
 import { findFreePort } from '../support/free-port.js'
+import { runCheck } from '../support/run-check.js'
 
 /**
  * During a key rotation (README "Key rotation": the old key goes to moca.previousKeys), a
@@ -19,40 +16,17 @@ describe('moca-relay check with moca.previousKeys', () => {
     previousKeys: readonly { kid: string; file: string }[],
     files: Record<string, string> = {},
   ): Promise<string> {
-    const dir = await mkdtemp(join(tmpdir(), 'moca-relay-check-prev-'))
-    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const key = await generatePartnerKey({ kid: 'key-2' })
-    await writeFile(join(dir, 'partner.pem'), key.privateKeyPem, { mode: 0o600 })
-    for (const [name, text] of Object.entries(files)) await writeFile(join(dir, name), text)
-    await writeFile(
-      join(dir, 'relay.json'),
-      JSON.stringify({
-        // nothing listens on either: those lines fail, which this test does not look at
-        kafka: { brokers: ['127.0.0.1:1'] },
-        moca: {
-          baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
-          partnerId: 'p1',
-          key: { kid: 'key-2', file: 'partner.pem' },
-          previousKeys,
-        },
-        routes: [
-          {
-            name: 'kyc',
-            topics: ['kyc.completed'],
-            program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-            credentialSubject: { level: 'level' },
-          },
-        ],
-      }),
-    )
-
-    let stdout = ''
-    await createCheckCommand({
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: () => true },
-      env: {},
-    }).run(['--config', join(dir, 'relay.json')])
-    return stdout
+    const { out } = await runCheck({
+      moca: {
+        baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
+        partnerId: 'p1',
+        key: { kid: 'key-2', file: 'partner.pem' },
+        previousKeys,
+      },
+      files: { 'partner.pem': key.privateKeyPem, ...files },
+    })
+    return out
   }
 
   it('reports an unreadable previous key as a failed check', async () => {

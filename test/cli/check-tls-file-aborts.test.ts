@@ -1,10 +1,7 @@
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
-import { createCheckCommand } from '../../src/cli/check-command.js'
 import { findFreePort } from '../support/free-port.js'
+import { runCheck } from '../support/run-check.js'
 
 /**
  * `moca-relay check` with a kafka.ssl file it cannot read (a typo in tls/ca.pem, as the README's
@@ -15,45 +12,19 @@ import { findFreePort } from '../support/free-port.js'
  */
 describe('moca-relay check with an unreadable kafka.ssl file', () => {
   it('reports it on the Kafka line and still checks the services after it', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'moca-relay-check-tls-'))
-    onTestFinished(() => rm(dir, { recursive: true, force: true }))
     const key = await generatePartnerKey({ kid: 'p1' })
-    await writeFile(join(dir, 'partner.pem'), key.privateKeyPem, { mode: 0o600 })
-    // Nothing listens there: the MocaChain check fails fast, but it must be reported.
-    const mocaPort = await findFreePort()
-    await writeFile(
-      join(dir, 'relay.json'),
-      JSON.stringify({
-        kafka: { brokers: ['127.0.0.1:1'], ssl: { ca: 'tls/ca.pem' } },
-        moca: {
-          baseUrl: `http://127.0.0.1:${mocaPort}/v1`,
-          partnerId: 'p1',
-          key: { kid: 'p1', file: 'partner.pem' },
-        },
-        routes: [
-          {
-            name: 'kyc',
-            topics: ['kyc.completed'],
-            program: { issuerDid: 'did:air:id:test:x', credentialId: 'c1' },
-            credentialSubject: { level: 'level' },
-          },
-        ],
-      }),
-    )
-
-    let stdout = ''
-    const outcome = await createCheckCommand({
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: () => true },
-      env: {},
+    const { code, out: stdout } = await runCheck({
+      kafka: { brokers: ['127.0.0.1:1'], ssl: { ca: 'tls/ca.pem' } },
+      moca: {
+        // Nothing listens there: the MocaChain check fails fast, but it must be reported.
+        baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
+        partnerId: 'p1',
+        key: { kid: 'p1', file: 'partner.pem' },
+      },
+      files: { 'partner.pem': key.privateKeyPem },
     })
-      .run(['--config', join(dir, 'relay.json')])
-      .then(
-        (code) => ({ code }),
-        (err: unknown) => ({ thrown: err }),
-      )
 
-    expect(outcome).toEqual({ code: 1 })
+    expect(code).toBe(1)
     const lines = stdout.trimEnd().split('\n')
     expect(lines.find((l) => /^\S Kafka /.test(l))).toMatch(/^✗ Kafka .*kafka\.ssl\.ca/)
     expect(lines.filter((l) => l.includes('not checked: the Kafka check failed'))).toEqual([
