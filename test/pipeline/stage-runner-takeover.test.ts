@@ -1,168 +1,27 @@
-import type { Admin, Kafka } from 'kafkajs'
+import type { Admin } from 'kafkajs'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { RelayError } from '../../src/errors/relay-error.js'
-import { createSilentLogger } from '../../src/ops/logger.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
-import { createStageRunner, type StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
+import type { StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
+import { deferred, runnerHarness } from '../support/stage-runner-harness.js'
 
-/** A fake kafkajs consumer, producer and admin around the real stage runner: its takeovers. */
+/** The real stage runner taking partitions over, around fake kafkajs clients. */
 
 const IN = 'orders'
 const LEDGER = 'relay.issue-ledger.orders'
 
-interface Deferred {
-  promise: Promise<void>
-  resolve: () => void
-  reject: (err: unknown) => void
-}
-const deferred = (): Deferred => {
-  let resolve!: () => void
-  let reject!: (err: unknown) => void
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res
-    reject = rej
-  })
-  return { promise, resolve, reject }
-}
-
+/** The runner over fake kafkajs, on one input topic whose ledger holds offsets 0 to 4 by default. */
 function harness(options: {
   ledgerBounds?: { partition: number; low: number; high: number }[]
   deps?: Partial<StageRunnerDeps>
   admin?: Partial<Admin>
 }) {
-  const handlers = new Map<string, (e: { payload: unknown }) => void>()
-  const paused = new Set<string>()
-  const seeks: { topic: string; partition: number; offset: string }[] = []
-  let disconnected = false
-  let eachBatch: ((payload: unknown) => Promise<void>) | undefined
-  const notInitialized = (): Error =>
-    Object.assign(
-      new Error('Consumer group was not initialized, consumer#run must be called first'),
-      {
-        name: 'KafkaJSNonRetriableError',
-      },
-    )
-  const consumer = {
-    events: { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'endBatch', CRASH: 'crash' },
-    on: (event: string, handler: (e: { payload: unknown }) => void) => handlers.set(event, handler),
-    connect: async () => undefined,
-    subscribe: async () => undefined,
-    run: async (config: { eachBatch: (payload: unknown) => Promise<void> }) => {
-      eachBatch = config.eachBatch
-    },
-    pause: (tps: { topic: string; partitions: number[] }[]) => {
-      if (disconnected) throw notInitialized()
-      for (const { topic, partitions } of tps)
-        for (const p of partitions) paused.add(`${topic}/${p}`)
-    },
-    resume: (tps: { topic: string; partitions: number[] }[]) => {
-      if (disconnected) throw notInitialized()
-      for (const { topic, partitions } of tps)
-        for (const p of partitions) paused.delete(`${topic}/${p}`)
-    },
-    seek: (s: { topic: string; partition: number; offset: string }) => {
-      if (disconnected) throw notInitialized()
-      seeks.push(s)
-    },
-    disconnect: async () => {
-      disconnected = true
-    },
-  }
-  /** Each producer.connect() (the fence) waits on the next gate pushed here, if any. */
-  const fenceGates: Deferred[] = []
-  const producers: { connected: boolean; disconnected: boolean }[] = []
-  const kafka = {
-    consumer: () => consumer,
-    producer: () => {
-      const state = { connected: false, disconnected: false }
-      producers.push(state)
-      return {
-        connect: async () => {
-          const gate = fenceGates.shift()
-          if (gate) await gate.promise
-          state.connected = true
-        },
-        disconnect: async () => {
-          state.disconnected = true
-        },
-        transaction: async () => ({
-          sendBatch: async () => undefined,
-          sendOffsets: async () => undefined,
-          commit: async () => undefined,
-          abort: async () => undefined,
-        }),
-      }
-    },
-  } as unknown as Kafka
-  const bounds = options.ledgerBounds ?? [{ partition: 0, low: 0, high: 5 }]
-  const admin = {
-    fetchTopicOffsets: async () =>
-      bounds.map((b) => ({
-        partition: b.partition,
-        low: String(b.low),
-        high: String(b.high),
-        offset: String(b.high),
-      })),
-    fetchOffsets: async () => [
-      { topic: IN, partitions: [{ partition: 0, offset: '-1', metadata: null }] },
-    ],
-    ...options.admin,
-  } as unknown as Admin
-  const runner = createStageRunner({
-    stage: 'issue',
-    kafka,
-    admin,
-    groupId: 'g',
-    inputTopics: [IN],
-    ledgerTopicOf: () => LEDGER,
-    transactionalIdOf: (topic, partition) => `g.${topic}.${partition}`,
-    transactionTimeoutMs: 10_000,
-    sessionTimeoutMs: 6_000,
-    fetchMaxWaitMs: 20,
-    createProcessor: () => ({ process: () => undefined, whenIdle: async () => undefined }),
-    maxInFlight: 10,
-    lingerMs: 5,
-    ledgerRetentionMs: 86_400_000,
-    drainMs: 0,
-    logger: createSilentLogger(),
-    metrics: noopMetrics,
-    onCrash: () => undefined,
-    ...options.deps,
+  return runnerHarness({
+    input: IN,
+    ledger: LEDGER,
+    ledgerBounds: options.ledgerBounds ?? [{ partition: 0, low: 0, high: 5 }],
+    ...(options.deps ? { deps: options.deps } : {}),
+    ...(options.admin ? { admin: options.admin } : {}),
   })
-  const join = (assignment: Record<string, number[]>): void =>
-    handlers.get('join')?.({ payload: { memberAssignment: assignment } })
-  /** Delivers a ledger batch of `count` records ending at `last`. */
-  const ledgerBatch = async (partition: number, last: number): Promise<void> =>
-    eachBatch!({
-      batch: {
-        topic: LEDGER,
-        partition,
-        messages: [{ offset: String(last), key: Buffer.from('k'), value: null }],
-        lastOffset: () => String(last),
-        highWatermark: String(last + 1),
-      },
-      resolveOffset: () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-    })
-  /** Delivers one input record at `offset`. */
-  const inputBatch = async (partition: number, offset: number): Promise<void> =>
-    eachBatch!({
-      batch: {
-        topic: IN,
-        partition,
-        messages: [{ offset: String(offset), key: Buffer.from('k'), value: Buffer.from('{}') }],
-        lastOffset: () => String(offset),
-        highWatermark: String(offset + 1),
-      },
-      resolveOffset: () => undefined,
-      isRunning: () => true,
-      isStale: () => false,
-    })
-  const flush = async (): Promise<void> => {
-    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
-  }
-  return { runner, join, paused, seeks, producers, fenceGates, ledgerBatch, inputBatch, flush }
 }
 
 afterEach(() => {
@@ -309,7 +168,7 @@ describe('the stage runner taking a partition over', () => {
     await vi.advanceTimersByTimeAsync(10)
     expect(h.producers).toHaveLength(1)
     const failOnce = async (): Promise<void> => {
-      await h.inputBatch(0, 0)
+      await h.inputBatch(0, [{ offset: 0, value: Buffer.from('{}') }])
       await vi.advanceTimersByTimeAsync(10)
     }
     // the first failure is rebuilt at once (one transaction that failed is no pattern)

@@ -1,12 +1,28 @@
 /**
- * The real stage runner over a fake kafkajs consumer, producer
- * and admin, as in test/pipeline/stage-runner-takeover.test.ts, but every transaction's records
- * and offsets are recorded, and batches of several records can be delivered.
+ * The real stage runner over a fake kafkajs consumer, producers and admin: every transaction's
+ * records and offsets are recorded, each producer's fence can be held (fenceGates), and batches of
+ * input or ledger records are delivered as kafkajs's eachBatch would.
  */
 import type { Admin, Kafka } from 'kafkajs'
 import { createSilentLogger } from '../../src/ops/logger.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { createStageRunner, type StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
+
+export interface Deferred {
+  readonly promise: Promise<void>
+  readonly resolve: () => void
+  readonly reject: (err: unknown) => void
+}
+
+export function deferred(): Deferred {
+  let resolve!: () => void
+  let reject!: (err: unknown) => void
+  const promise = new Promise<void>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  return { promise, resolve, reject }
+}
 
 export interface CommittedTxn {
   readonly producer: number
@@ -22,6 +38,7 @@ export function runnerHarness(options: {
   /** The group's committed offset per input partition, as admin.fetchOffsets answers it. */
   committed?: () => number
   deps?: Partial<StageRunnerDeps>
+  admin?: Partial<Admin>
 }) {
   const IN = options.input
   const LEDGER = options.ledger
@@ -29,6 +46,13 @@ export function runnerHarness(options: {
   const paused = new Set<string>()
   const seeks: { topic: string; partition: number; offset: string }[] = []
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined
+  let disconnected = false
+  /** What kafkajs throws for pause, resume and seek once the consumer disconnected. */
+  const notInitialized = (): Error =>
+    Object.assign(
+      new Error('Consumer group was not initialized, consumer#run must be called first'),
+      { name: 'KafkaJSNonRetriableError' },
+    )
   const consumer = {
     events: { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'endBatch', CRASH: 'crash' },
     on: (event: string, handler: (e: { payload: unknown }) => void) => handlers.set(event, handler),
@@ -38,27 +62,42 @@ export function runnerHarness(options: {
       eachBatch = config.eachBatch
     },
     pause: (tps: { topic: string; partitions: number[] }[]) => {
+      if (disconnected) throw notInitialized()
       for (const { topic, partitions } of tps)
         for (const p of partitions) paused.add(`${topic}/${p}`)
     },
     resume: (tps: { topic: string; partitions: number[] }[]) => {
+      if (disconnected) throw notInitialized()
       for (const { topic, partitions } of tps)
         for (const p of partitions) paused.delete(`${topic}/${p}`)
     },
     seek: (s: { topic: string; partition: number; offset: string }) => {
+      if (disconnected) throw notInitialized()
       seeks.push(s)
     },
-    disconnect: async () => undefined,
+    disconnect: async () => {
+      disconnected = true
+    },
   }
   const committed: CommittedTxn[] = []
-  let producers = 0
+  /** Each producer.connect() (the fence) waits on the next gate pushed here, if any. */
+  const fenceGates: Deferred[] = []
+  const producers: { connected: boolean; disconnected: boolean }[] = []
   const kafka = {
     consumer: () => consumer,
     producer: () => {
-      const id = producers++
+      const id = producers.length
+      const state = { connected: false, disconnected: false }
+      producers.push(state)
       return {
-        connect: async () => undefined,
-        disconnect: async () => undefined,
+        connect: async () => {
+          const gate = fenceGates.shift()
+          if (gate) await gate.promise
+          state.connected = true
+        },
+        disconnect: async () => {
+          state.disconnected = true
+        },
         transaction: async () => {
           let records: CommittedTxn['records'] = []
           let offset: number | null = null
@@ -105,6 +144,7 @@ export function runnerHarness(options: {
         partitions: [{ partition: 0, offset: String(options.committed?.() ?? -1), metadata: null }],
       },
     ],
+    ...options.admin,
   } as unknown as Admin
   const runner = createStageRunner({
     stage: options.stage ?? 'issue',
@@ -156,10 +196,40 @@ export function runnerHarness(options: {
     })
     return resolved
   }
+  /** Delivers a ledger batch ending at `last` (one record stands for the batch). */
+  const ledgerBatch = async (partition: number, last: number): Promise<void> =>
+    eachBatch!({
+      batch: {
+        topic: LEDGER,
+        partition,
+        messages: [{ offset: String(last), key: Buffer.from('k'), value: null }],
+        lastOffset: () => String(last),
+        highWatermark: String(last + 1),
+      },
+      resolveOffset: () => undefined,
+      isRunning: () => true,
+      isStale: () => false,
+    })
+  /** Lets the runner's pending promises run (fake timers leave setImmediate alone). */
+  const flush = async (): Promise<void> => {
+    for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
+  }
   const settle = async (ms = 0): Promise<void> => {
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
     if (ms > 0) await new Promise((r) => setTimeout(r, ms))
     for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r))
   }
-  return { runner, join, paused, seeks, committed, inputBatch, settle }
+  return {
+    runner,
+    join,
+    paused,
+    seeks,
+    committed,
+    producers,
+    fenceGates,
+    ledgerBatch,
+    inputBatch,
+    flush,
+    settle,
+  }
 }
