@@ -172,7 +172,7 @@ export async function watchRange(watch: {
         status !== undefined &&
         status.state === 'ready' &&
         status.fetchedTo >= to &&
-        status.inFlight === 0
+        status.uncommitted === 0
       if (!partitionDone) finished = false
       done += partitionDone
         ? to - from

@@ -85,7 +85,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   })
   const inFlight = new Gauge({
     name: 'moca_relay_in_flight',
-    help: 'Records admitted and not yet committed, per partition.',
+    help: 'Records whose work still runs (what the in-flight budget bounds), per partition.',
     labelNames: ['stage', 'topic', 'partition'] as const,
     registers: [registry],
   })

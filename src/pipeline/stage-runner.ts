@@ -22,7 +22,10 @@ export interface StageRunnerDeps {
   /** kafkajs maxWaitTimeInMs: the broker's fetch wait, and the consumer's sleep when all is paused. */
   readonly fetchMaxWaitMs: number
   readonly createProcessor: CreatePartitionProcessor
-  /** Records admitted and not yet committed, per partition, before the partition pauses. */
+  /**
+   * Records whose work still runs, per partition, before the partition pauses; records done but
+   * not yet committed (behind a slow one) are bounded at UNCOMMITTED_PER_SLOT times as many.
+   */
   readonly maxInFlight: number
   /**
    * A new partition worker's budget; every commit adds the records it completed, up to
@@ -53,7 +56,10 @@ export interface PartitionStatus {
   readonly topic: string
   readonly partition: number
   readonly state: WorkerState | 'starting'
+  /** Records whose work still runs: what the in-flight budget bounds. */
   readonly inFlight: number
+  /** Records admitted and not yet committed, done or not: what a restart would read again. */
+  readonly uncommitted: number
   readonly paused: readonly string[]
   /** The next offset to admit. */
   readonly nextOffset: number
@@ -476,7 +482,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       // The whole batch went in: the position is past its trailing control records too.
       noteFetched(k, Number(batch.lastOffset()) + 1)
     }
-    deps.metrics.inFlight(deps.stage, batch.topic, batch.partition, worker.tracker.inFlight)
+    deps.metrics.inFlight(deps.stage, batch.topic, batch.partition, worker.tracker.running)
     deps.metrics.lag(
       deps.stage,
       batch.topic,
@@ -551,7 +557,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           topic,
           partition,
           state: worker?.state ?? 'starting',
-          inFlight: worker?.tracker.inFlight ?? 0,
+          inFlight: worker?.tracker.running ?? 0,
+          uncommitted: worker?.tracker.inFlight ?? 0,
           paused: pauseReasons(topic, partition),
           nextOffset: worker?.tracker.nextOffset ?? 0,
           committedOffset: worker?.tracker.lastCommittedOffset ?? null,

@@ -7,6 +7,7 @@ const status = (partition: number, over: Partial<PartitionStatus> = {}): Partiti
   partition,
   state: 'ready',
   inFlight: 0,
+  uncommitted: 0,
   paused: [],
   nextOffset: 0,
   committedOffset: null,
@@ -34,7 +35,7 @@ describe('a replay or redrive waiting for its range', () => {
       ...range,
       partitions: () =>
         ++polls < 3
-          ? [status(0, { fetchedTo: 15, inFlight: 3, committedOffset: 14 }), status(1)]
+          ? [status(0, { fetchedTo: 15, uncommitted: 3, committedOffset: 14 }), status(1)]
           : [status(0, { fetchedTo: 20 }), status(1, { fetchedTo: 5 })],
       crashed: () => false,
       signal: new AbortController().signal,
@@ -52,7 +53,7 @@ describe('a replay or redrive waiting for its range', () => {
       ...range,
       partitions: () => {
         if (++polls === 2) crashed = true
-        return [status(0, { fetchedTo: 12, inFlight: 2 }), status(1)]
+        return [status(0, { fetchedTo: 12, uncommitted: 2 }), status(1)]
       },
       crashed: () => crashed,
       signal: new AbortController().signal,
