@@ -47,10 +47,7 @@ const POLL_MS = 250
 export async function runRange(options: RangeRunOptions): Promise<RangeRunResult> {
   const { loaded, topic } = options
   const { config } = loaded
-  const records = [...options.from].reduce(
-    (sum, [p, from]) => sum + Math.max(0, (options.to.get(p) ?? from) - from),
-    0,
-  )
+  const records = rangeSize(options.from, options.to)
   const tally = createOutcomeTally()
   if (records === 0) return { tally, records, completed: true, seconds: 0 }
   const started = Date.now()
@@ -136,6 +133,16 @@ export function describeCrash(crashed: unknown): string {
   return `The Kafka consumer crashed and could not restart (${reason}); the run stopped. Fix the cause the log names, then resume.`
 }
 
+/** Offsets a range covers, over all its partitions (a partition whose end is not past its start: none). */
+export function rangeSize(
+  from: ReadonlyMap<number, number>,
+  to: ReadonlyMap<number, number>,
+): number {
+  let size = 0
+  for (const [partition, start] of from) size += Math.max(0, (to.get(partition) ?? start) - start)
+  return size
+}
+
 /** How a range run's wait ended. */
 export type RangeEnd = 'completed' | 'aborted' | 'crashed'
 
@@ -153,10 +160,7 @@ export async function watchRange(watch: {
   readonly onProgress: (done: number) => void
   readonly pollMs?: number
 }): Promise<RangeEnd> {
-  const records = [...watch.from].reduce(
-    (sum, [p, from]) => sum + Math.max(0, (watch.to.get(p) ?? from) - from),
-    0,
-  )
+  const records = rangeSize(watch.from, watch.to)
   for (;;) {
     if (watch.signal.aborted) return 'aborted'
     if (watch.crashed()) return 'crashed'

@@ -12,7 +12,13 @@ import {
   rangePastLiveRelay,
   resolveRange,
 } from './offset-spec.js'
-import { describeCrash, runRange, type RangeRunOptions, type RangeRunResult } from './range-run.js'
+import {
+  describeCrash,
+  rangeSize,
+  runRange,
+  type RangeRunOptions,
+  type RangeRunResult,
+} from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
@@ -111,7 +117,7 @@ export function createReplayCommand(): Command {
         await admin.disconnect()
       }
       const { from, to } = range
-      const records = [...from].reduce((sum, [p, f]) => sum + Math.max(0, (to.get(p) ?? f) - f), 0)
+      const records = rangeSize(from, to)
       const out = process.stdout
       out.write(`Replay ${runId} of ${topic}: ${records.toLocaleString('en-US')} records\n`)
       for (const line of formatRangePlan(from, to)) out.write(`  ${line}\n`)
