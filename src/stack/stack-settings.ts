@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs'
+import { isIP } from 'node:net'
 import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { RelayEnv } from '../config/env.js'
@@ -70,6 +71,15 @@ export function resolveStackSettings(
     stopGracefulMs: STACK_DEFAULTS.stopGracefulMs,
     registryJavaHome: env.STACK_REGISTRY_JAVA_HOME,
     javaHome: env.JAVA_HOME,
+  }
+  if (isIP(settings.host) === 6) {
+    // kafkajs splits each bootstrap broker at its first ':' ("[::1]:9092" is host "[", port NaN),
+    // so no relay could reach a broker listening on an IPv6 literal.
+    throw new RelayError(
+      'CONFIG_INVALID',
+      `the local stack cannot listen on the IPv6 address ${settings.host}: the relay's Kafka client (kafkajs) reads a bootstrap broker as host:port split at the first ':', so it could not connect. Fix: set STACK_HOST (--host) to an IPv4 address such as 127.0.0.1, or to a host name.`,
+      { classification: 'terminal' },
+    )
   }
   const ports = [settings.kafkaPort, settings.controllerPort, settings.registryPort]
   if (new Set(ports).size !== ports.length) {

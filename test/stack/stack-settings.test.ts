@@ -27,4 +27,16 @@ describe('resolveStackSettings', () => {
       }),
     )
   })
+
+  it('refuses an IPv6 address as the host, which no kafkajs client could name as a broker', () => {
+    expect(() => resolveStackSettings({ STACK_HOST: '::1' })).toThrow(
+      expect.objectContaining({
+        code: 'CONFIG_INVALID',
+        message: expect.stringContaining(
+          'Fix: set STACK_HOST (--host) to an IPv4 address',
+        ) as unknown,
+      }),
+    )
+    expect(resolveStackSettings({}, { host: '127.0.0.2' }).host).toBe('127.0.0.2')
+  })
 })
