@@ -37,7 +37,7 @@ interface Exchange {
   readonly email: string
   /** Sent as a JSON body (serialized here, so a bad value rejects like any other failure). */
   readonly payload?: Readonly<Record<string, unknown>>
-  /** With a payload: sent as the `Idempotency-Key` header. */
+  /** Sent as the `Idempotency-Key` header. */
   readonly idempotencyKey?: string
   /** Sent as the `coreClaimHash` query parameter. */
   readonly coreClaimHash?: string
@@ -96,10 +96,9 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
       'x-partner-auth': await deps.tokens.tokenFor(x.email),
       'user-agent': userAgent,
     }
-    if (x.idempotencyKey !== undefined) {
-      headers['content-type'] = 'application/json'
-      headers['idempotency-key'] = x.idempotencyKey
-    }
+    // The API requires this header on a body (the sandbox answers 415 without it).
+    if (body !== null) headers['content-type'] = 'application/json'
+    if (x.idempotencyKey !== undefined) headers['idempotency-key'] = x.idempotencyKey
     let outcome: TextOutcome
     try {
       outcome = await requestTextOutcome(

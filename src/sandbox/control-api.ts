@@ -7,7 +7,12 @@ import type { SandboxControl } from './sandbox-core.js'
 
 export const CONTROL_PREFIX = '/_sandbox/'
 
-const ConsentChange = z.strictObject({ email: z.string().min(3), rejected: z.boolean() })
+const ConsentChange = z.strictObject({
+  email: z.string().min(3),
+  rejected: z.boolean(),
+  /** Required when the sandbox has several partners (consent is per user and partner). */
+  partnerId: z.string().min(1).optional(),
+})
 const FeatureChange = z.strictObject({ partnerId: z.string().min(1), enabled: z.boolean() })
 
 /**
@@ -19,7 +24,7 @@ const FeatureChange = z.strictObject({ partnerId: z.string().min(1), enabled: z.
  * GET  /_sandbox/stats                → SandboxStats
  * GET  /_sandbox/settings             POST /_sandbox/settings  (a partial SandboxSettings)
  * GET  /_sandbox/faults               POST /_sandbox/faults    (replaces: { issue?, status? })
- * POST /_sandbox/consent              { email, rejected }
+ * POST /_sandbox/consent              { email, rejected, partnerId? }
  * POST /_sandbox/feature              { partnerId, enabled }
  * POST /_sandbox/reset
  */
@@ -70,7 +75,7 @@ function run(control: SandboxControl, route: string, input: unknown, query: stri
       return control.setFaults(input ?? {})
     case 'POST consent': {
       const change = ConsentChange.parse(input)
-      control.setConsentRejected(change.email, change.rejected)
+      control.setConsentRejected(change.email, change.rejected, change.partnerId)
       return { ok: true }
     }
     case 'POST feature': {

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { maskEmail } from '../domain/mask-email.js'
 import { DEFAULT_ON_DUPLICATE, type OnDuplicate } from '../domain/moca-api.js'
+import { mediaTypeOf } from '../kafka/content-type.js'
 import { authenticatePartner, claimedEmail } from './authenticate-partner.js'
 import type { CallAction, IssueCallInput } from './call-log.js'
 import { answerFault, countAnswer, isBeforeWork } from './fault-responses.js'
@@ -19,6 +20,9 @@ interface IssueAnswer {
   readonly revokedCoreClaimHash: string | null
   readonly reason: string | null
 }
+
+/** The one media type the API lists for its required Content-Type header ([API]). */
+const JSON_MEDIA_TYPE = 'application/json'
 
 type Fields = Pick<IssueCallInput, 'issuerDid' | 'credentialId' | 'onDuplicate' | 'idempotencyKey'>
 
@@ -103,7 +107,10 @@ export async function handleIssue(
   }
 }
 
-/** MocaChain's checks in its documented order: 401, 403 (feature), 400/404, 403 (schema), 409. */
+/**
+ * MocaChain's checks in its documented order: 401, 403 (feature), 415/400/404, 403 (schema), 409.
+ * Where the 415 goes is undocumented; it is a problem with the body, so it comes with the 400s.
+ */
 async function decide(
   core: SandboxCore,
   req: IncomingMessage,
@@ -120,6 +127,17 @@ async function decide(
       email,
     )
   }
+  const contentType = req.headers['content-type']
+  if (contentType === undefined || mediaTypeOf(contentType) !== JSON_MEDIA_TYPE) {
+    return refuse(
+      415,
+      MocaMessages.unsupportedMediaType,
+      contentType === undefined
+        ? 'the Content-Type header is missing'
+        : `the Content-Type is "${contentType}"`,
+      email,
+    )
+  }
   if (body === null) return refuse(400, MocaMessages.invalidJson, undefined, email)
   for (const field of ['issuerDid', 'credentialId'] as const) {
     const problem = stringFieldProblem(body, field)
@@ -133,7 +151,8 @@ async function decide(
   if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) {
     return refuse(400, 'Invalid field: credentialSubject (expected an object)', undefined, email)
   }
-  const onDuplicate = body.onDuplicate ?? DEFAULT_ON_DUPLICATE
+  // Only a missing field takes the default: null is neither absent nor "ignore"/"revoke".
+  const onDuplicate = body.onDuplicate === undefined ? DEFAULT_ON_DUPLICATE : body.onDuplicate
   if (onDuplicate !== 'ignore' && onDuplicate !== 'revoke') {
     return refuse(
       400,

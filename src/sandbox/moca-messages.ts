@@ -17,6 +17,8 @@ export const MocaMessages = {
   invalidJson: 'Request body must be a JSON object.',
   notFound: 'Not found.',
   payloadTooLarge: 'Request body too large.',
+  /** 415: the API requires `Content-Type: application/json`; MocaChain's wording is undocumented. */
+  unsupportedMediaType: 'Content-Type must be application/json.',
 } as const
 
 /** A gateway's own page, as sites behind nginx answer a dead upstream. */

@@ -88,7 +88,13 @@ export type SandboxProgram = z.infer<typeof SandboxProgram>
 
 export const SandboxUser = z.strictObject({
   email: z.string().min(3),
-  /** The user rejected this partner's credentials: issues answer 409. */
+  /**
+   * The partner the consent below is about: consent is per (user, partner), so list a user once
+   * per partner. Required when the sandbox has several partners.
+   * @default the only partner
+   */
+  partnerId: z.string().min(1).optional(),
+  /** The user rejected this partner's credentials: its issues answer 409, other partners' do not. */
   consentRejected: z.boolean().default(false),
 })
 
@@ -143,6 +149,29 @@ export const SandboxConfig = z
       }
       programIds.add(p.credentialId)
     })
+    config.users.forEach((u, i) => {
+      const problem = consentPartnerProblem(u.partnerId, partnerIds)
+      if (problem !== null) {
+        ctx.addIssue({ code: 'custom', path: ['users', i, 'partnerId'], message: problem })
+      }
+    })
   })
 export type SandboxConfig = z.infer<typeof SandboxConfig>
 export type SandboxConfigInput = z.input<typeof SandboxConfig>
+
+/**
+ * Why a consent setting cannot name its partner, or null. Leaving partnerId out is fine only when
+ * one partner is configured: consent is per (user, partner), and guessing among several would
+ * refuse or allow the wrong one.
+ */
+export function consentPartnerProblem(
+  partnerId: string | undefined,
+  partnerIds: ReadonlySet<string>,
+): string | null {
+  if (partnerId === undefined) {
+    return partnerIds.size === 1
+      ? null
+      : `partnerId is required: consent is per (user, partner) and there are ${partnerIds.size} partners`
+  }
+  return partnerIds.has(partnerId) ? null : `no partner "${partnerId}" in partners`
+}

@@ -7,6 +7,7 @@ import { createFaultPlan, type FaultPlan } from './fault-plan.js'
 import { createPartnerTokenVerifier, type PartnerTokenVerifier } from './partner-token-verifier.js'
 import { createRemoteJwks, type RemoteJwks } from './remote-jwks.js'
 import {
+  consentPartnerProblem,
   SandboxSettings,
   SandboxSettingsPatch,
   type SandboxConfig,
@@ -37,7 +38,11 @@ export interface SandboxControl {
   updateSettings(patch: SandboxSettingsPatch): SandboxSettings
   faults(): SandboxFaults
   setFaults(faults: SandboxFaultsInput): SandboxFaults
-  setConsentRejected(email: string, rejected: boolean): void
+  /**
+   * Whether a user rejected credentials from one partner (409 to that partner's issues only).
+   * @param partnerId the partner refused; may be left out only when the sandbox has one partner
+   */
+  setConsentRejected(email: string, rejected: boolean, partnerId?: string): void
   setFeatureEnabled(partnerId: string, enabled: boolean): void
   /** Back to the config as loaded: state, calls, counters, caches, faults and settings. */
   reset(): void
@@ -101,6 +106,7 @@ export function createSandboxCore(deps: {
       },
     ]),
   )
+  const partnerIds: ReadonlySet<string> = new Set(partners.keys())
   const ledger = createSandboxLedger({ now })
   const calls = createCallLog({ limit: config.callLogLimit })
   const plan = createFaultPlan({
@@ -118,8 +124,19 @@ export function createSandboxCore(deps: {
     },
   })
 
+  function setConsentRejected(email: string, rejected: boolean, partnerId?: string): void {
+    const problem = consentPartnerProblem(partnerId, partnerIds)
+    if (problem !== null) {
+      throw new RelayError('CONFIG_INVALID', `Invalid sandbox consent: ${problem}.`, {
+        classification: 'terminal',
+      })
+    }
+    ledger.setConsentRejected(email, partnerId ?? config.partners[0]!.partnerId, rejected)
+  }
   function seedUsers(): void {
-    for (const user of config.users) ledger.setConsentRejected(user.email, user.consentRejected)
+    for (const user of config.users) {
+      setConsentRejected(user.email, user.consentRejected, user.partnerId)
+    }
   }
   seedUsers()
 
@@ -152,9 +169,7 @@ export function createSandboxCore(deps: {
       logger.info({ faults: plan.current() }, 'sandbox faults replaced')
       return plan.current()
     },
-    setConsentRejected(email, rejected) {
-      ledger.setConsentRejected(email, rejected)
-    },
+    setConsentRejected,
     setFeatureEnabled(partnerId, enabled) {
       const partner = partners.get(partnerId)
       if (partner === undefined) {

@@ -5,7 +5,8 @@ import { formatIssuanceDate, newCoreClaimHash, newVcId, userUuidFor } from './mo
 export interface SandboxUserState {
   readonly email: string
   readonly userUuid: string
-  consentRejected: boolean
+  /** The partners whose credentials this user rejected: their issues answer 409. */
+  readonly consentRejectedBy: Set<string>
 }
 
 export interface SandboxCredential {
@@ -43,7 +44,8 @@ export type IssueOutcome =
 export interface SandboxLedger {
   /** The user for an email, created on first sight as MocaChain auto-creates AIR accounts. */
   user(email: string): SandboxUserState
-  setConsentRejected(email: string, rejected: boolean): void
+  /** Consent is per (user, partner): rejecting one partner leaves the others alone. */
+  setConsentRejected(email: string, partnerId: string, rejected: boolean): void
   issue(request: IssueRequest): IssueOutcome
   find(coreClaimHash: string): SandboxCredential | undefined
   counts(): { users: number; credentials: number; revoked: number }
@@ -54,6 +56,7 @@ export interface SandboxLedger {
  * MocaChain's state: users by email, credentials by coreClaimHash, and the one active credential
  * per (user, program). A "duplicate" is keyed by program; the docs also speak of "user + schema"
  * (mocachain-facts §4.4), and a sandbox program has exactly one schema, so the two agree here.
+ * Consent is kept per (user, partner): a user refuses credentials "from this partner" (§4.3).
  */
 export function createSandboxLedger(deps: { readonly now: () => number }): SandboxLedger {
   const users = new Map<string, SandboxUserState>()
@@ -65,7 +68,7 @@ export function createSandboxLedger(deps: { readonly now: () => number }): Sandb
     const key = email.toLowerCase()
     let found = users.get(key)
     if (found === undefined) {
-      found = { email, userUuid: userUuidFor(email), consentRejected: false }
+      found = { email, userUuid: userUuidFor(email), consentRejectedBy: new Set() }
       users.set(key, found)
     }
     return found
@@ -91,12 +94,14 @@ export function createSandboxLedger(deps: { readonly now: () => number }): Sandb
 
   return {
     user,
-    setConsentRejected(email, rejected) {
-      user(email).consentRejected = rejected
+    setConsentRejected(email, partnerId, rejected) {
+      const { consentRejectedBy } = user(email)
+      if (rejected) consentRejectedBy.add(partnerId)
+      else consentRejectedBy.delete(partnerId)
     },
     issue(request) {
       const holder = user(request.email)
-      if (holder.consentRejected) return { kind: 'consent-rejected' }
+      if (holder.consentRejectedBy.has(request.partnerId)) return { kind: 'consent-rejected' }
       const slot = `${holder.userUuid}\u0000${request.issuerDid}\u0000${request.credentialId}`
       const existing = active.get(slot)
       if (existing !== undefined && request.onDuplicate === 'ignore') {

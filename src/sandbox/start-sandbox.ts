@@ -101,7 +101,8 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     updateSettings: (patch) => core.updateSettings(patch),
     faults: () => core.faults(),
     setFaults: (faults) => core.setFaults(faults),
-    setConsentRejected: (email, rejected) => core.setConsentRejected(email, rejected),
+    setConsentRejected: (email, rejected, partnerId) =>
+      core.setConsentRejected(email, rejected, partnerId),
     setFeatureEnabled: (partnerId, enabled) => core.setFeatureEnabled(partnerId, enabled),
     reset: () => core.reset(),
     stats: () => core.stats(),

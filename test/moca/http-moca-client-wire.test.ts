@@ -35,6 +35,7 @@ describe('MocaClient: what goes on the wire', () => {
     })
     expect(status?.headers['x-partner-auth']).toBe(await f.tokens.tokenFor(email))
     expect(status?.headers['idempotency-key']).toBeUndefined()
+    expect(status?.headers['content-type']).toBeUndefined()
   })
 
   it('joins the base URL and the paths without doubling /v1', async () => {

@@ -54,6 +54,19 @@ describe('sandbox config', () => {
     ],
     ['an unknown fault', { partners: [partner], faults: { issue: { next: ['explode'] } } }, /next/],
     ['a misspelt setting', { partners: [partner], settings: { onchainDelay: 5 } }, /onchainDelay/],
+    [
+      'a user of an unknown partner',
+      { partners: [partner], users: [{ email: 'a@example.com', partnerId: 'nobody' }] },
+      /no partner "nobody".*\n.*at users\[0\]\.partnerId/,
+    ],
+    [
+      'a user without a partner when there are several (consent is per partner)',
+      {
+        partners: [partner, { ...partner, partnerId: 'p2' }],
+        users: [{ email: 'a@example.com', consentRejected: true }],
+      },
+      /partnerId is required.*\n.*at users\[0\]\.partnerId/,
+    ],
   ])('refuses %s, naming the field', (_what, input, message) => {
     expect(() => parseSandboxConfig(input)).toThrow(message)
   })
