@@ -1,7 +1,4 @@
-import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises'
-import { join, resolve } from 'node:path'
-import { generatePartnerKey } from '../auth/generate-partner-key.js'
-import { createJwksDocument, type JwkMembers } from '../auth/jwks-document.js'
+import { resolve } from 'node:path'
 import { keySourceFromText, loadSigningKey, type KeySource } from '../auth/load-signing-key.js'
 import {
   createPartnerTokenSigner,
@@ -11,14 +8,15 @@ import { isSigningAlgorithm, type SigningAlgorithm } from '../auth/signing-algor
 import type { RelayEnv } from '../config/env.js'
 import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
-import { isRelayError, RelayError } from '../errors/relay-error.js'
+import { RelayError } from '../errors/relay-error.js'
 import type { Command } from './command.js'
 import { parseCommandLine } from './usage-error.js'
+import { JWKS_FILE, PRIVATE_KEY_FILE, writePartnerKeyFiles } from './write-partner-key-files.js'
+
+export { JWKS_FILE, PRIVATE_KEY_FILE }
 
 /** Where `keys generate` writes by default; `keys/` is in .gitignore so a key is never committed. */
 export const DEFAULT_KEYS_DIR = 'keys'
-export const PRIVATE_KEY_FILE = 'partner-private-key.pem'
-export const JWKS_FILE = 'jwks.json'
 
 export interface CommandIo {
   readonly stdout: { write(text: string): unknown }
@@ -30,12 +28,15 @@ export interface CommandIo {
 const USAGE = `Usage:
   moca-relay keys generate [--alg ES256|RS256] [--kid ID] [--out DIR] [--force]
       Writes DIR/${PRIVATE_KEY_FILE} (PKCS#8, mode 0600) and DIR/${JWKS_FILE}, and prints the
-      JWKS (public keys only). Serve that JWKS at the URL registered with MocaChain.
+      JWKS (public keys only). Serve that JWKS at the URL registered with MocaChain. Without
+      --force, a folder holding either file is refused.
       --alg    ES256 (default) or RS256 (RSA-2048)
       --kid    key id in the JWT header and the JWKS (default: the key's RFC 7638 thumbprint)
       --out    folder (default: ./${DEFAULT_KEYS_DIR})
-      --force  replace an existing private key; the JWKS keeps the previous public keys so
-               tokens already signed with them still verify (remove them once those expired)
+      --force  rotate: the JWKS gets the new key and keeps every public key it published, and
+               the replaced key's, so tokens signed with them still verify (remove them once
+               those expired); it is written before the private key is replaced. A --kid the
+               JWKS already publishes is refused
 
   moca-relay keys token --partner-id ID --email EMAIL [--key FILE] [--kid ID] [--alg ES256|RS256]
                         [--scope S] [--ttl SECONDS]
@@ -78,83 +79,28 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
   if (parsed === null) return 2
   const { values } = parsed
   const alg = parseAlg(values.alg)
-  const dir = resolve(values.out)
-  const keyPath = join(dir, PRIVATE_KEY_FILE)
-  const jwksPath = join(dir, JWKS_FILE)
-  await writableFolder(dir, () => mkdir(dir, { recursive: true }))
+  const written = await writePartnerKeyFiles({
+    dir: resolve(values.out),
+    alg,
+    kid: values.kid,
+    force: values.force,
+  })
+  const { keyPath, jwksPath, kid, kept } = written
 
-  const key = await generatePartnerKey({ alg, kid: values.kid })
-  const previous = values.force ? await readPreviousKeys(jwksPath, key.kid) : []
-  const jwks = createJwksDocument([key.publicJwk, ...previous])
-  await writableFolder(dir, () => writePrivateKey(keyPath, key.privateKeyPem, values.force))
-  await writableFolder(dir, () => writeFile(jwksPath, `${JSON.stringify(jwks, null, 2)}\n`))
-
-  io.stdout.write(`${JSON.stringify(jwks, null, 2)}\n`)
+  io.stdout.write(`${JSON.stringify(written.jwks, null, 2)}\n`)
   io.stderr.write(
     [
-      `Wrote the ${alg} private key to ${keyPath} (mode 0600; keep it secret) and the JWKS to ${jwksPath}.`,
-      `kid: ${key.kid}${previous.length > 0 ? `; previous keys kept in the JWKS: ${previous.map((k) => k.kid).join(', ')}` : ''}`,
+      `Wrote the JWKS to ${jwksPath}, then the ${alg} private key to ${keyPath} (mode 0600; keep it secret).`,
+      `kid: ${kid}${kept.length > 0 ? `; previous keys kept in the JWKS: ${kept.join(', ')}` : ''}`,
+      ...(written.replaced
+        ? [
+            `A relay that reads ${keyPath} takes the new key within seconds but keeps signing under the moca.key.kid of its config: see "Key rotation" in the README.`,
+          ]
+        : []),
       '',
     ].join('\n'),
   )
   return 0
-}
-
-/** A file-system refusal (ENOTDIR, EACCES, ENOSPC…) as an operator message naming --out. */
-async function writableFolder<T>(dir: string, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write()
-  } catch (err) {
-    const code = (err as { code?: unknown }).code
-    if (isRelayError(err) || typeof code !== 'string') throw err
-    throw new RelayError(
-      'KEY_WRITE_FAILED',
-      `cannot write the keys to --out ${dir} (${code}: ${(err as Error).message}); pick a folder you can write`,
-      { classification: 'terminal', cause: err },
-    )
-  }
-}
-
-/**
- * The private key goes to a temporary file created with mode 0600 and exclusive flags, then is
- * renamed into place: the key is never readable by others, not even for an instant, and without
- * --force an existing key is never replaced.
- */
-async function writePrivateKey(path: string, pem: string, force: boolean): Promise<void> {
-  if (!force) {
-    try {
-      await writeFile(path, pem, { mode: 0o600, flag: 'wx' })
-      return
-    } catch (err) {
-      if ((err as { code?: unknown }).code !== 'EEXIST') throw err
-      throw new RelayError(
-        'KEY_FILE_EXISTS',
-        `${path} already exists; pass --force to replace it, or choose another --out folder`,
-        { classification: 'terminal' },
-      )
-    }
-  }
-  const temporary = `${path}.${process.pid}.tmp`
-  await writeFile(temporary, pem, { mode: 0o600, flag: 'wx' })
-  await chmod(temporary, 0o600)
-  await rename(temporary, path)
-}
-
-async function readPreviousKeys(jwksPath: string, newKid: string): Promise<JwkMembers[]> {
-  let text: string
-  try {
-    text = await readFile(jwksPath, 'utf8')
-  } catch {
-    return []
-  }
-  try {
-    const keys = (JSON.parse(text) as { keys?: unknown }).keys
-    return Array.isArray(keys)
-      ? (keys as JwkMembers[]).filter((k) => typeof k.kid === 'string' && k.kid !== newKid)
-      : []
-  } catch {
-    return []
-  }
 }
 
 async function token(

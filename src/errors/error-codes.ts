@@ -25,9 +25,21 @@ export const ErrorCodes = {
 
   KEY_FILE_EXISTS: {
     meaning:
-      '`moca-relay keys generate` found a private key at the output path and refused to overwrite it.',
+      '`moca-relay keys generate` found a private key or a jwks.json in its --out folder and refused to overwrite it.',
     action:
-      'Pick another --out folder, or pass --force to replace the key (the JWKS keeps the previous public keys so tokens in flight still verify).',
+      'Pick another --out folder, or pass --force to rotate: a new private key, and a JWKS that keeps every public key it published so tokens in flight still verify.',
+  },
+  KEY_KID_IN_USE: {
+    meaning:
+      '`moca-relay keys generate --force` was given a --kid that the JWKS in its --out folder already publishes. A new key under it would replace the public key tokens may still be signed with, and a verifier that cached the JWKS would refuse the new tokens.',
+    action:
+      "Rotate under a new kid: pass a --kid the JWKS does not hold, or none (the default is the new key's thumbprint), then set moca.key.kid to it. Nothing was written.",
+  },
+  KEY_JWKS_INVALID: {
+    meaning:
+      '`moca-relay keys generate --force` found a jwks.json it cannot read as a JWKS (not JSON, no "keys" array, an entry without kid, alg or kty, two entries with one kid), so it cannot keep the keys it publishes.',
+    action:
+      'Fix the file (it is what tokens are checked against), or move it away to start a new JWKS, then run again. Nothing was written.',
   },
 
   KEY_WRITE_FAILED: {

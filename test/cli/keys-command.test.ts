@@ -1,5 +1,4 @@
-import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import {
   createLocalJWKSet,
@@ -8,30 +7,11 @@ import {
   jwtVerify,
   type JSONWebKeySet,
 } from 'jose'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { loadSigningKey } from '../../src/auth/load-signing-key.js'
 import { PRIVATE_JWK_MEMBERS } from '../../src/auth/private-jwk-members.js'
-import { createKeysCommand, JWKS_FILE, PRIVATE_KEY_FILE } from '../../src/cli/keys-command.js'
-
-/** A fresh folder for the command's files, removed when the test ends. */
-async function tempDir(): Promise<string> {
-  const dir = await mkdtemp(join(tmpdir(), 'moca-keys-'))
-  onTestFinished(() => rm(dir, { recursive: true, force: true }))
-  return dir
-}
-
-/** Runs `moca-relay keys …` in-process, capturing what a user would see. */
-async function keys(args: string[], env: Record<string, string> = {}) {
-  let stdout = ''
-  let stderr = ''
-  const command = createKeysCommand({
-    stdout: { write: (t: string) => (stdout += t) },
-    stderr: { write: (t: string) => (stderr += t) },
-    env: () => env,
-  })
-  const code = await command.run(args).catch((err: unknown) => err)
-  return { code, stdout, stderr }
-}
+import { JWKS_FILE, PRIVATE_KEY_FILE } from '../../src/cli/keys-command.js'
+import { keysFolder as tempDir, runKeysCommand as keys } from '../support/run-keys-command.js'
 
 describe('moca-relay keys generate', () => {
   it('writes a 0600 private key and a public JWKS, and prints the JWKS', async () => {
@@ -95,40 +75,36 @@ describe('moca-relay keys generate', () => {
     expect((await stat(join(out, PRIVATE_KEY_FILE))).mode & 0o777).toBe(0o600)
   })
 
-  it('with --force and the same --kid replaces the key: the JWKS holds only the new one', async () => {
+  it('with --force and a new --kid keeps the old key published: tokens of both keys verify', async () => {
     const out = await tempDir()
-    const first = JSON.parse(
-      (await keys(['generate', '--kid', 'partner-1', '--out', out])).stdout,
-    ) as JSONWebKeySet
+    await keys(['generate', '--kid', 'partner-1', '--out', out])
+    const oldKey = join(out, 'partner-1.pem')
+    await writeFile(oldKey, await readFile(join(out, PRIVATE_KEY_FILE), 'utf8'))
     const { code, stdout, stderr } = await keys([
       'generate',
       '--kid',
-      'partner-1',
+      'partner-2',
       '--out',
       out,
       '--force',
     ])
     expect(code).toBe(0)
-    expect(stderr).not.toContain('previous keys kept')
+    expect(stderr).toContain('previous keys kept in the JWKS: partner-1')
     const jwks = JSON.parse(await readFile(join(out, JWKS_FILE), 'utf8')) as JSONWebKeySet
     expect(JSON.parse(stdout)).toEqual(jwks)
-    expect(jwks.keys).toEqual([expect.objectContaining({ kid: 'partner-1' })])
-    expect(jwks.keys[0]?.x).not.toBe(first.keys[0]?.x)
-    // The one key published is the new private key's: a token signed with it verifies.
-    const token = (
-      await keys([
-        'token',
-        '--partner-id',
-        'p',
-        '--email',
-        'a@example.com',
-        '--kid',
-        'partner-1',
-        '--key',
-        join(out, PRIVATE_KEY_FILE),
-      ])
-    ).stdout.trim()
-    await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeDefined()
+    expect(jwks.keys.map((k) => k.kid)).toEqual(['partner-2', 'partner-1'])
+    for (const [kid, key] of [
+      ['partner-1', oldKey],
+      ['partner-2', join(out, PRIVATE_KEY_FILE)],
+    ] as const) {
+      const token = (
+        await keys([
+          ...['token', '--partner-id', 'p', '--email', 'a@example.com'],
+          ...['--kid', kid, '--key', key],
+        ])
+      ).stdout.trim()
+      await expect(jwtVerify(token, createLocalJWKSet(jwks))).resolves.toBeDefined()
+    }
   })
 
   it('answers a usage error with exit code 2, naming the subcommand and the option', async () => {
