@@ -141,6 +141,18 @@ export const ErrorCodes = {
     meaning: 'The credential did not reach ONCHAIN before confirm.deadline.',
     action: 'Check MocaChain chain health; the credential may still land. Redrive re-polls it.',
   },
+  CONFIRM_REQUEST_INVALID: {
+    meaning:
+      'A record of the internal confirm queue (`<prefix>.confirm-queue`) is not a confirm request: it has no value, is not JSON, or a field the confirm stage needs is missing or malformed. Only the relay writes that topic: this is a bug or a stray write. Its credential may have been issued, but it is not polled; the event keeps what could be read of the record (idempotencyKey, source…), and the message names the record and the field.',
+    action:
+      "When the event's source names an input topic, `moca-relay redrive --reason CONFIRM_REQUEST_INVALID` queues a new confirmation for the credential the issue ledger holds. Otherwise read the record at the topic, partition and offset in the message to find who wrote it, and report it.",
+  },
+  CONFIRM_REQUEST_NEWER_VERSION: {
+    meaning:
+      'A record of the confirm queue was written by a newer relay (a confirm request version this relay cannot read), e.g. during a rolling upgrade. It is neither failed nor passed: the records before it are confirmed, then its partition stops at it and is rebuilt at growing intervals (up to 30 s), committing nothing past it. `moca_relay_outcomes_total` counts it as `blocked`.',
+    action:
+      'Upgrade this relay (finish the rolling upgrade): a relay that reads the record takes the partition over and confirms it. Do not roll back below the version that wrote it while its records wait. If no relay version writes it (a stray write), stop the relays and move the confirm group (`<groupId>.confirm`) past the offset in the log line.',
+  },
 
   // ── operator commands ───────────────────────────────────────────────────
   REPLAY_PAST_LIVE: {

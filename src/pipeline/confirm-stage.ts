@@ -8,9 +8,15 @@ import { isRelayError, RelayError } from '../errors/relay-error.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import type { OutgoingRecord } from '../kafka/partition-transactions.js'
 import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
+import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import { permitUnlessStopped, type RouteCircuit } from './circuit-breaker.js'
-import { decodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
+import {
+  CONFIRM_REQUEST_VERSION,
+  readConfirmRequest,
+  type ConfirmRequest,
+  type SalvagedRequest,
+} from './confirm-request.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
@@ -45,6 +51,14 @@ interface ConfirmTask {
   readonly slot: Slot
 }
 
+/** A confirm-queue record that is no confirm request: it ends as credential.failed. */
+interface UnreadableTask {
+  readonly reason: string
+  readonly salvaged: SalvagedRequest
+  readonly record: InputRecord
+  readonly slot: Slot
+}
+
 type PollResult =
   | { readonly kind: 'onchain'; readonly status: StatusResponse }
   /** `attempts`: the status calls made, as credential.failed reports them. */
@@ -62,10 +76,15 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
   const now = deps.now ?? Date.now
   return (ctx) => {
     const log = ctx.logger
-    const executor = createKeyOrderedExecutor<ConfirmTask>({
-      run: (task) => confirmOne(task),
+    const executor = createKeyOrderedExecutor<ConfirmTask | UnreadableTask>({
+      run: (task) => ('request' in task ? confirmOne(task) : failUnreadable(task)),
       onBug: (err, task) => onTaskError(ctx, err, task.slot.offset),
     })
+    /**
+     * A record written by a newer relay stops the partition there: nothing after it starts (its
+     * records are read again by the partition's next owner), and the records before it finish.
+     */
+    let stopped = false
 
     async function confirmOne(task: ConfirmTask): Promise<void> {
       if (ctx.stopping.aborted) return
@@ -113,7 +132,12 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         // restores it); a redrive's newer epoch also needs it to stop repeats, so only the first
         // confirmation may drop it.
         const ledger = [ledgerRecord(ledgerKey, entry)]
-        const outputs = [await output(deps.topics.onchain, event, task)]
+        const outputs = [
+          await output(deps.topics.onchain, event, {
+            key: task.record.key,
+            traceparent: request.traceparent,
+          }),
+        ]
         void (epoch > 0
           ? ctx.batcher.stage([...ledger, ...outputs], task.slot)
           : ctx.batcher.stage(outputs, task.slot, { unlessCommitted: ledger }))
@@ -151,9 +175,99 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         ...(epoch > 0 ? { epoch } : {}),
       })
       void ctx.batcher.stage(
-        [ledgerRecord(ledgerKey, entry), await output(deps.topics.failed, event, task)],
+        [
+          ledgerRecord(ledgerKey, entry),
+          await output(deps.topics.failed, event, {
+            key: task.record.key,
+            traceparent: request.traceparent,
+          }),
+        ],
         task.slot,
       )
+    }
+
+    /**
+     * Only the relay writes the confirm queue, so this is a bug or a stray write, and retrying
+     * cannot mend it. The issued credential still ends as exactly one credential.failed, with
+     * what could be read of it; with its input record's source a redrive re-polls it from the
+     * issue ledger.
+     */
+    async function failUnreadable(task: UnreadableTask): Promise<void> {
+      if (ctx.stopping.aborted) return
+      const { record, salvaged } = task
+      const route = salvaged.route ?? '(none)'
+      const ledgerKey = offsetLedgerKey(record.offset)
+      if (ctx.ledger.get(ledgerKey) !== undefined) {
+        // Failed before: read again beyond the committed offset by this partition's next owner.
+        deps.metrics.outcome('confirm', route, 'duplicate')
+        void ctx.batcher.stage([], task.slot)
+        return
+      }
+      const error = new RelayError(
+        'CONFIRM_REQUEST_INVALID',
+        `${queueRecord(record)} is not a confirm request: ${task.reason}`,
+        { classification: 'terminal' },
+      )
+      const at = new Date(now())
+      const generation = salvaged.generation ?? 0
+      const entry: LedgerEntry = {
+        state: LedgerState.confirmFailed,
+        generation,
+        at: at.getTime(),
+        run: deps.run,
+        code: error.code,
+      }
+      deps.metrics.outcome('confirm', route, 'failed', error.code)
+      log.error(
+        { err: error, offset: record.offset, idempotencyKey: salvaged.idempotencyKey },
+        'confirm-queue record is not a confirm request; its credential ends as credential.failed',
+      )
+      const event = buildFailed({
+        stage: 'confirm',
+        idempotencyKey: salvaged.idempotencyKey,
+        generation,
+        route: salvaged.route,
+        program: salvaged.program,
+        source: salvaged.source ?? {
+          topic: record.topic,
+          partition: record.partition,
+          offset: record.offset,
+          eventId: null,
+        },
+        coreClaimHash: salvaged.coreClaimHash,
+        userUuid: salvaged.userUuid,
+        failure: failure(error.code, error.message, null, 0),
+        at,
+        ...(salvaged.epoch ? { epoch: salvaged.epoch } : {}),
+      })
+      const outputs = [
+        await output(deps.topics.failed, event, {
+          key: record.key,
+          traceparent: salvaged.traceparent,
+        }),
+      ]
+      // As for a first confirmation's ONCHAIN: the entry only dedupes a re-read by the next owner.
+      void ctx.batcher.stage(outputs, task.slot, {
+        unlessCommitted: [ledgerRecord(ledgerKey, entry)],
+      })
+    }
+
+    /** Stops the partition at a record written by a newer relay, once the records before it are done. */
+    function stopAtNewer(record: InputRecord, version: number): void {
+      const error = new RelayError(
+        'CONFIRM_REQUEST_NEWER_VERSION',
+        `${queueRecord(record)} is a confirm request v${version}, written by a newer relay; this relay reads v${CONFIRM_REQUEST_VERSION}. Upgrade this relay: the partition stays at this record until a relay that reads it takes the partition over`,
+        { classification: 'systemic' },
+      )
+      stopped = true
+      deps.metrics.outcome('confirm', '(none)', 'blocked', error.code)
+      log.error(
+        { err: error, offset: record.offset, version },
+        'confirm-queue record written by a newer relay: upgrade this relay. The partition stops at it until a relay that reads it takes the partition over',
+      )
+      void executor.whenIdle().then(() => {
+        if (!ctx.stopping.aborted) ctx.fail(error)
+      })
     }
 
     async function poll(request: ConfirmRequest): Promise<PollResult> {
@@ -254,31 +368,44 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
     async function output(
       topic: string,
       event: OutputEvent,
-      task: ConfirmTask,
+      context: { key: Buffer | null; traceparent: string | null },
     ): Promise<OutgoingRecord> {
-      const encoded = await deps.encoder.encode(event, {
-        key: task.record.key,
-        traceparent: task.request.traceparent,
-      })
+      const encoded = await deps.encoder.encode(event, context)
       return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }
     }
 
     return {
       process(record, slot) {
-        const request = decodeConfirmRequest(record.value)
-        if (!request) {
-          // Our own topic, so this is version skew or a stray write; say so, and move on.
-          log.error(
-            { offset: record.offset },
-            'confirm-queue record is not a confirm request this version understands; skipped',
-          )
-          deps.metrics.outcome('confirm', '(none)', 'skipped', 'unreadable')
-          void ctx.batcher.stage([], slot)
-          return
+        // Held, not started: the partition's next owner reads it again.
+        if (stopped) return
+        const reading = readConfirmRequest(record.value)
+        switch (reading.kind) {
+          case 'request':
+            executor.submit(reading.request.orderingKey, {
+              request: reading.request,
+              record,
+              slot,
+            })
+            return
+          case 'newer':
+            stopAtNewer(record, reading.version)
+            return
+          case 'invalid':
+            executor.submit(reading.salvaged.orderingKey ?? `@unreadable:${record.offset}`, {
+              reason: reading.reason,
+              salvaged: reading.salvaged,
+              record,
+              slot,
+            })
+            return
         }
-        executor.submit(request.orderingKey, { request, record, slot })
       },
       whenIdle: () => executor.whenIdle(),
     }
   }
+}
+
+/** Where a confirm-queue record is, as failure messages and log lines name it. */
+function queueRecord(record: InputRecord): string {
+  return `confirm-queue record ${record.topic}/${record.partition} offset ${record.offset}`
 }

@@ -17,7 +17,7 @@ export function createOutcomeTally(stage: StageName = 'issue'): OutcomeTally {
     ...noopMetrics,
     outcome(outcomeStage, _route, outcome, code) {
       if (outcomeStage !== stage) return
-      done++
+      if (outcome !== 'blocked') done++
       counts.set(outcome, (counts.get(outcome) ?? 0) + 1)
       if (code !== undefined) {
         const byCode = codes.get(outcome) ?? new Map<string, number>()

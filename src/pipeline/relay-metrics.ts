@@ -4,7 +4,12 @@
  */
 export type StageName = 'issue' | 'confirm'
 
-export type Outcome = 'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate' | 'reconfirmed'
+/**
+ * What became of a record. `blocked` is no end: the record stops its partition (a systemic
+ * error, with its code), counted each time the partition reads it.
+ */
+export type Outcome =
+  'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate' | 'reconfirmed' | 'blocked'
 
 export interface RelayMetrics {
   consumed(stage: StageName, topic: string, count: number): void

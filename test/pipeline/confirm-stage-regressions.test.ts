@@ -1,5 +1,9 @@
+import { SchemaType } from '@kafkajs/confluent-schema-registry'
+import { schemaFromConfluentSchema } from '@kafkajs/confluent-schema-registry/dist/schemaTypeResolver.js'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { readOutputSchema } from '../../src/kafka/output-schemas.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
+import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { mocaFailure } from '../support/moca-failure.js'
 import {
   answer,
@@ -177,5 +181,204 @@ describe('confirm stage regressions', () => {
       )
       expect(warnings).toHaveLength(1)
     })
+  })
+})
+
+/** The JSON Schema of credential.failed, checked with the registry client's own ajv setup. */
+async function failedSchemaErrors(event: unknown): Promise<string[]> {
+  const schema = schemaFromConfluentSchema({
+    type: SchemaType.JSON,
+    schema: await readOutputSchema('credential.failed', 'json-schema'),
+  })
+  const errors: string[] = []
+  schema.isValid(event as object, {
+    errorHook: (path, message) => errors.push(`${path.join('')} ${String(message)}`),
+  })
+  return errors
+}
+
+const QUEUE = { topic: 'relay.confirm-queue', partition: 0 }
+
+describe('a confirm-queue record this relay cannot read', () => {
+  // Was: confirm-stage.ts logged "not a confirm request this version understands; skipped" and
+  // committed past it. That record is the only trace of an issued credential's confirmation: its
+  // credential.onchain or credential.failed was never published and nothing said which credential
+  // it was (invariant 1, nothing lost). And decodeConfirmRequest let through records without
+  // orderingKey, route, userUuid or a well-formed source, which later code then used as if they
+  // were there: polled, and published an onchain event missing fields its schema requires.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: ISSUED_AT })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it.each([
+    ['is not JSON', Buffer.from('{"v":1,"idempotencyKey":"key-1",'), 'not JSON'],
+    ['has no value (a tombstone)', null, 'no value'],
+    ['is JSON but not an object', Buffer.from('[1]'), 'not a JSON object'],
+    ['has no version', Buffer.from(JSON.stringify({ kind: 'something else' })), 'v:'],
+  ])(
+    'ends one that %s as credential.failed naming the record, and commits past it',
+    async (_label, value, reason) => {
+      const p = confirmPartition(() => answer('ONCHAIN'))
+      p.deliver(value)
+      await vi.advanceTimersByTimeAsync(5_000)
+
+      const failed = p.events(TOPICS.failed)
+      expect(failed).toMatchObject([
+        {
+          stage: 'confirm',
+          idempotencyKey: null,
+          source: { ...QUEUE, offset: '0', eventId: null },
+          failure: { code: 'CONFIRM_REQUEST_INVALID', httpStatus: null, attempts: 0 },
+        },
+      ])
+      const { message } = (failed[0] as { failure: { message: string } }).failure
+      expect(message).toContain('relay.confirm-queue')
+      expect(message).toContain(reason)
+      expect(await failedSchemaErrors(failed[0])).toEqual([])
+      expect(p.polls).toEqual([])
+      expect(p.committedOffset()).toBe(1)
+    },
+  )
+
+  it('keeps what it can read of a request missing the email: a redrive finds the input record by its source', async () => {
+    const p = confirmPartition(() => answer('ONCHAIN'))
+    const { email: _email, ...withoutEmail } = confirmRequest()
+    p.deliver(Buffer.from(JSON.stringify(withoutEmail)))
+    await vi.advanceTimersByTimeAsync(5_000)
+
+    const failed = p.events(TOPICS.failed)
+    expect(failed).toEqual([
+      expect.objectContaining({
+        stage: 'confirm',
+        idempotencyKey: 'key-1',
+        generation: 0,
+        route: 'kyc',
+        credentialId: 'program-1',
+        issuerDid: 'did:air:issuer',
+        source: confirmRequest().source,
+        coreClaimHash: 'hash-1',
+        userUuid: 'user-1',
+        failure: expect.objectContaining({ code: 'CONFIRM_REQUEST_INVALID' }),
+      }),
+    ])
+    expect((failed[0] as { failure: { message: string } }).failure.message).toMatch(
+      /relay\.confirm-queue.*\bemail\b/,
+    )
+    expect(await failedSchemaErrors(failed[0])).toEqual([])
+    expect(p.polls).toEqual([])
+    expect(p.committedOffset()).toBe(1)
+  })
+
+  it.each([
+    ['orderingKey', { orderingKey: undefined }],
+    ['route', { route: undefined }],
+    ['userUuid', { userUuid: undefined }],
+    ['coreClaimHash', { coreClaimHash: 42 }],
+    ['program.credentialId', { program: { issuerDid: 'did:air:issuer' } }],
+    ['source.offset', { source: { topic: 'kyc.events', partition: 0, offset: 7, eventId: null } }],
+    ['source.partition', { source: { topic: 'kyc.events', partition: -1, offset: '7' } }],
+    ['generation', { generation: -1 }],
+    ['issuedAt', { issuedAt: '2025-01-01T00:00:00Z' }],
+    ['epoch', { epoch: 'later' }],
+  ])(
+    'fails a request whose %s is missing or malformed, naming that field, without polling',
+    async (field, change) => {
+      const p = confirmPartition(() => answer('ONCHAIN'))
+      p.deliver(Buffer.from(JSON.stringify({ ...confirmRequest(), ...change })))
+      await vi.advanceTimersByTimeAsync(5_000)
+
+      expect(p.polls).toEqual([])
+      expect(p.events(TOPICS.onchain)).toEqual([])
+      const failed = p.events(TOPICS.failed)
+      expect(failed).toMatchObject([
+        {
+          stage: 'confirm',
+          idempotencyKey: 'key-1',
+          failure: { code: 'CONFIRM_REQUEST_INVALID' },
+        },
+      ])
+      expect((failed[0] as { failure: { message: string } }).failure.message).toContain(`${field}:`)
+      expect(await failedSchemaErrors(failed[0])).toEqual([])
+      expect(p.committedOffset()).toBe(1)
+    },
+  )
+
+  it('publishes its credential.failed once when the next owner reads it again', async () => {
+    // The record behind a slower one: its failure commits, its offset does not.
+    const slow = confirmRequest({ idempotencyKey: 'key-slow', coreClaimHash: 'hash-slow' })
+    const unreadable = Buffer.from('not json')
+    const first = confirmPartition(() => answer('WAIT_ONCHAIN'))
+    first.deliver(encodeConfirmRequest(slow))
+    first.deliver(unreadable)
+    await vi.advanceTimersByTimeAsync(1_500)
+    expect(first.events(TOPICS.failed)).toHaveLength(1)
+    expect(first.committedOffset()).toBeNull()
+    await first.worker.stop(0)
+
+    const next = confirmPartition(() => answer('WAIT_ONCHAIN'))
+    next.restoreFrom(first)
+    next.deliver(encodeConfirmRequest(slow))
+    next.deliver(unreadable)
+    await vi.advanceTimersByTimeAsync(1_500)
+    expect(next.events(TOPICS.failed)).toEqual([])
+  })
+})
+
+describe('a confirm-queue record written by a newer relay', () => {
+  // Was: skipped and committed past like a corrupt record. In a rolling upgrade a newer relay's
+  // issue stage writes requests of a newer version that an older relay's confirm stage may read
+  // first: the credential's final event was lost for good, when the newer relay, taking the
+  // partition over, could have confirmed it.
+  beforeEach(() => {
+    vi.useFakeTimers({ now: ISSUED_AT })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  it('is neither failed nor passed: the partition stops at it, with an error that says to upgrade, once the records before it are done', async () => {
+    const polled: string[] = []
+    const fatal: unknown[] = []
+    const outcomes: string[] = []
+    const p = confirmPartition(
+      (ms, coreClaimHash) => {
+        polled.push(coreClaimHash)
+        return answer(ms < 2000 ? 'WAIT_ONCHAIN' : 'ONCHAIN', coreClaimHash)
+      },
+      {
+        onFatal: (err) => fatal.push(err),
+        metrics: {
+          ...noopMetrics,
+          outcome: (_stage, _route, outcome, code) => outcomes.push(`${outcome} ${code ?? ''}`),
+        },
+      },
+    )
+    const before = confirmRequest({ idempotencyKey: 'key-a', coreClaimHash: 'hash-a' })
+    const newer = { ...confirmRequest({ idempotencyKey: 'key-b', coreClaimHash: 'hash-b' }), v: 2 }
+    const after = confirmRequest({ idempotencyKey: 'key-c', coreClaimHash: 'hash-c' })
+    p.deliver(encodeConfirmRequest(before))
+    p.deliver(Buffer.from(JSON.stringify(newer)))
+    p.deliver(encodeConfirmRequest(after))
+    await vi.advanceTimersByTimeAsync(5_000)
+
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ idempotencyKey: 'key-a' }])
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(new Set(polled)).toEqual(new Set(['hash-a']))
+    expect(p.committedOffset()).toBe(1)
+    expect(fatal).toMatchObject([
+      { code: 'CONFIRM_REQUEST_NEWER_VERSION', classification: 'systemic' },
+    ])
+    expect(outcomes).toContain('blocked CONFIRM_REQUEST_NEWER_VERSION')
+    const errors = p.logLines.filter((l) => l.level === 'error')
+    expect(errors).toHaveLength(1)
+    expect(errors[0]).toMatchObject({
+      offset: '1',
+      version: 2,
+      err: { code: 'CONFIRM_REQUEST_NEWER_VERSION' },
+    })
+    expect(String(errors[0]!.msg)).toMatch(/written by a newer relay: upgrade this relay/)
   })
 })

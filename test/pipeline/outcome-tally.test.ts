@@ -18,6 +18,14 @@ describe('createOutcomeTally', () => {
     onchain.outcome('confirm', 'kyc', 'onchain')
     expect(onchain.done).toBe(1)
   })
+
+  it('does not count a record that blocks its partition as done: it is read again', () => {
+    const onchain = createOutcomeTally('confirm')
+    onchain.outcome('confirm', '(none)', 'blocked', 'CONFIRM_REQUEST_NEWER_VERSION')
+    onchain.outcome('confirm', '(none)', 'blocked', 'CONFIRM_REQUEST_NEWER_VERSION')
+    expect(onchain.done).toBe(0)
+    expect(onchain.byCode('blocked')).toEqual(new Map([['CONFIRM_REQUEST_NEWER_VERSION', 2]]))
+  })
 })
 
 describe('combineMetrics', () => {

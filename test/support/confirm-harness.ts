@@ -14,7 +14,7 @@ import type { ConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
 import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
 import type { EncodedEvent } from '../../src/pipeline/ports.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
+import { noopMetrics, type RelayMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from './capture-logs.js'
 
 export const ISSUED_AT = Date.UTC(2025, 0, 1)
@@ -66,7 +66,12 @@ const jsonEncode: Encode = async (event, context) => ({
 
 export function confirmPartition(
   statusAt: (msSinceIssued: number, coreClaimHash: string) => StatusResponse | Error,
-  options: { encode?: Encode } = {},
+  options: {
+    encode?: Encode
+    /** A partition failure the test expects; without it, one is thrown. */
+    onFatal?: (err: unknown) => void
+    metrics?: RelayMetrics
+  } = {},
 ) {
   const polls: { msSinceIssued: number; email: string }[] = []
   const commits: { records: OutgoingRecord[]; offset: OffsetCommit | null }[] = []
@@ -102,7 +107,7 @@ export function confirmPartition(
       pollPolicy,
       topics: TOPICS,
       run: null,
-      metrics: noopMetrics,
+      metrics: options.metrics ?? noopMetrics,
     }),
     lingerMs: 5,
     ledgerRetentionMs: 30 * 24 * 3600_000,
@@ -113,7 +118,8 @@ export function confirmPartition(
     metrics: noopMetrics,
     onCommitted: () => undefined,
     onFatal: (_, err) => {
-      throw err
+      if (!options.onFatal) throw err
+      options.onFatal(err)
     },
   })
   let nextOffset = 0
