@@ -42,7 +42,8 @@ const POLL_MS = 250
 /**
  * Runs the issue stage over a range of one topic, with its own consumer group and transactional
  * ids (the live relay keeps running), then removes the group. Replay and redrive are this, with
- * different ledger rules.
+ * different ledger rules. A dry run only reads: its group, whose name no real run shares, holds
+ * no offsets, and is removed however the run ends.
  */
 export async function runRange(options: RangeRunOptions): Promise<RangeRunResult> {
   const { loaded, topic } = options
@@ -51,7 +52,9 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const tally = createOutcomeTally()
   if (records === 0) return { tally, records, completed: true, seconds: 0 }
   const started = Date.now()
-  const groupId = `${config.kafka.groupId}.${options.runId}`
+  // `--run-id` of a real run must not make a dry run join that run's group (and take its
+  // partitions) nor delete it: the resume of that run reads its commits from there.
+  const groupId = `${config.kafka.groupId}.${options.runId}${options.dryRun ? '.dry-run' : ''}`
   const kafka = createKafkaFromConfig(config, options.logger, options.runId)
   const admin = kafka.admin()
   await connectAdmin(admin, config)
@@ -103,7 +106,8 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
       await relayProcess.stop()
     }
     const completed = ending === 'completed'
-    if (completed) await admin.deleteGroups([groupId]).catch(() => undefined)
+    // An interrupted run resumes from its group's commits; a dry run has none to resume from.
+    if (completed || options.dryRun) await admin.deleteGroups([groupId]).catch(() => undefined)
     return {
       tally,
       records,

@@ -32,7 +32,8 @@ const USAGE = `Usage:
       Records that succeeded since are left alone (the ledger knows them).
       --reason CODE  only failures with this code (repeatable), e.g. MOCA_CONSENT_REJECTED.
       --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
-      --dry-run      report what would be retried: no call, no output.
+      --dry-run      report what would be retried: no call, no output, and nothing changes
+                     on the cluster (no topic, transactional id or commit).
       Input records the topic no longer holds (retention deleted them) are listed and left out;
       the redrive then exits 1.`
 

@@ -33,7 +33,8 @@ const USAGE = `Usage:
                      for Z), a duration ago (2h), or offsets per partition (0:1500,1:1620; other
                      partitions: none). Default: earliest → live. While the live relay runs, a
                      replay that would reach past what it committed is refused.
-      --dry-run      report what would be issued, skipped or failed: no call, no output.
+      --dry-run      report what would be issued, skipped or failed: no call, no output, and
+                     nothing changes on the cluster (no topic, transactional id or commit).
       --reissue      issue every event in the range again, as a new generation (onDuplicate
                      "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
       --run-id ID    resume an interrupted run.`
@@ -122,7 +123,9 @@ export function createReplayCommand(): Command {
       out.write(`Replay ${runId} of ${topic}: ${records.toLocaleString('en-US')} records\n`)
       for (const line of formatRangePlan(from, to)) out.write(`  ${line}\n`)
       if (values['dry-run']) {
-        out.write('Dry run: nothing is called or written; the live relay keeps running.\n')
+        out.write(
+          'Dry run: nothing is called or written, on MocaChain or Kafka; the live relay keeps running.\n',
+        )
       } else if (values.reissue) {
         out.write(
           `\n!! --reissue: every event in this range is issued AGAIN, as a new generation, with onDuplicate "revoke":\n` +

@@ -4,7 +4,7 @@ import { isRelayError } from '../errors/relay-error.js'
 import { coordinatesOf } from '../kafka/input-record.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { LedgerPolicy } from './ledger-policy.js'
-import type { CreatePartitionProcessor } from './partition-worker.js'
+import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 
@@ -21,7 +21,8 @@ export interface DryRunStageDeps {
 /**
  * What a run would do, without doing it: each record is decoded, mapped and checked against the
  * restored ledger exactly as the issue stage would, then left alone — no MocaChain call, no
- * output, no ledger write. Only the dry run's own consumer offsets move.
+ * output, no ledger write. Its stage runner runs dry too (`StageRunnerDeps.dryRun`): the slots it
+ * completes move a watermark kept in memory, not a consumer group's offsets.
  */
 export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcessor {
   return (ctx) => {
@@ -83,9 +84,15 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
     return {
       process(record, slot) {
         admission = admission
-          .then(() => judge(record))
-          .catch((err: unknown) => ctx.fail(err))
-          .finally(() => void ctx.batcher.stage([], slot))
+          .then(async () => {
+            // A stopping partition judges nothing more: whoever reads these records next does.
+            if (ctx.stopping.aborted) return
+            await judge(record)
+            void ctx.batcher.stage([], slot)
+          })
+          // A bug leaves the slot unstaged: the watermark stops before the record, and the
+          // rebuilt partition judges it again (staged, it would be passed over and never counted).
+          .catch((err: unknown) => onTaskError(ctx, err, slot.offset))
       },
       whenIdle: () => admission,
     }

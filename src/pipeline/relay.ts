@@ -59,7 +59,10 @@ export interface RelayRun {
   readonly stopAt?: ReadonlyMap<string, number>
   /** Per `topic/partition`, where the run starts (see StageRunnerDeps.startAt). */
   readonly startAt?: ReadonlyMap<string, number>
-  /** Decode, map and check the ledger only: no call, no output (see dry-run-stage.ts). */
+  /**
+   * Decode, map and check the ledger only: no call, no output (see dry-run-stage.ts), and nothing
+   * on the cluster changes — no topic created or grown, no transactional id, no offset commit.
+   */
   readonly dryRun?: boolean
   /** Redrive: only these records (`topic/partition/offset`) are processed; the rest are skipped. */
   readonly only?: ReadonlySet<string>
@@ -194,6 +197,7 @@ export function createRelay(deps: RelayDeps): Relay {
     initialInFlight: config.issue.initialInFlight,
     ...(run.stopAt ? { stopAt: run.stopAt } : {}),
     ...(run.startAt ? { startAt: run.startAt } : {}),
+    ...(run.dryRun ? { dryRun: true } : {}),
     createProcessor: run.dryRun
       ? createDryRunStage({
           decoder: deps.decoder,
@@ -296,6 +300,9 @@ export function createRelay(deps: RelayDeps): Relay {
       logger: log,
     }
     await requireTopics(deps.admin, inputTopics)
+    // A dry run reads the ledgers that exist (StageRunnerDeps.dryRun) and creates nothing: the
+    // topics are the live relay's to create, with its config.
+    if (run.dryRun) return
     if (config.topics.create) {
       const partitions = config.topics.partitions
       await ensureTopics(adminDeps, [

@@ -6,6 +6,7 @@ import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
 import type { Logger } from '../ops/logger.js'
+import { openDryRunTransactions } from './dry-run-transactions.js'
 import { PartitionWorker, WorkerState, type CreatePartitionProcessor } from './partition-worker.js'
 import type { RelayMetrics, StageName } from './relay-metrics.js'
 
@@ -50,6 +51,13 @@ export interface StageRunnerDeps {
    * before the first commit); a resumed run continues from its commits.
    */
   readonly startAt?: ReadonlyMap<string, number>
+  /**
+   * Leave the cluster as it is (a dry run): no transactional producer, no offset commit (each
+   * partition's committed offset is kept in memory), no topic created, and a ledger topic that
+   * does not exist reads as an empty ledger. Only the consumer group is joined, to read.
+   * @default false
+   */
+  readonly dryRun?: boolean
 }
 
 export interface PartitionStatus {
@@ -147,6 +155,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     partitionAssigners: [createCoPartitionedAssigner(homeOf)],
     readUncommitted: false,
     maxWaitTimeInMs: deps.fetchMaxWaitMs,
+    // by default kafkajs asks the broker to create a subscribed topic that is missing
+    ...(deps.dryRun ? { allowAutoTopicCreation: false } : {}),
   })
 
   const workers = new Map<string, PartitionWorker>()
@@ -171,6 +181,17 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   }
   /** Input partitions currently paused in kafkajs (so we only call pause/resume on changes). */
   const pausedInputs = new Set<string>()
+  /** A dry run's committed offset per input partition: it commits nothing to Kafka. */
+  const dryRunCommitted = new Map<string, number>()
+  /**
+   * Where a range run starts a partition. A dry run resumes after what it committed in memory:
+   * with no commit in Kafka, kafkajs restarts a partition at the earliest offset after a rebalance.
+   */
+  const startOf = (k: string): number | undefined => {
+    const start = deps.startAt?.get(k)
+    const committed = dryRunCommitted.get(k)
+    return committed === undefined ? start : Math.max(start ?? committed, committed)
+  }
 
   const pauseReasons = (topic: string, partition: number): string[] => {
     const k = key(topic, partition)
@@ -223,6 +244,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
 
   const onCommitted = (worker: PartitionWorker): void => {
     const k = key(worker.topic, worker.partition)
+    const offset = worker.tracker.lastCommittedOffset
+    if (deps.dryRun && offset !== null)
+      dryRunCommitted.set(k, Math.max(offset, dryRunCommitted.get(k) ?? offset))
     // A dying or replaced worker's last flush commits what it finished: its failures still count,
     // and the partition's pause is its successor's.
     if (workers.get(k) !== worker) return
@@ -311,15 +335,20 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const gone = (): boolean => stopping || (startedIn !== generation && !assigned.has(k))
     try {
       // Fence first, then measure the ledger: every intent an earlier owner committed is then
-      // below the end offset we restore up to, and it can commit nothing more.
-      transactions = await openPartitionTransactions({
-        kafka: deps.kafka,
-        transactionalId: deps.transactionalIdOf(topic, partition),
-        consumerGroupId: deps.groupId,
-        transactionTimeoutMs: deps.transactionTimeoutMs,
-        logger: log,
-      })
-      const offsets = await deps.admin.fetchTopicOffsets(ledgerTopic)
+      // below the end offset we restore up to, and it can commit nothing more. (A dry run writes
+      // nothing, so it fences nothing.)
+      const transactionalId = deps.transactionalIdOf(topic, partition)
+      transactions = deps.dryRun
+        ? openDryRunTransactions(transactionalId)
+        : await openPartitionTransactions({
+            kafka: deps.kafka,
+            transactionalId,
+            consumerGroupId: deps.groupId,
+            transactionTimeoutMs: deps.transactionTimeoutMs,
+            logger: log,
+          })
+      // (a dry run reads a ledger topic that does not exist as empty: start() left it out)
+      const offsets = homeOf.has(ledgerTopic) ? await deps.admin.fetchTopicOffsets(ledgerTopic) : []
       const ledgerOffsets = offsets.find((o) => o.partition === partition)
       // Restore reads from the log's start: retention ('compact,delete') may have deleted every
       // record of a quiet partition (start = end), and then there is nothing to read or wait for.
@@ -327,9 +356,12 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       const ledgerEnd = Number(ledgerOffsets?.high ?? 0)
       const restoreTarget = Number(ledgerStart) >= ledgerEnd ? 0 : ledgerEnd
       // A replay starts the input where it was asked to, unless the group is already past it.
-      const start = deps.startAt?.get(k)
+      const start = startOf(k)
       let seekTo: number | undefined
-      if (start !== undefined) {
+      if (start !== undefined && deps.dryRun) {
+        // its group holds no commit, so kafkajs would start at the earliest offset
+        seekTo = start
+      } else if (start !== undefined) {
         const committed = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] })
         const offset = Number(
           committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
@@ -454,7 +486,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         applyPause(batch.topic, batch.partition)
         break
       }
-      const start = deps.startAt?.get(k)
+      const start = startOf(k)
       if (start !== undefined && offset < start) {
         // Before a range run's start: a rebalance before its first commit lost the start seek
         // (kafkajs rebuilds its positions from the commits), and the group fell back to earliest.
@@ -519,6 +551,10 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         log.error({ err: error, restart }, 'consumer crashed')
         if (!restart && !stopping) deps.onCrash(error)
       })
+      if (deps.dryRun) {
+        const existing = new Set(await deps.admin.listTopics())
+        for (const ledger of [...homeOf.keys()]) if (!existing.has(ledger)) homeOf.delete(ledger)
+      }
       await consumer.connect()
       await consumer.subscribe({
         topics: [...deps.inputTopics, ...homeOf.keys()],
