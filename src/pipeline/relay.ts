@@ -129,44 +129,54 @@ export function createRelay(deps: RelayDeps): Relay {
   let issueRunner: StageRunner | null = null
   const circuits = new Map<string, RouteCircuit>()
   const openRoutesByTopic = new Map<string, Set<string>>()
-  for (const route of deps.routes) {
-    circuits.set(
-      route.name,
-      createRouteCircuit({
-        route: route.name,
-        probePolicy,
-        onChange: (snapshot) => {
-          deps.metrics.circuit(route.name, snapshot.state !== 'closed')
-          const open = pausesTopics(snapshot.state)
-          if (open)
-            log.warn(
-              { route: route.name, state: snapshot.state, reason: snapshot.reason },
-              'route circuit open: consumption of its topics paused',
-            )
-          else if (snapshot.state === 'half-open')
-            log.info(
-              { route: route.name, state: snapshot.state },
-              'route circuit half-open: consumption resumes, and the first call probes MocaChain',
-            )
-          else log.info({ route: route.name }, 'route circuit closed: consumption resumes')
-          for (const topic of route.topics) {
-            const openRoutes = openRoutesByTopic.get(topic) ?? new Set<string>()
-            if (open) openRoutes.add(route.name)
-            else openRoutes.delete(route.name)
-            openRoutesByTopic.set(topic, openRoutes)
-            issueRunner?.setTopicBlocked(
-              topic,
-              openRoutes.size > 0,
-              `circuit open for route ${[...openRoutes].join(', ')}`,
-            )
-          }
-        },
-      }),
-    )
-  }
+  /** A route's circuit; when open it pauses the route's input topics (none for a removed route). */
+  const newCircuit = (name: string, topics: Iterable<string>): RouteCircuit =>
+    createRouteCircuit({
+      route: name,
+      probePolicy,
+      onChange: (snapshot) => {
+        deps.metrics.circuit(name, snapshot.state !== 'closed')
+        const open = pausesTopics(snapshot.state)
+        if (open)
+          log.warn(
+            { route: name, state: snapshot.state, reason: snapshot.reason },
+            'route circuit open: consumption of its topics paused',
+          )
+        else if (snapshot.state === 'half-open')
+          log.info(
+            { route: name, state: snapshot.state },
+            'route circuit half-open: consumption resumes, and the first call probes MocaChain',
+          )
+        else log.info({ route: name }, 'route circuit closed: consumption resumes')
+        for (const topic of topics) {
+          const openRoutes = openRoutesByTopic.get(topic) ?? new Set<string>()
+          if (open) openRoutes.add(name)
+          else openRoutes.delete(name)
+          openRoutesByTopic.set(topic, openRoutes)
+          issueRunner?.setTopicBlocked(
+            topic,
+            openRoutes.size > 0,
+            `circuit open for route ${[...openRoutes].join(', ')}`,
+          )
+        }
+      },
+    })
+  for (const route of deps.routes) circuits.set(route.name, newCircuit(route.name, route.topics))
+  /**
+   * A confirm request names the route that issued it, which a later config may have renamed or
+   * removed: its credential is issued all the same and must still be confirmed, so such a route
+   * gets a circuit of its own, pausing no topic.
+   */
   const circuitOf = (route: string): RouteCircuit => {
-    const circuit = circuits.get(route)
-    if (!circuit) throw new Error(`no circuit for route ${route}`)
+    let circuit = circuits.get(route)
+    if (!circuit) {
+      log.warn(
+        { route },
+        'confirming credentials of a route the config no longer has; they are polled as before',
+      )
+      circuit = newCircuit(route, [])
+      circuits.set(route, circuit)
+    }
     return circuit
   }
 
