@@ -12,6 +12,7 @@ import {
   type ProducerConfig,
 } from 'kafkajs'
 import { inject, onTestFinished } from 'vitest'
+import { waitForTopicLeaders } from '../../src/kafka/topic-admin.js'
 
 /**
  * Kafka for one integration test: the broker from the globalSetup, names no other test uses,
@@ -162,12 +163,14 @@ export function createKafkaTestEnv(
     async createTopic(label, options = {}) {
       const topic = uniqueName(label)
       topics.push(topic)
-      await (
-        await admin()
-      ).createTopics({
-        waitForLeaders: true,
+      const client = await admin()
+      // Not kafkajs's waitForLeaders, which throws when a loaded broker answers
+      // UNKNOWN_TOPIC_OR_PARTITION for a moment after creating the topic (seen in CI).
+      await client.createTopics({
+        waitForLeaders: false,
         topics: [{ numPartitions: 1, ...options, topic }],
       })
+      await waitForTopicLeaders(client, [topic])
       return topic
     },
     admin,

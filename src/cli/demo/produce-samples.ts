@@ -1,5 +1,6 @@
 import { Partitioners } from 'kafkajs'
 import { createKafka } from '../../kafka/create-kafka.js'
+import { waitForTopicLeaders } from '../../kafka/topic-admin.js'
 import { createSilentLogger } from '../../ops/logger.js'
 import type { SampleStream, SampleTopics } from './sample-events.js'
 
@@ -25,8 +26,10 @@ export async function createInputTopics(
           numPartitions: partitions,
           replicationFactor: 1,
         })),
-        waitForLeaders: true,
+        // kafkajs's own wait throws at the UNKNOWN_TOPIC_OR_PARTITION a fresh broker may answer
+        waitForLeaders: false,
       })
+      await waitForTopicLeaders(admin, missing)
     }
   } finally {
     await admin.disconnect()
