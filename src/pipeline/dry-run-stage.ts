@@ -1,8 +1,10 @@
 import type { CompiledRoute } from '../domain/compile-routes.js'
 import { toCommand } from '../domain/map-event.js'
-import { isRelayError } from '../errors/relay-error.js'
-import { coordinatesOf } from '../kafka/input-record.js'
+import type { RetryPolicy } from '../domain/retry-policy.js'
+import { RelayError } from '../errors/relay-error.js'
+import { coordinatesOf, type InputRecord } from '../kafka/input-record.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
+import { decodeWithRetry } from './decode-with-retry.js'
 import type { LedgerPolicy } from './ledger-policy.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder } from './ports.js'
@@ -11,11 +13,15 @@ import type { RelayMetrics } from './relay-metrics.js'
 export interface DryRunStageDeps {
   readonly decoder: EventDecoder
   readonly routes: readonly CompiledRoute[]
+  /** The issue stage's: paces the waits while the schema registry is unavailable. */
+  readonly retryPolicy: RetryPolicy
   readonly ledgerPolicy: LedgerPolicy
   /** Receives what would happen, as outcomes: issued, duplicate, failed (code), skipped (reason). */
   readonly metrics: RelayMetrics
   /** Redrive: only these records (`topic/partition/offset`). */
   readonly only?: ReadonlySet<string>
+  /** @default Date.now */
+  readonly now?: () => number
 }
 
 /**
@@ -25,28 +31,33 @@ export interface DryRunStageDeps {
  * completes move a watermark kept in memory, not a consumer group's offsets.
  */
 export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcessor {
+  const decodeDeps = {
+    decoder: deps.decoder,
+    retryPolicy: deps.retryPolicy,
+    now: deps.now ?? Date.now,
+  }
   return (ctx) => {
     /** Keys this dry run already counted as "would issue": a second occurrence would be a skip. */
     const wouldIssue = new Set<string>()
     let admission: Promise<void> = Promise.resolve()
 
-    async function judge(
-      record: Parameters<ReturnType<CreatePartitionProcessor>['process']>[0],
-    ): Promise<void> {
+    /**
+     * False: the partition stopped before the record could be decoded (while the registry was
+     * unavailable); its slot stays open for whoever reads it next, as in the issue stage.
+     */
+    async function judge(record: InputRecord): Promise<boolean> {
       if (deps.only && !deps.only.has(`${record.topic}/${record.partition}/${record.offset}`))
-        return
-      let outcome
-      try {
-        const event = await deps.decoder.decode(record)
-        outcome = await toCommand(event, coordinatesOf(record), deps.routes)
-      } catch (err) {
-        if (!isRelayError(err)) throw err
-        outcome = { kind: 'failed' as const, route: null, error: err }
-      }
+        return true
+      const event = await decodeWithRetry(decodeDeps, ctx, record)
+      if (event === null) return false
+      const outcome =
+        event instanceof RelayError
+          ? { kind: 'failed' as const, route: null, error: event }
+          : await toCommand(event, coordinatesOf(record), deps.routes)
       switch (outcome.kind) {
         case 'skipped':
           deps.metrics.outcome('issue', outcome.route ?? '(none)', 'skipped', outcome.reason)
-          return
+          return true
         case 'failed': {
           const prior = ctx.ledger.get(offsetLedgerKey(record.offset))
           if (prior && deps.ledgerPolicy.decide(prior).action === 'skip') {
@@ -59,7 +70,7 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
               outcome.error.code,
             )
           }
-          return
+          return true
         }
         case 'command': {
           const key = outcome.command.idempotencyKey
@@ -77,6 +88,7 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
               decision.action === 'issue' && decision.recover ? 'recover' : undefined,
             )
           }
+          return true
         }
       }
     }
@@ -87,8 +99,7 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
           .then(async () => {
             // A stopping partition judges nothing more: whoever reads these records next does.
             if (ctx.stopping.aborted) return
-            await judge(record)
-            void ctx.batcher.stage([], slot)
+            if (await judge(record)) void ctx.batcher.stage([], slot)
           })
           // A bug leaves the slot unstaged: the watermark stops before the record, and the
           // rebuilt partition judges it again (staged, it would be passed over and never counted).

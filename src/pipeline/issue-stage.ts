@@ -4,13 +4,14 @@ import type { IssuanceCommand } from '../domain/issuance-command.js'
 import { toCommand } from '../domain/map-event.js'
 import { maskEmail } from '../domain/mask-email.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
-import { isProgrammerError, isRelayError, RelayError } from '../errors/relay-error.js'
+import { RelayError } from '../errors/relay-error.js'
 import { coordinatesOf, type InputRecord } from '../kafka/input-record.js'
 import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { RouteCircuit } from './circuit-breaker.js'
-import { callIssue, summarizeError } from './issue-call.js'
+import { decodeWithRetry } from './decode-with-retry.js'
+import { callIssue } from './issue-call.js'
 import {
   callOutcomeWrites,
   inputFailureWrites,
@@ -25,7 +26,7 @@ import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
-import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
+import { sleep } from './retry-engine.js'
 
 export interface IssueStageDeps {
   readonly decoder: EventDecoder
@@ -66,6 +67,7 @@ interface IssueTask {
  */
 export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor {
   const now = deps.now ?? Date.now
+  const decodeDeps = { decoder: deps.decoder, retryPolicy: deps.retryPolicy, now }
   return (ctx) => {
     const log = ctx.logger
     const outcomeDeps: OutcomeDeps = {
@@ -219,7 +221,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         void ctx.batcher.stage([], slot)
         return
       }
-      const event = await decodeWithRetry(record)
+      const event = await decodeWithRetry(decodeDeps, ctx, record)
       if (event === null) return
       if (event instanceof RelayError) return failRecord(record, slot, event, null, null)
       const outcome = await toCommand(event, coordinatesOf(record), deps.routes)
@@ -237,54 +239,6 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
             slot,
             traceparent: event.traceparent,
           })
-      }
-    }
-
-    /**
-     * A registry outage blocks the partition (decoding is in order); bad bytes fail the record.
-     * The first attempt runs outside the retry engine: nearly every record decodes at once, and
-     * the replay of a deduplicated topic spends a good part of its time here.
-     */
-    async function decodeWithRetry(record: InputRecord): Promise<DomainEvent | RelayError | null> {
-      // As the retry engine does before any attempt: a stopping partition admits nothing more.
-      if (ctx.stopping.aborted) return null
-      const first = await decodeOnce(record)
-      if (first.kind === 'done') return first.value
-      const outcome = await runWithRetry<DomainEvent | RelayError>(
-        {
-          policy: { ...deps.retryPolicy, deadlineMs: Number.POSITIVE_INFINITY },
-          startedAt: now(),
-          firstDelayMs: deps.retryPolicy.initialDelayMs,
-          signal: ctx.stopping,
-        },
-        () => decodeOnce(record),
-      )
-      return outcome.kind === 'done' ? outcome.value : null
-    }
-
-    async function decodeOnce(
-      record: InputRecord,
-    ): Promise<AttemptResult<DomainEvent | RelayError>> {
-      try {
-        return { kind: 'done', value: await deps.decoder.decode(record) }
-      } catch (err) {
-        if (isRelayError(err) && err.classification === 'retryable') {
-          log.warn(
-            { err: summarizeError(err), offset: record.offset },
-            'decoding needs the schema registry, which is unavailable; retrying',
-          )
-          return { kind: 'again', last: err }
-        }
-        if (isRelayError(err)) return { kind: 'done', value: err }
-        if (isProgrammerError(err)) throw err
-        return {
-          kind: 'done',
-          value: new RelayError(
-            'INPUT_UNDECODABLE',
-            `cannot decode the record: ${(err as Error).message}`,
-            { classification: 'terminal', cause: err },
-          ),
-        }
       }
     }
 

@@ -212,6 +212,7 @@ export function createRelay(deps: RelayDeps): Relay {
       ? createDryRunStage({
           decoder: deps.decoder,
           routes: deps.routes,
+          retryPolicy,
           ledgerPolicy: run.ledgerPolicy,
           metrics: deps.metrics,
           ...(run.only ? { only: run.only } : {}),

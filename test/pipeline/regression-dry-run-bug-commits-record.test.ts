@@ -6,6 +6,7 @@ import type { InputRecord } from '../../src/kafka/input-record.js'
 import { createDryRunStage } from '../../src/pipeline/dry-run-stage.js'
 import { replayPolicy } from '../../src/pipeline/ledger-policy.js'
 import { createOutcomeTally } from '../../src/pipeline/outcome-tally.js'
+import { fastRetryPolicy } from '../support/fast-retry-policy.js'
 import { runnerHarness } from '../support/stage-runner-harness.js'
 
 /**
@@ -54,6 +55,7 @@ describe('regression: a bug while a dry run judges a record', () => {
             },
           },
           routes,
+          retryPolicy: fastRetryPolicy,
           ledgerPolicy: replayPolicy('dryrun-1'),
           metrics: tally,
         }),

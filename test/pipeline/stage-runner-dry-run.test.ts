@@ -5,6 +5,7 @@ import { createInputDecoder } from '../../src/kafka/input-decoder.js'
 import { createDryRunStage } from '../../src/pipeline/dry-run-stage.js'
 import { replayPolicy } from '../../src/pipeline/ledger-policy.js'
 import { createOutcomeTally } from '../../src/pipeline/outcome-tally.js'
+import { fastRetryPolicy } from '../support/fast-retry-policy.js'
 import { runnerHarness } from '../support/stage-runner-harness.js'
 
 const IN = 'kyc.completed'
@@ -48,6 +49,7 @@ function dryRunHarness(existingTopics: readonly string[]) {
       createProcessor: createDryRunStage({
         decoder: createInputDecoder({ registry: null, maxRecordBytes: 1_000_000 }),
         routes,
+        retryPolicy: fastRetryPolicy,
         ledgerPolicy: replayPolicy('dryrun-1'),
         metrics: tally,
       }),

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest'
+import { RelayError } from '../../src/errors/relay-error.js'
+import type { InputRecord } from '../../src/kafka/input-record.js'
+import { createSilentLogger } from '../../src/ops/logger.js'
+import { decodeWithRetry } from '../../src/pipeline/decode-with-retry.js'
+import type { EventDecoder } from '../../src/pipeline/ports.js'
+import { fastRetryPolicy } from '../support/fast-retry-policy.js'
+
+const record: InputRecord = {
+  topic: 'kyc.completed',
+  partition: 0,
+  offset: '7',
+  key: Buffer.from('k'),
+  value: Buffer.from('{}'),
+  headers: {},
+  timestamp: '0',
+}
+
+const unavailable = (): RelayError =>
+  new RelayError('SCHEMA_REGISTRY_UNAVAILABLE', 'the schema registry timed out', {
+    classification: 'retryable',
+  })
+
+/** Decodes with `decode`, counting its calls. */
+function decodeWith(decode: EventDecoder['decode'], stopping = new AbortController().signal) {
+  let calls = 0
+  const result = decodeWithRetry(
+    {
+      decoder: {
+        decode: (input) => {
+          calls++
+          return decode(input)
+        },
+      },
+      retryPolicy: fastRetryPolicy,
+      now: Date.now,
+    },
+    { stopping, logger: createSilentLogger() },
+    record,
+  )
+  return { result, calls: () => calls }
+}
+
+describe('decodeWithRetry', () => {
+  it('returns a terminal RelayError of the decoder as the record’s failure, unchanged', async () => {
+    const error = new RelayError('INPUT_UNDECODABLE', 'not JSON', { classification: 'terminal' })
+    const { result, calls } = decodeWith(async () => {
+      throw error
+    })
+    expect(await result).toBe(error)
+    expect(calls()).toBe(1)
+  })
+
+  it('turns any other decoder error into INPUT_UNDECODABLE, keeping it as the cause', async () => {
+    const thrown = new Error('Unexpected end of Avro data')
+    const { result } = decodeWith(async () => {
+      throw thrown
+    })
+    expect(await result).toMatchObject({
+      code: 'INPUT_UNDECODABLE',
+      classification: 'terminal',
+      cause: thrown,
+    })
+  })
+
+  it('throws a programmer error at once, without retrying it', async () => {
+    const { result, calls } = decodeWith(async () => {
+      throw new TypeError("Cannot read properties of undefined (reading 'id')")
+    })
+    await expect(result).rejects.toBeInstanceOf(TypeError)
+    expect(calls()).toBe(1)
+  })
+
+  it('gives up waiting for the registry when the partition stops, and returns null', async () => {
+    const stop = new AbortController()
+    let attempts = 0
+    const { result } = decodeWith(async () => {
+      if (++attempts === 2) stop.abort()
+      throw unavailable()
+    }, stop.signal)
+    expect(await result).toBeNull()
+    expect(attempts, 'no attempt after the stop').toBe(2)
+  })
+})

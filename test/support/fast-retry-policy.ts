@@ -1,0 +1,11 @@
+import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
+
+/** Waits of a millisecond and no deadline: a retried step lands within a test's settle. */
+export const fastRetryPolicy = compileRetryPolicy({
+  initialDelayMs: 1,
+  multiplier: 1,
+  maxDelayMs: 1,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
