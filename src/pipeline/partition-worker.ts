@@ -23,7 +23,10 @@ export interface PartitionContext {
   /** Aborted when the worker is gone: cancel calls under way too; stage nothing more. */
   readonly signal: AbortSignal
   readonly logger: Logger
-  /** A bug left a record unfinished: rebuild the partition from its last commit. */
+  /**
+   * Stops the partition at a record it cannot finish (a bug, or a systemic error such as an
+   * output event its schema refuses): it is rebuilt from its last commit, after a growing delay.
+   */
   fail(err: unknown): void
 }
 
@@ -58,6 +61,10 @@ export type CreatePartitionProcessor = (context: PartitionContext) => PartitionP
 export const WorkerState = { restoring: 'restoring', ready: 'ready', stopped: 'stopped' } as const
 export type WorkerState = (typeof WorkerState)[keyof typeof WorkerState]
 
+/** What killed a worker: one of its transactions failed, or its stage failed it (`ctx.fail`). */
+export const FailureOrigin = { transaction: 'transaction', stage: 'stage' } as const
+export type FailureOrigin = (typeof FailureOrigin)[keyof typeof FailureOrigin]
+
 export interface PartitionWorkerDeps {
   readonly stage: StageName
   readonly topic: string
@@ -77,14 +84,17 @@ export interface PartitionWorkerDeps {
   readonly metrics: RelayMetrics
   /** The budget may have room again (a transaction committed). */
   readonly onCommitted: (worker: PartitionWorker) => void
-  /** A transaction failed: the worker is dead; the runner decides what comes next. */
-  readonly onFatal: (worker: PartitionWorker, err: unknown) => void
+  /**
+   * A transaction failed, or the stage failed the partition: the worker is dead; the runner
+   * decides what comes next.
+   */
+  readonly onFatal: (worker: PartitionWorker, err: unknown, origin: FailureOrigin) => void
 }
 
 /**
  * One input partition owned by this process: fenced (its transactional producer is open),
  * restoring its ledger, then processing records. Stopped when revoked, on a fatal transaction
- * error, or at shutdown; a stopped worker is never reused.
+ * error or a failure its stage reports, or at shutdown; a stopped worker is never reused.
  */
 export class PartitionWorker {
   readonly topic: string
@@ -124,16 +134,16 @@ export class PartitionWorker {
         deps.metrics.inFlight(deps.stage, deps.topic, deps.partition, this.tracker.running)
         deps.onCommitted(this)
       },
-      onFatal: (err) => this.die(err),
+      onFatal: (err) => this.die(err, FailureOrigin.transaction),
     })
     if (deps.restoreTarget <= 0) this.becomeReady()
   }
 
-  private die(err: unknown): void {
+  private die(err: unknown, origin: FailureOrigin): void {
     if (this.abort.signal.aborted) return
     this.stopRequest.abort(err)
     this.abort.abort(err)
-    this.deps.onFatal(this, err)
+    this.deps.onFatal(this, err, origin)
   }
 
   /** Records this partition may have admitted and not committed; the partition pauses beyond it. */
@@ -192,7 +202,7 @@ export class PartitionWorker {
       stopping: this.stopRequest.signal,
       signal: this.abort.signal,
       logger: this.deps.logger,
-      fail: (err) => this.die(err),
+      fail: (err) => this.die(err, FailureOrigin.stage),
     })
   }
 

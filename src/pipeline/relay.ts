@@ -25,6 +25,7 @@ import { prepareTopicsOnceKnown } from './prepare-topics.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { createDryRunStage } from './dry-run-stage.js'
+import { stageReadinessReasons } from './stage-readiness.js'
 import { createStageRunner, type PartitionStatus, type StageRunner } from './stage-runner.js'
 
 export interface RelayDeps {
@@ -281,10 +282,7 @@ export function createRelay(deps: RelayDeps): Relay {
         ['issue', issueRunner],
         ['confirm', confirmRunner],
       ] as const) {
-        if (!runner) continue
-        if (!runner.joined)
-          reasons.push(`${name} stage has not joined its consumer group yet (is Kafka reachable?)`)
-        else if (!runner.ready) reasons.push(`${name} stage is restoring its ledger`)
+        if (runner) reasons.push(...stageReadinessReasons(name, runner))
       }
       for (const circuit of circuits.values()) {
         const snapshot = circuit.snapshot

@@ -7,7 +7,12 @@ import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
 import type { Logger } from '../ops/logger.js'
 import { openDryRunTransactions } from './dry-run-transactions.js'
-import { PartitionWorker, WorkerState, type CreatePartitionProcessor } from './partition-worker.js'
+import {
+  FailureOrigin,
+  PartitionWorker,
+  WorkerState,
+  type CreatePartitionProcessor,
+} from './partition-worker.js'
 import type { RelayMetrics, StageName } from './relay-metrics.js'
 
 export interface StageRunnerDeps {
@@ -60,6 +65,14 @@ export interface StageRunnerDeps {
   readonly dryRun?: boolean
 }
 
+/** The failure that last stopped a partition. */
+export interface PartitionStop {
+  readonly origin: FailureOrigin
+  /** The error's code (a RelayError's), else its name (a bug: TypeError…). */
+  readonly code: string
+  readonly message: string
+}
+
 export interface PartitionStatus {
   readonly topic: string
   readonly partition: number
@@ -77,6 +90,11 @@ export interface PartitionStatus {
   readonly ledgerEntries: number
   /** How far the consumer has read this partition, transaction markers included. */
   readonly fetchedTo: number
+  /**
+   * What last stopped the partition, until it commits again: meanwhile it waits to be rebuilt,
+   * or was rebuilt and has not got past the records it stopped at.
+   */
+  readonly stoppedBy: PartitionStop | null
 }
 
 export interface StageRunner {
@@ -166,6 +184,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const takeoverAttempts = new Map<string, number>()
   /** Failures per partition since it last committed, for the rebuild backoff. */
   const failuresSinceCommit = new Map<string, number>()
+  /** Per assigned partition, the failure that stopped it since it last committed. */
+  const stoppedBy = new Map<string, PartitionStop>()
   let assigned = new Set<string>()
   let generation = 0
   let joined = false
@@ -251,13 +271,14 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     // and the partition's pause is its successor's.
     if (workers.get(k) !== worker) return
     failuresSinceCommit.delete(k)
+    stoppedBy.delete(k)
     if (budgetPaused.has(k) && belowResume(worker)) {
       budgetPaused.delete(k)
       applyPause(worker.topic, worker.partition)
     }
   }
 
-  const onFatal = (worker: PartitionWorker, err: unknown): void => {
+  const onFatal = (worker: PartitionWorker, err: unknown, origin: FailureOrigin): void => {
     const k = key(worker.topic, worker.partition)
     if (workers.get(k) !== worker) return
     workers.delete(k)
@@ -274,13 +295,18 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     const decision = nextRetry(REBUILD_RETRY, { attempts: failures - 1, startedAt: 0, now: 0 })
     const rebuildInMs =
       failures === 1 ? 0 : decision.kind === 'retry' ? decision.delayMs : REBUILD_RETRY.maxDelayMs
+    const stop = stopOf(origin, err)
+    stoppedBy.set(k, stop)
+    const when = rebuildInMs === 0 ? 'at once' : `in ${rebuildInMs / 1000} s`
     log.error(
       { err, topic: worker.topic, partition: worker.partition, failures, rebuildInMs },
       fenced
         ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : refused
           ? `Kafka refused the partition a transaction (${ACL_MISSING}); trying again after the session timeout`
-          : 'transaction failed; rebuilding the partition from its last commit',
+          : origin === FailureOrigin.transaction
+            ? `transaction failed (${stop.code}); rebuilding the partition from its last commit ${when}`
+            : `partition stopped: ${stop.code}; rebuilding it from its last commit ${when}`,
     )
     const fencedIn = generation
     const rebuild = (): void => {
@@ -446,6 +472,8 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       log.info({ topic: worker.topic, partition: worker.partition }, 'partition revoked')
       void worker.stop(0)
     }
+    // (a stopped partition waiting to be rebuilt has no worker)
+    for (const k of stoppedBy.keys()) if (!next.has(k)) stoppedBy.delete(k)
     assigned = next
     for (const k of next) {
       const [topic, partition] = splitKey(k)
@@ -600,6 +628,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           committedOffset: worker?.tracker.lastCommittedOffset ?? null,
           ledgerEntries: worker?.ledger.size ?? 0,
           fetchedTo: fetchedTo.get(k) ?? 0,
+          stoppedBy: stoppedBy.get(k) ?? null,
         }
       })
     },
@@ -615,6 +644,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
 /** A separate function so TypeScript re-reads the state after a call that changed it. */
 function isReady(worker: PartitionWorker): boolean {
   return worker.state === WorkerState.ready
+}
+
+function stopOf(origin: FailureOrigin, err: unknown): PartitionStop {
+  const code = (err as { code?: unknown } | null | undefined)?.code
+  return {
+    origin,
+    code: typeof code === 'string' ? code : err instanceof Error ? err.name : 'UNKNOWN',
+    message: err instanceof Error ? err.message : String(err),
+  }
 }
 
 function splitKey(k: string): [string, number] {

@@ -13,6 +13,7 @@ const status = (partition: number, over: Partial<PartitionStatus> = {}): Partiti
   committedOffset: null,
   ledgerEntries: 0,
   fetchedTo: 0,
+  stoppedBy: null,
   ...over,
 })
 

@@ -82,6 +82,8 @@ export function runnerHarness(options: {
   const committed: CommittedTxn[] = []
   /** Each producer.connect() (the fence) waits on the next gate pushed here, if any. */
   const fenceGates: Deferred[] = []
+  /** Each transaction's commit throws the next error pushed here, if any. */
+  const commitErrors: unknown[] = []
   const producers: { connected: boolean; disconnected: boolean }[] = []
   const kafka = {
     consumer: () => consumer,
@@ -120,6 +122,7 @@ export function runnerHarness(options: {
               offset = Number(o.topics[0]?.partitions[0]?.offset)
             },
             commit: async () => {
+              if (commitErrors.length > 0) throw commitErrors.shift()
               committed.push({ producer: id, records, offset })
               records = []
             },
@@ -227,6 +230,7 @@ export function runnerHarness(options: {
     committed,
     producers,
     fenceGates,
+    commitErrors,
     ledgerBatch,
     inputBatch,
     flush,

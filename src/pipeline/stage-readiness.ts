@@ -1,0 +1,31 @@
+import { FailureOrigin } from './partition-worker.js'
+import type { StageName } from './relay-metrics.js'
+import type { PartitionStatus, PartitionStop, StageRunner } from './stage-runner.js'
+
+/**
+ * Why a stage is not ready, one line each, for /readyz; none when it is. A partition that a
+ * failure stopped is named with that failure until it commits again: rebuilt from its last
+ * commit, it restores its ledger like any other, but that is not what keeps it from being ready.
+ */
+export function stageReadinessReasons(
+  stage: StageName,
+  runner: Pick<StageRunner, 'joined' | 'partitions'>,
+): string[] {
+  if (!runner.joined)
+    return [`${stage} stage has not joined its consumer group yet (is Kafka reachable?)`]
+  const reasons: string[] = []
+  for (const p of runner.partitions) {
+    if (p.stoppedBy) reasons.push(`${stage} stage: ${describeStop(p, p.stoppedBy)}`)
+  }
+  if (runner.partitions.some((p) => p.state !== 'ready' && !p.stoppedBy))
+    reasons.push(`${stage} stage is restoring its ledger`)
+  return reasons
+}
+
+function describeStop(p: PartitionStatus, stop: PartitionStop): string {
+  const partition = `partition ${p.topic}/${p.partition}`
+  const failure = `${stop.code} ${stop.message}`
+  return stop.origin === FailureOrigin.transaction
+    ? `${partition} stopped, its transaction failed: ${failure}`
+    : `${partition} stopped: ${failure}`
+}
