@@ -12,7 +12,7 @@ export function formatRunSummary(
     [
       dryRun ? 'would issue' : 'issued',
       tally.count('issued'),
-      dryRun ? 'keys the ledger does not know' : 'new credentials',
+      dryRun ? 'one issue call to MocaChain each' : 'new credentials',
     ],
     ['already done', tally.count('duplicate'), 'the ledger has them: nothing to do'],
     [dryRun ? 'would fail' : 'failed', tally.count('failed'), ''],
