@@ -1,11 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { MocaClient } from '../../src/moca/moca-client.js'
-import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
-import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
-import { confirmRequest, pollPolicy, TOPICS } from '../support/confirm-harness.js'
+import { confirmRequest, testConfirmStage, TOPICS } from '../support/confirm-harness.js'
 import { runnerHarness } from '../support/stage-runner-harness.js'
 
 /**
@@ -30,35 +27,12 @@ describe('the confirm stage runner at a record written by a newer relay', () => 
       },
       close: async () => undefined,
     }
-    const circuit = createRouteCircuit({
-      route: 'kyc',
-      probePolicy: probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 }),
-      onChange: () => undefined,
-    })
     const logs = captureLogs()
     const h = runnerHarness({
       input: IN,
       ledger: LEDGER,
       stage: 'confirm',
-      deps: {
-        stage: 'confirm',
-        logger: logs.logger,
-        createProcessor: createConfirmStage({
-          encoder: {
-            encode: async (event, context) => ({
-              key: context.key,
-              value: Buffer.from(JSON.stringify(event)),
-              headers: {},
-            }),
-          },
-          moca,
-          circuitOf: () => circuit,
-          pollPolicy,
-          topics: TOPICS,
-          run: null,
-          metrics: noopMetrics,
-        }),
-      },
+      deps: { logger: logs.logger, createProcessor: testConfirmStage(moca) },
     })
     await h.runner.start()
     h.join({ [IN]: [0], [LEDGER]: [0] })

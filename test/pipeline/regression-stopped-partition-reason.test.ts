@@ -31,7 +31,6 @@ function confirmRunner(deps: Partial<StageRunnerDeps> = {}) {
     ledger: LEDGER,
     stage: 'confirm',
     deps: {
-      stage: 'confirm',
       logger: logs.logger,
       createProcessor: (ctx: PartitionContext) => ({
         process: (record, slot) => {

@@ -2,10 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { OutputEvent } from '../../src/domain/output-events.js'
 import { RelayError } from '../../src/errors/relay-error.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
-import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
-import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
-import { confirmRequest, pollPolicy, TOPICS } from '../support/confirm-harness.js'
+import { confirmRequest, testConfirmStage, TOPICS } from '../support/confirm-harness.js'
 import { runnerHarness } from '../support/stage-runner-harness.js'
 
 /**
@@ -40,11 +37,6 @@ describe('rebuilding a partition after a task bug', () => {
       status: async (call) => ({ coreClaimHash: call.coreClaimHash, vcStatus: 'ONCHAIN' }),
       close: async () => undefined,
     }
-    const circuit = createRouteCircuit({
-      route: 'kyc',
-      probePolicy: probePolicyOf({ initialDelayMs: 1000, maxDelayMs: 30_000 }),
-      onChange: () => undefined,
-    })
     const encoder = {
       async encode(event: OutputEvent, context: { key: Buffer | null }) {
         // the registry answers after a moment, and refuses user b's event
@@ -60,18 +52,7 @@ describe('rebuilding a partition after a task bug', () => {
       input: IN,
       ledger: LEDGER,
       stage: 'confirm',
-      deps: {
-        stage: 'confirm',
-        createProcessor: createConfirmStage({
-          encoder,
-          moca,
-          circuitOf: () => circuit,
-          pollPolicy,
-          topics: TOPICS,
-          run: null,
-          metrics: noopMetrics,
-        }),
-      },
+      deps: { createProcessor: testConfirmStage(moca, { encode: encoder.encode }) },
     })
     await h.runner.start()
     h.join({ [IN]: [0], [LEDGER]: [0] })

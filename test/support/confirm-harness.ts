@@ -12,7 +12,10 @@ import type { MocaClient } from '../../src/moca/moca-client.js'
 import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
 import type { ConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
-import { PartitionWorker } from '../../src/pipeline/partition-worker.js'
+import {
+  PartitionWorker,
+  type CreatePartitionProcessor,
+} from '../../src/pipeline/partition-worker.js'
 import type { EncodedEvent } from '../../src/pipeline/ports.js'
 import { noopMetrics, type RelayMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from './capture-logs.js'
@@ -64,6 +67,26 @@ const jsonEncode: Encode = async (event, context) => ({
   headers: {},
 })
 
+/**
+ * The confirm stage as the harnesses run it: one circuit (route "kyc") for every request,
+ * `pollPolicy`, `TOPICS`, and events encoded as JSON unless `encode` says otherwise.
+ */
+export function testConfirmStage(
+  moca: MocaClient,
+  options: { encode?: Encode; metrics?: RelayMetrics } = {},
+): CreatePartitionProcessor {
+  const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+  return createConfirmStage({
+    encoder: { encode: options.encode ?? jsonEncode },
+    moca,
+    circuitOf: () => circuit,
+    pollPolicy,
+    topics: TOPICS,
+    run: null,
+    metrics: options.metrics ?? noopMetrics,
+  })
+}
+
 export function confirmPartition(
   statusAt: (msSinceIssued: number, coreClaimHash: string) => StatusResponse | Error,
   options: {
@@ -87,7 +110,6 @@ export function confirmPartition(
     },
     close: async () => undefined,
   }
-  const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
   const worker = new PartitionWorker({
     stage: 'confirm',
     topic: 'relay.confirm-queue',
@@ -100,15 +122,7 @@ export function confirmPartition(
       },
       close: async () => undefined,
     },
-    createProcessor: createConfirmStage({
-      encoder: { encode: options.encode ?? jsonEncode },
-      moca,
-      circuitOf: () => circuit,
-      pollPolicy,
-      topics: TOPICS,
-      run: null,
-      metrics: options.metrics ?? noopMetrics,
-    }),
+    createProcessor: testConfirmStage(moca, options),
     lingerMs: 5,
     ledgerRetentionMs: 30 * 24 * 3600_000,
     initialInFlight: 100,
