@@ -90,6 +90,12 @@ export function buildFailed(input: {
    * `run` cannot tell it from the first confirmation; its outcome is a new event too.
    */
   readonly epoch?: number
+  /**
+   * Tells this failure from the credential's own: the confirm-queue record that could not be
+   * read (`q<partition>-<offset>`), so a stray corrupt copy of a request never shares its id with
+   * the outcome of the real one.
+   */
+  readonly unreadable?: string
 }): CredentialFailed {
   const subject =
     input.idempotencyKey === null
@@ -97,7 +103,7 @@ export function buildFailed(input: {
       : generationKey(input.idempotencyKey, input.generation)
   return {
     type: OutputEventType.failed,
-    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}${input.epoch ? `:e${input.epoch}` : ''}`,
+    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}${input.epoch ? `:e${input.epoch}` : ''}${input.unreadable ? `:${input.unreadable}` : ''}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,

@@ -239,6 +239,10 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         failure: failure(error.code, error.message, null, 0),
         at,
         ...(salvaged.epoch ? { epoch: salvaged.epoch } : {}),
+        // Without a key the subject is already this record's position.
+        ...(salvaged.idempotencyKey === null
+          ? {}
+          : { unreadable: `q${record.partition}-${record.offset}` }),
       })
       const outputs = [
         await output(deps.topics.failed, event, {

@@ -272,6 +272,26 @@ describe('a confirm-queue record this relay cannot read', () => {
     expect(p.committedOffset()).toBe(1)
   })
 
+  it("gives a corrupt copy's failure an id of its own, so the real request's outcome is not deduplicated away", async () => {
+    // Was: both events had the id `key-1:g0:failed:confirm` (and that ce_id), and a consumer that
+    // deduplicates on id, as the schema tells it to, dropped whichever came second.
+    const p = confirmPartition(() =>
+      mocaFailure('status', 'MOCA_STATUS_NOT_FOUND', 'terminal', 404),
+    )
+    const { email: _email, ...withoutEmail } = confirmRequest()
+    p.deliver(Buffer.from(JSON.stringify(withoutEmail)))
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(5_000)
+
+    const failed = p.events(TOPICS.failed) as { id: string; failure: { code: string } }[]
+    expect(failed.map((e) => e.failure.code)).toEqual([
+      'CONFIRM_REQUEST_INVALID',
+      'MOCA_STATUS_NOT_FOUND',
+    ])
+    expect(new Set(failed.map((e) => e.id)).size).toBe(2)
+    expect(failed[0]?.id).toMatch(/:q0-0$/)
+  })
+
   it.each([
     ['orderingKey', { orderingKey: undefined }],
     ['route', { route: undefined }],
