@@ -265,12 +265,13 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       )
       stopped = true
       deps.metrics.outcome('confirm', '(none)', 'blocked', error.code)
-      log.error(
-        { err: error, offset: record.offset, version },
-        'confirm-queue record written by a newer relay: upgrade this relay. The partition stops at it until a relay that reads it takes the partition over',
+      // The stop itself is logged by the runner, once the requests before this record are done.
+      log.warn(
+        { code: error.code, offset: record.offset, version },
+        'confirm-queue record written by a newer relay: upgrade this relay. Finishing the requests before it, then stopping the partition there',
       )
       void executor.whenIdle().then(() => {
-        if (!ctx.stopping.aborted) ctx.fail(error)
+        if (!ctx.stopping.aborted) ctx.fail(error, record.offset)
       })
     }
 

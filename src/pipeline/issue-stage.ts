@@ -248,13 +248,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           () => admit(record, slot),
           () => admit(record, slot),
         )
-        admission.catch((err: unknown) => {
-          log.error(
-            { err, offset: record.offset },
-            'bug while admitting a record; rebuilding the partition',
-          )
-          ctx.fail(err)
-        })
+        admission.catch((err: unknown) => ctx.fail(err, record.offset))
       },
       async whenIdle() {
         await admission.catch(() => undefined)

@@ -26,8 +26,9 @@ export interface PartitionContext {
   /**
    * Stops the partition at a record it cannot finish (a bug, or a systemic error such as an
    * output event its schema refuses): it is rebuilt from its last commit, after a growing delay.
+   * The runner logs it, with the offset of the record it stopped at when one is given.
    */
-  fail(err: unknown): void
+  fail(err: unknown, offset?: number | string): void
 }
 
 /**
@@ -41,8 +42,7 @@ export function onTaskError(ctx: PartitionContext, err: unknown, offset: number)
     ctx.logger.debug({ err, offset }, `${ctx.stage} task abandoned with its partition`)
     return
   }
-  ctx.logger.error({ err, offset }, `bug in the ${ctx.stage} stage; rebuilding the partition`)
-  ctx.fail(err)
+  ctx.fail(err, offset)
 }
 
 /** A stage's logic for one partition (issue-stage.ts, confirm-stage.ts). */
@@ -88,7 +88,13 @@ export interface PartitionWorkerDeps {
    * A transaction failed, or the stage failed the partition: the worker is dead; the runner
    * decides what comes next.
    */
-  readonly onFatal: (worker: PartitionWorker, err: unknown, origin: FailureOrigin) => void
+  readonly onFatal: (
+    worker: PartitionWorker,
+    err: unknown,
+    origin: FailureOrigin,
+    /** The record the stage stopped at, if it named one. */
+    offset?: number | string,
+  ) => void
 }
 
 /**
@@ -139,11 +145,11 @@ export class PartitionWorker {
     if (deps.restoreTarget <= 0) this.becomeReady()
   }
 
-  private die(err: unknown, origin: FailureOrigin): void {
+  private die(err: unknown, origin: FailureOrigin, offset?: number | string): void {
     if (this.abort.signal.aborted) return
     this.stopRequest.abort(err)
     this.abort.abort(err)
-    this.deps.onFatal(this, err, origin)
+    this.deps.onFatal(this, err, origin, offset)
   }
 
   /** Records this partition may have admitted and not committed; the partition pauses beyond it. */
@@ -202,7 +208,7 @@ export class PartitionWorker {
       stopping: this.stopRequest.signal,
       signal: this.abort.signal,
       logger: this.deps.logger,
-      fail: (err) => this.die(err, FailureOrigin.stage),
+      fail: (err, offset) => this.die(err, FailureOrigin.stage, offset),
     })
   }
 

@@ -278,7 +278,12 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
   }
 
-  const onFatal = (worker: PartitionWorker, err: unknown, origin: FailureOrigin): void => {
+  const onFatal = (
+    worker: PartitionWorker,
+    err: unknown,
+    origin: FailureOrigin,
+    offset?: number | string,
+  ): void => {
     const k = key(worker.topic, worker.partition)
     if (workers.get(k) !== worker) return
     workers.delete(k)
@@ -299,14 +304,23 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     stoppedBy.set(k, stop)
     const when = rebuildInMs === 0 ? 'at once' : `in ${rebuildInMs / 1000} s`
     log.error(
-      { err, topic: worker.topic, partition: worker.partition, failures, rebuildInMs },
+      {
+        err,
+        topic: worker.topic,
+        partition: worker.partition,
+        ...(offset === undefined ? {} : { offset }),
+        failures,
+        rebuildInMs,
+      },
       fenced
         ? 'partition fenced; taking it over again unless a rebalance moves it within the session timeout'
         : refused
           ? `Kafka refused the partition a transaction (${ACL_MISSING}); trying again after the session timeout`
           : origin === FailureOrigin.transaction
             ? `transaction failed (${stop.code}); rebuilding the partition from its last commit ${when}`
-            : `partition stopped: ${stop.code}; rebuilding it from its last commit ${when}`,
+            : isRelayError(err)
+              ? `partition stopped: ${stop.code}; rebuilding it from its last commit ${when}`
+              : `bug in the ${deps.stage} stage (${stop.code}); rebuilding the partition from its last commit ${when}`,
     )
     const fencedIn = generation
     const rebuild = (): void => {

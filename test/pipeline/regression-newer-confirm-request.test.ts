@@ -66,10 +66,12 @@ describe('the confirm stage runner at a record written by a newer relay', () => 
       /written by a newer relay: upgrade this relay/.test(String(l.msg)),
     )
     expect(said).toHaveLength(2)
-    expect(said[0]).toMatchObject({
-      level: 'error',
-      err: { code: 'CONFIRM_REQUEST_NEWER_VERSION' },
-    })
+    expect(said[0]).toMatchObject({ level: 'warn', code: 'CONFIRM_REQUEST_NEWER_VERSION' })
+    // and each stop is one error line, the runner's, naming the record
+    expect(logs.lines.filter((l) => l.level === 'error')).toMatchObject([
+      { msg: /^partition stopped: CONFIRM_REQUEST_NEWER_VERSION/, offset: '1' },
+      { msg: /^partition stopped: CONFIRM_REQUEST_NEWER_VERSION/, offset: '1' },
+    ])
     await h.runner.stop()
   })
 })

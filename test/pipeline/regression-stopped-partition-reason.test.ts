@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RelayError } from '../../src/errors/relay-error.js'
-import type { PartitionContext } from '../../src/pipeline/partition-worker.js'
+import { onTaskError, type PartitionContext } from '../../src/pipeline/partition-worker.js'
 import { stageReadinessReasons } from '../../src/pipeline/stage-readiness.js'
 import type { StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
 import { captureLogs } from '../support/capture-logs.js'
@@ -34,7 +34,10 @@ function confirmRunner(deps: Partial<StageRunnerDeps> = {}) {
       logger: logs.logger,
       createProcessor: (ctx: PartitionContext) => ({
         process: (record, slot) => {
-          if (record.key?.toString() === 'newer') return ctx.fail(newerVersion)
+          if (record.key?.toString() === 'newer') return ctx.fail(newerVersion, record.offset)
+          if (record.key?.toString() === 'bug') {
+            return onTaskError(ctx, new TypeError('x is undefined'), Number(record.offset))
+          }
           void ctx.batcher.stage([{ topic: 'credential.onchain', key: null, value: null }], slot)
         },
         whenIdle: async () => undefined,
@@ -72,10 +75,38 @@ describe('a partition its stage stopped', () => {
       level: 'error',
       topic: IN,
       partition: 0,
+      offset: '1',
       failures: 1,
       rebuildInMs: 0,
       err: { code: 'CONFIRM_REQUEST_NEWER_VERSION', message: newerVersion.message },
     })
+    await h.runner.stop()
+  })
+
+  it('is logged once, as a bug, when its stage threw', async () => {
+    // Was: two error lines per bug, the stage's "bug in the confirm stage" and the runner's
+    // "partition stopped: TypeError", the second without the record's offset.
+    const { h, logs } = confirmRunner()
+    await h.runner.start()
+    h.join({ [IN]: [0], [LEDGER]: [0] })
+    await h.settle()
+
+    await h.inputBatch(0, [
+      { offset: 0, key: 'ok', value: Buffer.from('{}') },
+      { offset: 1, key: 'bug', value: Buffer.from('{}') },
+    ])
+    await h.settle(30)
+
+    const errors = logs.lines.filter((l) => l.level === 'error')
+    expect(errors).toMatchObject([
+      {
+        msg: 'bug in the confirm stage (TypeError); rebuilding the partition from its last commit at once',
+        topic: IN,
+        partition: 0,
+        offset: 1,
+        err: { message: 'x is undefined' },
+      },
+    ])
     await h.runner.stop()
   })
 
