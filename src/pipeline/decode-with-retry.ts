@@ -37,7 +37,8 @@ export async function decodeWithRetry(
 ): Promise<DomainEvent | RelayError | null> {
   // As the retry engine does before any attempt: a stopping partition admits nothing more.
   if (ctx.stopping.aborted) return null
-  const first = await decodeOnce(deps, ctx, record)
+  const first = await untilStopped(decodeOnce(deps, ctx, record), ctx.stopping)
+  if (first === null) return null
   if (first.kind === 'done') return first.value
   const outcome = await runWithRetry<DomainEvent | RelayError>(
     {
@@ -46,9 +47,30 @@ export async function decodeWithRetry(
       firstDelayMs: deps.retryPolicy.initialDelayMs,
       signal: ctx.stopping,
     },
-    () => decodeOnce(deps, ctx, record),
+    async () => (await untilStopped(decodeOnce(deps, ctx, record), ctx.stopping)) ?? STOPPED,
   )
   return outcome.kind === 'done' ? outcome.value : null
+}
+
+/** An attempt cut short by the stop: the engine sees the signal and ends as aborted. */
+const STOPPED: AttemptResult<never> = { kind: 'again', last: null }
+
+const stoppedBy = new WeakMap<AbortSignal, Promise<null>>()
+
+/**
+ * The decode, or null as soon as the partition stops: a stopping worker waits for its decode
+ * (decoding is in order), and a registry that hangs must not hold a rebalance or a shutdown for
+ * its whole timeout. One promise per partition's signal, not a listener per record.
+ */
+function untilStopped<T>(decode: Promise<T>, stopping: AbortSignal): Promise<T | null> {
+  let stopped = stoppedBy.get(stopping)
+  if (stopped === undefined) {
+    stopped = new Promise<null>((resolve) =>
+      stopping.addEventListener('abort', () => resolve(null), { once: true }),
+    )
+    stoppedBy.set(stopping, stopped)
+  }
+  return Promise.race([decode, stopped])
 }
 
 async function decodeOnce(

@@ -81,4 +81,26 @@ describe('decodeWithRetry', () => {
     expect(await result).toBeNull()
     expect(attempts, 'no attempt after the stop').toBe(2)
   })
+
+  // Was: a decode waiting on a registry that does not answer held the stopping partition (its
+  // worker waits for the decode) for the registry client's whole timeout, and a rebalance or a
+  // shutdown with it.
+  it('returns null as soon as the partition stops, while a first decode still waits on the registry', async () => {
+    const stop = new AbortController()
+    const { result } = decodeWith(() => new Promise(() => undefined), stop.signal)
+    setTimeout(() => stop.abort(), 10)
+    expect(await result).toBeNull()
+  })
+
+  it('returns null as soon as the partition stops, while a retry still waits on the registry', async () => {
+    const stop = new AbortController()
+    let attempts = 0
+    const { result } = decodeWith(async () => {
+      if (++attempts === 1) throw unavailable()
+      setTimeout(() => stop.abort(), 10)
+      return new Promise(() => undefined)
+    }, stop.signal)
+    expect(await result).toBeNull()
+    expect(attempts).toBe(2)
+  })
 })
