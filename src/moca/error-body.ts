@@ -1,3 +1,4 @@
+import { maskEmailsIn } from '../domain/mask-email.js'
 import { ErrorBody } from '../domain/moca-api.js'
 
 /** Long enough for MocaChain's sentences and an ajv-style detail; short enough for a log line. */
@@ -50,15 +51,61 @@ function stripTags(html: string): string {
   return html.replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ').replace(/<[^>]*>/g, ' ')
 }
 
+/**
+ * Readable, masked and short, in that order. Character references are decoded first so that an
+ * address a page writes as `jo&#46;doe&#64;example.com` is an address to the masking (teaching the
+ * email pattern every spelling of every entity would be harder to get right). Emails are masked
+ * before the cut: a cut through an address leaves `jonathan.doe@exampl…`, which no later masking
+ * recognises.
+ */
 function sanitize(text: string): string | null {
-  const clean = maskJwtsIn(text)
+  const readable = decodeCharacterReferences(text)
     // Control characters would let a hostile body forge log lines.
     // eslint-disable-next-line no-control-regex -- matching control characters is the point
     .replace(/[\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
-  if (clean === '') return null
+  if (readable === '') return null
+  const clean = maskEmailsIn(maskJwtsIn(readable))
   return clean.length > MAX_MOCA_MESSAGE_CHARS
     ? `${clean.slice(0, MAX_MOCA_MESSAGE_CHARS - 1)}…`
     : clean
+}
+
+/**
+ * The named references a gateway page may use in an address or a sentence. Others stay as
+ * written: none of them can spell an email.
+ */
+const NAMED_REFERENCES: Readonly<Record<string, string>> = {
+  amp: '&',
+  lt: '<',
+  gt: '>',
+  quot: '"',
+  apos: "'",
+  nbsp: ' ',
+  commat: '@',
+  period: '.',
+  lowbar: '_',
+  hyphen: '-',
+  dash: '-',
+  plus: '+',
+  percnt: '%',
+}
+
+/** `&#64;`, `&#x40;` (the `;` optional, as browsers read them) and `&commat;`-style names. */
+const CHARACTER_REFERENCE = /&(?:#(\d{1,7});?|#[xX]([\da-fA-F]{1,6});?|([a-zA-Z]+);)/g
+
+/** Decodes character references, in any body (a JSON message may be HTML-escaped too). */
+function decodeCharacterReferences(text: string): string {
+  if (!text.includes('&')) return text
+  return text.replace(
+    CHARACTER_REFERENCE,
+    (written, decimal: string | undefined, hex: string | undefined, name: string | undefined) => {
+      if (name !== undefined) return NAMED_REFERENCES[name.toLowerCase()] ?? written
+      const codePoint = decimal !== undefined ? Number(decimal) : parseInt(hex ?? '', 16)
+      const valid =
+        codePoint > 0 && codePoint <= 0x10ffff && !(codePoint >= 0xd800 && codePoint <= 0xdfff)
+      return valid ? String.fromCodePoint(codePoint) : written
+    },
+  )
 }
