@@ -50,6 +50,8 @@ export function buildOnchain(input: {
   readonly route: string
   readonly program: ProgramRef
   readonly source: SourceRef
+  /** The credential.issued's hash: the status answer confirms this credential, it does not name it. */
+  readonly coreClaimHash: string
   readonly userUuid: string
   readonly status: StatusResponse
   readonly at: Date
@@ -64,7 +66,7 @@ export function buildOnchain(input: {
     credentialId: input.program.credentialId,
     issuerDid: input.program.issuerDid,
     source: input.source,
-    coreClaimHash: input.status.coreClaimHash,
+    coreClaimHash: input.coreClaimHash,
     userUuid: input.userUuid,
     vcId: input.status.vcId ?? null,
     issuanceDate: input.status.issuanceDate ?? null,

@@ -138,7 +138,8 @@ export const ErrorCodes = {
     action: 'Check that the relay polls the same MocaChain environment it issued on.',
   },
   CONFIRM_TIMEOUT: {
-    meaning: 'The credential did not reach ONCHAIN before confirm.deadline.',
+    meaning:
+      'The credential did not reach ONCHAIN before confirm.deadline: no status answer about its coreClaimHash said ONCHAIN. The message names the last answer (a vcStatus, an answer about another coreClaimHash, an answer the relay could not read, or none).',
     action: 'Check MocaChain chain health; the credential may still land. Redrive re-polls it.',
   },
   CONFIRM_REQUEST_INVALID: {

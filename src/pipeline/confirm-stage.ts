@@ -33,6 +33,9 @@ const MIN_POLL_WINDOW_MS = 90_000
 /** An unknown vcStatus is quoted this far: enough to read a status name. */
 const MAX_STATUS_CHARS = 40
 
+/** A coreClaimHash is 64 characters: one from another credential is quoted whole. */
+const MAX_HASH_CHARS = 70
+
 export interface ConfirmStageDeps {
   readonly encoder: EventEncoder
   readonly moca: MocaClient
@@ -124,6 +127,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           route: request.route,
           program: request.program,
           source: request.source,
+          coreClaimHash: request.coreClaimHash,
           userUuid: request.userUuid,
           status: result.status,
           at,
@@ -277,7 +281,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
 
     async function poll(request: ConfirmRequest): Promise<PollResult> {
       const circuit = deps.circuitOf(request.route)
-      let lastStatus: string | null = null
+      /** What MocaChain last said, as CONFIRM_TIMEOUT names it. */
+      let lastAnswer: string | null = null
       // The deadline counts from issuance, and time at an open circuit is taken off it, in this
       // worker's memory only. A credential that reaches a new owner (a restart, a rebalance, a
       // queue that lagged) past its deadline still gets polled for a while before it times out.
@@ -305,17 +310,30 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
             )
             permit.accepted()
             deps.metrics.mocaCall('status', 'ok', (now() - started) / 1000)
-            if (status.vcStatus === KnownVcStatus.ONCHAIN)
-              return { kind: 'done', value: { kind: 'onchain', status } }
             // The server's text: quoted before it reaches a log line or a published message.
             const shown = printableText(status.vcStatus, MAX_STATUS_CHARS)
-            if (status.vcStatus !== KnownVcStatus.WAIT_ONCHAIN && shown !== lastStatus) {
+            if (status.coreClaimHash !== request.coreClaimHash) {
+              // Says nothing about this credential, whatever its vcStatus: asked again, like any
+              // answer we cannot use, and named by CONFIRM_TIMEOUT if it never changes.
+              const about = `${shown} about another credential (coreClaimHash ${printableText(status.coreClaimHash, MAX_HASH_CHARS)})`
+              if (about !== lastAnswer) {
+                log.warn(
+                  { coreClaimHash: request.coreClaimHash, answer: about },
+                  'MocaChain answered the status call about another coreClaimHash; still polling',
+                )
+              }
+              lastAnswer = about
+              return { kind: 'again', last: status, waitedMs }
+            }
+            if (status.vcStatus === KnownVcStatus.ONCHAIN)
+              return { kind: 'done', value: { kind: 'onchain', status } }
+            if (status.vcStatus !== KnownVcStatus.WAIT_ONCHAIN && shown !== lastAnswer) {
               log.warn(
                 { vcStatus: shown, coreClaimHash: request.coreClaimHash },
                 'MocaChain reported an unknown vcStatus; still polling',
               )
             }
-            lastStatus = shown
+            lastAnswer = shown
             return { kind: 'again', last: status, waitedMs }
           } catch (err) {
             if (ctx.signal.aborted) {
@@ -355,7 +373,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         attempts: result.attempts,
         error: new RelayError(
           'CONFIRM_TIMEOUT',
-          `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last status: ${lastStatus ?? 'no answer'}, ${result.attempts} polls)`,
+          `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last answer: ${lastAnswer ?? 'none'}, ${result.attempts} polls)`,
           { classification: 'terminal' },
         ),
       }

@@ -171,7 +171,7 @@ describe('confirm stage regressions', () => {
       const [failed] = p.events(TOPICS.failed) as { failure: { code: string; message: string } }[]
       expect(failed?.failure.code).toBe('CONFIRM_TIMEOUT')
       expect(failed?.failure.message).toContain(
-        'last status: PENDING\\r\\nFORGED log line for b***@',
+        'last answer: PENDING\\r\\nFORGED log line for b***@',
       )
       expect(failed?.failure.message).not.toContain('\n')
       expect(failed?.failure.message).not.toContain('x'.repeat(60))

@@ -83,7 +83,7 @@ describe('the confirm stage', () => {
       expect(p.events(TOPICS.onchain)).toEqual([])
       const [failed] = p.events(TOPICS.failed) as { failure: { code: string; message: string } }[]
       expect(failed?.failure.code).toBe('CONFIRM_TIMEOUT')
-      expect(failed?.failure.message).toContain(`last status: ${vcStatus}`)
+      expect(failed?.failure.message).toContain(`last answer: ${vcStatus}`)
     },
   )
 
@@ -122,9 +122,9 @@ describe('the confirm stage', () => {
     const pendingOnce = new Set<string>()
     const p = confirmPartition((ms, coreClaimHash) => {
       if (ms < 30_000) return failure('MOCA_UNAUTHORIZED', 'systemic', 401)
-      if (pendingOnce.has(coreClaimHash)) return answer('ONCHAIN')
+      if (pendingOnce.has(coreClaimHash)) return answer('ONCHAIN', coreClaimHash)
       pendingOnce.add(coreClaimHash)
-      return answer('WAIT_ONCHAIN')
+      return answer('WAIT_ONCHAIN', coreClaimHash)
     })
     p.deliver(encodeConfirmRequest(confirmRequest()))
     await vi.advanceTimersByTimeAsync(5_000)
