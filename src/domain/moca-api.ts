@@ -20,10 +20,23 @@ export const IssueRequestBody = z.object({
 })
 export type IssueRequestBody = z.infer<typeof IssueRequestBody>
 
+/**
+ * An optional text field read leniently: the docs give value formats as shapes, not guarantees
+ * (shared/reference/mocachain-facts.md §1.4), and a type the docs do not give is read as "not
+ * reported" rather than refusing an answer that carries everything the relay needs.
+ */
+const OptionalText = z.string().nullish().catch(null)
+
+/**
+ * Strict only where the relay needs the field: coreClaimHash (polled, published) and userUuid
+ * (credential.issued and credential.onchain require it as a string: their schemas are the public
+ * contract, so an answer without one stays unreadable).
+ */
 export const IssueResponse = z.looseObject({
   coreClaimHash: z.string().min(1),
-  credentialId: z.string(),
   userUuid: z.string(),
+  /** Echoed by MocaChain; the relay publishes the program of its own route. */
+  credentialId: OptionalText,
 })
 export type IssueResponse = z.infer<typeof IssueResponse>
 
@@ -31,16 +44,29 @@ export type IssueResponse = z.infer<typeof IssueResponse>
 export const KnownVcStatus = { WAIT_ONCHAIN: 'WAIT_ONCHAIN', ONCHAIN: 'ONCHAIN' } as const
 export type KnownVcStatus = (typeof KnownVcStatus)[keyof typeof KnownVcStatus]
 
+/**
+ * What credential.onchain may publish as vcId: the documented string, or a number read as its
+ * decimal string. Any other type reads as not reported (null), which the event allows.
+ */
+const VcId = z
+  .union([z.string(), z.number().finite().transform(String)])
+  .nullish()
+  .catch(null)
+
+/**
+ * Strict only where the relay needs the field: coreClaimHash (which credential the answer is
+ * about) and vcStatus. The rest is passed through or unused, and read leniently.
+ */
 export const StatusResponse = z.looseObject({
   coreClaimHash: z.string().min(1),
   vcStatus: z.string().min(1),
-  issuanceDate: z.string().nullish(),
-  issuerDid: z.string().nullish(),
-  vcId: z.string().nullish(),
-  expirationDate: z.string().nullish(),
-  issuerId: z.string().nullish(),
-  schemeId: z.string().nullish(),
-  vcDstorageId: z.string().nullish(),
+  vcId: VcId,
+  issuanceDate: OptionalText,
+  issuerDid: OptionalText,
+  expirationDate: OptionalText,
+  issuerId: OptionalText,
+  schemeId: OptionalText,
+  vcDstorageId: OptionalText,
 })
 export type StatusResponse = z.infer<typeof StatusResponse>
 

@@ -172,3 +172,34 @@ describe('MocaClient: what goes on the wire', () => {
     expect(status).toMatchObject({ vcStatus: 'WAIT_ONCHAIN', vcId: null })
   })
 })
+
+describe('MocaClient: a 200 is read for what the relay needs', () => {
+  // Was: an issue 200 without the credentialId echo (which the relay never reads: events carry
+  // the route's program) was MOCA_UNEXPECTED_RESPONSE, retried with "ignore" to the deadline and
+  // failed MOCA_RETRIES_EXHAUSTED although MocaChain had issued the credential.
+  it('reads an issue answer without the credentialId echo', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ coreClaimHash: 'a'.repeat(64), userUuid: 'user-1' }))
+    })
+    const f = await startSandboxFixture()
+    const client = f.client({ baseUrl: server.baseUrl })
+    await expect(client.issue(f.issueCall())).resolves.toMatchObject({
+      coreClaimHash: 'a'.repeat(64),
+      userUuid: 'user-1',
+    })
+  })
+
+  // userUuid is required as a string by credential.issued and credential.onchain (the public
+  // contract), so an answer without it cannot be published and stays unreadable.
+  it('still refuses an issue answer without userUuid', async () => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ coreClaimHash: 'a'.repeat(64), credentialId: 'c1' }))
+    })
+    const f = await startSandboxFixture()
+    const err = await catchMocaError(f.client({ baseUrl: server.baseUrl }).issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNEXPECTED_RESPONSE', uncertain: true })
+    expect(err.message).toContain('userUuid')
+  })
+})
