@@ -283,6 +283,8 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       const circuit = deps.circuitOf(request.route)
       /** What MocaChain last said, as CONFIRM_TIMEOUT names it. */
       let lastAnswer: string | null = null
+      /** Why the last call got no answer, for a CONFIRM_TIMEOUT that never heard one. */
+      let unanswered: string | null = null
       // The deadline counts from issuance, and time at an open circuit is taken off it, in this
       // worker's memory only. A credential that reaches a new owner (a restart, a rebalance, a
       // queue that lagged) past its deadline still gets polled for a while before it times out.
@@ -345,6 +347,10 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
               throw err
             }
             deps.metrics.mocaCall('status', err.code, (now() - started) / 1000)
+            // An answer the relay cannot use is still what MocaChain last said (already sanitised
+            // by the client); a call it never answered is named only when no answer ever came.
+            if (isMocaFailure(err) && err.httpStatus !== null) lastAnswer = err.message
+            else unanswered = err.message
             if (err.classification === 'systemic') {
               permit.rejected(err)
               return { kind: 'blocked', waitedMs: now() - waitStart }
@@ -373,7 +379,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         attempts: result.attempts,
         error: new RelayError(
           'CONFIRM_TIMEOUT',
-          `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last answer: ${lastAnswer ?? 'none'}, ${result.attempts} polls)`,
+          `not ONCHAIN ${Math.round(deps.pollPolicy.deadlineMs / 1000)} s after issuance (last answer: ${lastAnswer ?? (unanswered === null ? 'none' : `none, ${unanswered}`)}, ${result.attempts} polls)`,
           { classification: 'terminal' },
         ),
       }

@@ -5,7 +5,14 @@ import type { OutputEventType } from '../../src/domain/output-events.js'
 import { readOutputSchema } from '../../src/kafka/output-schemas.js'
 import { createMocaClient } from '../../src/moca/http-moca-client.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
-import { confirmPartition, confirmRequest, ISSUED_AT, TOPICS } from '../support/confirm-harness.js'
+import { MocaError } from '../../src/moca/moca-error.js'
+import {
+  answer,
+  confirmPartition,
+  confirmRequest,
+  ISSUED_AT,
+  TOPICS,
+} from '../support/confirm-harness.js'
 import { startScriptedServer } from '../support/raw-http.js'
 
 /**
@@ -76,6 +83,45 @@ describe('a status answer read through the real client', () => {
       await realAnswer({ coreClaimHash: 'hash-1', vcStatus: 'ONCHAIN', issuanceDate: 20260119 }),
     )
     expect(p.events(TOPICS.onchain)).toMatchObject([{ vcId: null, issuanceDate: null }])
+  })
+
+  it('still rejects an answer without a vcStatus, and CONFIRM_TIMEOUT says what the last answer was', async () => {
+    const p = await confirmWith(await realAnswer({ coreClaimHash: 'hash-1', vcId: 'c1' }))
+
+    expect(p.events(TOPICS.onchain)).toEqual([])
+    const [failed] = p.events(TOPICS.failed) as { failure: { code: string; message: string } }[]
+    expect(failed?.failure.code).toBe('CONFIRM_TIMEOUT')
+    expect(failed?.failure.message).toContain(
+      'last answer: MocaChain answered 200 to status, but the body does not match the documented shape (vcStatus:',
+    )
+    expect(failed?.failure.message).not.toContain('no answer')
+  })
+
+  it('names the last answer MocaChain gave, not a later call that got none, nor "no answer" when none came', async () => {
+    vi.useFakeTimers({ now: ISSUED_AT })
+    const unanswered = new MocaError(
+      'MOCA_UNAVAILABLE',
+      'MocaChain did not answer status in time',
+      {
+        operation: 'status',
+        classification: 'retryable',
+        httpStatus: null,
+        uncertain: false,
+        retryAfterMs: null,
+        mocaMessage: null,
+        duplicateConflict: false,
+      },
+    )
+    const answered = confirmPartition((ms) => (ms < 2000 ? answer('WAIT_ONCHAIN') : unanswered))
+    answered.deliver(encodeConfirmRequest(confirmRequest()))
+    const never = confirmPartition(() => unanswered)
+    never.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(21_000)
+
+    const message = (p: typeof answered) =>
+      (p.events(TOPICS.failed) as { failure: { message: string } }[])[0]?.failure.message
+    expect(message(answered)).toContain('last answer: WAIT_ONCHAIN,')
+    expect(message(never)).toContain('last answer: none, MocaChain did not answer status in time,')
   })
 })
 
