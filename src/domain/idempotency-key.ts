@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto'
+import { domainToASCII } from 'node:url'
 import { canonicalJson } from './canonical-json.js'
 import type { ProgramRef } from './issuance-command.js'
 
@@ -10,12 +11,26 @@ const CONTENT_KEY_VERSION = 'moca-relay/content/v1'
 const EVENT_KEY_VERSION = 'moca-relay/event/v1'
 
 /**
- * Emails identify MocaChain users; case and surrounding spaces do not make a different person.
- * The JWT still carries the email as the producer wrote it (trimmed).
+ * Emails identify MocaChain users; case, surrounding spaces, the Unicode form (NFC and NFD of
+ * `José`) and the spelling of an internationalised domain (`bücher.example` and its punycode
+ * `xn--bcher-kva.example`) do not make a different person. Keys built from two spellings of one
+ * mailbox would differ, and that mailbox would be issued twice. The JWT still carries the email
+ * as the producer wrote it (trimmed).
+ *
+ * An email that is already NFC once lowercased, with an ASCII domain, keeps the form (and so the
+ * keys) it had before NFC and punycode were applied.
  */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase()
+  const lowered = email.trim().toLowerCase().normalize('NFC')
+  const at = lowered.lastIndexOf('@')
+  const domain = lowered.slice(at + 1)
+  if (at === -1 || ASCII.test(domain)) return lowered
+  // domainToASCII (UTS #46) gives '' for a domain it cannot map: keep the Unicode form then.
+  const ascii = domainToASCII(domain)
+  return ascii === '' ? lowered : `${lowered.slice(0, at + 1)}${ascii}`
 }
+
+const ASCII = /^\p{ASCII}*$/u
 
 /** Default key: a credential is state, so the same content is the same issuance. */
 export function contentIdempotencyKey(
