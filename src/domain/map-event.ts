@@ -13,7 +13,7 @@ export interface RecordCoordinates {
   readonly topic: string
   readonly partition: number
   readonly offset: string
-  /** The record key as UTF-8 text, or null. */
+  /** The record key: its text when it is UTF-8, else `base64:<base64 of its bytes>`; or null. */
   readonly key: string | null
 }
 

@@ -22,6 +22,20 @@ export function decodeUtf8(bytes: Uint8Array): string | undefined {
   }
 }
 
+/**
+ * Like decodeUtf8, but a leading byte order mark stays in the text: for identifiers (record
+ * keys), where `\uFEFFu` and `u` are two different keys.
+ */
+export function decodeUtf8KeepingBom(bytes: Uint8Array): string | undefined {
+  try {
+    return bomKeepingDecoder.decode(bytes)
+  } catch {
+    return undefined
+  }
+}
+
+const bomKeepingDecoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true })
+
 /** Bytes a decoded text starts after: 3 when a BOM was dropped, else 0. */
 export function bomLength(bytes: Uint8Array): number {
   return bytes[0] === BOM[0] && bytes[1] === BOM[1] && bytes[2] === BOM[2] ? 3 : 0
