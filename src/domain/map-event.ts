@@ -162,6 +162,14 @@ async function buildCommand(
     idempotencyKey = eventIdempotencyKey(route.program, String(eventId))
   }
 
+  // After the serialisation checks above: they refuse cycles, so this walk ends.
+  const unsafe = findUnsafeInteger(credentialSubject)
+  if (unsafe !== null) {
+    return fail(
+      `${printableText(unsafe.path, MAX_CAUSE_CHARS)} is the number ${unsafe.value}, an integer beyond what JSON numbers carry exactly (at most 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}): the producer's digits may have been rounded, which would issue a claim it did not send and give two values one idempotency key; the producer must send it as a string`,
+    )
+  }
+
   const orderingKey = await orderingKeyOf(route, email, record, event, bindings)
   if (orderingKey instanceof RelayError) return { kind: 'failed', route, error: orderingKey }
 
@@ -244,6 +252,38 @@ async function evaluate(
       { classification: 'terminal', cause: err },
     )
   }
+}
+
+/**
+ * The first integer-valued number of credentialSubject outside ±(2^53 - 1), with its path, or
+ * null. JSON.parse rounds such integers silently (9007199254740993 reads as 9007199254740992), so
+ * the value may not be the producer's. One walk of the mapped subject, no re-parse: paths are
+ * only spelled for containers. The caller has serialised the subject, so it holds no cycle.
+ */
+function findUnsafeInteger(subject: object): { path: string; value: number } | null {
+  const pending: { value: object; path: string }[] = [{ value: subject, path: 'credentialSubject' }]
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const { value, path } = next
+    const isArray = Array.isArray(value)
+    const entries: [string, unknown][] = isArray
+      ? (value as unknown[]).map((v, i) => [String(i), v])
+      : Object.entries(value)
+    for (const [name, child] of entries) {
+      if (typeof child === 'number') {
+        if (Number.isInteger(child) && !Number.isSafeInteger(child)) {
+          return { path: childPath(path, name, isArray), value: child }
+        }
+      } else if (typeof child === 'object' && child !== null) {
+        pending.push({ value: child, path: childPath(path, name, isArray) })
+      }
+    }
+  }
+  return null
+}
+
+function childPath(path: string, name: string, inArray: boolean): string {
+  if (inArray) return `${path}[${name}]`
+  return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`
 }
 
 function isTruthy(value: unknown): boolean {
