@@ -99,6 +99,13 @@ async function buildCommand(
     )
   }
   const email = emailValue.trim()
+  // UTF-8 cannot carry a lone surrogate: on its way to MocaChain `\ud800x@…` and `\udc00x@…`
+  // would both become `\uFFFDx@…`, one user under two keys, the second revoking the first.
+  if (!email.isWellFormed()) {
+    return fail(
+      `the email expression ${JSON.stringify(route.email.source)} gave a value that is not well-formed Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which UTF-8 cannot carry; fix the producer's encoding of the email`,
+    )
+  }
   if (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)) {
     return fail(
       `the email expression ${JSON.stringify(route.email.source)} gave a value that is not an email address`,
