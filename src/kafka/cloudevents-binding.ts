@@ -1,5 +1,5 @@
 import { RelayError } from '../errors/relay-error.js'
-import { isJsonMediaType, mediaTypeOf } from './content-type.js'
+import { charsetOf, isJsonMediaType, isUtf8Charset, mediaTypeOf } from './content-type.js'
 import type { HeaderValue } from './input-record.js'
 import { describeJsonType, parseJsonBytes } from './json-value.js'
 import { quoteText } from '../domain/message-text.js'
@@ -142,6 +142,7 @@ function readStructuredData(event: Record<string, unknown>): unknown {
       { classification: 'terminal' },
     )
   }
+  if (contentType !== null) refuseNonUtf8Charset('attribute datacontenttype', contentType)
   return parseJsonBytes(Buffer.from(base64, 'base64'), {
     what: "the structured CloudEvent's data_base64 (after base64 decoding)",
   })
@@ -193,6 +194,21 @@ function optionalAttribute(event: Record<string, unknown>, name: string): string
 function describeAttribute(value: unknown): string {
   if (typeof value === 'string') return value === '' ? 'an empty string' : quoteText(value)
   return describeJsonType(value)
+}
+
+/**
+ * Refuses a content type that declares a charset other than UTF-8: the relay decodes bytes as
+ * UTF-8 only, and reading ISO-8859-1 as UTF-8 fails on its first accented letter, or, on ASCII
+ * data, passes until it does not. `where` names the header or attribute.
+ */
+export function refuseNonUtf8Charset(where: string, contentType: string): void {
+  const charset = charsetOf(contentType)
+  if (charset === null || isUtf8Charset(charset)) return
+  throw new RelayError(
+    'INPUT_UNDECODABLE',
+    `${where} is ${quoteText(contentType)}: it declares charset ${quoteText(charset)}, and the relay decodes UTF-8 only. Fix the producer to send UTF-8 (charset=utf-8, or no charset).`,
+    { classification: 'terminal' },
+  )
 }
 
 function unsupportedDataContentType(where: string, contentType: string): RelayError {

@@ -9,6 +9,7 @@ import {
   readBinaryAttributes,
   readBinaryData,
   readStructuredEvent,
+  refuseNonUtf8Charset,
   type CloudEventAttributes,
 } from './cloudevents-binding.js'
 import { readWireSchemaId } from './confluent-wire-format.js'
@@ -73,6 +74,8 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
     }
 
     const contentType = readHeaderText(CONTENT_TYPE_HEADER, headers.contentType)
+    // Every path below decodes the value as UTF-8, whatever the header declares.
+    if (contentType !== null) refuseNonUtf8Charset(`header ${CONTENT_TYPE_HEADER}`, contentType)
     const mediaType = contentType === null ? null : mediaTypeOf(contentType)
     if (mediaType !== null && isStructuredMediaType(mediaType)) {
       if (mediaType !== CLOUDEVENTS_JSON_MEDIA_TYPE) {
