@@ -52,7 +52,11 @@ export function compileExpression(source: string): Expression {
       for (const name of names) {
         if (current === null || current === undefined) return undefined
         if (typeof current !== 'object' || Array.isArray(current)) return slow(data, event)
-        current = (current as Record<string, unknown>)[name]
+        // Own members only, as JSONata reads them: `user.constructor` on `{}` is nothing, not
+        // Object (a filter held, then the function failed the event).
+        current = Object.hasOwn(current, name)
+          ? (current as Record<string, unknown>)[name]
+          : undefined
       }
       return Array.isArray(current) ? slow(data, event) : current
     },
