@@ -2,7 +2,7 @@ import { RelayError } from '../errors/relay-error.js'
 import { printableText } from './message-text.js'
 import { canonicalJson } from './canonical-json.js'
 import type { CompiledRoute } from './compile-routes.js'
-import type { DomainEvent } from './domain-event.js'
+import { InputFormat, type DomainEvent } from './domain-event.js'
 import type { EventBindings, Expression } from './expression.js'
 import { contentIdempotencyKey, eventIdempotencyKey, normalizeEmail } from './idempotency-key.js'
 import type { IssuanceCommand, SourceRef } from './issuance-command.js'
@@ -94,6 +94,12 @@ async function buildCommand(
   const emailValue = await evaluate(route, route.email, 'email', event.data, bindings)
   if (emailValue instanceof RelayError) return { kind: 'failed', route, error: emailValue }
   if (typeof emailValue !== 'string' || emailValue.trim() === '') {
+    const notAnObject = emailValue === undefined ? dataNotAnObject(event) : null
+    if (notAnObject !== null) {
+      return fail(
+        `the email expression ${JSON.stringify(route.email.source)} found nothing: the event's data is ${notAnObject}`,
+      )
+    }
     return fail(
       `the email expression ${JSON.stringify(route.email.source)} gave ${describe(emailValue)}; the event must carry the user's email there, or the route's "email" must point at it`,
     )
@@ -291,6 +297,21 @@ function findUnsafeInteger(subject: object): { path: string; value: number } | n
 function childPath(path: string, name: string, inArray: boolean): string {
   if (inArray) return `${path}[${name}]`
   return /^[A-Za-z_$][\w$]*$/.test(name) ? `${path}.${name}` : `${path}[${JSON.stringify(name)}]`
+}
+
+/**
+ * Why paths found nothing in data that is not an object or an array (JSON text in a string is the
+ * usual mistake), with the fix; null when the data is one. "The field is missing" would send the
+ * producer looking for a field that is there, inside a string.
+ */
+function dataNotAnObject(event: DomainEvent): string | null {
+  const { data, format } = event
+  if (typeof data === 'object' && data !== null) return null
+  const found = `${describe(data)}, not a JSON object`
+  if (format !== InputFormat.cloudEventsStructured)
+    return `${found}. Send the data as a JSON object`
+  if (typeof data !== 'string') return `${found}. Send "data": {...} holding the event's fields`
+  return `${found}: a structured CloudEvent carries JSON data as the object itself ("data": {...}), not as JSON text in a string. Send data as a JSON object, or send the event in binary mode (ce_* headers) with the JSON as the record value`
 }
 
 function isTruthy(value: unknown): boolean {
