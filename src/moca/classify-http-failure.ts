@@ -1,7 +1,7 @@
 import type { OnDuplicate } from '../domain/moca-api.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import type { ErrorClassification } from '../errors/relay-error.js'
-import { extractMocaMessage } from './error-body.js'
+import { extractMocaMessage, isMocaErrorBody } from './error-body.js'
 import { MocaError, type MocaOperation } from './moca-error.js'
 import { parseRetryAfter } from './retry-after.js'
 
@@ -21,6 +21,7 @@ interface Verdict {
   readonly code: ErrorCode
   readonly classification: ErrorClassification
   readonly uncertain: boolean
+  readonly mayLandLater: boolean
   readonly honoursRetryAfter: boolean
   readonly duplicateConflict: boolean
 }
@@ -33,6 +34,7 @@ const verdict = (
   code,
   classification,
   uncertain: extra.uncertain ?? false,
+  mayLandLater: extra.mayLandLater ?? false,
   honoursRetryAfter: extra.honoursRetryAfter ?? false,
   duplicateConflict: extra.duplicateConflict ?? false,
 })
@@ -41,7 +43,11 @@ const verdict = (
  * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
  * 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
  * operator acts); 408/429/503 retryable and certain (refused before any work); every other 5xx
- * retryable and uncertain (a server or gateway can fail after the work was done).
+ * retryable and uncertain (a server or gateway can fail after the work was done). An uncertain
+ * 5xx may still land later unless MocaChain's own handler answered it: a 502, 504 or CDN 52x
+ * always may (a gateway gave up while MocaChain may still be working), any other 5xx unless its
+ * body is MocaChain's own JSON error (a 500 with `{error: 500, message}` is MocaChain's handler
+ * reporting its work is over).
  */
 export function classifyHttpFailure(failure: HttpFailure): MocaError {
   const mocaMessage = failure.bodyText === null ? null : extractMocaMessage(failure.bodyText)
@@ -56,6 +62,7 @@ export function classifyHttpFailure(failure: HttpFailure): MocaError {
     classification: v.classification,
     httpStatus: failure.httpStatus,
     uncertain: v.uncertain,
+    mayLandLater: v.mayLandLater,
     retryAfterMs,
     mocaMessage,
     duplicateConflict: v.duplicateConflict,
@@ -93,8 +100,27 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
   // Every other 5xx (500, 502, 504, 501, 507, a CDN's 520-524, ...) may come from a server or
   // gateway after the request reached MocaChain: uncertain, never a certain failure that a redrive
   // would ask "revoke" again for.
-  if (failure.httpStatus >= 500) return verdict('MOCA_UNCERTAIN', 'retryable', { uncertain: true })
+  if (failure.httpStatus >= 500) {
+    return verdict('MOCA_UNCERTAIN', 'retryable', {
+      uncertain: true,
+      mayLandLater: !answeredByMocaChain(failure),
+    })
+  }
   return verdict('MOCA_UNEXPECTED_RESPONSE', 'terminal')
+}
+
+/** A gateway's own statuses: it gave up on MocaChain, which may still be working on the call. */
+function isGatewayStatus(status: number): boolean {
+  return status === 502 || status === 504 || (status >= 520 && status <= 529)
+}
+
+/** MocaChain's handler wrote this answer (its own error body, not a gateway status): it is done. */
+function answeredByMocaChain(failure: HttpFailure): boolean {
+  return (
+    !isGatewayStatus(failure.httpStatus) &&
+    failure.bodyText !== null &&
+    isMocaErrorBody(failure.bodyText, failure.httpStatus)
+  )
 }
 
 function saysConsentOnly(message: string | null): boolean {

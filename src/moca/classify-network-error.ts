@@ -91,6 +91,8 @@ function uncertainError(operation: MocaOperation, message: string, cause: unknow
     classification: 'retryable',
     httpStatus: null,
     uncertain: true,
+    // No answer at all: MocaChain may still be working on it.
+    mayLandLater: true,
     retryAfterMs: null,
     mocaMessage: null,
     duplicateConflict: false,

@@ -31,6 +31,28 @@ export function extractMocaMessage(text: string): string | null {
   return sanitize(trimmed)
 }
 
+/**
+ * True when `text` is MocaChain's own error body for `httpStatus`: a JSON object
+ * `{ error: <that status>, message: <string> }` ([OAS] components.schemas.Error), which only
+ * MocaChain's handler writes. A gateway's HTML or plain-text page, the Catalog's `{code, msg}`, a
+ * `data` wrapper and a web framework's default `{ statusCode, error: "Not Found" }` are not:
+ * extractMocaMessage reads a message out of all of those, so a message alone proves nothing.
+ */
+export function isMocaErrorBody(text: string, httpStatus: number): boolean {
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    return false
+  }
+  const body = ErrorBody.safeParse(parsed)
+  return (
+    body.success &&
+    typeof body.data.message === 'string' &&
+    (body.data.error === httpStatus || body.data.error === String(httpStatus))
+  )
+}
+
 function messageFromJson(text: string): string | null {
   let parsed: unknown
   try {

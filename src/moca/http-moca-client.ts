@@ -240,6 +240,8 @@ function unexpectedSuccess(
       classification: 'retryable',
       httpStatus: statusCode,
       uncertain: true,
+      // A 2xx came back: whoever answered had finished with the request.
+      mayLandLater: false,
       retryAfterMs: null,
       mocaMessage,
       duplicateConflict: false,

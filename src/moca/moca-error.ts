@@ -16,6 +16,15 @@ export interface MocaErrorDetails {
    * re-sends an uncertain issue with onDuplicate "ignore" instead of "revoke".
    */
   readonly uncertain: boolean
+  /**
+   * True when the request may still be applied after this failure was seen: no answer came back
+   * at all, or a gateway answered for MocaChain (502, 503, 504, a CDN's 52x, a 5xx without
+   * MocaChain's own error body) while MocaChain may still be working on it. False when nothing
+   * was sent, or MocaChain's own handler answered (its work is over). The pipeline asks "ignore"
+   * only once such a call could have landed (invariant 2), or "ignore" finds the user's previous
+   * credential, concludes the call never took effect, and sends a second "revoke".
+   */
+  readonly mayLandLater: boolean
   /** The server's Retry-After (429, 503), capped; null when absent or not honoured. */
   readonly retryAfterMs: number | null
   /** A short, sanitised excerpt of MocaChain's error message; never headers or tokens. */
@@ -26,14 +35,15 @@ export interface MocaErrorDetails {
 }
 
 /**
- * Every failure of a MocaChain call. The pipeline reads `classification`, `uncertain` and
- * `retryAfterMs`; it never looks at HTTP statuses or undici codes itself.
+ * Every failure of a MocaChain call. The pipeline reads `classification`, `uncertain`,
+ * `mayLandLater` and `retryAfterMs`; it never looks at HTTP statuses or undici codes itself.
  */
 export class MocaError extends RelayError {
   override readonly name = 'MocaError'
   readonly operation: MocaOperation
   readonly httpStatus: number | null
   readonly uncertain: boolean
+  readonly mayLandLater: boolean
   readonly retryAfterMs: number | null
   readonly mocaMessage: string | null
   readonly duplicateConflict: boolean
@@ -43,6 +53,7 @@ export class MocaError extends RelayError {
     this.operation = details.operation
     this.httpStatus = details.httpStatus
     this.uncertain = details.uncertain
+    this.mayLandLater = details.mayLandLater
     this.retryAfterMs = details.retryAfterMs
     this.mocaMessage = details.mocaMessage
     this.duplicateConflict = details.duplicateConflict
@@ -63,6 +74,7 @@ export function notSentError(
     classification: 'retryable',
     httpStatus: null,
     uncertain: false,
+    mayLandLater: false,
     retryAfterMs: null,
     mocaMessage: null,
     duplicateConflict: false,

@@ -53,7 +53,10 @@ export interface IssueCallContext {
  * away — the rules that keep MocaChain from acting on two "revoke" calls for one key:
  * - a call refused before any work (408, 429, 503, connect errors) is asked again as it was;
  * - after an uncertain outcome, every later attempt asks with onDuplicate "ignore", and after a
- *   call that got no answer, not before that call could have landed (the uncertainty window);
+ *   call MocaChain may still be working on (no answer at all, or a gateway's 502/504/52x or a 5xx
+ *   without MocaChain's own error body), not before that call could have landed (the
+ *   uncertainty window): an earlier "ignore" could find the user's previous credential and send
+ *   "revoke" again while the first one is still to land;
  * - an "ignore" that returns the user's previous credential proves the uncertain call never took
  *   effect, so the next attempt asks with the route's onDuplicate again;
  * - time spent waiting at the route's circuit (systemic errors) never counts toward the deadline.
@@ -76,7 +79,7 @@ export async function callIssue(
   // Once an attempt may have been applied, every later attempt asks for the existing credential.
   let uncertain = call.recover
   let lastOnDuplicate: OnDuplicate = command.onDuplicate
-  /** After a call that got no answer: no "ignore" before it can have landed. */
+  /** After a call MocaChain may still apply: no "ignore" before it can have landed. */
   let notBefore = 0
   const result = await runWithRetry<CallOutcome>(
     { policy: deps.retryPolicy, startedAt: now(), signal: ctx.stopping },
@@ -151,8 +154,8 @@ export async function callIssue(
         }
         permit.accepted()
         if (err.uncertain) uncertain = true
-        // No answer at all: MocaChain may still be working on it and land it later.
-        if (err.uncertain && err.httpStatus === null) notBefore = started + deps.uncertaintyWindowMs
+        // No answer, or a gateway's: MocaChain may still be working on it and land it later.
+        if (err.mayLandLater) notBefore = started + deps.uncertaintyWindowMs
         if (err.classification === 'terminal') {
           return {
             kind: 'done',
@@ -217,6 +220,7 @@ function asMocaFailure(err: unknown): MocaFailure | null {
   return Object.assign(Object.create(err) as MocaFailure, {
     httpStatus: null,
     uncertain: false,
+    mayLandLater: false,
     retryAfterMs: null,
   })
 }
@@ -228,5 +232,6 @@ export function summarizeError(err: RelayError): Record<string, unknown> {
     message: maskEmailsIn(err.message),
     httpStatus: isMocaFailure(err) ? err.httpStatus : undefined,
     uncertain: isMocaFailure(err) ? err.uncertain : undefined,
+    mayLandLater: isMocaFailure(err) ? err.mayLandLater : undefined,
   }
 }

@@ -43,8 +43,9 @@ export interface IssueStageDeps {
   }
   /**
    * How long a call may still land after it was sent (moca.uncertaintyWindow). A recovery waits
-   * this long after the intent, and a retry after a call that got no answer this long after that
-   * call was sent, before asking with "ignore": a late call lands first and is found.
+   * this long after the intent, and a retry after a call MocaChain may still apply (no answer, or
+   * a gateway's: MocaFailure.mayLandLater) this long after that call was sent, before asking with
+   * "ignore": a late call lands first and is found.
    */
   readonly uncertaintyWindowMs: number
   readonly metrics: RelayMetrics

@@ -30,6 +30,11 @@ export interface MocaFailure extends RelayError {
   readonly httpStatus: number | null
   /** The request may have been applied: the next attempt must use onDuplicate "ignore". */
   readonly uncertain: boolean
+  /**
+   * MocaChain may still apply the request after this failure was seen (no answer, or a gateway's
+   * answer): no "ignore" before it could have landed (the uncertainty window).
+   */
+  readonly mayLandLater: boolean
   readonly retryAfterMs: number | null
 }
 

@@ -33,7 +33,12 @@ describe('MocaClient: no answer, or half an answer', () => {
   it('a reset before any work is still uncertain to the client (it cannot tell)', async () => {
     const f = await startSandboxFixture({ faults: { issue: { next: ['reset'] } } })
     const err = await catchMocaError(f.client().issue(f.issueCall()))
-    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    expect(err).toMatchObject({
+      code: 'MOCA_UNCERTAIN',
+      uncertain: true,
+      mayLandLater: true,
+      httpStatus: null,
+    })
     expect(f.sandbox.calls.list()[0]).toMatchObject({ outcome: 'reset', applied: false })
   })
 
@@ -106,7 +111,12 @@ describe('MocaClient: no answer, or half an answer', () => {
     const f = await startSandboxFixture()
     const client = f.client({ baseUrl: server.baseUrl, ...QUICK })
     const err = await catchMocaError(client.issue(f.issueCall()))
-    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    expect(err).toMatchObject({
+      code: 'MOCA_UNCERTAIN',
+      uncertain: true,
+      mayLandLater: true,
+      httpStatus: null,
+    })
   })
 
   it('connection refused is MOCA_UNAVAILABLE and certain: the request never left', async () => {
@@ -151,7 +161,12 @@ describe('MocaClient: no answer, or half an answer', () => {
       const f = await startSandboxFixture()
       const call = f.client().issue(f.issueCall(), { signal: AbortSignal.abort(reason) })
       const err = await catchMocaError(call)
-      expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false, httpStatus: null })
+      expect(err).toMatchObject({
+        code: 'MOCA_UNAVAILABLE',
+        uncertain: false,
+        mayLandLater: false,
+        httpStatus: null,
+      })
       expect(f.sandbox.calls.total).toBe(0)
     },
   )
@@ -183,7 +198,12 @@ describe('MocaClient: no answer, or half an answer', () => {
     const f = await startSandboxFixture()
     const client = f.client({ baseUrl: server.baseUrl })
     const err = await catchMocaError(client.issue(f.issueCall(), { signal: controller.signal }))
-    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+    expect(err).toMatchObject({
+      code: 'MOCA_UNCERTAIN',
+      uncertain: true,
+      mayLandLater: true,
+      httpStatus: null,
+    })
     expect(server.requests).toHaveLength(1)
   })
 
@@ -259,7 +279,12 @@ describe('MocaClient: a connection error reads as "not sent" only before the req
         }),
       )
       const err = await catchMocaError(client.issue(f.issueCall()))
-      expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, httpStatus: null })
+      expect(err).toMatchObject({
+        code: 'MOCA_UNCERTAIN',
+        uncertain: true,
+        mayLandLater: true,
+        httpStatus: null,
+      })
       expect(err.message).toContain(code)
       expect(server.requests).toHaveLength(1)
     },
@@ -272,7 +297,12 @@ describe('MocaClient: a connection error reads as "not sent" only before the req
       setImmediate(() => callback(coded('EHOSTUNREACH'), null)),
     )
     const err = await catchMocaError(client.issue(f.issueCall()))
-    expect(err).toMatchObject({ code: 'MOCA_UNAVAILABLE', uncertain: false, httpStatus: null })
+    expect(err).toMatchObject({
+      code: 'MOCA_UNAVAILABLE',
+      uncertain: false,
+      mayLandLater: false,
+      httpStatus: null,
+    })
     expect(err.message).toContain('EHOSTUNREACH')
     expect(server.requests).toHaveLength(0)
   })

@@ -207,12 +207,14 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
   )
 
   it.each([
-    ['http500', 500, 'Server-side failure. Retry with exponential backoff.'],
-    ['http502', 502, '502 Bad Gateway'],
-    ['http504', 504, '504 Gateway Time-out'],
+    // MocaChain's own error body: its handler answered, nothing of this call lands later
+    ['http500', 500, 'Server-side failure. Retry with exponential backoff.', false],
+    // a gateway gave up on MocaChain, which may still be working on the call
+    ['http502', 502, '502 Bad Gateway', true],
+    ['http504', 504, '504 Gateway Time-out', true],
   ] as const)(
     '%s → MOCA_UNCERTAIN, retryable, uncertain; gateway pages read as a short message',
-    async (fault, status, message) => {
+    async (fault, status, message, mayLandLater) => {
       const f = await startSandboxFixture({ faults: { issue: { next: [fault] } } })
       const err = await catchMocaError(f.client().issue(f.issueCall()))
       expect(err).toMatchObject({
@@ -220,6 +222,7 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         classification: 'retryable',
         httpStatus: status,
         uncertain: true,
+        mayLandLater,
         retryAfterMs: null,
       })
       expect(err.mocaMessage).toBe(message)
@@ -241,9 +244,32 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         classification: 'retryable',
         httpStatus: status,
         uncertain: true,
+        // not MocaChain's own error body: whoever answered, MocaChain may still apply the call
+        mayLandLater: true,
       })
     },
   )
+
+  it.each([
+    ["MocaChain's own error body", 500, { error: 500, message: 'Server-side failure.' }, false],
+    ["MocaChain's own error body on a 507", 507, { error: 507, message: 'Storage full.' }, false],
+    [
+      "a web framework's default body",
+      500,
+      { statusCode: 500, error: 'Internal Server Error' },
+      true,
+    ],
+    ["another status's body", 500, { error: 502, message: 'Bad gateway.' }, true],
+    ["MocaChain's body on a gateway status", 504, { error: 504, message: 'Timed out.' }, true],
+  ] as const)('a 5xx with %s may land later: %s', async (_name, status, body, mayLandLater) => {
+    const server = await startScriptedServer((_req, res) => {
+      res.writeHead(status, { 'content-type': 'application/json' })
+      res.end(JSON.stringify(body))
+    })
+    const f = await startSandboxFixture()
+    const err = await catchMocaError(f.client({ baseUrl: server.baseUrl }).issue(f.issueCall()))
+    expect(err).toMatchObject({ code: 'MOCA_UNCERTAIN', uncertain: true, mayLandLater })
+  })
 
   it.each([408, 500, 502, 504])(
     'a Retry-After on %i is not honoured: only 429 and 503 say when to come back',

@@ -4,6 +4,7 @@ import type { IssueResponse } from '../../src/domain/moca-api.js'
 import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
+import { classifyHttpFailure } from '../../src/moca/classify-http-failure.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
 import {
   createRouteCircuit,
@@ -52,6 +53,7 @@ function issueCall(
   signal: AbortSignal,
   i: number,
   call: { generation?: number; recover?: boolean; replaces?: string } = {},
+  ledger: LedgerPartition = emptyLedger,
 ) {
   return callIssue(
     {
@@ -62,7 +64,7 @@ function issueCall(
       uncertaintyWindowMs: 30_000,
       now: () => Date.now(),
     },
-    { ledger: emptyLedger, stopping: signal, signal, logger: captureLogs('error').logger },
+    { ledger, stopping: signal, signal, logger: captureLogs('error').logger },
     { command: command(i), generation: 0, recover: false, ...call },
   )
 }
@@ -178,4 +180,102 @@ describe('one issue call at the route circuit', () => {
       response: { coreClaimHash: 'hash-of-key-1.g1' },
     })
   })
+})
+
+/**
+ * MocaChain as it keeps credentials: one per user + program; "ignore" returns the one it holds
+ * (or issues one), "revoke" replaces it. Its first call is answered by a gateway in front of it,
+ * through the real classifier, while MocaChain goes on and applies that call 10 s later.
+ */
+function mocaBehindGateway(
+  gateway: { status: number; body: string; retryAfter?: string },
+  held: string | undefined,
+) {
+  const chain = { held, actedRevokes: [] as string[] }
+  let issued = 0
+  const apply = (onDuplicate: string): string => {
+    if (onDuplicate === 'ignore' && chain.held !== undefined) return chain.held
+    chain.held = `hash-${++issued}`
+    if (onDuplicate === 'revoke') chain.actedRevokes.push(chain.held)
+    return chain.held
+  }
+  let calls = 0
+  const moca: MocaClient = {
+    async issue(call) {
+      calls += 1
+      if (calls === 1) {
+        setTimeout(() => apply(call.onDuplicate), 10_000)
+        throw classifyHttpFailure({
+          operation: 'issue',
+          httpStatus: gateway.status,
+          bodyText: gateway.body,
+          retryAfter: gateway.retryAfter,
+          onDuplicate: call.onDuplicate,
+          maxRetryAfterMs: 60_000,
+          nowMs: Date.now(),
+        })
+      }
+      return { coreClaimHash: apply(call.onDuplicate) } as IssueResponse
+    },
+    status: unused,
+    close: async () => undefined,
+  }
+  return { moca, chain }
+}
+
+const GATEWAY_ANSWERS = [
+  [
+    'a 504 gateway timeout page',
+    { status: 504, body: '<html><title>504 Gateway Time-out</title></html>' },
+  ],
+  ['a 502 bad gateway page', { status: 502, body: '<html><title>502 Bad Gateway</title></html>' }],
+  ["a CDN's empty 524", { status: 524, body: '' }],
+  ["a 500 that is not MocaChain's error body", { status: 500, body: 'Internal Server Error' }],
+] as const
+
+describe('an issue call a gateway answered while MocaChain still works on it', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  // Was: only a call that got no answer at all waited the uncertainty window; after a gateway's
+  // 5xx the "ignore" retry went out at once, found the user's previous credential (the first
+  // call had not landed yet), concluded the call never took effect and sent "revoke" again:
+  // MocaChain acted on two revokes for one key (invariant 2).
+  it.each(GATEWAY_ANSWERS)(
+    'after %s on a reissue, MocaChain acts on one "revoke" only',
+    async (_name, gateway) => {
+      const { moca, chain } = mocaBehindGateway(gateway, 'hash-previous')
+      // this relay issued the user's previous credential under another key
+      const ledger = {
+        latestIssued: () => ({ key: 'key-old', coreClaimHash: 'hash-previous', at: 0 }),
+      } as unknown as LedgerPartition
+      const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+      const call = issueCall(moca, circuit, new AbortController().signal, 1, {}, ledger)
+      await vi.advanceTimersByTimeAsync(120_000)
+      const outcome = await call
+
+      expect(chain.actedRevokes).toHaveLength(1)
+      expect(outcome).toMatchObject({ kind: 'issued', response: { coreClaimHash: chain.held } })
+    },
+  )
+
+  // Was: on a first issuance the early "ignore" issued a credential, then the late "revoke"
+  // revoked it; the relay published the revoked credential.
+  it.each(GATEWAY_ANSWERS)(
+    'after %s on a first issuance, the relay reports the credential MocaChain holds',
+    async (_name, gateway) => {
+      const { moca, chain } = mocaBehindGateway(gateway, undefined)
+      const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+      const call = issueCall(moca, circuit, new AbortController().signal, 1)
+      await vi.advanceTimersByTimeAsync(120_000)
+      const outcome = await call
+
+      expect(chain.actedRevokes).toHaveLength(1)
+      expect(outcome).toMatchObject({ kind: 'issued', response: { coreClaimHash: chain.held } })
+    },
+  )
 })

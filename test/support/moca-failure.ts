@@ -13,6 +13,7 @@ export function mocaFailure(
     classification,
     httpStatus,
     uncertain: false,
+    mayLandLater: false,
     retryAfterMs: null,
     mocaMessage: null,
     duplicateConflict: false,
