@@ -428,7 +428,7 @@ export const MocaConfig = z.strictObject({
       'Allow plain http to a non-loopback MocaChain (a sandbox on a private network); partner JWTs then travel unencrypted.',
     ),
   uncertaintyWindow: Duration.default(DEFAULTS.moca.uncertaintyWindow).describe(
-    "After a call MocaChain may still apply (no answer: timeout, reset, crash; or a gateway's answer: 502, 504, a CDN's 52x, a 5xx without MocaChain's own error body), the relay waits until this long after it was sent before asking again with onDuplicate \"ignore\", so a late-landing call is found, not overwritten.",
+    "After a call MocaChain may still apply (no answer: timeout, reset, crash; or a gateway's answer: 502, 503, 504, a CDN's 52x, a 5xx without MocaChain's own error body), the relay waits until this long after it was sent before asking again with onDuplicate \"ignore\", so a late-landing call is found, not overwritten.",
   ),
   connections: z
     .number()

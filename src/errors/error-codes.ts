@@ -116,13 +116,13 @@ export const ErrorCodes = {
   },
   MOCA_UNAVAILABLE: {
     meaning:
-      'MocaChain could not be reached, or refused the call before any work (408, 429, 503). Retried with backoff.',
+      'MocaChain could not be reached, or refused the call before any work (408, 429). Retried with backoff.',
     action:
       'Nothing while retries go on; watch moca_relay_retries_total and MocaChain status. Many 429s: set moca.rateLimit below your quota.',
   },
   MOCA_UNCERTAIN: {
     meaning:
-      'The request may have reached MocaChain but no usable answer came back (a timeout or reset after sending, a 5xx other than 503). The next attempt uses onDuplicate "ignore".',
+      "The request may have reached MocaChain but no usable answer came back (a timeout or reset after sending, any 5xx). The next attempt uses onDuplicate \"ignore\"; after no answer, or a gateway's answer (502, 503, 504, a CDN's 52x, a 5xx without MocaChain's own error body), not before moca.uncertaintyWindow has passed since the call was sent.",
     action: 'Nothing: the relay recovers the credential without issuing twice.',
   },
   MOCA_RETRIES_EXHAUSTED: {

@@ -42,12 +42,14 @@ const verdict = (
 /**
  * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
  * 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
- * operator acts); 408/429/503 retryable and certain (refused before any work); every other 5xx
- * retryable and uncertain (a server or gateway can fail after the work was done). An uncertain
- * 5xx may still land later unless MocaChain's own handler answered it: a 502, 504 or CDN 52x
- * always may (a gateway gave up while MocaChain may still be working), any other 5xx unless its
- * body is MocaChain's own JSON error (a 500 with `{error: 500, message}` is MocaChain's handler
- * reporting its work is over).
+ * operator acts); 408/429 retryable and certain (refused before any work); every 5xx retryable
+ * and uncertain (a server or gateway can fail after the work was done). 503 is among them: the
+ * API documents none, and a proxy's 503 (Envoy's "upstream connect error or disconnect/reset
+ * before headers") can come after it forwarded the request; its Retry-After is still honoured.
+ * An uncertain 5xx may still land later unless MocaChain's own handler answered it: a 502, 503,
+ * 504 or CDN 52x always may (a gateway gave up while MocaChain may still be working), any other
+ * 5xx unless its body is MocaChain's own JSON error (a 500 with `{error: 500, message}` is
+ * MocaChain's handler reporting its work is over).
  */
 export function classifyHttpFailure(failure: HttpFailure): MocaError {
   const mocaMessage = failure.bodyText === null ? null : extractMocaMessage(failure.bodyText)
@@ -94,10 +96,15 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
     case 408:
       return verdict('MOCA_UNAVAILABLE', 'retryable')
     case 429:
-    case 503:
       return verdict('MOCA_UNAVAILABLE', 'retryable', { honoursRetryAfter: true })
+    case 503:
+      return verdict('MOCA_UNCERTAIN', 'retryable', {
+        uncertain: true,
+        mayLandLater: true,
+        honoursRetryAfter: true,
+      })
   }
-  // Every other 5xx (500, 502, 504, 501, 507, a CDN's 520-524, ...) may come from a server or
+  // Every other 5xx (500, 502, 504, 501, 507, a CDN's 520-529, ...) may come from a server or
   // gateway after the request reached MocaChain: uncertain, never a certain failure that a redrive
   // would ask "revoke" again for.
   if (failure.httpStatus >= 500) {
@@ -109,7 +116,10 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
   return verdict('MOCA_UNEXPECTED_RESPONSE', 'terminal')
 }
 
-/** A gateway's own statuses: it gave up on MocaChain, which may still be working on the call. */
+/**
+ * A gateway's own statuses: it gave up on MocaChain, which may still be working on the call (503
+ * is decided above, before this is asked).
+ */
 function isGatewayStatus(status: number): boolean {
   return status === 502 || status === 504 || (status >= 520 && status <= 529)
 }

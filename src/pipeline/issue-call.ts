@@ -51,12 +51,12 @@ export interface IssueCallContext {
 /**
  * Calls issue-on-behalf for one command until it succeeds, fails for good, or the partition goes
  * away — the rules that keep MocaChain from acting on two "revoke" calls for one key:
- * - a call refused before any work (408, 429, 503, connect errors) is asked again as it was;
- * - after an uncertain outcome, every later attempt asks with onDuplicate "ignore", and after a
- *   call MocaChain may still be working on (no answer at all, or a gateway's 502/504/52x or a 5xx
- *   without MocaChain's own error body), not before that call could have landed (the
- *   uncertainty window): an earlier "ignore" could find the user's previous credential and send
- *   "revoke" again while the first one is still to land;
+ * - a call refused before any work (408, 429, connect errors) is asked again as it was;
+ * - after an uncertain outcome (any 5xx, a timeout or reset after sending), every later attempt
+ *   asks with onDuplicate "ignore", and after a call MocaChain may still be working on (no answer
+ *   at all, or a gateway's 502/503/504/52x or a 5xx without MocaChain's own error body), not
+ *   before that call could have landed (the uncertainty window): an earlier "ignore" could find
+ *   the user's previous credential and send "revoke" again while the first one is still to land;
  * - an "ignore" that returns the user's previous credential proves the uncertain call never took
  *   effect, so the next attempt asks with the route's onDuplicate again;
  * - time spent waiting at the route's circuit (systemic errors) never counts toward the deadline.

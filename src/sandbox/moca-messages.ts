@@ -29,6 +29,9 @@ export const GATEWAY_502_HTML =
 export const GATEWAY_504_HTML =
   '<html>\r\n<head><title>504 Gateway Time-out</title></head>\r\n<body>\r\n<center><h1>504 Gateway Time-out</h1></center>\r\n<hr><center>nginx</center>\r\n</body>\r\n</html>\r\n'
 
-/** A load balancer's plain-text 503. */
+/**
+ * A load balancer's plain-text 503 (Envoy's wording). The relay reads it as uncertain: Envoy says
+ * the same after it forwarded the request, when MocaChain may have it.
+ */
 export const UNAVAILABLE_503_TEXT =
   'upstream connect error or disconnect/reset before headers. reset reason: overflow'

@@ -2,12 +2,19 @@ import { z } from 'zod'
 
 /**
  * What the sandbox can do to one call instead of answering it plainly.
- * - Decided before any work (nothing applied): `http500`, `http502` (an HTML gateway page),
- *   `http503` (plain text, with Retry-After), `http504` (a gateway timeout page), `http408`,
- *   `http429` (with Retry-After), `reset` (the socket is destroyed), `hang` (never answered; the
- *   client's timeout must fire).
+ * - Decided before any work (nothing applied): `http500` (MocaChain's own JSON error body),
+ *   `http502` (an HTML gateway page), `http503` (a proxy's plain text, with Retry-After),
+ *   `http504` (a gateway timeout page), `http408`, `http429` (with Retry-After), `reset` (the
+ *   socket is destroyed), `hang` (never answered; the client's timeout must fire).
  * - After the work was done (the credential exists): `applyThen500`, `applyThenReset`,
  *   `applyThenHang`: the uncertain outcomes a client must recover from without issuing twice.
+ *
+ * The relay cannot tell "before" from "after" on the wire, so it reads each by what it sees
+ * (moca/classify-http-failure.ts): `http408` and `http429` are refusals before any work (the next
+ * attempt asks as before); every 5xx is uncertain (the next attempt asks "ignore"); `http502`,
+ * `http503`, `http504`, `reset` and `hang` may still land later, so the next issue attempt also
+ * waits out moca.uncertaintyWindow; `http500` and `applyThen500` carry MocaChain's own body, its
+ * handler's word that its work is over, so they do not wait.
  */
 export const FaultKind = {
   http500: 'http500',

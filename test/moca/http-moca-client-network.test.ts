@@ -86,7 +86,7 @@ describe('MocaClient: no answer, or half an answer', () => {
     expect(err.message).toContain('UND_ERR_BODY_TIMEOUT')
   })
 
-  it('a 503 whose body is cut off stays MOCA_UNAVAILABLE and certain: the status already said "refused"', async () => {
+  it('a 503 whose body is cut off is judged by its status alone: MOCA_UNCERTAIN, may land later', async () => {
     const server = await startScriptedServer((_req, res) => {
       res.writeHead(503, { 'content-type': 'text/plain', 'content-length': '500' })
       res.write('upstream connect error', () => res.socket?.destroy())
@@ -95,9 +95,10 @@ describe('MocaClient: no answer, or half an answer', () => {
     const client = f.client({ baseUrl: server.baseUrl, ...QUICK })
     const err = await catchMocaError(client.issue(f.issueCall()))
     expect(err).toMatchObject({
-      code: 'MOCA_UNAVAILABLE',
+      code: 'MOCA_UNCERTAIN',
       httpStatus: 503,
-      uncertain: false,
+      uncertain: true,
+      mayLandLater: true,
       mocaMessage: null,
     })
   })

@@ -186,7 +186,6 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
   it.each([
     ['http408', 408],
     ['http429', 429],
-    ['http503', 503],
   ] as const)(
     '%s → MOCA_UNAVAILABLE, retryable, certain (refused before any work)',
     async (fault, status) => {
@@ -199,12 +198,29 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
         classification: 'retryable',
         httpStatus: status,
         uncertain: false,
-        // The sandbox sends Retry-After with 429 and 503 only; a 408 that carries one is below.
+        // The sandbox sends Retry-After with 429 (and 503) only; a 408 that carries one is below.
         retryAfterMs: status === 408 ? null : 7_000,
       })
       expect(f.sandbox.calls.list()[0]).toMatchObject({ applied: false, fault, httpStatus: status })
     },
   )
+
+  // Was MOCA_UNAVAILABLE and certain, so the retry asked "revoke" again; a proxy's 503 can come
+  // after it forwarded the request to MocaChain.
+  it('http503 → MOCA_UNCERTAIN, retryable, uncertain, may land later; Retry-After honoured', async () => {
+    const f = await startSandboxFixture({
+      faults: { issue: { next: ['http503'], retryAfterSeconds: 7 } },
+    })
+    const err = await catchMocaError(f.client().issue(f.issueCall()))
+    expect(err).toMatchObject({
+      code: 'MOCA_UNCERTAIN',
+      classification: 'retryable',
+      httpStatus: 503,
+      uncertain: true,
+      mayLandLater: true,
+      retryAfterMs: 7_000,
+    })
+  })
 
   it.each([
     // MocaChain's own error body: its handler answered, nothing of this call lands later

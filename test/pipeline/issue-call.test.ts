@@ -231,6 +231,15 @@ const GATEWAY_ANSWERS = [
   ['a 502 bad gateway page', { status: 502, body: '<html><title>502 Bad Gateway</title></html>' }],
   ["a CDN's empty 524", { status: 524, body: '' }],
   ["a 500 that is not MocaChain's error body", { status: 500, body: 'Internal Server Error' }],
+  [
+    // Envoy answers this after it forwarded the request: not a refusal before any work
+    "a proxy's 503 with Retry-After",
+    {
+      status: 503,
+      body: 'upstream connect error or disconnect/reset before headers. reset reason: connection termination',
+      retryAfter: '3',
+    },
+  ],
 ] as const
 
 describe('an issue call a gateway answered while MocaChain still works on it', () => {
