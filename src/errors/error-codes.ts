@@ -114,6 +114,12 @@ export const ErrorCodes = {
     action:
       'Fix program.issuerDid / program.credentialId of the route; the route resumes by itself.',
   },
+  MOCA_REDIRECTED: {
+    meaning:
+      'MocaChain answered a redirect (3xx) to an issue or status call: the base URL moved (a new host, a legacy host retired, http to https). The relay does not follow redirects: a POST must not be re-sent blindly. The route pauses until the base URL answers; no event is failed.',
+    action:
+      "Read the Location in the message (credentials and query removed) and, if it is MocaChain's new address, set moca.baseUrl (MOCA_BASE_URL) to the new base URL (ending in /v1) and restart; the route resumes by itself once MocaChain answers.",
+  },
   MOCA_UNAVAILABLE: {
     meaning:
       'MocaChain could not be reached, or refused the call before any work (408, 429). Retried with backoff.',

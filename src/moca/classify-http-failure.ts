@@ -1,7 +1,7 @@
 import type { OnDuplicate } from '../domain/moca-api.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import type { ErrorClassification } from '../errors/relay-error.js'
-import { extractMocaMessage, isMocaErrorBody } from './error-body.js'
+import { extractMocaMessage, isMocaErrorBody, MAX_MOCA_MESSAGE_CHARS } from './error-body.js'
 import { MocaError, type MocaOperation } from './moca-error.js'
 import { parseRetryAfter } from './retry-after.js'
 
@@ -11,6 +11,10 @@ export interface HttpFailure {
   /** The response body as text, or null when it could not be read. */
   readonly bodyText: string | null
   readonly retryAfter: string | string[] | undefined
+  /** The Location header, read for redirects. */
+  readonly location: string | string[] | undefined
+  /** The URL called, without its query: what a relative Location resolves against. */
+  readonly requestUrl: string
   /** What the issue call asked for; null for status calls. */
   readonly onDuplicate: OnDuplicate | null
   readonly maxRetryAfterMs: number
@@ -41,15 +45,18 @@ const verdict = (
 
 /**
  * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
- * 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
- * operator acts); 408/429 retryable and certain (refused before any work); every 5xx retryable
- * and uncertain (a server or gateway can fail after the work was done). 503 is among them: the
- * API documents none, and a proxy's 503 (Envoy's "upstream connect error or disconnect/reset
- * before headers") can come after it forwarded the request; its Retry-After is still honoured.
- * An uncertain 5xx may still land later unless MocaChain's own handler answered it: a 502, 503,
- * 504 or CDN 52x always may (a gateway gave up while MocaChain may still be working), any other
- * 5xx unless its body is MocaChain's own JSON error (a 500 with `{error: 500, message}` is
- * MocaChain's handler reporting its work is over).
+ * - 3xx systemic: the base URL moved; never followed (MOCA_REDIRECTED).
+ * - 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
+ *   operator acts).
+ * - 408/429 retryable and certain (refused before any work).
+ * - every 5xx retryable and uncertain (a server or gateway can fail after the work was done).
+ *   503 is among them: the API documents none, and a proxy's 503 (Envoy's "upstream connect
+ *   error or disconnect/reset before headers") can come after it forwarded the request; its
+ *   Retry-After is still honoured.
+ * - an uncertain 5xx may still land later unless MocaChain's own handler answered it: a 502,
+ *   503, 504 or CDN 52x always may (a gateway gave up while MocaChain may still be working), any
+ *   other 5xx unless its body is MocaChain's own JSON error (a 500 with `{error: 500, message}`
+ *   is MocaChain's handler reporting its work is over).
  */
 export function classifyHttpFailure(failure: HttpFailure): MocaError {
   const mocaMessage = failure.bodyText === null ? null : extractMocaMessage(failure.bodyText)
@@ -58,7 +65,11 @@ export function classifyHttpFailure(failure: HttpFailure): MocaError {
     ? parseRetryAfter(failure.retryAfter, { maxMs: failure.maxRetryAfterMs, nowMs: failure.nowMs })
     : null
   const what = failure.operation === 'issue' ? 'issue-on-behalf' : 'status'
-  const message = `MocaChain answered ${failure.httpStatus} to ${what}${mocaMessage === null ? '' : `: ${mocaMessage}`}`
+  const answered = `MocaChain answered ${failure.httpStatus} to ${what}`
+  const message =
+    v.code === 'MOCA_REDIRECTED'
+      ? `${answered}, a redirect to ${describeLocation(failure)}; the relay does not follow redirects (a POST must not be re-sent blindly). If MocaChain moved, set moca.baseUrl (MOCA_BASE_URL) to its new base URL`
+      : `${answered}${mocaMessage === null ? '' : `: ${mocaMessage}`}`
   return new MocaError(v.code, message, {
     operation: failure.operation,
     classification: v.classification,
@@ -73,6 +84,13 @@ export function classifyHttpFailure(failure: HttpFailure): MocaError {
 
 function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
   const isIssue = failure.operation === 'issue'
+  // A moved base URL: nothing on the route reaches MocaChain until an operator points the relay
+  // at the new one (invariant 6). undici's dispatch never follows redirects, and must not: a
+  // 301/302/303 would turn the POST into a GET, and re-sending the POST elsewhere is a call the
+  // ledger did not record the intent of.
+  if (failure.httpStatus >= 300 && failure.httpStatus < 400) {
+    return verdict('MOCA_REDIRECTED', 'systemic')
+  }
   switch (failure.httpStatus) {
     case 400:
       return verdict('MOCA_BAD_REQUEST', 'terminal')
@@ -131,6 +149,29 @@ function answeredByMocaChain(failure: HttpFailure): boolean {
     failure.bodyText !== null &&
     isMocaErrorBody(failure.bodyText, failure.httpStatus)
   )
+}
+
+/**
+ * Where a redirect points, for the operator: resolved against the URL called, without the
+ * credentials, query or fragment a Location may carry (tokens, signed links).
+ */
+function describeLocation(failure: HttpFailure): string {
+  const raw = Array.isArray(failure.location) ? failure.location[0] : failure.location
+  if (raw === undefined || raw.trim() === '') return 'nowhere (no Location header)'
+  let url: URL
+  try {
+    url = new URL(raw.trim(), failure.requestUrl)
+  } catch {
+    return 'an unreadable Location header'
+  }
+  url.username = ''
+  url.password = ''
+  url.search = ''
+  url.hash = ''
+  const href = url.href
+  return href.length > MAX_MOCA_MESSAGE_CHARS
+    ? `${href.slice(0, MAX_MOCA_MESSAGE_CHARS - 1)}…`
+    : href
 }
 
 function saysConsentOnly(message: string | null): boolean {

@@ -135,6 +135,8 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
       // A body cut short only costs us the message: the status already says what happened.
       bodyText: response.body.kind === 'text' ? response.body.text : null,
       retryAfter: response.headers['retry-after'],
+      location: response.headers.location,
+      requestUrl: `${options.origin}${x.path}`,
       onDuplicate: x.onDuplicate,
       maxRetryAfterMs: options.maxRetryAfterMs,
       nowMs: now(),

@@ -183,6 +183,54 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
     })
   })
 
+  // Was MOCA_UNEXPECTED_RESPONSE, terminal: a moved base URL failed every event of the route.
+  it.each([301, 302, 303, 307, 308])(
+    '%i on issue → MOCA_REDIRECTED, systemic, not followed; the message names the Location without its credentials or query, and the fix',
+    async (status) => {
+      const server = await startScriptedServer((_req, res) => {
+        res.writeHead(status, {
+          location: 'https://ops:s3cret@moved.example/v1/credentials/issue-on-behalf?token=abc#top',
+        })
+        res.end()
+      })
+      const f = await startSandboxFixture()
+      const err = await catchMocaError(f.client({ baseUrl: server.baseUrl }).issue(f.issueCall()))
+      expect(server.requests).toHaveLength(1)
+      expect(err).toMatchObject({
+        code: 'MOCA_REDIRECTED',
+        classification: 'systemic',
+        httpStatus: status,
+        uncertain: false,
+        mayLandLater: false,
+      })
+      expect(err.message).toContain('https://moved.example/v1/credentials/issue-on-behalf')
+      expect(err.message).not.toMatch(/s3cret|ops:|token|abc|#top/)
+      expect(err.message).toMatch(/moca\.baseUrl.*MOCA_BASE_URL/)
+    },
+  )
+
+  it('a redirect on status, to a path on the same server, is MOCA_REDIRECTED and not followed', async () => {
+    const server = await startScriptedServer((req, res) => {
+      if (req.url?.startsWith('/v1/')) {
+        res.writeHead(301, { location: `/v2${req.url.slice(3)}` })
+        res.end()
+        return
+      }
+      res.writeHead(200, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ coreClaimHash: 'a'.repeat(64), vcStatus: 'ONCHAIN' }))
+    })
+    const f = await startSandboxFixture()
+    const err = await catchMocaError(
+      f
+        .client({ baseUrl: server.baseUrl })
+        .status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+    )
+    expect(server.requests).toHaveLength(1)
+    expect(err).toMatchObject({ code: 'MOCA_REDIRECTED', classification: 'systemic' })
+    expect(err.message).toContain(`${new URL(server.baseUrl).origin}/v2/credentials/status`)
+    expect(err.message).not.toContain('coreClaimHash=')
+  })
+
   it.each([
     ['http408', 408],
     ['http429', 429],

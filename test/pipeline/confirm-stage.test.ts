@@ -9,7 +9,7 @@ import {
   ISSUED_AT,
   TOPICS,
 } from '../support/confirm-harness.js'
-import { mocaFailure } from '../support/moca-failure.js'
+import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
 
 const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
   mocaFailure('status', code, classification, httpStatus)
@@ -96,6 +96,25 @@ describe('the confirm stage', () => {
     expect(p.events(TOPICS.failed)).toMatchObject([
       { failure: { code: 'MOCA_STATUS_NOT_FOUND', httpStatus: 404 } },
     ])
+  })
+
+  // Was: a redirect was MOCA_UNEXPECTED_RESPONSE, terminal: the credential failed at its first
+  // poll although it was on its way on-chain.
+  it('waits at the circuit while the status call is redirected (base URL moved), then confirms', async () => {
+    const p = confirmPartition((ms) =>
+      ms < 30_000
+        ? classifiedAnswer('status', {
+            status: 301,
+            location:
+              'https://mocachain-mainnet.api.air3.com/v1/credentials/status?coreClaimHash=hash-1',
+          })
+        : answer('ONCHAIN'),
+    )
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(120_000)
+
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
   })
 
   it('waits out a systemic outage longer than the deadline at the circuit, then confirms: the wait does not count', async () => {

@@ -4,7 +4,6 @@ import type { IssueResponse } from '../../src/domain/moca-api.js'
 import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
-import { classifyHttpFailure } from '../../src/moca/classify-http-failure.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
 import {
   createRouteCircuit,
@@ -14,7 +13,7 @@ import {
 import { callIssue, type CallOutcome } from '../../src/pipeline/issue-call.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
-import { mocaFailure } from '../support/moca-failure.js'
+import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
 
 // The defaults (config/defaults.ts): probes 1 s doubling to 30 s; retries 500 ms doubling to
 // 30 s, deadline 10 min.
@@ -205,15 +204,7 @@ function mocaBehindGateway(
       calls += 1
       if (calls === 1) {
         setTimeout(() => apply(call.onDuplicate), 10_000)
-        throw classifyHttpFailure({
-          operation: 'issue',
-          httpStatus: gateway.status,
-          bodyText: gateway.body,
-          retryAfter: gateway.retryAfter,
-          onDuplicate: call.onDuplicate,
-          maxRetryAfterMs: 60_000,
-          nowMs: Date.now(),
-        })
+        throw classifiedAnswer('issue', gateway)
       }
       return { coreClaimHash: apply(call.onDuplicate) } as IssueResponse
     },
@@ -287,4 +278,48 @@ describe('an issue call a gateway answered while MocaChain still works on it', (
       expect(outcome).toMatchObject({ kind: 'issued', response: { coreClaimHash: chain.held } })
     },
   )
+})
+
+describe('an issue call to a base URL that moved', () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
+  })
+  afterEach(() => {
+    vi.useRealTimers()
+  })
+
+  // Was: a redirect was MOCA_UNEXPECTED_RESPONSE, terminal: every event of the route became
+  // credential.failed while the base URL pointed at the old host.
+  it('opens the route circuit, saying where MocaChain went; the event is issued once the base URL answers again', async () => {
+    let moved = true
+    const moca: MocaClient = {
+      async issue(call) {
+        if (moved) {
+          throw classifiedAnswer('issue', {
+            status: 308,
+            location: 'https://mocachain-mainnet.api.air3.com/v1/credentials/issue-on-behalf',
+          })
+        }
+        return { coreClaimHash: `hash-of-${call.idempotencyKey}` } as IssueResponse
+      },
+      status: unused,
+      close: async () => undefined,
+    }
+    const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
+    const call = issueCall(moca, circuit, new AbortController().signal, 1)
+    await vi.advanceTimersByTimeAsync(60_000)
+
+    expect(circuit.snapshot.state).not.toBe('closed')
+    expect(circuit.snapshot.reason?.code).toBe('MOCA_REDIRECTED')
+    expect(circuit.snapshot.reason?.message).toContain(
+      'https://mocachain-mainnet.api.air3.com/v1/credentials/issue-on-behalf',
+    )
+    expect(circuit.snapshot.reason?.message).toContain('MOCA_BASE_URL')
+
+    // the operator points moca.baseUrl at the new host (here: the old one answers again)
+    moved = false
+    await vi.advanceTimersByTimeAsync(60_000)
+    expect(await call).toMatchObject({ kind: 'issued', onDuplicate: 'revoke' })
+    expect(circuit.snapshot.state).toBe('closed')
+  })
 })
