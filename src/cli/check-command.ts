@@ -36,12 +36,6 @@ const USAGE = `Usage:
 const PROBE_HASH = '0'.repeat(64)
 /** The user in the probe's JWT; .invalid never names a real mailbox (RFC 2606). */
 const PROBE_EMAIL = 'moca-relay-check@example.invalid'
-/**
- * MocaChain's 404 for a hash it holds no credential for ("No credential found for the given
- * hash.", [OAS]; the sandbox's MocaMessages.hashNotFound). Only this 404 proves the JWT passed:
- * a wrong path or API version gets a web server's own 404, before any JWT is looked at.
- */
-const NO_CREDENTIAL_FOUND = /no credential found/i
 
 interface CheckLine {
   readonly ok: boolean | null
@@ -245,14 +239,17 @@ async function checkMocaChain(loaded: LoadedConfig, key: SigningKey): Promise<Ch
     return { ok: true, name: 'MocaChain', detail: `${where} accepted the partner JWT` }
   } catch (err) {
     if (!(err instanceof MocaError)) return { ok: false, name: 'MocaChain', detail: messageOf(err) }
+    // Only MocaChain's own 404 for the made-up hash (MOCA_STATUS_NOT_FOUND: "No credential found
+    // for the given hash.") proves the JWT passed: a wrong path or API version gets a web
+    // server's own 404 (MOCA_ENDPOINT_NOT_FOUND), before any JWT is looked at.
     if (err.code === 'MOCA_STATUS_NOT_FOUND') {
-      if (err.mocaMessage !== null && NO_CREDENTIAL_FOUND.test(err.mocaMessage)) {
-        return {
-          ok: true,
-          name: 'MocaChain',
-          detail: `${where} accepted the partner JWT (404 for a made-up credential, as expected)`,
-        }
+      return {
+        ok: true,
+        name: 'MocaChain',
+        detail: `${where} accepted the partner JWT (404 for a made-up credential, as expected)`,
       }
+    }
+    if (err.code === 'MOCA_ENDPOINT_NOT_FOUND') {
       const answer = err.mocaMessage === null ? 'no message' : `"${err.mocaMessage}"`
       return {
         ok: false,

@@ -110,9 +110,15 @@ export const ErrorCodes = {
   },
   MOCA_PROGRAM_NOT_FOUND: {
     meaning:
-      'MocaChain answered 404 to an issue call: unknown issuerDid or credentialId (program).',
+      'MocaChain answered 404 to an issue call with its own error body: unknown issuerDid or credentialId (program).',
     action:
       'Fix program.issuerDid / program.credentialId of the route; the route resumes by itself.',
+  },
+  MOCA_ENDPOINT_NOT_FOUND: {
+    meaning:
+      "An issue or status call got a 404 that is not MocaChain's own (no `{error: 404, message}` body naming an unknown program or credential): a web server's or framework's 404, so the URL is not a MocaChain endpoint. The base URL or API version is wrong. The route pauses; no event is failed.",
+    action:
+      "Set moca.baseUrl (MOCA_BASE_URL) to MocaChain's base URL, ending in /v1 (e.g. https://api.sandbox.mocachain.org/v1), and restart; `moca-relay check` tells the two 404s apart. The route resumes by itself once MocaChain answers.",
   },
   MOCA_REDIRECTED: {
     meaning:
@@ -140,7 +146,8 @@ export const ErrorCodes = {
     action: 'Report it with the logged body; the event is failed so nothing is lost.',
   },
   MOCA_STATUS_NOT_FOUND: {
-    meaning: 'The status endpoint does not know the coreClaimHash (404).',
+    meaning:
+      'The status endpoint does not know the coreClaimHash: MocaChain\'s own 404, "No credential found for the given hash." (another 404 is MOCA_ENDPOINT_NOT_FOUND).',
     action: 'Check that the relay polls the same MocaChain environment it issued on.',
   },
   CONFIRM_TIMEOUT: {

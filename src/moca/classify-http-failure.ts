@@ -1,7 +1,12 @@
 import type { OnDuplicate } from '../domain/moca-api.js'
 import type { ErrorCode } from '../errors/error-codes.js'
 import type { ErrorClassification } from '../errors/relay-error.js'
-import { extractMocaMessage, isMocaErrorBody, MAX_MOCA_MESSAGE_CHARS } from './error-body.js'
+import {
+  extractMocaMessage,
+  isMocaErrorBody,
+  MAX_MOCA_MESSAGE_CHARS,
+  MOCA_NOT_FOUND_MESSAGES,
+} from './error-body.js'
 import { MocaError, type MocaOperation } from './moca-error.js'
 import { parseRetryAfter } from './retry-after.js'
 
@@ -46,8 +51,10 @@ const verdict = (
 /**
  * Turns a non-2xx answer into a MocaError. The table is a design decision (issue 3):
  * - 3xx systemic: the base URL moved; never followed (MOCA_REDIRECTED).
- * - 400 terminal; 401/403 and 404-on-issue systemic (nothing on the route can succeed until an
- *   operator acts).
+ * - 400 terminal; 401/403 and MocaChain's own 404 on issue systemic (nothing on the route can
+ *   succeed until an operator acts); MocaChain's own 404 on status ("No credential found")
+ *   terminal; a 404 without MocaChain's own error body systemic (a wrong base URL or API
+ *   version: MOCA_ENDPOINT_NOT_FOUND).
  * - 408/429 retryable and certain (refused before any work).
  * - every 5xx retryable and uncertain (a server or gateway can fail after the work was done).
  *   503 is among them: the API documents none, and a proxy's 503 (Envoy's "upstream connect
@@ -66,10 +73,13 @@ export function classifyHttpFailure(failure: HttpFailure): MocaError {
     : null
   const what = failure.operation === 'issue' ? 'issue-on-behalf' : 'status'
   const answered = `MocaChain answered ${failure.httpStatus} to ${what}`
+  const said = `${answered}${mocaMessage === null ? '' : `: ${mocaMessage}`}`
   const message =
     v.code === 'MOCA_REDIRECTED'
       ? `${answered}, a redirect to ${describeLocation(failure)}; the relay does not follow redirects (a POST must not be re-sent blindly). If MocaChain moved, set moca.baseUrl (MOCA_BASE_URL) to its new base URL`
-      : `${answered}${mocaMessage === null ? '' : `: ${mocaMessage}`}`
+      : v.code === 'MOCA_ENDPOINT_NOT_FOUND'
+        ? `${said}. That is not MocaChain's own 404 (its error body), so ${failure.requestUrl} is not a MocaChain endpoint: the base URL or API version is wrong. Set moca.baseUrl (MOCA_BASE_URL) to MocaChain's base URL, ending in /v1`
+        : said
   return new MocaError(v.code, message, {
     operation: failure.operation,
     classification: v.classification,
@@ -99,6 +109,11 @@ function decide(failure: HttpFailure, mocaMessage: string | null): Verdict {
     case 403:
       return verdict('MOCA_FORBIDDEN', 'systemic')
     case 404:
+      // Only MocaChain's own 404 means what the API says (an unknown program, an unknown hash);
+      // any other 404 is a route MocaChain does not serve.
+      if (!isMocaNotFound(failure, mocaMessage)) {
+        return verdict('MOCA_ENDPOINT_NOT_FOUND', 'systemic')
+      }
       return isIssue
         ? verdict('MOCA_PROGRAM_NOT_FOUND', 'systemic')
         : verdict('MOCA_STATUS_NOT_FOUND', 'terminal')
@@ -172,6 +187,20 @@ function describeLocation(failure: HttpFailure): string {
   return href.length > MAX_MOCA_MESSAGE_CHARS
     ? `${href.slice(0, MAX_MOCA_MESSAGE_CHARS - 1)}…`
     : href
+}
+
+/**
+ * MocaChain's own 404: its error body, saying what the endpoint looks up. The shape alone is not
+ * enough: a MocaChain-style envelope can answer a route it does not serve (the sandbox says "Not
+ * found."), and a message alone proves nothing (extractMocaMessage reads one from any page).
+ */
+function isMocaNotFound(failure: HttpFailure, mocaMessage: string | null): boolean {
+  return (
+    failure.bodyText !== null &&
+    isMocaErrorBody(failure.bodyText, failure.httpStatus) &&
+    mocaMessage !== null &&
+    MOCA_NOT_FOUND_MESSAGES[failure.operation].test(mocaMessage)
+  )
 }
 
 function saysConsentOnly(message: string | null): boolean {

@@ -32,6 +32,17 @@ export function extractMocaMessage(text: string): string | null {
 }
 
 /**
+ * What MocaChain's handlers say with their 404s ([OAS]; the sandbox's MocaMessages): the status
+ * endpoint's "No credential found for the given hash.", the issue endpoint's "Unknown issuer DID
+ * or issuance program.". A 404 in MocaChain's envelope that says neither ("Not found.", "Cannot
+ * GET …") is a route MocaChain does not serve: a wrong base URL or API version.
+ */
+export const MOCA_NOT_FOUND_MESSAGES = {
+  status: /no credential found/i,
+  issue: /unknown issuer|issuance program/i,
+} as const
+
+/**
  * True when `text` is MocaChain's own error body for `httpStatus`: a JSON object
  * `{ error: <that status>, message: <string> }` ([OAS] components.schemas.Error), which only
  * MocaChain's handler writes. A gateway's HTML or plain-text page, the Catalog's `{code, msg}`, a

@@ -15,6 +15,11 @@ export const MocaMessages = {
   tooManyRequests: 'Too many requests. Retry after the time in Retry-After.',
   requestTimeout: 'Request timeout.',
   invalidJson: 'Request body must be a JSON object.',
+  /**
+   * A path the sandbox does not serve. The relay reads a 404 that says neither hashNotFound nor
+   * programNotFound as a wrong base URL (MOCA_ENDPOINT_NOT_FOUND, systemic), as it would
+   * MocaChain's host answering a path it does not serve.
+   */
   notFound: 'Not found.',
   payloadTooLarge: 'Request body too large.',
   /** 415: the API requires `Content-Type: application/json`; MocaChain's wording is undocumented. */

@@ -96,6 +96,61 @@ describe('MocaClient: what each MocaChain answer becomes', () => {
     expect(onStatus.mocaMessage).toBe('No credential found for the given hash.')
   })
 
+  // Was: any 404 on status was MOCA_STATUS_NOT_FOUND, terminal, so a wrong base URL failed every
+  // issued credential at its first poll; on issue it was MOCA_PROGRAM_NOT_FOUND, which sent the
+  // operator to the program IDs instead of the base URL.
+  describe("a 404 without MocaChain's own error body (a wrong base URL or API version)", () => {
+    const NOT_MOCACHAIN_404 = [
+      [
+        "a web server's page",
+        'text/html',
+        '<html><head><title>404 Not Found</title></head><body>nginx</body></html>',
+      ],
+      [
+        "a web framework's JSON",
+        'application/json',
+        '{"statusCode":404,"message":"Cannot POST /v2/credentials/issue-on-behalf","error":"Not Found"}',
+      ],
+      ['an empty body', 'text/plain', ''],
+    ] as const
+
+    it.each(NOT_MOCACHAIN_404)(
+      'is MOCA_ENDPOINT_NOT_FOUND, systemic, on issue and on status: %s',
+      async (_name, contentType, body) => {
+        const server = await startScriptedServer((_req, res) => {
+          res.writeHead(404, { 'content-type': contentType })
+          res.end(body)
+        })
+        const f = await startSandboxFixture()
+        const client = f.client({ baseUrl: server.baseUrl })
+        const onIssue = await catchMocaError(client.issue(f.issueCall()))
+        const onStatus = await catchMocaError(
+          client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+        )
+        for (const err of [onIssue, onStatus]) {
+          expect(err).toMatchObject({
+            code: 'MOCA_ENDPOINT_NOT_FOUND',
+            classification: 'systemic',
+            httpStatus: 404,
+            uncertain: false,
+          })
+          expect(err.message).toMatch(/moca\.baseUrl.*MOCA_BASE_URL/)
+        }
+      },
+    )
+
+    it('is MOCA_ENDPOINT_NOT_FOUND for the sandbox at a path it does not serve ("Not found.")', async () => {
+      const f = await startSandboxFixture()
+      const client = f.client({ baseUrl: `${f.sandbox.origin}/v2` })
+      const onIssue = await catchMocaError(client.issue(f.issueCall()))
+      const onStatus = await catchMocaError(
+        client.status({ email: uniqueEmail(), coreClaimHash: 'a'.repeat(64) }),
+      )
+      expect(onIssue).toMatchObject({ code: 'MOCA_ENDPOINT_NOT_FOUND', mocaMessage: 'Not found.' })
+      expect(onStatus).toMatchObject({ code: 'MOCA_ENDPOINT_NOT_FOUND', mocaMessage: 'Not found.' })
+    })
+  })
+
   describe('409', () => {
     it('with onDuplicate "revoke" is MOCA_CONSENT_REJECTED', async () => {
       const f = await startSandboxFixture({ settings: { conflictMessages: 'combined' } })

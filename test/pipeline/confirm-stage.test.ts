@@ -117,6 +117,40 @@ describe('the confirm stage', () => {
     expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
   })
 
+  // Was: MOCA_STATUS_NOT_FOUND, terminal, for any 404: a proxy's own 404 page (a wrong base URL,
+  // not MocaChain's "No credential found") failed the credential at its first poll.
+  it("waits at the circuit while a web server's own 404 page answers the status call, then confirms", async () => {
+    const p = confirmPartition((ms) =>
+      ms < 30_000
+        ? classifiedAnswer('status', {
+            status: 404,
+            body: '<html><title>404 Not Found</title><body>nginx</body></html>',
+          })
+        : answer('ONCHAIN'),
+    )
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(120_000)
+
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
+  })
+
+  it('still fails the credential on MocaChain\'s own 404 "No credential found"', async () => {
+    const p = confirmPartition(() =>
+      classifiedAnswer('status', {
+        status: 404,
+        body: JSON.stringify({ error: 404, message: 'No credential found for the given hash.' }),
+      }),
+    )
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(120_000)
+
+    expect(p.events(TOPICS.onchain)).toEqual([])
+    expect(p.events(TOPICS.failed)).toMatchObject([
+      { failure: { code: 'MOCA_STATUS_NOT_FOUND', httpStatus: 404 } },
+    ])
+  })
+
   it('waits out a systemic outage longer than the deadline at the circuit, then confirms: the wait does not count', async () => {
     // 401 until 30 s after issuance (past the 20 s deadline), then one WAIT_ONCHAIN, then ONCHAIN.
     let waited = false
