@@ -107,6 +107,7 @@ describe('a status answer read through the real client', () => {
         classification: 'retryable',
         httpStatus: null,
         uncertain: false,
+        mayLandLater: false,
         retryAfterMs: null,
         mocaMessage: null,
         duplicateConflict: false,
