@@ -27,6 +27,12 @@ export const DEFAULTS = {
      * the cost is up to 50 empty fetches per second per stage while idle.
      */
     fetchMaxWaitMs: 20,
+    /**
+     * How often the consumers and producers refresh their view of the cluster, and so how soon a
+     * partition added to an input topic is consumed (nothing is lost meanwhile: its records wait).
+     * Kafka's Java clients and kafkajs use 5 min; each refresh is one small metadata request.
+     */
+    metadataMaxAgeMs: 300_000,
   },
   topics: {
     issued: 'credential.issued',

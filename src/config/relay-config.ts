@@ -288,6 +288,9 @@ export const KafkaConfig = z
     fetchMaxWait: Duration.default(DEFAULTS.kafka.fetchMaxWaitMs).describe(
       'Longest a fetch waits at the broker for records, and how long a consumer whose partitions are all paused (full in-flight budget) waits before fetching again.',
     ),
+    metadataMaxAge: Duration.default(DEFAULTS.kafka.metadataMaxAgeMs).describe(
+      "How often the relay's Kafka clients refresh the cluster metadata: a partition added to an input topic is consumed (and its ledger partition added) within this long; its records wait meanwhile.",
+    ),
     ssl: z
       .union([
         z.boolean(),

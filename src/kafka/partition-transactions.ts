@@ -37,6 +37,8 @@ export interface PartitionTransactionsDeps {
   readonly transactionalId: string
   readonly consumerGroupId: string
   readonly transactionTimeoutMs: number
+  /** @default kafkajs's, 5 min */
+  readonly metadataMaxAgeMs?: number
   readonly logger: Logger
 }
 
@@ -51,6 +53,7 @@ export async function openPartitionTransactions(
     idempotent: true,
     maxInFlightRequests: 1,
     transactionTimeout: deps.transactionTimeoutMs,
+    ...(deps.metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: deps.metadataMaxAgeMs }),
     // Java's murmur2 partitioner, as the brokers' other clients use: outputs keyed like the input
     // land where a Java consumer expects them (and kafkajs stops warning about its default).
     createPartitioner: Murmur2Partitioner,

@@ -188,6 +188,7 @@ export function createRelay(deps: RelayDeps): Relay {
     transactionTimeoutMs: config.kafka.transactionTimeout,
     sessionTimeoutMs: config.kafka.sessionTimeout,
     fetchMaxWaitMs: config.kafka.fetchMaxWait,
+    metadataMaxAgeMs: config.kafka.metadataMaxAge,
     lingerMs: config.issue.commitInterval,
     ledgerRetentionMs: config.ledger.retention,
     drainMs: config.shutdown.drainTimeout,

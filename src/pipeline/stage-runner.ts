@@ -27,6 +27,12 @@ export interface StageRunnerDeps {
   readonly sessionTimeoutMs: number
   /** kafkajs maxWaitTimeInMs: the broker's fetch wait, and the consumer's sleep when all is paused. */
   readonly fetchMaxWaitMs: number
+  /**
+   * How often the consumer and the producers refresh the cluster metadata: the consumer sees a
+   * partition added to an input topic (and rejoins its group to get it) within this long.
+   * @default kafkajs's, 5 min
+   */
+  readonly metadataMaxAgeMs?: number
   readonly createProcessor: CreatePartitionProcessor
   /**
    * Records whose work still runs, per partition, before the partition pauses; records done but
@@ -173,6 +179,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     partitionAssigners: [createCoPartitionedAssigner(homeOf)],
     readUncommitted: false,
     maxWaitTimeInMs: deps.fetchMaxWaitMs,
+    ...(deps.metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: deps.metadataMaxAgeMs }),
     // by default kafkajs asks the broker to create a subscribed topic that is missing
     ...(deps.dryRun ? { allowAutoTopicCreation: false } : {}),
   })
@@ -385,6 +392,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
             transactionalId,
             consumerGroupId: deps.groupId,
             transactionTimeoutMs: deps.transactionTimeoutMs,
+            ...(deps.metadataMaxAgeMs === undefined
+              ? {}
+              : { metadataMaxAgeMs: deps.metadataMaxAgeMs }),
             logger: log,
           })
       // (a dry run reads a ledger topic that does not exist as empty: start() left it out)
