@@ -217,6 +217,12 @@ export const ErrorCodes = {
       'An input topic named by a route does not exist. The relay never creates input topics: they belong to the producers.',
     action: 'Create the topic, or fix routes[].topics.',
   },
+  KAFKA_PARTITION_MISSING: {
+    meaning:
+      'The relay was about to write a record to a partition its topic does not have (a ledger partition for an input partition added while the relay ran, whose ledger could not be grown). Kafka clients drop such records without an error; the relay fails the transaction instead, so nothing it committed is missing its ledger entry.',
+    action:
+      'Nothing, usually: the partition is rebuilt from its last commit, and a relay that reads fresher metadata writes the record. If it repeats, grow the topic named in the message to the partition count of its input topic (`kafka-topics --alter --partitions <n>`), or grant the relay Alter on its internal topics (`moca-relay acls`).',
+  },
   KAFKA_FENCED: {
     meaning: 'Another relay instance took over this partition and fenced this one (a rebalance).',
     action: 'Nothing: the partition continues on the other instance.',

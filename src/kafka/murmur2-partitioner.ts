@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import type { ICustomPartitioner, PartitionerArgs } from 'kafkajs'
+import { RelayError } from '../errors/relay-error.js'
 
 /**
  * Kafka's default partitioner for keyed records (Java's `Utils.murmur2` of the key bytes, made
@@ -11,12 +12,24 @@ import type { ICustomPartitioner, PartitionerArgs } from 'kafkajs'
  * partition list for every record, even one whose partition is given; the V8 heap profile of
  * `npm run bench` put ≈ 15% of the relay's allocations there. This one is 32-bit integer math,
  * like Java's, and reads string keys through one scratch buffer.
+ *
+ * A record given a partition the topic does not have (in the producer's metadata) is refused with
+ * KAFKA_PARTITION_MISSING. kafkajs would drop it without a word: its producer asks
+ * `cluster.findLeaderForPartitions` for the leaders of the partitions it grouped the records by,
+ * and that skips a partition missing from the metadata, so no request carries its records and
+ * the send, and the transaction around it, succeed. A ledger record lost that way let the relay
+ * issue a key twice.
  */
 export const Murmur2Partitioner: ICustomPartitioner = () => {
   const roundRobin = new Map<string, number>()
   return ({ topic, partitionMetadata, message }: PartitionerArgs): number => {
-    if (message.partition !== undefined && message.partition !== null) return message.partition
     const count = partitionMetadata.length
+    const given = message.partition
+    if (given !== undefined && given !== null) {
+      // Kafka numbers a topic's partitions 0…count-1, and the metadata lists every one of them.
+      if (Number.isInteger(given) && given >= 0 && given < count) return given
+      throw partitionMissing(topic, given, count)
+    }
     const { key } = message
     if (key !== undefined && key !== null) return toPositive(murmur2Key(key)) % count
     // Unkeyed: round robin over the partitions that have a leader, from a random start per topic.
@@ -26,6 +39,17 @@ export const Murmur2Partitioner: ICustomPartitioner = () => {
     if (available.length === 0) return toPositive(next) % count
     return available[toPositive(next) % available.length]!.partitionId
   }
+}
+
+function partitionMissing(topic: string, partition: number, count: number): RelayError {
+  const err = new RelayError(
+    'KAFKA_PARTITION_MISSING',
+    `a record for partition ${partition} of "${topic}", which has ${count} partition${count === 1 ? '' : 's'} (as this producer last read the metadata): kafkajs would have dropped it`,
+    { classification: 'systemic' },
+  )
+  // kafkajs retries an error unless it says otherwise, and the relay's producers retry forever:
+  // the metadata is no fresher on the next attempt, so the send fails at once.
+  return Object.assign(err, { retriable: false })
 }
 
 const SEED = 0x9747b28c

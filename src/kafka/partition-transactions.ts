@@ -1,5 +1,5 @@
 import type { Kafka, Message, Producer, TopicMessages, Transaction } from 'kafkajs'
-import { RelayError } from '../errors/relay-error.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
 import { GRANT_ACLS_FIX, isAuthorizationFailure } from './authorization-failure.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
@@ -150,6 +150,9 @@ function refused(err: unknown, transactionalId: string): RelayError | null {
 function classify(err: unknown, transactionalId: string): RelayError {
   const refusal = refused(err, transactionalId)
   if (refusal !== null) return refusal
+  // ours, raised inside kafkajs (the partitioner), which may have wrapped it
+  const own = [err, (err as { cause?: unknown }).cause].find(isRelayError)
+  if (own !== undefined) return own
   if (errorTypes(err).some((type) => typeof type === 'string' && FENCED_TYPES.has(type))) {
     return new RelayError(
       'KAFKA_FENCED',

@@ -58,6 +58,28 @@ describe('Murmur2Partitioner', () => {
     expect(Murmur2Partitioner()({ topic: 't', partitionMetadata: partitions(12), message })).toBe(7)
   })
 
+  it('regression: refuses a partition the topic does not have, which kafkajs would drop', () => {
+    // A ledger record addressed to a partition missing from the metadata was grouped under it,
+    // kafkajs's findLeaderForPartitions skipped that partition, and the transaction committed
+    // without the record: the relay issued the key again later. Now the send fails.
+    const partitioner = Murmur2Partitioner()
+    for (const partition of [1, 5, -1, 0.5]) {
+      const message: Message = { key: 'user-1', value: null, partition }
+      expect(
+        () => partitioner({ topic: 'ledger', partitionMetadata: partitions(1), message }),
+        String(partition),
+      ).toThrow(
+        expect.objectContaining({
+          code: 'KAFKA_PARTITION_MISSING',
+          retriable: false,
+          message: expect.stringContaining(
+            `partition ${partition} of "ledger", which has 1 partition`,
+          ),
+        }),
+      )
+    }
+  })
+
   it('spreads unkeyed records round robin over the partitions that have a leader', () => {
     const partitioner = Murmur2Partitioner()
     const metadata = partitions(4, [2])
