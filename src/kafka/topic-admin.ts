@@ -2,6 +2,7 @@ import type { Admin, ITopicConfig } from 'kafkajs'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { RelayError } from '../errors/relay-error.js'
 import type { Logger } from '../ops/logger.js'
+import { GRANT_ACLS_FIX, isAuthorizationFailure } from './authorization-failure.js'
 
 /** kafkajs's own createTopics waits this long for leaders; a topic another client made gets the same. */
 const TOPIC_READY_TIMEOUT_MS = 30_000
@@ -155,14 +156,69 @@ export async function ensureCoPartitioned(
     if (ledger === undefined) {
       toCreate.push({ topic: spec.ledger, partitions: home, config: spec.config })
     } else if (ledger < home) {
-      await deps.admin.createPartitions({ topicPartitions: [{ topic: spec.ledger, count: home }] })
-      deps.logger.info(
-        { topic: spec.ledger, from: ledger, to: home },
-        'grew the ledger with its input topic',
-      )
+      await growCoPartitioned(deps, spec, { from: ledger, to: home })
     }
   }
   await ensureTopics(deps, toCreate)
+}
+
+/**
+ * Grows the ledger of `spec` when it lacks `partition`: its home topic grew while the relay ran,
+ * after start-up grew the ledgers. Called before a worker of home partition `partition` fences and
+ * restores: a missing ledger partition would be restored as empty, and its records refused
+ * (KAFKA_PARTITION_MISSING). A new partition is empty, so nothing is lost by creating it now.
+ */
+export async function ensureLedgerPartition(
+  deps: Omit<TopicAdminDeps, 'replicationFactor'>,
+  spec: Omit<CoPartitionedSpec, 'config'>,
+  partition: number,
+): Promise<void> {
+  const counts = await partitionCounts(deps.admin, [spec.home, spec.ledger])
+  const ledger = counts.get(spec.ledger)
+  if (ledger === undefined) {
+    throw new RelayError(
+      'KAFKA_TOPIC_MISSING',
+      `ledger topic "${spec.ledger}" does not exist: the relay creates it at start-up; restart it`,
+      { classification: 'systemic' },
+    )
+  }
+  if (partition < ledger) return
+  // The home topic's count, so its next partitions need no growth of their own.
+  const to = Math.max(counts.get(spec.home) ?? 0, partition + 1)
+  await growCoPartitioned(deps, spec, { from: ledger, to })
+  await waitForTopicLeaders(deps.admin, [spec.ledger])
+}
+
+/**
+ * Adds partitions to a ledger, `from` its count `to` the one it needs. Another relay of the group (or a worker of this one)
+ * may have grown it a moment before: Kafka then answers INVALID_PARTITIONS, and that is success
+ * if it has enough.
+ */
+async function growCoPartitioned(
+  deps: Omit<TopicAdminDeps, 'replicationFactor'>,
+  spec: Omit<CoPartitionedSpec, 'config'>,
+  { from, to: count }: { from: number; to: number },
+): Promise<void> {
+  try {
+    await deps.admin.createPartitions({ topicPartitions: [{ topic: spec.ledger, count }] })
+  } catch (err) {
+    const type = (err as { type?: unknown }).type
+    if (isAuthorizationFailure(type)) {
+      throw new RelayError(
+        'KAFKA_NOT_AUTHORIZED',
+        `Kafka refused to add partitions to "${spec.ledger}" (${type}), which must have as many as "${spec.home}" (${count}): grant the relay's principal Alter on it (${GRANT_ACLS_FIX}), or grow it yourself: kafka-topics.sh --alter --topic ${spec.ledger} --partitions ${count}`,
+        { classification: 'systemic', cause: err },
+      )
+    }
+    if (type !== 'INVALID_PARTITIONS') throw err
+    const now = (await partitionCounts(deps.admin, [spec.ledger])).get(spec.ledger) ?? 0
+    if (now < count) throw err
+    return
+  }
+  deps.logger.info(
+    { topic: spec.ledger, home: spec.home, from, to: count },
+    'grew the ledger with its input topic',
+  )
 }
 
 async function effectiveReplication(deps: TopicAdminDeps): Promise<number> {

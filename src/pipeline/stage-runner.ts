@@ -5,6 +5,7 @@ import { ACL_MISSING } from '../kafka/authorization-failure.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
+import { ensureLedgerPartition } from '../kafka/topic-admin.js'
 import type { Logger } from '../ops/logger.js'
 import { openDryRunTransactions } from './dry-run-transactions.js'
 import {
@@ -381,6 +382,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     /** The relay stops, or the partition went to another member while we took it over. */
     const gone = (): boolean => stopping || (startedIn !== generation && !assigned.has(k))
     try {
+      // The input topic may have grown while the relay ran (start-up grows the ledgers only
+      // once): its new partition gets its ledger partition before anything is restored or
+      // admitted, and before the producer reads the metadata it will send ledger records by.
+      if (!deps.dryRun)
+        await ensureLedgerPartition(
+          { admin: deps.admin, logger: log },
+          { home: topic, ledger: ledgerTopic },
+          partition,
+        )
       // Fence first, then measure the ledger: every intent an earlier owner committed is then
       // below the end offset we restore up to, and it can commit nothing more. (A dry run writes
       // nothing, so it fences nothing.)
@@ -452,10 +462,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       const decision = nextRetry(TAKEOVER_RETRY, { attempts, startedAt: 0, now: 0 })
       const delayMs = decision.kind === 'retry' ? decision.delayMs : TAKEOVER_RETRY.maxDelayMs
       const fields = { err, topic, partition, attempt: attempts, retryInMs: delayMs }
-      if (isRelayError(err) && err.code === 'KAFKA_NOT_AUTHORIZED') {
+      if (isRelayError(err) && err.classification === 'systemic') {
+        // An operator must act (an ACL, a ledger to grow): nothing is read from the partition
+        // meanwhile, and /readyz says why.
+        stoppedBy.set(k, stopOf(FailureOrigin.stage, err))
         log.error(
           fields,
-          `Kafka refused the partition its transactional id (${ACL_MISSING}); retrying`,
+          err.code === 'KAFKA_NOT_AUTHORIZED'
+            ? `Kafka refused what the partition needs (${ACL_MISSING}); nothing is read from it until then; retrying`
+            : `could not take the partition over (${err.code}); nothing is read from it until that is fixed; retrying`,
         )
       } else {
         log.warn(fields, 'could not take over the partition yet; retrying')

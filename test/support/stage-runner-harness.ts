@@ -134,6 +134,14 @@ export function runnerHarness(options: {
   } as unknown as Kafka
   const bounds = options.ledgerBounds ?? [{ partition: 0, low: 0, high: 0 }]
   const admin = {
+    // both topics have the partitions of ledgerBounds, so no ledger needs growing
+    listTopics: async () => [IN, LEDGER],
+    fetchTopicMetadata: async ({ topics = [] }: { topics?: string[] } = {}) => ({
+      topics: topics.map((name) => ({
+        name,
+        partitions: bounds.map((b) => ({ partitionId: b.partition, leader: 0 })),
+      })),
+    }),
     fetchTopicOffsets: async () =>
       bounds.map((b) => ({
         partition: b.partition,
