@@ -178,7 +178,7 @@ export async function ensureLedgerPartition(
   if (ledger === undefined) {
     throw new RelayError(
       'KAFKA_TOPIC_MISSING',
-      `ledger topic "${spec.ledger}" does not exist: the relay creates it at start-up; restart it`,
+      `ledger topic "${spec.ledger}" does not exist, or the relay may not Describe it: the relay creates it at start-up (restart it); \`moca-relay acls\` lists the ACLs it needs`,
       { classification: 'systemic' },
     )
   }
@@ -190,9 +190,9 @@ export async function ensureLedgerPartition(
 }
 
 /**
- * Adds partitions to a ledger, `from` its count `to` the one it needs. Another relay of the group (or a worker of this one)
- * may have grown it a moment before: Kafka then answers INVALID_PARTITIONS, and that is success
- * if it has enough.
+ * Adds partitions to a ledger, `from` its count `to` the one it needs. Another relay of the group
+ * (or another worker of this one) may have grown it a moment before: Kafka then answers
+ * INVALID_PARTITIONS, and that is success if it has enough.
  */
 async function growCoPartitioned(
   deps: Omit<TopicAdminDeps, 'replicationFactor'>,
