@@ -79,7 +79,7 @@ describe('invariant 7: secrets stay secret, at the most verbose log level', () =
     // logs at trace), its
     // retries, each failure, and the public key the sandbox verified with.
     expect(logs).toMatch(/"level":"debug"/)
-    expect(logs).toMatch(/MOCA_UNAVAILABLE/)
+    expect(logs).toMatch(/MOCA_UNCERTAIN/)
     expect(logs).toMatch(/MOCA_CONSENT_REJECTED/)
     expect(logs).toMatch(/INPUT_UNDECODABLE/)
     expect(logs).toContain(maskEmail(REFUSER))
