@@ -38,8 +38,9 @@ export async function decodeRegistryValue(
     }
   }
   if (isAvroType(schema)) {
+    let data: unknown
     try {
-      return { data: await registry.decode(value), format: InputFormat.avro }
+      data = await registry.decode(value)
     } catch (err) {
       throw new RelayError(
         'INPUT_UNDECODABLE',
@@ -47,12 +48,44 @@ export async function decodeRegistryValue(
         { classification: 'terminal', cause: err },
       )
     }
+    if (hasReplacementCharacter(data) && !reencodesTo(schema, data, value)) {
+      throw new RelayError(
+        'INPUT_UNDECODABLE',
+        `a string of the Avro payload (schema id ${schemaId}) is not valid UTF-8: the relay does not repair it into U+FFFD, which would change an email or a claim. Fix the producer so it writes strings as UTF-8.`,
+        { classification: 'terminal' },
+      )
+    }
+    return { data, format: InputFormat.avro }
   }
   throw new RelayError(
     'INPUT_UNDECODABLE',
     `schema id ${schemaId} is not an Avro or JSON Schema schema (Protobuf?); the relay decodes Avro and JSON Schema values. Produce one of those, or plain JSON.`,
     { classification: 'terminal' },
   )
+}
+
+/**
+ * avsc decodes a string's bytes leniently: invalid UTF-8 comes out as U+FFFD. Only a decoded
+ * value holding U+FFFD can hide that, and a producer may have written U+FFFD itself: so such a
+ * value is encoded again with its writer schema, and only bytes that differ from the payload's
+ * were repaired. Nearly every record holds no U+FFFD and costs one walk of its strings.
+ */
+function hasReplacementCharacter(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\uFFFD')
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return false
+  if (Array.isArray(value)) return value.some(hasReplacementCharacter)
+  for (const key in value) {
+    if (hasReplacementCharacter((value as Record<string, unknown>)[key])) return true
+  }
+  return false
+}
+
+function reencodesTo(schema: AvroTypeInstance, data: unknown, value: Buffer): boolean {
+  try {
+    return schema.toBuffer(data).equals(value.subarray(WIRE_HEADER_BYTES))
+  } catch {
+    return false
+  }
 }
 
 /** A JSON object or array as text: what a JSON serializer writes where Avro binary belongs. */
@@ -105,6 +138,7 @@ interface JsonSchemaInstance {
 interface AvroTypeInstance {
   readonly typeName: string
   readonly name?: string
+  toBuffer(value: unknown): Buffer
 }
 
 /** The client returns its JsonSchema wrapper for JSON schemas and an avsc Type for Avro. */
