@@ -1,5 +1,6 @@
 import { buildFailed, buildOnchain, failure } from '../domain/build-output-events.js'
 import { generationKey } from '../domain/idempotency-key.js'
+import { maskEmailsIn } from '../domain/mask-email.js'
 import { printableText } from '../domain/message-text.js'
 import { KnownVcStatus, type StatusResponse } from '../domain/moca-api.js'
 import type { OutputEvent } from '../domain/output-events.js'
@@ -18,6 +19,7 @@ import {
   type SalvagedRequest,
 } from './confirm-request.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
+import type { MocaFailureWarnings } from './moca-failure-warnings.js'
 import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import { isMocaFailure, type EventEncoder } from './ports.js'
@@ -45,6 +47,8 @@ export interface ConfirmStageDeps {
   readonly topics: { readonly onchain: string; readonly failed: string }
   readonly run: string | null
   readonly metrics: RelayMetrics
+  /** Shared by both stages: one warning per route and code for all partitions. */
+  readonly failureWarnings: MocaFailureWarnings
   readonly now?: () => number
 }
 
@@ -159,7 +163,14 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       }
       ctx.ledger.set(ledgerKey, entry)
       deps.metrics.outcome('confirm', request.route, 'failed', error.code)
-      log.info({ idempotencyKey: request.idempotencyKey, code: error.code }, 'confirmation failed')
+      log.info(
+        {
+          idempotencyKey: request.idempotencyKey,
+          code: error.code,
+          message: maskEmailsIn(error.message),
+        },
+        'confirmation failed',
+      )
       const event = buildFailed({
         stage: 'confirm',
         idempotencyKey: request.idempotencyKey,
@@ -360,6 +371,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
               // attempts: runWithRetry counts them; filled in once it returns
               return { kind: 'done', value: { kind: 'failed', error: err, attempts: 0 } }
             deps.metrics.retried('confirm', request.route, err.code)
+            deps.failureWarnings.failed('status', request.route, err)
             return {
               kind: 'again',
               retryAfterMs: isMocaFailure(err) ? err.retryAfterMs : null,

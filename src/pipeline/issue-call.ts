@@ -8,6 +8,7 @@ import type { LedgerPartition } from '../ledger/ledger-partition.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { Logger } from '../ops/logger.js'
 import { permitUnlessStopped, type RouteCircuit } from './circuit-breaker.js'
+import type { MocaFailureWarnings } from './moca-failure-warnings.js'
 import { isMocaFailure, type MocaFailure } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, sleep, type AttemptResult } from './retry-engine.js'
@@ -34,6 +35,8 @@ export interface IssueCallDeps {
   readonly circuitOf: (route: string) => RouteCircuit
   readonly retryPolicy: RetryPolicy
   readonly metrics: RelayMetrics
+  /** Tells the operator, rate-limited, that calls fail and are retried. */
+  readonly failureWarnings: MocaFailureWarnings
   /** See IssueStageDeps.uncertaintyWindowMs. */
   readonly uncertaintyWindowMs: number
   readonly now: () => number
@@ -163,14 +166,17 @@ export async function callIssue(
           }
         }
         deps.metrics.retried('issue', command.route, err.code)
-        log.debug(
-          {
-            err: summarizeError(err),
-            attempt: attemptNumber,
-            idempotencyKey: command.idempotencyKey,
-          },
-          'issue attempt failed; retrying',
-        )
+        deps.failureWarnings.failed('issue', command.route, err)
+        if (log.isLevelEnabled('debug')) {
+          log.debug(
+            {
+              err: summarizeError(err),
+              attempt: attemptNumber,
+              idempotencyKey: command.idempotencyKey,
+            },
+            'issue attempt failed; retrying',
+          )
+        }
         return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err, waitedMs: waited }
       }
     },

@@ -2,7 +2,7 @@ import type { CompiledRoute } from '../domain/compile-routes.js'
 import type { DomainEvent } from '../domain/domain-event.js'
 import type { IssuanceCommand } from '../domain/issuance-command.js'
 import { toCommand } from '../domain/map-event.js'
-import { maskEmail } from '../domain/mask-email.js'
+import { maskEmail, maskEmailsIn } from '../domain/mask-email.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
 import { RelayError } from '../errors/relay-error.js'
 import { coordinatesOf, type InputRecord } from '../kafka/input-record.js'
@@ -22,6 +22,7 @@ import {
 } from './issue-outcomes.js'
 import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { LedgerPolicy } from './ledger-policy.js'
+import type { MocaFailureWarnings } from './moca-failure-warnings.js'
 import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
@@ -49,6 +50,8 @@ export interface IssueStageDeps {
    */
   readonly uncertaintyWindowMs: number
   readonly metrics: RelayMetrics
+  /** Shared by both stages: one warning per route and code for all partitions. */
+  readonly failureWarnings: MocaFailureWarnings
   readonly now?: () => number
   /** Redrive: only these records (`topic/partition/offset`) are processed; others pass untouched. */
   readonly only?: ReadonlySet<string>
@@ -82,6 +85,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       circuitOf: deps.circuitOf,
       retryPolicy: deps.retryPolicy,
       metrics: deps.metrics,
+      failureWarnings: deps.failureWarnings,
       uncertaintyWindowMs: deps.uncertaintyWindowMs,
       now,
     }
@@ -169,6 +173,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
             route: command.route,
             email: maskEmail(command.email),
             code: outcome.error.code,
+            message: maskEmailsIn(outcome.error.message),
             offset: task.record.offset,
           },
           'issuance failed',

@@ -21,6 +21,7 @@ import {
 import { createConfirmStage } from './confirm-stage.js'
 import { createIssueStage } from './issue-stage.js'
 import { livePolicy, type LedgerPolicy } from './ledger-policy.js'
+import { createMocaFailureWarnings } from './moca-failure-warnings.js'
 import { prepareTopicsOnceKnown } from './prepare-topics.js'
 import type { EventDecoder, EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
@@ -127,6 +128,7 @@ export function createRelay(deps: RelayDeps): Relay {
     maxDelayMs: config.issue.circuit.probeMaxDelay,
   })
 
+  const failureWarnings = createMocaFailureWarnings({ logger: log })
   let issueRunner: StageRunner | null = null
   const circuits = new Map<string, RouteCircuit>()
   const openRoutesByTopic = new Map<string, Set<string>>()
@@ -230,6 +232,7 @@ export function createRelay(deps: RelayDeps): Relay {
           topics: { issued: config.topics.issued, failed: config.topics.failed, confirmQueue },
           uncertaintyWindowMs: config.moca.uncertaintyWindow,
           metrics: deps.metrics,
+          failureWarnings,
           ...(run.only ? { only: run.only } : {}),
         }),
   })
@@ -251,6 +254,7 @@ export function createRelay(deps: RelayDeps): Relay {
           topics: { onchain: config.topics.onchain, failed: config.topics.failed },
           run: run.ledgerPolicy.run,
           metrics: deps.metrics,
+          failureWarnings,
         }),
       })
     : null

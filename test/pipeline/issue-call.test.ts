@@ -11,6 +11,7 @@ import {
   type RouteCircuit,
 } from '../../src/pipeline/circuit-breaker.js'
 import { callIssue, type CallOutcome } from '../../src/pipeline/issue-call.js'
+import { createMocaFailureWarnings } from '../../src/pipeline/moca-failure-warnings.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
@@ -60,6 +61,7 @@ function issueCall(
       circuitOf: () => circuit,
       retryPolicy,
       metrics: noopMetrics,
+      failureWarnings: createMocaFailureWarnings({ logger: captureLogs('error').logger }),
       uncertaintyWindowMs: 30_000,
       now: () => Date.now(),
     },

@@ -13,6 +13,10 @@ import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-br
 import type { ConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { createConfirmStage } from '../../src/pipeline/confirm-stage.js'
 import {
+  createMocaFailureWarnings,
+  type MocaFailureWarnings,
+} from '../../src/pipeline/moca-failure-warnings.js'
+import {
   PartitionWorker,
   type CreatePartitionProcessor,
 } from '../../src/pipeline/partition-worker.js'
@@ -73,7 +77,7 @@ const jsonEncode: Encode = async (event, context) => ({
  */
 export function testConfirmStage(
   moca: MocaClient,
-  options: { encode?: Encode; metrics?: RelayMetrics } = {},
+  options: { encode?: Encode; metrics?: RelayMetrics; failureWarnings?: MocaFailureWarnings } = {},
 ): CreatePartitionProcessor {
   const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
   return createConfirmStage({
@@ -84,6 +88,8 @@ export function testConfirmStage(
     topics: TOPICS,
     run: null,
     metrics: options.metrics ?? noopMetrics,
+    failureWarnings:
+      options.failureWarnings ?? createMocaFailureWarnings({ logger: captureLogs('error').logger }),
   })
 }
 
@@ -122,7 +128,11 @@ export function confirmPartition(
       },
       close: async () => undefined,
     },
-    createProcessor: testConfirmStage(moca, options),
+    createProcessor: testConfirmStage(moca, {
+      ...options,
+      // The relay's warnings go to its own logger; here they join the partition's lines.
+      failureWarnings: createMocaFailureWarnings({ logger: logs.logger }),
+    }),
     lingerMs: 5,
     ledgerRetentionMs: 30 * 24 * 3600_000,
     initialInFlight: 100,
