@@ -1,6 +1,7 @@
 import type { RelayError } from '../errors/relay-error.js'
 import { maskEmailsIn } from '../domain/mask-email.js'
 import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
+import { createSilentLogger, type Logger } from '../ops/logger.js'
 
 export const CircuitState = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const
 export type CircuitState = (typeof CircuitState)[keyof typeof CircuitState]
@@ -79,6 +80,11 @@ export interface RouteCircuitDeps {
   /** Probe schedule: initial delay, doubling, capped; no deadline (it probes until it recovers). */
   readonly probePolicy: RetryPolicy
   readonly onChange: (snapshot: CircuitSnapshot) => void
+  /**
+   * Where the circuit tells its transitions, once each: every call in flight when MocaChain
+   * starts refusing is refused too, so the calls cannot be the ones to say it. @default silent
+   */
+  readonly logger?: Logger
   readonly now?: () => number
 }
 
@@ -89,6 +95,7 @@ export interface RouteCircuitDeps {
  */
 export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
   const now = deps.now ?? Date.now
+  const log = deps.logger ?? createSilentLogger()
   let state: CircuitState = CircuitState.closed
   let since: number | null = null
   let reason: CircuitSnapshot['reason'] = null
@@ -131,13 +138,31 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
       startedAt: since ?? now(),
       now: now(),
     })
-    probeAt = now() + (decision.kind === 'retry' ? decision.delayMs : deps.probePolicy.maxDelayMs)
+    const probeInMs = decision.kind === 'retry' ? decision.delayMs : deps.probePolicy.maxDelayMs
+    probeAt = now() + probeInMs
+    if (state === CircuitState.closed) {
+      log.warn(
+        { route: deps.route, err: reason, probeInMs },
+        'MocaChain refused the route: its circuit opens, its topics pause until a probe call is accepted',
+      )
+    } else {
+      log.info(
+        { route: deps.route, err: reason, probeInMs },
+        'MocaChain refused the probe call: the route circuit stays open',
+      )
+    }
     if (state !== CircuitState.open) setState(CircuitState.open)
     else deps.onChange(snapshot())
     scheduleProbe()
   }
 
   const close = (): void => {
+    if (state !== CircuitState.closed) {
+      log.info(
+        { route: deps.route, openForMs: since === null ? null : now() - since },
+        'MocaChain accepted the probe call: the route circuit closes, its topics resume',
+      )
+    }
     failures = 0
     since = null
     reason = null
@@ -189,6 +214,7 @@ export function createRouteCircuit(deps: RouteCircuitDeps): RouteCircuit {
     probeTimer = setTimeout(
       () => {
         probeTimer = null
+        log.debug({ route: deps.route }, 'route circuit half-open: the next call probes MocaChain')
         setState(CircuitState.halfOpen)
         passProbe()
       },

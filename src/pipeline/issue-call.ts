@@ -148,11 +148,8 @@ export async function callIssue(
         }
         deps.metrics.mocaCall('issue', err.code, (now() - started) / 1000)
         if (err.classification === 'systemic') {
+          // The circuit tells the operator, once: every call in flight meets the same refusal.
           permit.rejected(err)
-          log.warn(
-            { err: summarizeError(err), route: command.route },
-            'MocaChain refused the route; its circuit opens',
-          )
           return { kind: 'blocked', waitedMs: waited + (now() - started) }
         }
         permit.accepted()

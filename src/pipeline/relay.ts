@@ -137,20 +137,11 @@ export function createRelay(deps: RelayDeps): Relay {
     createRouteCircuit({
       route: name,
       probePolicy,
+      // The circuit logs its own transitions (opened, probe refused, closed).
+      logger: log,
       onChange: (snapshot) => {
         deps.metrics.circuit(name, snapshot.state !== 'closed')
         const open = pausesTopics(snapshot.state)
-        if (open)
-          log.warn(
-            { route: name, state: snapshot.state, reason: snapshot.reason },
-            'route circuit open: consumption of its topics paused',
-          )
-        else if (snapshot.state === 'half-open')
-          log.info(
-            { route: name, state: snapshot.state },
-            'route circuit half-open: consumption resumes, and the first call probes MocaChain',
-          )
-        else log.info({ route: name }, 'route circuit closed: consumption resumes')
         for (const topic of topics) {
           const openRoutes = openRoutesByTopic.get(topic) ?? new Set<string>()
           if (open) openRoutes.add(name)
