@@ -239,8 +239,8 @@ export class PartitionWorker {
         this.processor.whenIdle().then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, drainMs, false).unref()),
       ])
-      if (!drained)
-        this.deps.logger.warn({ topic: this.topic, partition: this.partition }, 'drain timed out')
+      // (the logger is the partition's: it already carries topic and partition)
+      if (!drained) this.deps.logger.warn('drain timed out')
     }
     this.abort.abort(new Error('partition stopped'))
     await this.batcher.flush().catch(() => undefined)
