@@ -234,16 +234,27 @@ export class PartitionWorker {
     if (this.stateValue === WorkerState.stopped) return
     this.stateValue = WorkerState.stopped
     this.stopRequest.abort(new Error('partition stopping'))
+    let abandoned: number | null = null
     if (this.processor && drainMs > 0 && !this.abort.signal.aborted) {
       const drained = await Promise.race([
         this.processor.whenIdle().then(() => true),
         new Promise<false>((resolve) => setTimeout(resolve, drainMs, false).unref()),
       ])
-      // (the logger is the partition's: it already carries topic and partition)
-      if (!drained) this.deps.logger.warn('drain timed out')
+      if (!drained) abandoned = this.tracker.running
     }
     this.abort.abort(new Error('partition stopped'))
     await this.batcher.flush().catch(() => undefined)
+    if (abandoned !== null) {
+      // (the logger is the partition's: it already carries topic and partition)
+      this.deps.logger.warn(
+        {
+          abandoned,
+          uncommitted: this.tracker.inFlight,
+          drainMs,
+        },
+        `drain timed out: ${abandoned} records still running were abandoned; their offsets stay uncommitted and the partition's next owner processes them again`,
+      )
+    }
     await this.processor?.whenIdle()
     await this.deps.transactions.close()
   }

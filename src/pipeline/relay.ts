@@ -268,9 +268,11 @@ export function createRelay(deps: RelayDeps): Relay {
     },
     async stop() {
       stopping.abort()
-      // Issue first: its last outcomes feed the confirm queue.
-      await issueRunner?.stop()
-      await confirmRunner?.stop()
+      // Both stages drain at once, so a shutdown waits shutdown.drainTimeout once, not once per
+      // stage (the run command allows drainTimeout plus the closing work). The confirm stage
+      // need not wait for the issue stage: confirm requests its last commits queue are read by
+      // the confirm partition's next owner.
+      await Promise.all(runners().map((runner) => runner.stop()))
     },
     readiness() {
       const reasons: string[] = []

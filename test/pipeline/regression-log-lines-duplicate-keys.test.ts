@@ -43,7 +43,7 @@ describe('the log lines of a partition that is stopped with work still running',
     await h.settle()
     await h.runner.stop()
 
-    const drain = raw.filter((line) => line.includes('"drain timed out"'))
+    const drain = raw.filter((line) => line.includes('"msg":"drain timed out'))
     expect(drain).toHaveLength(1)
     expect(JSON.parse(drain[0]!)).toMatchObject({ stage: 'issue', topic: IN, partition: 0 })
     expect(raw.length).toBeGreaterThan(1)
