@@ -4,10 +4,21 @@ import type { z } from 'zod'
  * Turns zod issues into lines an operator can act on: the field path as written in the file
  * (`routes[0].program.issuerDid`), what is wrong, and where it came from.
  */
-export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], origin: string): string {
+export function formatConfigIssues(
+  issues: readonly z.core.$ZodIssue[],
+  origin: string,
+  /**
+   * Config paths (`kafka.brokers`) whose value an environment variable set, by that variable: an
+   * issue under one names the variable, not the file, which says something else.
+   */
+  fromEnv: ReadonlyMap<string, string> = new Map(),
+): string {
+  let fromFile = 0
   const lines = issues.flatMap(explainUnion).map((issue) => {
     const path = formatPath(issue.path)
-    const where = path === '' ? '(top level)' : path
+    const variable = variableOf(path, fromEnv)
+    if (variable === null) fromFile++
+    const where = variable !== null ? `${variable} (${path})` : path === '' ? '(top level)' : path
     if (issue.code === 'unrecognized_keys') {
       return `  - ${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the configuration reference in the README)`
     }
@@ -16,7 +27,22 @@ export function formatConfigIssues(issues: readonly z.core.$ZodIssue[], origin: 
     }
     return `  - ${where}: ${issue.message}`
   })
-  return `invalid configuration in ${origin}:\n${lines.join('\n')}`
+  const source =
+    fromFile === 0
+      ? 'the environment'
+      : fromFile < lines.length
+        ? `${origin} and the environment`
+        : origin
+  return `invalid configuration in ${source}:\n${lines.join('\n')}`
+}
+
+/** The variable that set the value at `path` or one of its parents, if any. */
+function variableOf(path: string, fromEnv: ReadonlyMap<string, string>): string | null {
+  for (const [prefix, variable] of fromEnv) {
+    if (path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`))
+      return variable
+  }
+  return null
 }
 
 /**

@@ -61,12 +61,12 @@ export function parseConfig(
   raw: unknown,
   context: { readonly env: Readonly<RelayEnv>; readonly configPath: string },
 ): LoadedConfig {
-  const withEnv = applyEnvOverrides(raw, context.env)
+  const { config: withEnv, fromEnv } = applyEnvOverrides(raw, context.env)
   const result = RelayConfig.safeParse(withEnv)
   if (!result.success) {
     throw new RelayError(
       'CONFIG_INVALID',
-      formatConfigIssues(result.error.issues, context.configPath),
+      formatConfigIssues(result.error.issues, context.configPath, fromEnv),
       {
         classification: 'systemic',
         cause: result.error,
@@ -273,9 +273,16 @@ class JsonSyntax extends Error {
   }
 }
 
-/** Endpoints and secrets from the environment win over the file. */
-function applyEnvOverrides(raw: unknown, env: Readonly<RelayEnv>): unknown {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw
+/**
+ * Endpoints and secrets from the environment win over the file. `fromEnv` names, per config path
+ * it set, the variable that set it: a validation error there is the variable's, not the file's.
+ */
+function applyEnvOverrides(
+  raw: unknown,
+  env: Readonly<RelayEnv>,
+): { config: unknown; fromEnv: Map<string, string> } {
+  const fromEnv = new Map<string, string>()
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { config: raw, fromEnv }
   const config = structuredClone(raw) as Record<string, Record<string, unknown> | undefined>
   const section = (name: string): Record<string, unknown> => {
     const existing = config[name]
@@ -288,24 +295,47 @@ function applyEnvOverrides(raw: unknown, env: Readonly<RelayEnv>): unknown {
     section('kafka').brokers = env.KAFKA_BROKERS.split(',')
       .map((b) => b.trim())
       .filter(Boolean)
+    fromEnv.set('kafka.brokers', 'KAFKA_BROKERS')
   }
   const sasl = section('kafka').sasl
   if (typeof sasl === 'object' && sasl !== null) {
     // each secret goes to the mechanism that uses it, so one environment can serve both kinds
     const fields = sasl as Record<string, unknown>
     const oauth = fields.mechanism === 'oauthbearer'
-    if (env.KAFKA_SASL_PASSWORD && !oauth) fields.password = env.KAFKA_SASL_PASSWORD
-    if (env.KAFKA_SASL_CLIENT_SECRET && oauth) fields.clientSecret = env.KAFKA_SASL_CLIENT_SECRET
+    if (env.KAFKA_SASL_PASSWORD && !oauth) {
+      fields.password = env.KAFKA_SASL_PASSWORD
+      fromEnv.set('kafka.sasl.password', 'KAFKA_SASL_PASSWORD')
+    }
+    if (env.KAFKA_SASL_CLIENT_SECRET && oauth) {
+      fields.clientSecret = env.KAFKA_SASL_CLIENT_SECRET
+      fromEnv.set('kafka.sasl.clientSecret', 'KAFKA_SASL_CLIENT_SECRET')
+    }
   }
-  if (env.SCHEMA_REGISTRY_URL) section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL
+  if (env.SCHEMA_REGISTRY_URL) {
+    section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL
+    fromEnv.set('schemaRegistry.url', 'SCHEMA_REGISTRY_URL')
+  }
   if (env.SCHEMA_REGISTRY_PASSWORD && config.schemaRegistry) {
     config.schemaRegistry.password = env.SCHEMA_REGISTRY_PASSWORD
+    fromEnv.set('schemaRegistry.password', 'SCHEMA_REGISTRY_PASSWORD')
   }
-  if (env.MOCA_BASE_URL) section('moca').baseUrl = env.MOCA_BASE_URL
-  if (env.MOCA_PARTNER_ID) section('moca').partnerId = env.MOCA_PARTNER_ID
-  if (env.MOCA_RELAY_OPS_PORT !== undefined) section('ops').port = env.MOCA_RELAY_OPS_PORT
-  if (env.LOG_LEVEL) section('log').level = env.LOG_LEVEL
-  return config
+  if (env.MOCA_BASE_URL) {
+    section('moca').baseUrl = env.MOCA_BASE_URL
+    fromEnv.set('moca.baseUrl', 'MOCA_BASE_URL')
+  }
+  if (env.MOCA_PARTNER_ID) {
+    section('moca').partnerId = env.MOCA_PARTNER_ID
+    fromEnv.set('moca.partnerId', 'MOCA_PARTNER_ID')
+  }
+  if (env.MOCA_RELAY_OPS_PORT !== undefined) {
+    section('ops').port = env.MOCA_RELAY_OPS_PORT
+    fromEnv.set('ops.port', 'MOCA_RELAY_OPS_PORT')
+  }
+  if (env.LOG_LEVEL) {
+    section('log').level = env.LOG_LEVEL
+    fromEnv.set('log.level', 'LOG_LEVEL')
+  }
+  return { config, fromEnv }
 }
 
 function resolvePartnerKey(
