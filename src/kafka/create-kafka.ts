@@ -34,9 +34,8 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     ssl: settings.ssl,
     logLevel: logLevel.INFO,
     logCreator: () => (entry: LogEntry) => {
-      const { message, ...extra } = entry.log
-      const fields = { namespace: entry.namespace, ...extra }
-      if (isExpectedRetry(message, extra)) {
+      const { fields, message } = readLogEntry(entry)
+      if (isExpectedRetry(message, fields)) {
         log.debug(fields, message)
         return
       }
@@ -65,6 +64,31 @@ function saslOptions(sasl: KafkaSaslSettings, log: Logger): KafkajsConfig['sasl'
     username: sasl.username,
     password: sasl.password,
   } as KafkajsConfig['sasl']
+}
+
+/**
+ * A kafkajs log entry as pino fields and a message. kafkajs passes Error objects where text is
+ * expected: as the message (`logger.error(e, {…})` when a broker connection fails for good) and as
+ * extra fields (`{ error: e }`). JSON keeps none of an Error's message (it is not enumerable) and
+ * every enumerable field (`{"name":"KafkaJSConnectionError","retriable":true,…}`, `{}` for a
+ * TypeError), and the message argument skips the redaction of log fields. Each Error becomes the
+ * text kafkajs writes elsewhere, `name: message`: what the operator needs, and nothing more than
+ * the error's own message says (no fields of it, so no SASL settings hung on one).
+ */
+function readLogEntry(entry: LogEntry): {
+  fields: Record<string, unknown>
+  message: string
+} {
+  const { message, ...extra } = entry.log as Record<string, unknown>
+  const fields: Record<string, unknown> = { namespace: entry.namespace }
+  for (const [name, value] of Object.entries(extra)) {
+    fields[name] = value instanceof Error ? errorText(value) : value
+  }
+  return { fields, message: message instanceof Error ? errorText(message) : String(message) }
+}
+
+function errorText(err: Error): string {
+  return err.message === '' ? err.name : `${err.name}: ${err.message}`
 }
 
 /**
