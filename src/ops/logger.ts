@@ -157,6 +157,9 @@ export function createLogger(
     level: settings.level ?? 'info',
     base: { ...settings.base },
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    // An `err` that is a summary ({ code, message } of a MocaChain failure) is printed as it is;
+    // pino's error serializer took it for an error and added "type":"Object","stack":"".
+    serializers: { err: serializeErr },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: {
       level: (label) => ({ level: label }),
@@ -172,6 +175,10 @@ export function createLogger(
       ? pino(options, destination)
       : pino(settings.pretty ? { ...options, transport: pretty } : options),
   )
+}
+
+function serializeErr(value: unknown): unknown {
+  return value instanceof Error ? pino.stdSerializers.err(value) : value
 }
 
 /**
