@@ -9,8 +9,13 @@ import type { PartitionStatus, PartitionStop, StageRunner } from './stage-runner
  */
 export function stageReadinessReasons(
   stage: StageName,
-  runner: Pick<StageRunner, 'joined' | 'partitions'>,
+  runner: Pick<StageRunner, 'joined' | 'crashedWith' | 'partitions'>,
 ): string[] {
+  const crash = runner.crashedWith
+  if (!runner.joined && crash)
+    return [
+      `${stage} stage lost its consumer group (${crash.code} ${crash.message}); joining it again (is Kafka reachable?)`,
+    ]
   if (!runner.joined)
     return [`${stage} stage has not joined its consumer group yet (is Kafka reachable?)`]
   const reasons: string[] = []

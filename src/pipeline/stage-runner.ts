@@ -72,12 +72,16 @@ export interface StageRunnerDeps {
   readonly dryRun?: boolean
 }
 
-/** The failure that last stopped a partition. */
-export interface PartitionStop {
-  readonly origin: FailureOrigin
+/** An error as readiness names it. */
+export interface FailureSummary {
   /** The error's code (a RelayError's), else its name (a bug: TypeError…). */
   readonly code: string
   readonly message: string
+}
+
+/** The failure that last stopped a partition. */
+export interface PartitionStop extends FailureSummary {
+  readonly origin: FailureOrigin
 }
 
 export interface PartitionStatus {
@@ -111,9 +115,12 @@ export interface StageRunner {
   /** Pauses (true) or resumes consumption of a topic, e.g. while a route's circuit is open. */
   setTopicBlocked(topic: string, blocked: boolean, reason: string): void
   readonly partitions: readonly PartitionStatus[]
-  /** True once the consumer joined the group and every assigned partition is restored. */
+  /** True while the consumer is in its group and every assigned partition is restored. */
   readonly ready: boolean
+  /** The consumer is in its group: it joined, and has not crashed or stopped since. */
   readonly joined: boolean
+  /** What made the consumer crash, until it joins its group again. */
+  readonly crashedWith: FailureSummary | null
 }
 
 /** Taking over a partition is retried quickly at first (a leader election takes ~100 ms), then every 5 s. */
@@ -197,6 +204,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   let assigned = new Set<string>()
   let generation = 0
   let joined = false
+  let crashedWith: FailureSummary | null = null
   let stopping = false
   const blockedTopics = new Map<string, string>()
   const budgetPaused = new Set<string>()
@@ -521,6 +529,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       if (!workers.has(k) && !starting.has(k)) void startWorker(topic, partition, generation)
     }
     joined = true
+    crashedWith = null
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -613,8 +622,17 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
           }
         }
       })
+      // kafkajs stops and disconnects a crashed consumer, then reports the crash; restarted, it
+      // joins again. In between the stage reads nothing, and Kafka may be out of reach.
+      const leftGroup = (): void => {
+        joined = false
+      }
+      consumer.on(consumer.events.STOP, leftGroup)
+      consumer.on(consumer.events.DISCONNECT, leftGroup)
       consumer.on(consumer.events.CRASH, (event) => {
         const { error, restart } = event.payload as { error: unknown; restart: boolean }
+        joined = false
+        crashedWith = summarize(error)
         log.error({ err: error, restart }, 'consumer crashed')
         if (!restart && !stopping) deps.onCrash(error)
       })
@@ -677,6 +695,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     get joined() {
       return joined
     },
+    get crashedWith() {
+      return crashedWith
+    },
   }
 }
 
@@ -685,13 +706,16 @@ function isReady(worker: PartitionWorker): boolean {
   return worker.state === WorkerState.ready
 }
 
-function stopOf(origin: FailureOrigin, err: unknown): PartitionStop {
+function summarize(err: unknown): FailureSummary {
   const code = (err as { code?: unknown } | null | undefined)?.code
   return {
-    origin,
     code: typeof code === 'string' ? code : err instanceof Error ? err.name : 'UNKNOWN',
     message: err instanceof Error ? err.message : String(err),
   }
+}
+
+function stopOf(origin: FailureOrigin, err: unknown): PartitionStop {
+  return { origin, ...summarize(err) }
 }
 
 function splitKey(k: string): [string, number] {

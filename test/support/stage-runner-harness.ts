@@ -54,7 +54,13 @@ export function runnerHarness(options: {
       { name: 'KafkaJSNonRetriableError' },
     )
   const consumer = {
-    events: { GROUP_JOIN: 'join', END_BATCH_PROCESS: 'endBatch', CRASH: 'crash' },
+    events: {
+      GROUP_JOIN: 'join',
+      END_BATCH_PROCESS: 'endBatch',
+      CRASH: 'crash',
+      STOP: 'stop',
+      DISCONNECT: 'disconnect',
+    },
     on: (event: string, handler: (e: { payload: unknown }) => void) => handlers.set(event, handler),
     connect: async () => undefined,
     subscribe: async () => undefined,
@@ -77,6 +83,8 @@ export function runnerHarness(options: {
     },
     disconnect: async () => {
       disconnected = true
+      handlers.get('stop')?.({ payload: {} })
+      handlers.get('disconnect')?.({ payload: {} })
     },
   }
   const committed: CommittedTxn[] = []
@@ -178,8 +186,21 @@ export function runnerHarness(options: {
     onCrash: () => undefined,
     ...options.deps,
   })
-  const join = (assignment: Record<string, number[]>): void =>
+  /** The consumer joins the group (again, after a crash: kafkajs ran it anew). */
+  const join = (assignment: Record<string, number[]>): void => {
+    disconnected = false
     handlers.get('join')?.({ payload: { memberAssignment: assignment } })
+  }
+  /**
+   * What kafkajs emits when its consumer crashes: it stops and disconnects the consumer, then
+   * reports the crash (and, with `restart`, runs it again, to join the group anew).
+   */
+  const crash = (error: Error, restart = true): void => {
+    disconnected = true
+    handlers.get('stop')?.({ payload: {} })
+    handlers.get('disconnect')?.({ payload: {} })
+    handlers.get('crash')?.({ payload: { error, groupId: 'g', restart } })
+  }
   /** Delivers input records (offset, key, value) in one batch; returns the offsets resolved. */
   const inputBatch = async (
     partition: number,
@@ -233,6 +254,7 @@ export function runnerHarness(options: {
   return {
     runner,
     join,
+    crash,
     paused,
     seeks,
     committed,
