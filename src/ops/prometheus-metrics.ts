@@ -85,7 +85,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   })
   const inFlight = new Gauge({
     name: 'moca_relay_in_flight',
-    help: 'Records whose work still runs (what the in-flight budget bounds), per partition.',
+    help: 'Records whose work still runs (what the in-flight budget bounds), per partition this process owns.',
     labelNames: ['stage', 'topic', 'partition'] as const,
     registers: [registry],
   })
@@ -142,6 +142,11 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
     },
     lag(stage, topic, partition, value) {
       lag.set({ stage, topic, partition: String(partition) }, value)
+    },
+    partitionReleased(stage, topic, partition) {
+      const labels = { stage, topic, partition: String(partition) }
+      inFlight.remove(labels)
+      lag.remove(labels)
     },
   }
 }

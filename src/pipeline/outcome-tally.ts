@@ -44,5 +44,6 @@ export function combineMetrics(...all: readonly RelayMetrics[]): RelayMetrics {
     committed: (...a) => all.forEach((m) => m.committed(...a)),
     circuit: (...a) => all.forEach((m) => m.circuit(...a)),
     lag: (...a) => all.forEach((m) => m.lag(...a)),
+    partitionReleased: (...a) => all.forEach((m) => m.partitionReleased(...a)),
   }
 }

@@ -137,7 +137,6 @@ export class PartitionWorker {
       onCommitted: (plan, records) => {
         this.budgetValue = Math.min(this.budgetValue + plan.released, deps.maxInFlight)
         deps.metrics.committed(deps.stage, records)
-        deps.metrics.inFlight(deps.stage, deps.topic, deps.partition, this.tracker.running)
         deps.onCommitted(this)
       },
       onFatal: (err) => this.die(err, FailureOrigin.transaction),

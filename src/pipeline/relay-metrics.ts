@@ -20,6 +20,11 @@ export interface RelayMetrics {
   committed(stage: StageName, records: number): void
   circuit(route: string, open: boolean): void
   lag(stage: StageName, topic: string, partition: number, lag: number): void
+  /**
+   * The partition left this process (revoked, or its stage stopped): its per-partition gauges
+   * go, or they would stay frozen next to the new owner's and be counted twice.
+   */
+  partitionReleased(stage: StageName, topic: string, partition: number): void
 }
 
 export const noopMetrics: RelayMetrics = {
@@ -31,4 +36,5 @@ export const noopMetrics: RelayMetrics = {
   committed: () => undefined,
   circuit: () => undefined,
   lag: () => undefined,
+  partitionReleased: () => undefined,
 }

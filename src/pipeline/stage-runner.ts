@@ -286,6 +286,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     // A dying or replaced worker's last flush commits what it finished: its failures still count,
     // and the partition's pause is its successor's.
     if (workers.get(k) !== worker) return
+    // (reported here, not by the worker: a revoked worker's last commit must not bring back the
+    // gauge its partition's release removed)
+    deps.metrics.inFlight(deps.stage, worker.topic, worker.partition, worker.tracker.running)
     failuresSinceCommit.delete(k)
     stoppedBy.delete(k)
     if (budgetPaused.has(k) && belowResume(worker)) {
@@ -521,6 +524,11 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
     // (a stopped partition waiting to be rebuilt has no worker)
     for (const k of stoppedBy.keys()) if (!next.has(k)) stoppedBy.delete(k)
+    for (const k of assigned) {
+      if (next.has(k)) continue
+      const [topic, partition] = splitKey(k)
+      deps.metrics.partitionReleased(deps.stage, topic, partition)
+    }
     assigned = next
     for (const k of next) {
       const [topic, partition] = splitKey(k)
@@ -660,6 +668,10 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       }
       await Promise.all([...workers.values()].map((worker) => worker.stop(deps.drainMs)))
       workers.clear()
+      for (const k of assigned) {
+        const [topic, partition] = splitKey(k)
+        deps.metrics.partitionReleased(deps.stage, topic, partition)
+      }
       await consumer.disconnect()
     },
     setTopicBlocked(topic, blocked, reason) {

@@ -42,6 +42,7 @@ describe('combineMetrics', () => {
       committed: () => calls.push('committed'),
       circuit: () => calls.push('circuit'),
       lag: () => calls.push('lag'),
+      partitionReleased: () => calls.push('partitionReleased'),
     }
     const combined = combineMetrics(issue, onchain, recorder)
     combined.outcome('issue', 'kyc', 'issued')
@@ -58,6 +59,7 @@ describe('combineMetrics', () => {
     combined.committed('issue', 3)
     combined.circuit('kyc', true)
     combined.lag('issue', 'kyc.completed', 0, 10)
+    combined.partitionReleased('issue', 'kyc.completed', 0)
     expect(calls).toEqual([
       'consumed',
       'retried',
@@ -66,6 +68,7 @@ describe('combineMetrics', () => {
       'committed',
       'circuit',
       'lag',
+      'partitionReleased',
     ])
   })
 })
