@@ -109,7 +109,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   })
   const lag = new Gauge({
     name: 'moca_relay_consumer_lag',
-    help: 'Records between the last admitted offset and the partition end, per partition.',
+    help: 'Records the stage has yet to read, per partition this process owns: the high watermark at the last fetch minus the position after the last record admitted and the transaction markers read with it (0 when everything written is read, a commit marker at the end included).',
     labelNames: ['stage', 'topic', 'partition'] as const,
     registers: [registry],
   })

@@ -215,6 +215,18 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const noteFetched = (k: string, offset: number): void => {
     if (offset > (fetchedTo.get(k) ?? 0)) fetchedTo.set(k, offset)
   }
+  /**
+   * The lag is what the partition holds past this stage's position, the offset after the last
+   * record admitted or control record read: the next offset to admit alone would leave a
+   * transaction's commit marker behind the last record counted as lag for good.
+   */
+  const reportLag = (topic: string, partition: number, highWatermark: number): void => {
+    const k = key(topic, partition)
+    const worker = workers.get(k)
+    if (!worker) return
+    const position = Math.max(worker.tracker.nextOffset, fetchedTo.get(k) ?? 0)
+    deps.metrics.lag(deps.stage, topic, partition, Math.max(0, highWatermark - position))
+  }
   /** Input partitions currently paused in kafkajs (so we only call pause/resume on changes). */
   const pausedInputs = new Set<string>()
   /** A dry run's committed offset per input partition: it commits nothing to Kafka. */
@@ -599,12 +611,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       noteFetched(k, Number(batch.lastOffset()) + 1)
     }
     deps.metrics.inFlight(deps.stage, batch.topic, batch.partition, worker.tracker.running)
-    deps.metrics.lag(
-      deps.stage,
-      batch.topic,
-      batch.partition,
-      Math.max(0, Number(batch.highWatermark) - worker.tracker.nextOffset),
-    )
+    reportLag(batch.topic, batch.partition, Number(batch.highWatermark))
   }
 
   return {
@@ -614,11 +621,11 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         // Batches of control records never reach eachBatch; the positions still move.
         const home = homeOf.get(event.payload.topic)
         if (home === undefined) {
-          if (event.payload.batchSize === 0)
-            noteFetched(
-              key(event.payload.topic, event.payload.partition),
-              Number(event.payload.lastOffset) + 1,
-            )
+          const { topic, partition, batchSize, lastOffset, highWatermark } = event.payload
+          if (batchSize === 0) {
+            noteFetched(key(topic, partition), Number(lastOffset) + 1)
+            reportLag(topic, partition, Number(highWatermark))
+          }
           return
         }
         const worker = workers.get(key(home, event.payload.partition))

@@ -201,13 +201,18 @@ export function runnerHarness(options: {
     handlers.get('disconnect')?.({ payload: {} })
     handlers.get('crash')?.({ payload: { error, groupId: 'g', restart } })
   }
-  /** Delivers input records (offset, key, value) in one batch; returns the offsets resolved. */
+  /**
+   * Delivers input records (offset, key, value) in one batch; returns the offsets resolved. The
+   * fetch may also have read control records after them (`controlRecordsAfter`: a transaction's
+   * commit marker), and the partition may hold more (`highWatermark`, by default the batch's end).
+   */
   const inputBatch = async (
     partition: number,
     messages: { offset: number; key?: string; value: Buffer | null }[],
+    fetch: { controlRecordsAfter?: number; highWatermark?: number } = {},
   ): Promise<number[]> => {
     const resolved: number[] = []
-    const last = messages.at(-1)?.offset ?? 0
+    const last = (messages.at(-1)?.offset ?? 0) + (fetch.controlRecordsAfter ?? 0)
     await eachBatch!({
       batch: {
         topic: IN,
@@ -220,7 +225,7 @@ export function runnerHarness(options: {
           timestamp: String(Date.now()),
         })),
         lastOffset: () => String(last),
-        highWatermark: String(last + 1),
+        highWatermark: String(fetch.highWatermark ?? last + 1),
       },
       resolveOffset: (o: string) => resolved.push(Number(o)),
       isRunning: () => true,
@@ -228,6 +233,21 @@ export function runnerHarness(options: {
     })
     return resolved
   }
+  /**
+   * A fetch of input control records only (a commit marker read after its records): kafkajs does
+   * not call eachBatch for it, it only reports the batch processed.
+   */
+  const controlBatch = (partition: number, last: number, highWatermark = last + 1): void =>
+    handlers.get('endBatch')?.({
+      payload: {
+        topic: IN,
+        partition,
+        highWatermark: String(highWatermark),
+        batchSize: 0,
+        firstOffset: String(last),
+        lastOffset: String(last),
+      },
+    })
   /** Delivers a ledger batch ending at `last` (one record stands for the batch). */
   const ledgerBatch = async (partition: number, last: number): Promise<void> =>
     eachBatch!({
@@ -263,6 +283,7 @@ export function runnerHarness(options: {
     commitErrors,
     ledgerBatch,
     inputBatch,
+    controlBatch,
     flush,
     settle,
   }
