@@ -147,17 +147,23 @@ export async function composeRelay(
   let stopping = false
   let ops: OpsServer | null = null
   if (options.ops ?? true) {
-    ops = await startOpsServer({
-      host: config.ops.host,
-      port: config.ops.port,
-      jwksPath: config.ops.jwksPath,
-      jwks: () => jwks,
-      readiness: () =>
-        stopping ? { ready: false, reasons: ['shutting down'] } : relay.readiness(),
-      metrics,
-      alive: () => !stopping,
-      logger: log,
-    })
+    try {
+      ops = await startOpsServer({
+        host: config.ops.host,
+        port: config.ops.port,
+        jwksPath: config.ops.jwksPath,
+        jwks: () => jwks,
+        readiness: () =>
+          stopping ? { ready: false, reasons: ['shutting down'] } : relay.readiness(),
+        metrics,
+        alive: () => !stopping,
+        logger: log,
+      })
+    } catch (err) {
+      // (OPS_LISTEN_FAILED: the port or host is the operator's to fix)
+      await closeAll(closers, log)
+      throw err
+    }
     const server = ops
     closers.push({ name: 'ops server', close: () => server.close() })
   }

@@ -52,6 +52,12 @@ export const ErrorCodes = {
       '`moca-relay sandbox` could not listen: its port is taken, or its host is not an address of this machine.',
     action: 'Pick another --port (or --host), or stop the program that holds the port.',
   },
+  OPS_LISTEN_FAILED: {
+    meaning:
+      '`moca-relay run` could not open its ops port (/healthz, /readyz, /metrics and the JWKS): another program holds the port, the port needs privileges, or ops.host is not an address of this machine.',
+    action:
+      'Set ops.port (or MOCA_RELAY_OPS_PORT) to a free port, or stop the program that holds it; set ops.host to an address of this machine (0.0.0.0 for all of them). Keep the JWKS URL registered with MocaChain and the scrape target in step with the port.',
+  },
 
   // ── input records (become credential.failed) ────────────────────────────
   INPUT_UNDECODABLE: {

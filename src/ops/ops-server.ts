@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { maskEmailsIn } from '../domain/mask-email.js'
+import { RelayError } from '../errors/relay-error.js'
 import { maskJwtsIn } from '../moca/error-body.js'
 import type { Readiness } from '../pipeline/relay.js'
 import type { Logger } from './logger.js'
@@ -79,9 +80,10 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
   }
 
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
+    const fail = (err: unknown): void => reject(listenFailed(deps.host, deps.port, err))
+    server.once('error', fail)
     server.listen(deps.port, deps.host, () => {
-      server.off('error', reject)
+      server.off('error', fail)
       resolve()
     })
   })
@@ -96,6 +98,29 @@ export async function startOpsServer(deps: OpsServerDeps): Promise<OpsServer> {
         server.closeAllConnections()
       }),
   }
+}
+
+/**
+ * A listen error is the operator's to fix (the port, the host), not a bug: it names the address
+ * and the setting to change. An error without a system code is passed on as it is.
+ */
+function listenFailed(host: string, port: number, err: unknown): unknown {
+  const code = (err as { code?: unknown } | null)?.code
+  if (typeof code !== 'string') return err
+  const fix =
+    code === 'EADDRINUSE'
+      ? 'another program holds the port; stop it, or set ops.port (or MOCA_RELAY_OPS_PORT) to a free port'
+      : code === 'EACCES'
+        ? 'ports below 1024 need privileges; set ops.port (or MOCA_RELAY_OPS_PORT) to 1024 or above'
+        : code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN'
+          ? `${host} is not an address of this machine; set ops.host to one of its addresses (0.0.0.0: all of them)`
+          : `${(err as Error).message}; check ops.host and ops.port (or MOCA_RELAY_OPS_PORT)`
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`
+  return new RelayError(
+    'OPS_LISTEN_FAILED',
+    `cannot listen on ${address} for /healthz, /readyz, /metrics and the JWKS (${code}): ${fix}`,
+    { classification: 'terminal', cause: err },
+  )
 }
 
 function send(res: ServerResponse, status: number, contentType: string, body: string): void {
