@@ -1,6 +1,23 @@
 import { z } from 'zod'
 
 /**
+ * A whole number written in decimal digits and nothing else, from `min` to `max` (no bound: up to
+ * Number.MAX_SAFE_INTEGER). Not z.coerce: Number() reads ' ' as 0 (for a port: a random one),
+ * '0x50' as 80 and '9e3' as 9000, so a slip would start the relay somewhere else instead of
+ * naming the variable.
+ */
+function digits(what: string, min: number, max?: number) {
+  const range = max === undefined ? `${min} or more` : `${min} to ${max}`
+  const message = `must be ${what} written in digits, ${range}`
+  return z
+    .string()
+    .regex(/^[0-9]+$/, message)
+    .transform(Number)
+    .refine((n) => n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER), message)
+}
+const port = (min: 0 | 1) => digits('a port number', min, 65535)
+
+/**
  * Every environment variable moca-relay reads. This module and the rest of config/ are the only
  * readers of `process.env` (an ESLint rule enforces it); everything else receives these values.
  * Endpoints and secrets come from here so that one config file serves every environment.
@@ -17,7 +34,7 @@ export const RelayEnv = z.object({
   /** MocaChain base URL or preset (sandbox, production, production-legacy). */
   MOCA_BASE_URL: z.string().min(1).optional(),
   MOCA_PARTNER_ID: z.string().min(1).optional(),
-  MOCA_RELAY_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
+  MOCA_RELAY_OPS_PORT: port(0).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).optional(),
   /**
    * The partner's private signing key: a PEM (one line with literal \n is fine), the base64 body
@@ -30,15 +47,15 @@ export const RelayEnv = z.object({
   /** Address the local broker and registry bind to and advertise. @default '127.0.0.1' */
   STACK_HOST: z.string().min(1).optional(),
   /** Kafka client port of the local stack. @default 9092 */
-  STACK_KAFKA_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STACK_KAFKA_PORT: port(1).optional(),
   /** KRaft controller port of the local stack. @default 9093 */
-  STACK_KAFKA_CONTROLLER_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STACK_KAFKA_CONTROLLER_PORT: port(1).optional(),
   /** Apicurio Registry HTTP port of the local stack. @default 8081 */
-  STACK_REGISTRY_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  STACK_REGISTRY_PORT: port(1).optional(),
   /** Where downloads, broker data, pid and log files go. @default '<project>/.stack' */
   STACK_DIR: z.string().min(1).optional(),
   /** How long one service may take to become ready, in ms. @default 120000 */
-  STACK_START_TIMEOUT_MS: z.coerce.number().int().positive().optional(),
+  STACK_START_TIMEOUT_MS: digits('a whole number of milliseconds', 1).optional(),
   /** A JDK 21+ for Apicurio Registry, tried before JAVA_HOME and /usr/lib/jvm. */
   STACK_REGISTRY_JAVA_HOME: z.string().min(1).optional(),
   /** The JDK the local stack tries first (Kafka needs 17+, Apicurio 21+). */
