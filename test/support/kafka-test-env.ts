@@ -25,9 +25,12 @@ const CONSUME_TIMEOUT_MS = 20_000
 /** Short transactions: a test that dies mid-transaction must not stall read_committed readers. */
 const TRANSACTION_TIMEOUT_MS = 10_000
 
-/** `t-<random>-<label>`: unique per call, readable in broker logs. */
+/**
+ * `t-<random>-<label>`: unique per call, readable in broker logs. TEST_NAME_PREFIX goes in front,
+ * so the topics and groups of one engineer's runs on a shared broker can be told apart.
+ */
 export function uniqueName(label: string): string {
-  return `t-${randomBytes(4).toString('hex')}-${label}`
+  return `${process.env.TEST_NAME_PREFIX ?? ''}t-${randomBytes(4).toString('hex')}-${label}`
 }
 
 export interface ReceivedRecord {
