@@ -77,9 +77,15 @@ describe('confirm-queue records the relay cannot act on', () => {
       /written by a newer relay: upgrade this relay/.test(String(l.msg)),
     )
     expect(said[0]).toMatchObject({
-      level: 'error',
+      level: 'warn',
       offset: '2',
-      err: { code: 'CONFIRM_REQUEST_NEWER_VERSION' },
+      code: 'CONFIRM_REQUEST_NEWER_VERSION',
     })
+    // and the stop itself is the runner's error line, naming the record
+    expect(
+      logs.lines.find((l) =>
+        /^partition stopped: CONFIRM_REQUEST_NEWER_VERSION/.test(String(l.msg)),
+      ),
+    ).toMatchObject({ level: 'error', offset: '2' })
   })
 })
