@@ -3,8 +3,9 @@
 FROM node:20-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+# Only src/: the image runs the CLI (dist/src). bench/ stays out, as it imports test fixtures and
+# runs from a checkout (`npm run bench`); tsconfig.build.json's bench entry then matches nothing.
 COPY src src
-COPY bench bench
 # npm ci runs `prepare`, which builds dist/.
 RUN npm ci --no-audit --no-fund && npm prune --omit=dev
 
