@@ -21,6 +21,11 @@ export const DEFAULTS = {
      */
     sessionTimeoutMs: 10_000,
     /**
+     * kafkajs's own default, set explicitly because the config schema refuses a sessionTimeout the
+     * consumer cannot use: kafkajs throws when the heartbeat interval is not below the session.
+     */
+    heartbeatIntervalMs: 3_000,
+    /**
      * The longest the broker holds a fetch that finds nothing, and (kafkajs) how long a consumer
      * whose partitions are all paused on a full budget sleeps before it fetches again. At 100 ms
      * that sleep, not the commits, paced a replay (≈ 23,000 events/s on 2 cores; 20 ms: ≈ 32,000);

@@ -134,8 +134,12 @@ const delaysInOrder = (backoff: { readonly initialDelay: number; readonly maxDel
 const DELAYS_OUT_OF_ORDER = { message: 'maxDelay must be ≥ initialDelay', path: ['maxDelay'] }
 
 /** A deadline of 0 gives up every call before it is made. */
-const positiveDeadline = (ms: number) => ms > 0
+const isPositive = (ms: number): boolean => ms > 0
 const DEADLINE_ZERO = { message: 'deadline must be more than 0 (e.g. 10m)' }
+/** The MocaChain client refuses a zero timeout (undici would read it as "no timeout"). */
+const CLIENT_TIMEOUT_ZERO = {
+  message: 'must be more than 0: the MocaChain client waits at most this long',
+}
 
 /** Below this the ledger forgets issuances a replay, a retry or a confirm still needs. */
 const MIN_LEDGER_RETENTION_MS = 3_600_000
@@ -158,10 +162,10 @@ export const RetryConfig = z
       .describe(
         'After this long failing with retryable errors, the event becomes credential.failed (MOCA_RETRIES_EXHAUSTED).',
       )
-      .refine(positiveDeadline, DEADLINE_ZERO),
-    maxRetryAfter: Duration.default(DEFAULTS.retry.maxRetryAfter).describe(
-      'Upper bound on a Retry-After the server asks for.',
-    ),
+      .refine(isPositive, DEADLINE_ZERO),
+    maxRetryAfter: Duration.default(DEFAULTS.retry.maxRetryAfter)
+      .describe('Upper bound on a Retry-After the server asks for.')
+      .refine(isPositive, CLIENT_TIMEOUT_ZERO),
   })
   .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
   .prefault({})
@@ -257,6 +261,21 @@ const KafkaSasl = z
   })
   .transform((sasl) => sasl as KafkaSaslSettings)
 
+/**
+ * Limits a Kafka broker sets by default (server properties): a JoinGroup or an
+ * InitProducerId outside them fails with a non-retriable error only once the relay runs, so the
+ * schema refuses such values up front. It cannot see a broker configured with wider limits, so it
+ * keeps to the defaults', which leave plenty of room around the relay's own defaults.
+ */
+const BROKER_LIMITS = {
+  /** group.min.session.timeout.ms */
+  minSessionTimeoutMs: 6_000,
+  /** group.max.session.timeout.ms */
+  maxSessionTimeoutMs: 1_800_000,
+  /** transaction.max.timeout.ms */
+  maxTransactionTimeoutMs: 900_000,
+} as const
+
 export const KafkaConfig = z
   .strictObject({
     brokers: z
@@ -279,12 +298,24 @@ export const KafkaConfig = z
       .min(1)
       .optional()
       .describe('Prefix of the per-partition transactional ids (default: the groupId).'),
-    transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs).describe(
-      'Kafka aborts a transaction a crashed relay left open after this long (read_committed readers wait for it).',
-    ),
-    sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs).describe(
-      'Consumer group session: how long a killed relay holds its partitions before the others take them.',
-    ),
+    transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs)
+      .describe(
+        'Kafka aborts a transaction a crashed relay left open after this long (read_committed readers wait for it). More than 0, at most 15m (the broker default transaction.max.timeout.ms).',
+      )
+      .refine((ms) => ms > 0 && ms <= BROKER_LIMITS.maxTransactionTimeoutMs, {
+        message: `must be more than 0 and at most 15m: Kafka brokers refuse a longer transaction (transaction.max.timeout.ms, ${BROKER_LIMITS.maxTransactionTimeoutMs} by default)`,
+      }),
+    sessionTimeout: Duration.default(DEFAULTS.kafka.sessionTimeoutMs)
+      .describe(
+        'Consumer group session: how long a killed relay holds its partitions before the others take them. 6s to 30m (the broker defaults group.min/max.session.timeout.ms).',
+      )
+      // The broker's minimum is above the heartbeat interval, so this also keeps kafkajs's rule.
+      .refine((ms) => ms >= BROKER_LIMITS.minSessionTimeoutMs, {
+        message: `must be at least 6s: Kafka brokers refuse a shorter consumer session (group.min.session.timeout.ms, ${BROKER_LIMITS.minSessionTimeoutMs} by default), and the consumer heartbeats every ${DEFAULTS.kafka.heartbeatIntervalMs / 1000}s`,
+      })
+      .refine((ms) => ms <= BROKER_LIMITS.maxSessionTimeoutMs, {
+        message: `must be at most 30m: Kafka brokers refuse a longer consumer session (group.max.session.timeout.ms, ${BROKER_LIMITS.maxSessionTimeoutMs} by default)`,
+      }),
     fetchMaxWait: Duration.default(DEFAULTS.kafka.fetchMaxWaitMs).describe(
       'Longest a fetch waits at the broker for records, and how long a consumer whose partitions are all paused (full in-flight budget) waits before fetching again.',
     ),
@@ -418,12 +449,12 @@ export const MocaConfig = z.strictObject({
     .refine((ms) => ms >= 30_000 && ms <= 900_000, {
       message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
     }),
-  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout).describe(
-    'TCP/TLS connect timeout to MocaChain.',
-  ),
-  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout).describe(
-    'A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".',
-  ),
+  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout)
+    .describe('TCP/TLS connect timeout to MocaChain.')
+    .refine(isPositive, CLIENT_TIMEOUT_ZERO),
+  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout)
+    .describe('A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".')
+    .refine(isPositive, CLIENT_TIMEOUT_ZERO),
   allowInsecureHttp: z
     .boolean()
     .default(false)
@@ -551,7 +582,7 @@ export const RelayConfig = z
           .describe(
             'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT). Time at an open circuit does not count, and a credential a restarted relay reads past it is polled 90 s more (a quarter of the deadline, if shorter).',
           )
-          .refine(positiveDeadline, DEADLINE_ZERO),
+          .refine(isPositive, DEADLINE_ZERO),
       })
       .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
       .prefault({}),

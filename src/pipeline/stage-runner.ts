@@ -1,5 +1,6 @@
 import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs'
 import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
+import { DEFAULTS } from '../config/defaults.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { ACL_MISSING } from '../kafka/authorization-failure.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
@@ -182,6 +183,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   const consumer: Consumer = deps.kafka.consumer({
     groupId: deps.groupId,
     sessionTimeout: deps.sessionTimeoutMs,
+    heartbeatInterval: DEFAULTS.kafka.heartbeatIntervalMs,
     // Our batches return at once, so kafkajs heartbeats often; rebalances need no long timeout.
     rebalanceTimeout: Math.max(deps.sessionTimeoutMs, 30_000),
     partitionAssigners: [createCoPartitionedAssigner(homeOf)],
