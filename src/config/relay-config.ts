@@ -3,6 +3,7 @@ import { DEFAULT_PARTNER_SCOPE, MOCA_BASE_URLS, OnDuplicate } from '../domain/mo
 import { DEFAULTS } from './defaults.js'
 import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { Duration, LongDuration } from './duration.js'
+import { checkMocaBaseUrl } from '../moca/moca-base-url.js'
 
 /**
  * The relay's configuration: one file (YAML or JSON) plus environment variables for endpoints
@@ -400,95 +401,105 @@ export const TopicsConfig = z
   })
   .prefault({})
 
-export const MocaConfig = z.strictObject({
-  baseUrl: z
-    .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.url()])
-    .default(DEFAULTS.moca.baseUrl)
-    .describe(
-      'sandbox, production, production-legacy, or a URL (…/v1). Overridden by MOCA_BASE_URL.',
-    ),
-  partnerId: z
-    .string()
-    .min(1)
-    .describe('Partner ID from the MocaChain dashboard. Overridden by MOCA_PARTNER_ID.'),
-  scope: z
-    .string()
-    .min(1)
-    .default(DEFAULT_PARTNER_SCOPE)
-    .describe('JWT scope claim; older docs say "issue".'),
-  key: z
-    .strictObject({
-      alg: z
-        .enum(['ES256', 'RS256'])
-        .default('ES256')
-        .describe('ES256 (P-256) or RS256 (RSA ≥ 2048 bits).'),
-      kid: z
-        .string()
-        .min(1)
-        .describe('Key id; must match a kid in the JWKS registered with MocaChain.'),
-      file: z
-        .string()
-        .optional()
-        .describe(
-          'PEM (PKCS#8) or JWK file of the private key, relative to the config file. Or set MOCA_PARTNER_PRIVATE_KEY.',
-        ),
-    })
-    .describe('The partner signing key.'),
-  previousKeys: z
-    .array(
-      z.strictObject({
-        kid: z.string().min(1),
-        alg: z.enum(['ES256', 'RS256']).default('ES256'),
-        file: z.string().describe('Public or private key file; only public members are published.'),
+export const MocaConfig = z
+  .strictObject({
+    baseUrl: z
+      .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.url()])
+      .default(DEFAULTS.moca.baseUrl)
+      .describe(
+        'sandbox, production, production-legacy, or a URL (…/v1). Overridden by MOCA_BASE_URL.',
+      ),
+    partnerId: z
+      .string()
+      .min(1)
+      .describe('Partner ID from the MocaChain dashboard. Overridden by MOCA_PARTNER_ID.'),
+    scope: z
+      .string()
+      .min(1)
+      .default(DEFAULT_PARTNER_SCOPE)
+      .describe('JWT scope claim; older docs say "issue".'),
+    key: z
+      .strictObject({
+        alg: z
+          .enum(['ES256', 'RS256'])
+          .default('ES256')
+          .describe('ES256 (P-256) or RS256 (RSA ≥ 2048 bits).'),
+        kid: z
+          .string()
+          .min(1)
+          .describe('Key id; must match a kid in the JWKS registered with MocaChain.'),
+        file: z
+          .string()
+          .optional()
+          .describe(
+            'PEM (PKCS#8) or JWK file of the private key, relative to the config file. Or set MOCA_PARTNER_PRIVATE_KEY.',
+          ),
+      })
+      .describe('The partner signing key.'),
+    previousKeys: z
+      .array(
+        z.strictObject({
+          kid: z.string().min(1),
+          alg: z.enum(['ES256', 'RS256']).default('ES256'),
+          file: z
+            .string()
+            .describe('Public or private key file; only public members are published.'),
+        }),
+      )
+      .default([])
+      .describe('Keys still published in the JWKS during a rotation, never used to sign.'),
+    tokenTtl: Duration.default(DEFAULTS.moca.tokenTtl)
+      .describe('Lifetime of each partner JWT (30s–15m); tokens are cached per user.')
+      .refine((ms) => ms >= 30_000 && ms <= 900_000, {
+        message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
       }),
-    )
-    .default([])
-    .describe('Keys still published in the JWKS during a rotation, never used to sign.'),
-  tokenTtl: Duration.default(DEFAULTS.moca.tokenTtl)
-    .describe('Lifetime of each partner JWT (30s–15m); tokens are cached per user.')
-    .refine((ms) => ms >= 30_000 && ms <= 900_000, {
-      message: 'tokenTtl must be between 30s and 15m (MocaChain tooling refuses longer tokens)',
-    }),
-  connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout)
-    .describe('TCP/TLS connect timeout to MocaChain.')
-    .refine(isPositive, CLIENT_TIMEOUT_ZERO),
-  requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout)
-    .describe('A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".')
-    .refine(isPositive, CLIENT_TIMEOUT_ZERO),
-  allowInsecureHttp: z
-    .boolean()
-    .default(false)
-    .describe(
-      'Allow plain http to a non-loopback MocaChain (a sandbox on a private network); partner JWTs then travel unencrypted.',
+    connectTimeout: Duration.default(DEFAULTS.moca.connectTimeout)
+      .describe('TCP/TLS connect timeout to MocaChain.')
+      .refine(isPositive, CLIENT_TIMEOUT_ZERO),
+    requestTimeout: Duration.default(DEFAULTS.moca.requestTimeout)
+      .describe(
+        'A call unanswered this long is uncertain: it is retried with onDuplicate "ignore".',
+      )
+      .refine(isPositive, CLIENT_TIMEOUT_ZERO),
+    allowInsecureHttp: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Allow plain http to a non-loopback MocaChain (a sandbox on a private network); partner JWTs then travel unencrypted.',
+      ),
+    uncertaintyWindow: Duration.default(DEFAULTS.moca.uncertaintyWindow).describe(
+      "After a call MocaChain may still apply (no answer: timeout, reset, crash; or a gateway's answer: 502, 503, 504, a CDN's 52x, a 5xx without MocaChain's own error body), the relay waits until this long after it was sent before asking again with onDuplicate \"ignore\", so a late-landing call is found, not overwritten.",
     ),
-  uncertaintyWindow: Duration.default(DEFAULTS.moca.uncertaintyWindow).describe(
-    "After a call MocaChain may still apply (no answer: timeout, reset, crash; or a gateway's answer: 502, 503, 504, a CDN's 52x, a 5xx without MocaChain's own error body), the relay waits until this long after it was sent before asking again with onDuplicate \"ignore\", so a late-landing call is found, not overwritten.",
-  ),
-  connections: z
-    .number()
-    .int()
-    .min(1)
-    .default(DEFAULTS.moca.connections)
-    .describe('Size of the HTTP connection pool to MocaChain.'),
-  rateLimit: z
-    .strictObject({
-      perSecond: z
-        .number()
-        .positive()
-        .describe(
-          'A cap on requests to MocaChain per second, issue and status calls together (unset: no cap). MocaChain publishes no quota: set it below yours, so a backlog does not meet a storm of 429s.',
-        ),
-      burst: z
-        .number()
-        .int()
-        .min(1)
-        .optional()
-        .describe(
-          'Requests that may go at once after a quiet spell (default: a tenth of perSecond, at least 1).',
-        ),
-    })
-    .optional(),
-})
+    connections: z
+      .number()
+      .int()
+      .min(1)
+      .default(DEFAULTS.moca.connections)
+      .describe('Size of the HTTP connection pool to MocaChain.'),
+    rateLimit: z
+      .strictObject({
+        perSecond: z
+          .number()
+          .positive()
+          .describe(
+            'A cap on requests to MocaChain per second, issue and status calls together (unset: no cap). MocaChain publishes no quota: set it below yours, so a backlog does not meet a storm of 429s.',
+          ),
+        burst: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe(
+            'Requests that may go at once after a quiet spell (default: a tenth of perSecond, at least 1).',
+          ),
+      })
+      .optional(),
+  })
+  .superRefine((moca, ctx) => {
+    // The client's own rules, here so that the error names the field (or MOCA_BASE_URL).
+    const checked = checkMocaBaseUrl(moca.baseUrl, moca.allowInsecureHttp, 'moca.allowInsecureHttp')
+    if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: checked.problem })
+  })
 
 export const RelayConfig = z
   .strictObject({

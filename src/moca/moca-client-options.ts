@@ -1,11 +1,7 @@
 import { z } from 'zod'
-import {
-  ISSUE_PATH,
-  MOCA_BASE_URLS,
-  STATUS_PATH,
-  type MocaEnvironment,
-} from '../domain/moca-api.js'
+import { ISSUE_PATH, STATUS_PATH } from '../domain/moca-api.js'
 import { RelayError } from '../errors/relay-error.js'
+import { checkMocaBaseUrl } from './moca-base-url.js'
 import type { RateLimit } from './rate-limiter.js'
 
 /** A healthy TCP+TLS handshake takes tens of ms; 5 s only trips on a dead or black-holed host. */
@@ -26,8 +22,6 @@ export const DEFAULT_CONNECTIONS = 64
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 4_000
 /** Documented bodies are < 1 KB; 64 KiB keeps a misbehaving gateway from filling memory. */
 export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024
-
-const LOOPBACK_HOSTS: ReadonlySet<string> = new Set(['127.0.0.1', 'localhost', '[::1]', '::1'])
 
 const positiveInt = z.number().int().positive()
 
@@ -90,12 +84,9 @@ export function compileMocaClientOptions(input: MocaClientOptions): CompiledMoca
     throw configError(z.prettifyError(parsed.error))
   }
   const options = parsed.data
-  const url = resolveBaseUrl(options.baseUrl)
-  if (url.protocol === 'http:' && !LOOPBACK_HOSTS.has(url.hostname) && !options.allowInsecureHttp) {
-    throw configError(
-      `baseUrl ${url.href} is plain http to a non-loopback host: partner JWTs would travel in clear text. Use https, or set allowInsecureHttp for a private sandbox`,
-    )
-  }
+  const checked = checkMocaBaseUrl(options.baseUrl, options.allowInsecureHttp)
+  if (!checked.ok) throw configError(`baseUrl ${checked.problem}`)
+  const { url } = checked
   const basePath = url.pathname.replace(/\/+$/, '')
   return Object.freeze({
     ...options,
@@ -107,37 +98,6 @@ export function compileMocaClientOptions(input: MocaClientOptions): CompiledMoca
     issuePath: `${basePath}${ISSUE_PATH}`,
     statusPath: `${basePath}${STATUS_PATH}`,
   })
-}
-
-function resolveBaseUrl(value: string): URL {
-  const preset = (MOCA_BASE_URLS as Record<string, string>)[value]
-  const presets = Object.keys(MOCA_BASE_URLS as Record<MocaEnvironment, string>).join(', ')
-  let url: URL
-  try {
-    url = new URL(preset ?? value)
-  } catch {
-    throw configError(`baseUrl "${value}" is neither a preset (${presets}) nor a URL`)
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw configError(`baseUrl ${url.href} must use https (or http for a local sandbox)`)
-  }
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    throw configError(`baseUrl must not carry credentials, a query or a fragment`)
-  }
-  const path = url.pathname.replace(/\/+$/, '')
-  if (path.endsWith(ISSUE_PATH) || path.endsWith(STATUS_PATH)) {
-    throw configError(
-      `baseUrl ${url.href} names an endpoint; give the API root instead (e.g. ${MOCA_BASE_URLS.sandbox})`,
-    )
-  }
-  // The docs' paths repeat /v1 and the base URLs already hold it: a base without a version would
-  // send every call to a path MocaChain does not serve, which looks like a 404 on the program.
-  if (!/\/v\d+$/.test(path)) {
-    throw configError(
-      `baseUrl ${url.href} must end with the API version, e.g. ${url.origin}${path}/v1`,
-    )
-  }
-  return url
 }
 
 function configError(detail: string): RelayError {
