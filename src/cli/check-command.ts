@@ -197,7 +197,8 @@ async function checkKafkaUse(
 /**
  * The registry through the client the relay uses (its URL, credentials, timeout): a lookup of
  * the credential.issued subject, which answers 404 with a registry error body until the relay
- * has registered it.
+ * has registered it. Only the avro and json-schema output formats register it; with json the
+ * registry only decodes registry-encoded input, and the lookup just proves it answers.
  */
 async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine> {
   const registry = schemaRegistryFromConfig(config)
@@ -206,8 +207,11 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
   }
   const url = config.schemaRegistry?.url ?? ''
   const subject = `${config.topics.issued}-value`
+  const format = config.output.format
+  const jsonOnly = `${url}: answers (it decodes registry-encoded input; output.format json registers no schema)`
   try {
     const id = await registry.getLatestSchemaId(subject)
+    if (format === 'json') return { ok: true, name: 'registry', detail: jsonOnly }
     return { ok: true, name: 'registry', detail: `${url}: ${subject} is schema id ${id}` }
   } catch (err) {
     const failure = registryHttpFailureOf(err)
@@ -215,7 +219,10 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
       return {
         ok: true,
         name: 'registry',
-        detail: `${url}: answers; ${subject} is not registered yet (the relay registers it)`,
+        detail:
+          format === 'json'
+            ? jsonOnly
+            : `${url}: answers; ${subject} is not registered yet (the relay registers its ${format} schema at start-up)`,
       }
     }
     return {

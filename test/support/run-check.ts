@@ -13,6 +13,7 @@ import { createCheckCommand } from '../../src/cli/check-command.js'
 export async function runCheck(options: {
   readonly moca: Record<string, unknown>
   readonly kafka?: Record<string, unknown>
+  readonly output?: Record<string, unknown>
   readonly files?: Record<string, string>
   readonly env?: Record<string, string>
 }): Promise<{ code: number; out: string }> {
@@ -25,6 +26,7 @@ export async function runCheck(options: {
     JSON.stringify({
       kafka: options.kafka ?? { brokers: ['127.0.0.1:1'] },
       moca: options.moca,
+      ...(options.output ? { output: options.output } : {}),
       routes: [
         {
           name: 'kyc',
