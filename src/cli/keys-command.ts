@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { calculateJwkThumbprint } from 'jose'
 import { keySourceFromText, loadSigningKey, type KeySource } from '../auth/load-signing-key.js'
 import {
   createPartnerTokenSigner,
@@ -10,6 +11,7 @@ import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
 import { RelayError } from '../errors/relay-error.js'
 import type { Command } from './command.js'
+import { publishedKidOf } from './published-kid.js'
 import { parseCommandLine } from './usage-error.js'
 import { JWKS_FILE, PRIVATE_KEY_FILE, writePartnerKeyFiles } from './write-partner-key-files.js'
 
@@ -36,13 +38,15 @@ const USAGE = `Usage:
       --force  rotate: the JWKS gets the new key and keeps every public key it published, and
                the replaced key's, so tokens signed with them still verify (remove them once
                those expired); it is written before the private key is replaced. A --kid the
-               JWKS already publishes is refused
+               JWKS already publishes is refused.
 
   moca-relay keys token --partner-id ID --email EMAIL [--key FILE] [--kid ID] [--alg ES256|RS256]
                         [--scope S] [--ttl SECONDS]
       Prints one partner JWT for EMAIL, e.g. for curl against the sandbox. The key comes from
       --key, else from MOCA_PARTNER_PRIVATE_KEY; --alg (default: the key's type) refuses a key of
-      the other type. The token is a secret: do not paste it anywhere.`
+      the other type. --kid defaults to the kid the ${JWKS_FILE} beside --key publishes the key
+      under, else the key's own; stderr names the kid used. The token is a secret: do not paste
+      it anywhere.`
 
 /** `moca-relay keys …`: partner key generation and a token helper. */
 export function createKeysCommand(io: CommandIo): Command {
@@ -144,11 +148,24 @@ async function token(
     }
     source = keySourceFromText(fromEnv)
   }
-  const key = await loadSigningKey({
-    source,
-    alg: values.alg === undefined ? undefined : parseAlg(values.alg),
-    kid: values.kid,
-  })
+  const alg = values.alg === undefined ? undefined : parseAlg(values.alg)
+  let key = await loadSigningKey({ source, alg, kid: values.kid })
+  let kidOrigin: string
+  const published =
+    values.kid === undefined && values.key !== undefined
+      ? await publishedKidOf(values.key, key.publicJwk)
+      : null
+  if (values.kid !== undefined) {
+    kidOrigin = ' (--kid)'
+  } else if (published !== null) {
+    // The sandbox and MocaChain look the kid up in the JWKS: sign as it names the key.
+    key = await loadSigningKey({ source, alg, kid: published.kid })
+    kidOrigin = `, the kid ${published.jwksPath} publishes this key under`
+  } else if (key.kid === (await calculateJwkThumbprint(key.publicJwk, 'sha256'))) {
+    kidOrigin = `, the key's RFC 7638 thumbprint: pass --kid if the JWKS you registered names the key otherwise`
+  } else {
+    kidOrigin = " (the key's own JWK kid)"
+  }
   const signer = createPartnerTokenSigner({
     key,
     partnerId,
@@ -156,6 +173,7 @@ async function token(
     ttlSeconds: Number(values.ttl),
   })
   io.stdout.write(`${(await signer.sign(email)).token}\n`)
+  io.stderr.write(`Signed with kid ${key.kid}${kidOrigin}.\n`)
   return 0
 }
 
