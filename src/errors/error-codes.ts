@@ -216,7 +216,7 @@ export const ErrorCodes = {
     meaning:
       "Kafka's authorizer refused the relay's principal an operation on a topic, a consumer group or a transactional id: an ACL is missing.",
     action:
-      '`moca-relay acls --config relay.yaml` prints every ACL the relay needs; grant them to its principal. A running partition Kafka refused is tried again, so granting the ACL is enough.',
+      '`moca-relay acls --config relay.yaml` prints every ACL the relay needs (add `--principal User:<name>` when kafka.sasl is not set, e.g. with mTLS); grant them to its principal. A running partition Kafka refused is tried again, so granting the ACL is enough.',
   },
   KAFKA_TOPIC_MISSING: {
     meaning:
