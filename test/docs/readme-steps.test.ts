@@ -22,9 +22,9 @@ describe('README steps 1, 3 and 4 in one folder', () => {
 
     // Step 1 (the kid matches examples/relay.yaml's moca.key.kid)
     const keys = createKeysCommand({ stdout: sink, stderr: sink, env: () => ({}) })
-    expect(
-      await keys.run(['generate', '--out', join(dir, 'keys'), '--kid', 'your-partner-id']),
-    ).toBe(0)
+    expect(await keys.run(['generate', '--out', join(dir, 'keys'), '--kid', 'partner-demo'])).toBe(
+      0,
+    )
     // Step 3
     await copyFile(resolve('examples/relay.yaml'), join(dir, 'relay.yaml'))
     // Step 4, with endpoints from the environment that answer nothing (README step 5's variables)
@@ -39,6 +39,6 @@ describe('README steps 1, 3 and 4 in one folder', () => {
     }).run(['--config', join(dir, 'relay.yaml')])
 
     const keyLine = stdout.split('\n').find((l) => l.includes('partner key'))
-    expect(keyLine).toMatch(/^✓ partner key\s+ES256, kid your-partner-id/)
+    expect(keyLine).toMatch(/^✓ partner key\s+ES256, kid partner-demo/)
   }, 30_000)
 })
