@@ -28,9 +28,10 @@ Options (each also an environment variable):
   --controller-port <n>     KRaft controller port        STACK_KAFKA_CONTROLLER_PORT [9093]
   --registry-port <n>       Apicurio HTTP port           STACK_REGISTRY_PORT         [8081]
   --stack-dir <path>        downloads, data, pids, logs  STACK_DIR                   [<project>/.stack]
+Environment only: STACK_START_TIMEOUT_MS, how long each service may take to answer [120000].
 
 Needs Java 17+ for Kafka, Java 21+ for Apicurio (STACK_REGISTRY_JAVA_HOME, JAVA_HOME, or a JDK under
-/usr/lib/jvm), and Maven. Without them, use docker compose up.`
+/usr/lib/jvm), and Maven. Without them, use docker compose up -d kafka apicurio.`
 
 export const stackCommand: Command = {
   name: 'stack',

@@ -439,8 +439,8 @@ export const MocaConfig = z
     previousKeys: z
       .array(
         z.strictObject({
-          kid: z.string().min(1),
-          alg: z.enum(['ES256', 'RS256']).default('ES256'),
+          kid: z.string().min(1).describe('The kid the key was published under.'),
+          alg: z.enum(['ES256', 'RS256']).default('ES256').describe('ES256 (P-256) or RS256.'),
           file: z
             .string()
             .describe('Public or private key file; only public members are published.'),

@@ -10,7 +10,13 @@ export function renderConfigReference(): string {
   const defaults = RelayConfig.parse(MINIMAL) as unknown as Record<string, unknown>
   const rows: string[] = []
   walk(schema, '', (path, node) => {
-    const value = path.includes('[]') ? routeDefault(path) : readPath(defaults, path)
+    // An array element's defaults are not in a parsed config (MINIMAL has no element but a
+    // route's): routes read theirs from a parsed route, other elements from the schema.
+    const value = path.startsWith('routes[]')
+      ? routeDefault(path)
+      : path.includes('[]')
+        ? node.default
+        : readPath(defaults, path)
     rows.push(
       `| \`${path}\` | ${typeOf(node)} | ${formatDefault(value, node, path)} | ${escape(node.description ?? '')} |`,
     )
@@ -29,6 +35,7 @@ interface JsonSchema {
   const?: unknown
   pattern?: string
   required?: string[]
+  default?: unknown
 }
 
 /** The least a config file must say; everything else has a default. */
