@@ -7,6 +7,7 @@ import type { PartitionStatus } from '../pipeline/stage-runner.js'
 import { composeRelay } from './compose-relay.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
+import { rangeCommitted, readRunCommits } from './run-commits.js'
 
 export interface RangeRunOptions {
   readonly loaded: LoadedConfig
@@ -59,6 +60,12 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const admin = kafka.admin()
   await connectAdmin(admin, config)
   try {
+    const committedBefore = await readRunCommits(admin, groupId, topic)
+    if (rangeCommitted(options, committedBefore)) {
+      // A resume of a run that had finished its range before it was interrupted: done.
+      await admin.deleteGroups([groupId]).catch(() => undefined)
+      return { tally, records, completed: true, seconds: (Date.now() - started) / 1000 }
+    }
     let crash: { readonly error: unknown } | undefined
     const stopAt = new Map([...options.to].map(([p, offset]) => [`${topic}/${p}`, offset]))
     // The runner moves each partition to `from` unless this run already committed past it
@@ -93,6 +100,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
       ending = await watchRange({
         from: options.from,
         to: options.to,
+        committedBefore,
         partitions: () => relayProcess.relay.partitions.issue,
         crashed: () => crash !== undefined,
         signal: options.signal,
@@ -151,13 +159,15 @@ export function rangeSize(
 export type RangeEnd = 'completed' | 'aborted' | 'crashed'
 
 /**
- * Waits until every partition of the range was read to its end and committed, measuring progress
- * every POLL_MS. It ends early when the signal aborts (Ctrl-C) or the consumer crashed: a crashed
+ * Waits until every partition of the range was read to its end and committed (by this attempt, or
+ * by an earlier attempt of the same run: `committedBefore`), measuring progress every POLL_MS. It ends early when the signal aborts (Ctrl-C) or the consumer crashed: a crashed
  * consumer reads nothing more, and waiting for it would hang the command.
  */
 export async function watchRange(watch: {
   readonly from: ReadonlyMap<number, number>
   readonly to: ReadonlyMap<number, number>
+  /** What the run's group had committed when this attempt started (see readRunCommits). */
+  readonly committedBefore?: ReadonlyMap<number, number>
   readonly partitions: () => readonly PartitionStatus[]
   readonly crashed: () => boolean
   readonly signal: AbortSignal
@@ -175,16 +185,20 @@ export async function watchRange(watch: {
       const to = watch.to.get(partition) ?? from
       if (to <= from) continue
       const status = partitions.find((p) => p.partition === partition)
-      // Done when everything below `to` was read (markers included) and committed.
+      const committed = Math.max(
+        status?.committedOffset ?? from,
+        watch.committedBefore?.get(partition) ?? from,
+      )
+      // Done when everything below `to` was read (markers included) and committed. A partition
+      // committed to `to` by an earlier attempt fetches nothing more: its fetchedTo never moves.
       const partitionDone =
-        status !== undefined &&
-        status.state === 'ready' &&
-        status.fetchedTo >= to &&
-        status.uncommitted === 0
+        committed >= to ||
+        (status !== undefined &&
+          status.state === 'ready' &&
+          status.fetchedTo >= to &&
+          status.uncommitted === 0)
       if (!partitionDone) finished = false
-      done += partitionDone
-        ? to - from
-        : Math.max(0, Math.min(status?.committedOffset ?? from, to) - from)
+      done += partitionDone ? to - from : Math.max(0, Math.min(committed, to) - from)
     }
     watch.onProgress(Math.min(done, records))
     if (finished) return 'completed'

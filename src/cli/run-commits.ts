@@ -1,0 +1,36 @@
+import type { Admin } from 'kafkajs'
+
+/**
+ * The offsets a range run's consumer group committed on `topic` before this attempt started: what
+ * an interrupted earlier attempt of the same run id finished. Partitions without a commit are
+ * absent. A new run's group, and a dry run's (it commits nothing to Kafka), hold none.
+ */
+export async function readRunCommits(
+  admin: Admin,
+  groupId: string,
+  topic: string,
+): Promise<Map<number, number>> {
+  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  const commits = new Map<number, number>()
+  for (const p of committed?.partitions ?? []) {
+    const offset = Number(p.offset)
+    if (offset >= 0) commits.set(p.partition, offset)
+  }
+  return commits
+}
+
+/**
+ * True when an earlier attempt committed every partition of the range to its end. Such a run has
+ * nothing left to read, and waiting for it to fetch a record at or past its end would hang when the
+ * end is the partition's end (`--to live` on an idle topic, or any redrive of the last records).
+ */
+export function rangeCommitted(
+  range: { readonly from: ReadonlyMap<number, number>; readonly to: ReadonlyMap<number, number> },
+  commits: ReadonlyMap<number, number>,
+): boolean {
+  for (const [partition, from] of range.from) {
+    const to = range.to.get(partition) ?? from
+    if (to > from && (commits.get(partition) ?? from) < to) return false
+  }
+  return true
+}
