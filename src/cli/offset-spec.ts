@@ -187,6 +187,70 @@ export async function resolveRange(
   return { from, to }
 }
 
+/** A range bound as the operator wrote it, and as parseOffsetSpec read it. */
+export interface RangeBound {
+  readonly text: string
+  readonly spec: OffsetSpec
+}
+
+/**
+ * Why a range cannot be what the operator meant (null: it can), in words that name the fix. Each
+ * of these used to resolve to an empty range and "succeed" with 0 records: a partition the topic
+ * does not have (dropped), a start in the future, a range that runs backwards.
+ */
+export function rangeProblem(check: {
+  readonly topic: string
+  readonly from: RangeBound
+  readonly to: RangeBound
+  /** The range resolved by resolveRange: `from` holds every partition of the topic. */
+  readonly range: {
+    readonly from: ReadonlyMap<number, number>
+    readonly to: ReadonlyMap<number, number>
+  }
+  readonly now?: number
+}): string | null {
+  const { topic, from, to, range } = check
+  const partitions = [...range.from.keys()].sort((a, b) => a - b)
+  for (const [option, bound] of [
+    ['--from', from],
+    ['--to', to],
+  ] as const) {
+    if (bound.spec.kind !== 'partitions') continue
+    const missing = [...bound.spec.offsets.keys()].filter((p) => !range.from.has(p))
+    if (missing.length > 0) {
+      return `${option} ${bound.text} names partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${topic} does not have (its partitions: ${partitions.join(', ')}): name only partitions of the topic`
+    }
+  }
+  if (from.spec.kind === 'time' && from.spec.ms > (check.now ?? Date.now())) {
+    return `--from ${from.text} is in the future: no record was written after it yet. Give a time in the past, or a duration ago (2h)`
+  }
+  const swap = `--from ${to.text} --to ${from.text}`
+  if (specAfter(from.spec, to.spec)) {
+    return `--from ${from.text} is after --to ${to.text}: the range runs backwards. Swap them: ${swap}`
+  }
+  const backwards = partitions.filter((p) => (range.to.get(p) ?? 0) < (range.from.get(p) ?? 0))
+  if (backwards.length > 0) {
+    const where = backwards
+      .map((p) => `partition ${p}: offset ${range.from.get(p)} → ${range.to.get(p)}`)
+      .join('; ')
+    return `--from ${from.text} is after --to ${to.text} (${where}): the range runs backwards. Give a --to at or after --from`
+  }
+  return null
+}
+
+/** True when `from` is after `to` as written, before either is resolved (and clamped). */
+function specAfter(from: OffsetSpec, to: OffsetSpec): boolean {
+  if (from.kind === 'offset' && to.kind === 'offset') return from.offset > to.offset
+  if (from.kind === 'time' && to.kind === 'time') return from.ms > to.ms
+  if (from.kind === 'partitions' && to.kind === 'partitions') {
+    for (const [partition, offset] of from.offsets) {
+      const end = to.offsets.get(partition)
+      if (end !== undefined && offset > end) return true
+    }
+  }
+  return false
+}
+
 /** `0:1500,1:1620`: resolved offsets in the form parseOffsetSpec reads back. */
 export function formatPartitionOffsets(offsets: ReadonlyMap<number, number>): string {
   return [...offsets]

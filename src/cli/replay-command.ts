@@ -10,6 +10,7 @@ import {
   formatPartitionOffsets,
   parseOffsetSpec,
   rangePastLiveRelay,
+  rangeProblem,
   resolveRange,
 } from './offset-spec.js'
 import {
@@ -94,12 +95,21 @@ export function createReplayCommand(): Command {
       await connectAdmin(admin, config)
       let range: { from: Map<number, number>; to: Map<number, number> }
       try {
+        const bounds = {
+          from: { text: values.from, spec: parseOffsetSpec(values.from, '--from') },
+          to: { text: values.to, spec: parseOffsetSpec(values.to, '--to') },
+        }
         range = await resolveRange(
           admin,
           topic,
-          { from: parseOffsetSpec(values.from, '--from'), to: parseOffsetSpec(values.to, '--to') },
+          { from: bounds.from.spec, to: bounds.to.spec },
           config.kafka.groupId,
         )
+        const problem = rangeProblem({ topic, ...bounds, range })
+        if (problem !== null) {
+          process.stderr.write(`moca-relay replay: ${problem}\n\n${USAGE}\n`)
+          return 2
+        }
         // A dry run calls nothing, so it may look past the live relay.
         if (!values['dry-run']) {
           const past = await rangePastLiveRelay(admin, topic, range, config.kafka.groupId)
@@ -122,6 +132,12 @@ export function createReplayCommand(): Command {
       const out = process.stdout
       out.write(`Replay ${runId} of ${topic}: ${records.toLocaleString('en-US')} records\n`)
       for (const line of formatRangePlan(from, to)) out.write(`  ${line}\n`)
+      if (records === 0) {
+        out.write(
+          `The range is empty: --from ${values.from} and --to ${values.to} resolve to the same offsets on every partition. Nothing to do.\n`,
+        )
+        return 0
+      }
       if (values['dry-run']) {
         out.write(
           'Dry run: nothing is called or written, on MocaChain or Kafka; the live relay keeps running.\n',
