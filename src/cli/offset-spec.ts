@@ -1,6 +1,7 @@
 import type { Admin } from 'kafkajs'
 import { parseDuration } from '../config/duration.js'
 import { RelayError } from '../errors/relay-error.js'
+import { requireTopics } from '../kafka/topic-admin.js'
 
 /**
  * Where a range starts or ends, as an operator writes it: an offset (`0`, `1500`), `earliest`,
@@ -119,6 +120,9 @@ export async function resolveOffsets(
   spec: OffsetSpec,
   liveGroupId: string,
 ): Promise<Map<number, number>> {
+  // kafkajs retries a topic the cluster does not have for ~10 s, then throws a bare protocol
+  // error ("does not host this topic-partition"): say what `check` and `run` say instead.
+  await requireTopics(admin, [topic])
   const bounds = await admin.fetchTopicOffsets(topic)
   const clamp = (partition: number, offset: number): number => {
     const b = bounds.find((x) => x.partition === partition)

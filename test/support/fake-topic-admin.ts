@@ -21,8 +21,28 @@ export function fakeTopicAdmin(options: FakeTopicAdminOptions): Admin {
   }))
   const admin: Pick<
     Admin,
-    'fetchTopicOffsets' | 'fetchTopicOffsetsByTimestamp' | 'fetchOffsets' | 'describeGroups'
+    | 'listTopics'
+    | 'fetchTopicMetadata'
+    | 'fetchTopicOffsets'
+    | 'fetchTopicOffsetsByTimestamp'
+    | 'fetchOffsets'
+    | 'describeGroups'
   > = {
+    listTopics: async () => ['kyc.completed'],
+    fetchTopicMetadata: async () => ({
+      topics: [
+        {
+          name: 'kyc.completed',
+          partitions: bounds.map((b) => ({
+            partitionErrorCode: 0,
+            partitionId: b.partition,
+            leader: 1,
+            replicas: [1],
+            isr: [1],
+          })),
+        },
+      ],
+    }),
     fetchTopicOffsets: async () => bounds,
     fetchTopicOffsetsByTimestamp: async () =>
       (options.byTime ?? bounds.map(() => '-1')).map((offset, partition) => ({
