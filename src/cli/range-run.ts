@@ -7,7 +7,7 @@ import type { PartitionStatus } from '../pipeline/stage-runner.js'
 import { composeRelay } from './compose-relay.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
-import { rangeCommitted, readRunCommits } from './run-commits.js'
+import { rangeCommitted, readRunCommits, recordsCommittedBefore } from './run-commits.js'
 
 export interface RangeRunOptions {
   readonly loaded: LoadedConfig
@@ -31,6 +31,8 @@ export interface RangeRunOptions {
 export interface RangeRunResult {
   readonly tally: OutcomeTally
   readonly records: number
+  /** Records of the range an earlier, interrupted attempt of this run committed (not in `tally`). */
+  readonly earlier: number
   readonly completed: boolean
   /** Set when the run's consumer crashed and could not restart (the run did not complete). */
   readonly crashed?: unknown
@@ -51,7 +53,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const { config } = loaded
   const records = rangeSize(options.from, options.to)
   const tally = createOutcomeTally()
-  if (records === 0) return { tally, records, completed: true, seconds: 0 }
+  if (records === 0) return { tally, records, earlier: 0, completed: true, seconds: 0 }
   const started = Date.now()
   // `--run-id` of a real run must not make a dry run join that run's group (and take its
   // partitions) nor delete it: the resume of that run reads its commits from there.
@@ -61,10 +63,11 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   await connectAdmin(admin, config)
   try {
     const committedBefore = await readRunCommits(admin, groupId, topic)
+    const earlier = recordsCommittedBefore(options, committedBefore)
     if (rangeCommitted(options, committedBefore)) {
       // A resume of a run that had finished its range before it was interrupted: done.
       await admin.deleteGroups([groupId]).catch(() => undefined)
-      return { tally, records, completed: true, seconds: (Date.now() - started) / 1000 }
+      return { tally, records, earlier, completed: true, seconds: (Date.now() - started) / 1000 }
     }
     let crash: { readonly error: unknown } | undefined
     const stopAt = new Map([...options.to].map(([p, offset]) => [`${topic}/${p}`, offset]))
@@ -119,6 +122,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
     return {
       tally,
       records,
+      earlier,
       completed,
       ...(crash ? { crashed: crash.error } : {}),
       seconds: (Date.now() - started) / 1000,

@@ -149,7 +149,7 @@ export function createRedriveCommand(): Command {
             label: dryRun ? 'dry run' : label,
             signal: shutdown.signal,
           })
-          out.write(`${formatRunSummary(result.tally, only.size, dryRun, result.seconds)}\n`)
+          out.write(`${formatRunSummary({ ...result, records: only.size }, dryRun)}\n`)
           if (!result.completed) interrupted = true
           if (result.crashed !== undefined) crashed = result.crashed
           if (shutdown.signal.aborted || crashed !== undefined) break

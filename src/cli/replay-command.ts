@@ -178,9 +178,7 @@ export function createReplayCommand(): Command {
       } finally {
         shutdown.dispose()
       }
-      out.write(
-        `\n${formatRunSummary(result.tally, result.records, values['dry-run'], result.seconds)}\n`,
-      )
+      out.write(`\n${formatRunSummary(result, values['dry-run'])}\n`)
       if (!result.completed) {
         const crashed = result.crashed !== undefined
         out.write(

@@ -34,3 +34,28 @@ export function rangeCommitted(
   }
   return true
 }
+
+/**
+ * Records of the range below the commits of an earlier attempt: what that attempt finished, and
+ * this one does not read again. A redrive counts only its own records (`topic/partition/offset`).
+ */
+export function recordsCommittedBefore(
+  range: {
+    readonly topic: string
+    readonly from: ReadonlyMap<number, number>
+    readonly to: ReadonlyMap<number, number>
+    readonly only?: ReadonlySet<string>
+  },
+  commits: ReadonlyMap<number, number>,
+): number {
+  let count = 0
+  for (const [partition, from] of range.from) {
+    const to = range.to.get(partition) ?? from
+    const end = Math.min(commits.get(partition) ?? from, to)
+    if (range.only === undefined) count += Math.max(0, end - from)
+    else
+      for (let o = from; o < end; o++)
+        if (range.only.has(`${range.topic}/${partition}/${o}`)) count++
+  }
+  return count
+}

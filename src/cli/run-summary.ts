@@ -1,12 +1,14 @@
-import type { OutcomeTally } from '../pipeline/outcome-tally.js'
+import type { RangeRunResult } from './range-run.js'
 
-/** The end-of-run table of replay and redrive: what happened (or would) to each record. */
+/**
+ * The end-of-run table of replay and redrive: what happened (or would) to each record. Its rows
+ * add up to the records in range, those a resumed run's earlier attempt committed included.
+ */
 export function formatRunSummary(
-  tally: OutcomeTally,
-  records: number,
+  run: Pick<RangeRunResult, 'tally' | 'records' | 'earlier' | 'seconds'>,
   dryRun: boolean,
-  seconds: number,
 ): string {
+  const { tally, records, earlier, seconds } = run
   const rows: [string, number, string][] = [
     ['records in range', records, ''],
     [
@@ -18,6 +20,13 @@ export function formatRunSummary(
     [dryRun ? 'would fail' : 'failed', tally.count('failed'), ''],
     ['skipped (filter, no route)', tally.count('skipped'), ''],
   ]
+  if (earlier > 0) {
+    rows.splice(1, 0, [
+      'done by an earlier attempt',
+      earlier,
+      'of this run, committed before it was interrupted',
+    ])
+  }
   if (tally.count('reconfirmed') > 0) {
     rows.splice(2, 0, [
       dryRun ? 'would re-poll' : 're-polled',

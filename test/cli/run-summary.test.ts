@@ -28,7 +28,10 @@ const row = (summary: string, label: string) =>
 
 describe('the summary at the end of a replay or redrive', () => {
   it('accounts for every record of the range, with the failures by code, most frequent first', () => {
-    const summary = formatRunSummary(redriveTally(), 8, false, 1.25)
+    const summary = formatRunSummary(
+      { tally: redriveTally(), records: 8, earlier: 0, seconds: 1.25 },
+      false,
+    )
     expect(row(summary, 'records in range')).toEqual(['records in range', '8'])
     expect(row(summary, 'issued')).toEqual(['issued', '2', 'new credentials'])
     expect(row(summary, 'already done')?.slice(0, 2)).toEqual(['already done', '2'])
@@ -44,7 +47,10 @@ describe('the summary at the end of a replay or redrive', () => {
   })
 
   it('says "would" in a dry run, where nothing was issued', () => {
-    const summary = formatRunSummary(redriveTally(), 8, true, 0)
+    const summary = formatRunSummary(
+      { tally: redriveTally(), records: 8, earlier: 0, seconds: 0 },
+      true,
+    )
     // not "keys the ledger does not know": a redrive retries keys the ledger holds as FAILED
     expect(row(summary, 'would issue')).toEqual([
       'would issue',
@@ -56,12 +62,35 @@ describe('the summary at the end of a replay or redrive', () => {
   })
 
   it('shows re-polled confirmations only when there were some', () => {
-    expect(formatRunSummary(redriveTally(), 8, false, 0)).not.toContain('re-poll')
+    expect(
+      formatRunSummary({ tally: redriveTally(), records: 8, earlier: 0, seconds: 0 }, false),
+    ).not.toContain('re-poll')
     const tally = createOutcomeTally()
     tally.outcome('issue', 'kyc', 'reconfirmed')
-    expect(row(formatRunSummary(tally, 1, true, 0), 'would re-poll')?.slice(0, 2)).toEqual([
-      'would re-poll',
-      '1',
+    expect(
+      row(
+        formatRunSummary({ tally, records: 1, earlier: 0, seconds: 0 }, true),
+        'would re-poll',
+      )?.slice(0, 2),
+    ).toEqual(['would re-poll', '1'])
+  })
+
+  it('after a resume, counts what the interrupted attempt committed, so the rows add up', () => {
+    const summary = formatRunSummary(
+      { tally: redriveTally(), records: 12, earlier: 4, seconds: 0 },
+      false,
+    )
+    expect(row(summary, 'done by an earlier attempt')).toEqual([
+      'done by an earlier attempt',
+      '4',
+      'of this run, committed before it was interrupted',
     ])
+    const counted = ['done by', 'issued', 'already done', 'failed', 'skipped'].map((label) =>
+      Number(row(summary, label)?.[1]),
+    )
+    expect(counted.reduce((a, b) => a + b)).toBe(12)
+    expect(
+      formatRunSummary({ tally: redriveTally(), records: 8, earlier: 0, seconds: 0 }, false),
+    ).not.toContain('earlier attempt')
   })
 })

@@ -18,7 +18,7 @@ async function interruptedRun(
   return groupId
 }
 
-describe('regression: resuming a replay whose earlier attempt had finished its range', () => {
+describe('regression: resuming an interrupted replay', () => {
   it('ends at once with its summary, and removes the run group, instead of waiting at 0% forever', async () => {
     // The failure: Ctrl-C after a run had committed everything, then the printed resume line
     // showed "replay 0% 0/10" until killed. The wait needed a record fetched at or past the end
@@ -55,10 +55,46 @@ describe('regression: resuming a replay whose earlier attempt had finished its r
     )
     expect(resumed.code).toBe(0)
     expect(resumed.output).toMatch(/^\s+records in range\s+10\b/m)
+    expect(resumed.output).toMatch(/^\s+done by an earlier attempt\s+10\b/m)
     expect(resumed.output).toMatch(/^\s+issued\s+0\b/m)
     expect(resumed.output).not.toContain('Resume with')
     expect(fixture.issueCalls()).toHaveLength(0)
     const { groups } = await admin.listGroups()
     expect(groups.map((g) => g.groupId)).not.toContain(groupId)
+  }, 60_000)
+
+  it('accounts in its summary for the records the interrupted attempt committed', async () => {
+    // The failure: a reissue resumed after kill -9 printed "records in range 30 / issued 15 /
+    // already done 0 / failed 0": the 15 records its first attempt committed were in no row.
+    const fixture = await startRelayFixture({ partitions: 1 })
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(10))
+    const runId = 'replay-20261127000000-fedcba'
+    await interruptedRun(fixture, runId, [{ partition: 0, offset: '4' }])
+    const config = await writeRelayConfig(fixture.rawConfig)
+
+    const resumed = await runCli(
+      [
+        'replay',
+        '--config',
+        config,
+        '--topic',
+        fixture.topics.kyc,
+        '--run-id',
+        runId,
+        '--from',
+        '0:0',
+        '--to',
+        '0:10',
+      ],
+      { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem },
+    )
+    expect(resumed.code).toBe(0)
+    const row = (label: string) =>
+      Number(new RegExp(`^\\s+${label}\\s+(\\d+)`, 'm').exec(resumed.output)?.[1])
+    expect(row('records in range')).toBe(10)
+    expect(row('done by an earlier attempt')).toBe(4)
+    expect(row('issued')).toBe(6)
+    expect(row('already done') + row('failed') + row('skipped \\(filter, no route\\)')).toBe(0)
+    expect(fixture.issueCalls()).toHaveLength(6)
   }, 60_000)
 })
