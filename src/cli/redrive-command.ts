@@ -55,13 +55,15 @@ export function createRedriveCommand(): Command {
       })
       if (parsed === null) return 2
       const { values } = parsed
-      for (const reason of values.reason ?? []) {
-        const problem = checkReason(reason)
-        if (problem !== null) {
-          process.stderr.write(`moca-relay redrive: ${problem}\n\n${USAGE}\n`)
-          return 2
-        }
+      const since = parseRedriveSince(values.since)
+      const problem =
+        (values.reason ?? []).map(checkReason).find((p) => p !== null) ??
+        ('problem' in since ? since.problem : null)
+      if (problem !== null) {
+        process.stderr.write(`moca-relay redrive: ${problem}\n\n${USAGE}\n`)
+        return 2
       }
+      const sinceMs = 'ms' in since ? since.ms : null
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const dryRun = values['dry-run']
@@ -69,7 +71,6 @@ export function createRedriveCommand(): Command {
         level: config.log.level === 'info' ? 'warn' : config.log.level,
         pretty: process.stderr.isTTY === true,
       })
-      const sinceMs = parseRedriveSince(values.since)
       const reasons = new Set(values.reason ?? [])
       const runId = values['run-id'] ?? newRunId('redrive')
       const out = process.stdout

@@ -1,24 +1,34 @@
 import type { SourceRef } from '../domain/issuance-command.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { ErrorCodes } from '../errors/error-codes.js'
-import { RelayError } from '../errors/relay-error.js'
+import { isRelayError } from '../errors/relay-error.js'
 import { parseOffsetSpec } from './offset-spec.js'
 
+/** What `--since` takes, as a usage error says it. */
+const SINCE_FORMS =
+  'an ISO-8601 time with its zone (2026-11-24T09:00:00Z) or a duration ago (24h, 30m)'
+
 /**
- * `--since` of a redrive as epoch ms (null without it). Only a time makes sense: failures are
- * selected by when they were written, not by offsets of the failed topic.
+ * `--since` of a redrive as epoch ms (null without it), or why it is not one. Only a time makes
+ * sense: failures are selected by when they were written, not by offsets of the failed topic, so
+ * the offset forms of a replay's --from are refused, and not offered in the message.
  */
-export function parseRedriveSince(value: string | undefined): number | null {
-  if (value === undefined) return null
-  const since = parseOffsetSpec(value, '--since')
-  if (since.kind !== 'time') {
-    throw new RelayError(
-      'CONFIG_INVALID',
-      '--since takes an ISO-8601 time or a duration ago (24h)',
-      { classification: 'terminal' },
-    )
+export function parseRedriveSince(
+  value: string | undefined,
+  now = Date.now(),
+): { readonly ms: number | null } | { readonly problem: string } {
+  if (value === undefined) return { ms: null }
+  const refused = { problem: `--since ${value} is not a time: give ${SINCE_FORMS}` }
+  try {
+    const since = parseOffsetSpec(value, '--since', now)
+    return since.kind === 'time' ? { ms: since.ms } : refused
+  } catch (err) {
+    // A date with a mistake (no zone, 30 February) has its own message, about the time's form.
+    if (isRelayError(err) && /^\d{4}-\d{2}-\d{2}/.test(value.trim()))
+      return { problem: err.message }
+    if (isRelayError(err)) return refused
+    throw err
   }
-  return since.ms
 }
 
 /**

@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createRedriveCommand } from '../../src/cli/redrive-command.js'
 
@@ -19,6 +22,29 @@ async function redrive(args: string[]) {
   return { code, stderr }
 }
 
+/** A valid config file (its brokers point nowhere), for checks that must not depend on it. */
+async function configFile(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'moca-relay-redrive-'))
+  onTestFinished(() => rm(dir, { recursive: true, force: true }))
+  const path = join(dir, 'relay.json')
+  await writeFile(
+    path,
+    JSON.stringify({
+      kafka: { brokers: ['127.0.0.1:1'] },
+      moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
+      routes: [
+        {
+          name: 'kyc',
+          topics: ['kyc.completed'],
+          program: { issuerDid: 'did:air:x', credentialId: 'c1' },
+          credentialSubject: { level: 'level' },
+        },
+      ],
+    }),
+  )
+  return path
+}
+
 describe('moca-relay redrive, refusing before it starts', () => {
   it('refuses a --reason in another case with exit code 2, naming the code it meant', async () => {
     const { code, stderr } = await redrive([
@@ -37,5 +63,17 @@ describe('moca-relay redrive, refusing before it starts', () => {
     const { code, stderr } = await redrive(['--reason', 'MOCA_DUPLICATE_CONFLICT', '--reissue'])
     expect(code).toBe(2)
     expect(stderr).toContain("Unknown option '--reissue'")
+  })
+
+  it('regression: refuses a --since that is not a time with exit code 2, saying what --since takes', async () => {
+    // The failure: `--since yesterday` answered with the offset forms of a replay's --from
+    // ("is not an offset, earliest, latest, live, …"), which redrive does not take, and exited 1
+    // where a bad --reason exits 2.
+    const { code, stderr } = await redrive(['--config', await configFile(), '--since', 'yesterday'])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(
+      /^moca-relay redrive: --since yesterday is not a time: give an ISO-8601 time with its zone \(2026-11-24T09:00:00Z\) or a duration ago \(24h, 30m\)\n\nUsage:\n {2}moca-relay redrive /,
+    )
+    expect(stderr).not.toContain('earliest')
   })
 })

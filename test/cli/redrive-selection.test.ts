@@ -187,20 +187,25 @@ describe('dropDeletedRecords', () => {
 
 describe('parseRedriveSince', () => {
   it('takes an ISO-8601 time or a duration ago, and nothing without --since', () => {
-    expect(parseRedriveSince('2026-11-25T12:00:00Z')).toBe(Date.parse('2026-11-25T12:00:00Z'))
-    expect(parseRedriveSince('24h')).toBeLessThanOrEqual(Date.now() - 24 * 3_600_000)
-    expect(parseRedriveSince(undefined)).toBeNull()
+    expect(parseRedriveSince('2026-11-25T12:00:00Z')).toEqual({
+      ms: Date.parse('2026-11-25T12:00:00Z'),
+    })
+    expect(parseRedriveSince('24h', 100_000_000)).toEqual({ ms: 100_000_000 - 24 * 3_600_000 })
+    expect(parseRedriveSince(undefined)).toEqual({ ms: null })
   })
 
-  it.each(['earliest', 'latest', 'live', '1500', '0:1500'])(
-    'refuses --since %s: failures are selected by time, not by offsets',
+  it.each(['earliest', 'latest', 'live', '1500', '0:1500', 'yesterday'])(
+    'refuses --since %s naming what --since takes, not the offset forms of a replay',
     (spec) => {
-      expect(() => parseRedriveSince(spec)).toThrow(
-        expect.objectContaining({
-          code: 'CONFIG_INVALID',
-          message: '--since takes an ISO-8601 time or a duration ago (24h)',
-        }),
-      )
+      expect(parseRedriveSince(spec)).toEqual({
+        problem: `--since ${spec} is not a time: give an ISO-8601 time with its zone (2026-11-24T09:00:00Z) or a duration ago (24h, 30m)`,
+      })
     },
   )
+
+  it('says what is wrong with a time written with a mistake', () => {
+    expect(parseRedriveSince('2026-11-24T09:00')).toEqual({
+      problem: expect.stringMatching(/^--since "2026-11-24T09:00" has no time zone/),
+    })
+  })
 })
