@@ -162,7 +162,7 @@ export function createRedriveCommand(): Command {
         out.write(
           `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
         )
-        return crashed !== undefined ? 1 : 130
+        return crashed !== undefined ? 1 : shutdown.exitCode
       }
       if (goneRecords > 0 && !dryRun) {
         out.write(

@@ -184,7 +184,7 @@ export function createReplayCommand(): Command {
         out.write(
           `\n${crashed ? describeCrash(result.crashed) : 'Interrupted.'} Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config })}\n`,
         )
-        return crashed ? 1 : 130
+        return crashed ? 1 : shutdown.exitCode
       }
       return 0
     },
