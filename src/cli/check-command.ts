@@ -174,7 +174,9 @@ async function checkKafkaUse(
     const topics = [...new Set(config.routes.flatMap((r) => r.topics))]
     await checkStep(report, 'input topics', async () => {
       const counts = await requireTopics(admin, topics)
-      const list = topics.map((t) => `${t} (${counts.get(t)} partitions)`).join(', ')
+      const list = topics
+        .map((t) => `${t} (${counts.get(t)} partition${counts.get(t) === 1 ? '' : 's'})`)
+        .join(', ')
       return { value: true, detail: list }
     })
     // Read-only, so only the groups: on a cluster with ACLs a principal without them is refused

@@ -72,6 +72,16 @@ describe('moca-relay check', () => {
     expect(f.sandbox.stats().credentials.issued).toBe(0)
   })
 
+  it('regression: a topic of one partition is "(1 partition)", not "(1 partitions)"', async () => {
+    const env = createKafkaTestEnv()
+    const topic = await env.createTopic('kyc.completed', { numPartitions: 1 })
+    const f = await startSandboxFixture()
+    const { lines } = await check(
+      await configFolder(relayConfig(env.brokers, f, topic), f.privateKeyPem),
+    )
+    expect(lines[3]).toMatch(new RegExp(`^✓ input topics\\s+${topic} \\(1 partition\\)$`))
+  })
+
   it('fails, naming what to fix: a missing input topic and a key MocaChain does not know', async () => {
     const env = createKafkaTestEnv()
     const f = await startSandboxFixture()
