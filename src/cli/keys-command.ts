@@ -82,6 +82,12 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
   )
   if (parsed === null) return 2
   const { values } = parsed
+  if (values.kid !== undefined && values.kid.trim() === '') {
+    io.stderr.write(
+      `moca-relay keys generate: --kid is empty: give a key id (--kid partner-2026-11), or leave --kid out for the key's thumbprint.\n\n${USAGE}\n`,
+    )
+    return 2
+  }
   const alg = parseAlg(values.alg)
   const written = await writePartnerKeyFiles({
     dir: resolve(values.out),

@@ -122,6 +122,18 @@ describe('moca-relay keys generate', () => {
       code: 'CONFIG_INVALID',
     })
   })
+
+  it('regression: refuses an empty --kid as a usage error naming --kid', async () => {
+    // The failure: `--kid ''` answered "Every JWKS entry needs a non-empty kid and alg
+    // [KEY_INVALID]", naming neither the option nor the fix, and exited 1.
+    for (const kid of ['', ' ']) {
+      const emptyKid = await keys(['generate', '--kid', kid, '--out', await tempDir()])
+      expect(emptyKid.code).toBe(2)
+      expect(emptyKid.stderr).toMatch(
+        /^moca-relay keys generate: --kid is empty: give a key id \(--kid partner-2026-11\), or leave --kid out for the key's thumbprint\.\n\nUsage:/,
+      )
+    }
+  })
 })
 
 /** `keys token` for alice@example.com as partner-1, signed with the key generated into `out`. */
