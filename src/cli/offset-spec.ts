@@ -228,9 +228,8 @@ export function rangeProblem(check: {
   if (from.spec.kind === 'time' && from.spec.ms > (check.now ?? Date.now())) {
     return `--from ${from.text} is in the future: no record was written after it yet. Give a time in the past, or a duration ago (2h)`
   }
-  const swap = `--from ${to.text} --to ${from.text}`
   if (specAfter(from.spec, to.spec)) {
-    return `--from ${from.text} is after --to ${to.text}: the range runs backwards. Swap them: ${swap}`
+    return `--from ${from.text} is after --to ${to.text}: the range runs backwards. Swap them: --from ${to.text} --to ${from.text}`
   }
   const backwards = partitions.filter((p) => (range.to.get(p) ?? 0) < (range.from.get(p) ?? 0))
   if (backwards.length > 0) {

@@ -164,8 +164,9 @@ export type RangeEnd = 'completed' | 'aborted' | 'crashed'
 
 /**
  * Waits until every partition of the range was read to its end and committed (by this attempt, or
- * by an earlier attempt of the same run: `committedBefore`), measuring progress every POLL_MS. It ends early when the signal aborts (Ctrl-C) or the consumer crashed: a crashed
- * consumer reads nothing more, and waiting for it would hang the command.
+ * by an earlier attempt of the same run: `committedBefore`), measuring progress every POLL_MS. It
+ * ends early when the signal aborts (Ctrl-C) or the consumer crashed: a crashed consumer reads
+ * nothing more, and waiting for it would hang the command.
  */
 export async function watchRange(watch: {
   readonly from: ReadonlyMap<number, number>
