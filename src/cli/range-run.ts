@@ -1,4 +1,5 @@
 import type { Writable } from 'node:stream'
+import { isRelayError } from '../errors/relay-error.js'
 import type { LoadedConfig } from '../config/load-config.js'
 import type { Logger } from '../ops/logger.js'
 import type { LedgerPolicy } from '../pipeline/ledger-policy.js'
@@ -43,8 +44,8 @@ export interface RangeRunResult {
 const POLL_MS = 250
 
 /**
- * Runs the issue stage over a range of one topic, with its own consumer group and transactional
- * ids (the live relay keeps running), then removes the group. Replay and redrive are this, with
+ * Runs the issue stage over a range of one topic, with its own consumer group and the range runs'
+ * shared transactional ids (the live relay keeps running), then removes the group. Replay and redrive are this, with
  * different ledger rules. A dry run only reads: its group, whose name no real run shares, holds
  * no offsets, and is removed however the run ends.
  */
@@ -79,13 +80,18 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
       ops: false,
       observe: tally,
       onCrash: (err) => {
-        crash = { error: err }
-        options.logger.fatal({ err }, 'the consumer crashed')
+        crash ??= { error: err }
+        if (!isFenced(err)) options.logger.fatal({ err }, 'the consumer crashed')
       },
       run: {
         name: options.runId,
         issueGroupId: groupId,
-        transactionalIdPrefix: `${config.kafka.transactionalIdPrefix ?? config.kafka.groupId}.${options.runId}`,
+        // One transactional id per input partition for every range run, whatever its run id: a
+        // second run over the partition fences the first, and restores the ledger after that
+        // fence, so it finds the first run's committed intents and recovers them with "ignore".
+        // (The live relay's ids are `<prefix>.issue…`; REPLAY_PAST_LIVE keeps the two apart.)
+        transactionalIdPrefix: rangeTransactionalIdPrefix(config),
+        stopWhenFenced: true,
         ledgerPolicy: options.ledgerPolicy,
         confirm: false,
         inputTopics: [topic],
@@ -145,8 +151,23 @@ function summarize(tally: OutcomeTally, dryRun: boolean): string {
  * follows picks it up once Kafka works again.
  */
 export function describeCrash(crashed: unknown): string {
+  if (isFenced(crashed)) {
+    return `Another process opened this run's transactional id (${(crashed as Error).message}): most likely another replay or redrive of this relay started at the same time, and it now owns the partition. This run stopped; its committed work is in the ledger, and the other run recovers any call it left uncertain. Let the other run finish (moca-relay refuses to start beside it), then resume.`
+  }
   const reason = crashed instanceof Error ? crashed.message : String(crashed)
   return `The Kafka consumer crashed and could not restart (${reason}); the run stopped. Fix the cause the log names, then resume.`
+}
+
+/**
+ * The transactional-id prefix every range run shares (`<prefix>.range`, then `.issue.<topic>.<p>`):
+ * independent of the run id, so that runs over one partition fence each other.
+ */
+export function rangeTransactionalIdPrefix(config: LoadedConfig['config']): string {
+  return `${config.kafka.transactionalIdPrefix ?? config.kafka.groupId}.range`
+}
+
+function isFenced(err: unknown): boolean {
+  return isRelayError(err) && err.code === 'KAFKA_FENCED'
 }
 
 /** Offsets a range covers, over all its partitions (a partition whose end is not past its start: none). */

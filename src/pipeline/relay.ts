@@ -68,6 +68,8 @@ export interface RelayRun {
   readonly dryRun?: boolean
   /** Redrive: only these records (`topic/partition/offset`) are processed; the rest are skipped. */
   readonly only?: ReadonlySet<string>
+  /** A fenced partition ends the run (see StageRunnerDeps.stopWhenFenced). */
+  readonly stopWhenFenced?: boolean
 }
 
 export interface Readiness {
@@ -203,6 +205,7 @@ export function createRelay(deps: RelayDeps): Relay {
     ...(run.stopAt ? { stopAt: run.stopAt } : {}),
     ...(run.startAt ? { startAt: run.startAt } : {}),
     ...(run.dryRun ? { dryRun: true } : {}),
+    ...(run.stopWhenFenced ? { stopWhenFenced: true } : {}),
     createProcessor: run.dryRun
       ? createDryRunStage({
           decoder: deps.decoder,

@@ -71,6 +71,14 @@ export interface StageRunnerDeps {
    * @default false
    */
   readonly dryRun?: boolean
+  /**
+   * Range runs: a fenced partition ends the run (through `onCrash`) instead of being taken over
+   * again. Range runs share one transactional id per input partition, so a fence there means
+   * another replay or redrive took the partition: taking it back would fence that run in turn,
+   * each restoring the other's work and, under `--reissue`, issuing it once more.
+   * @default false
+   */
+  readonly stopWhenFenced?: boolean
 }
 
 /** An error as readiness names it. */
@@ -335,6 +343,15 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       failures === 1 ? 0 : decision.kind === 'retry' ? decision.delayMs : REBUILD_RETRY.maxDelayMs
     const stop = stopOf(origin, err)
     stoppedBy.set(k, stop)
+    if (fenced && deps.stopWhenFenced) {
+      log.error(
+        { err, topic: worker.topic, partition: worker.partition },
+        'partition fenced by another run with the same transactional id; this run stops',
+      )
+      void worker.stop(0)
+      if (!stopping) deps.onCrash(err)
+      return
+    }
     const when = rebuildInMs === 0 ? 'at once' : `in ${rebuildInMs / 1000} s`
     log.error(
       {
