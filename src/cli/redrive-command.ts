@@ -6,7 +6,8 @@ import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
-import { newRunId } from './run-id.js'
+import { refuseActiveRangeRun } from './active-range-runs.js'
+import { checkRunId, newRunId } from './run-id.js'
 import { describeCrash, runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
 import {
@@ -22,7 +23,8 @@ import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
-  moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--config relay.yaml]
+  moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--run-id ID]
+                     [--config relay.yaml]
       Sends failed events back through the issue stage once their cause is fixed (a route
       mapping, the registry, a user's consent…). Reads credential.failed, finds the input record
       of each failure, and reprocesses exactly those records with their own consumer group:
@@ -34,6 +36,7 @@ const USAGE = `Usage:
       --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
       --dry-run      report what would be retried: no call, no output, and nothing changes
                      on the cluster (no topic, transactional id or commit).
+      --run-id ID    resume an interrupted redrive.
       Input records the topic no longer holds (retention deleted them) are listed and left out;
       the redrive then exits 1.`
 
@@ -64,6 +67,11 @@ export function createRedriveCommand(): Command {
         return 2
       }
       const sinceMs = 'ms' in since ? since.ms : null
+      const runIdProblem = values['run-id'] === undefined ? null : checkRunId(values['run-id'])
+      if (runIdProblem !== null) {
+        process.stderr.write(`moca-relay redrive: ${runIdProblem}.\n\n${USAGE}\n`)
+        return 2
+      }
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const dryRun = values['dry-run']
@@ -107,6 +115,14 @@ export function createRedriveCommand(): Command {
             )
           }
         }
+        if (!dryRun && batches.length > 0) {
+          await refuseActiveRangeRun(admin, {
+            groupId: config.kafka.groupId,
+            runIds: [runId, reconfirmRunId(runId)],
+            topics: [...new Set(batches.map((b) => b.topic))],
+            sessionTimeoutMs: config.kafka.sessionTimeout,
+          })
+        }
       } finally {
         await admin.disconnect()
       }
@@ -128,7 +144,7 @@ export function createRedriveCommand(): Command {
       try {
         const policies = {
           retry: redrivePolicy(runId),
-          're-poll': reconfirmPolicy(`${runId}-confirm`),
+          're-poll': reconfirmPolicy(reconfirmRunId(runId)),
         }
         for (const batch of batches) {
           const { kind: label, topic, from, to, only } = batch
@@ -173,6 +189,11 @@ export function createRedriveCommand(): Command {
       return 0
     },
   }
+}
+
+/** A redrive's re-poll batches run under a run id of their own, beside its retries. */
+function reconfirmRunId(runId: string): string {
+  return `${runId}-confirm`
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): [string, number][] {

@@ -5,7 +5,8 @@ import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
-import { newRunId } from './run-id.js'
+import { refuseActiveRangeRun } from './active-range-runs.js'
+import { checkRunId, newRunId } from './run-id.js'
 import {
   formatPartitionOffsets,
   parseOffsetSpec,
@@ -72,6 +73,11 @@ export function createReplayCommand(): Command {
         process.stderr.write('moca-relay replay: --dry-run and --reissue exclude each other.\n')
         return 2
       }
+      const runIdProblem = values['run-id'] === undefined ? null : checkRunId(values['run-id'])
+      if (runIdProblem !== null) {
+        process.stderr.write(`moca-relay replay: ${runIdProblem}.\n\n${USAGE}\n`)
+        return 2
+      }
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const topic = values.topic
@@ -110,8 +116,14 @@ export function createReplayCommand(): Command {
           process.stderr.write(`moca-relay replay: ${problem}\n\n${USAGE}\n`)
           return 2
         }
-        // A dry run calls nothing, so it may look past the live relay.
+        // A dry run calls nothing, so it may look past the live relay, and beside other runs.
         if (!values['dry-run']) {
+          await refuseActiveRangeRun(admin, {
+            groupId: config.kafka.groupId,
+            runIds: [runId],
+            topics: [topic],
+            sessionTimeoutMs: config.kafka.sessionTimeout,
+          })
           const past = await rangePastLiveRelay(admin, topic, range, config.kafka.groupId)
           if (past.partitions.length > 0) {
             const where = past.partitions

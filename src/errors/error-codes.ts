@@ -181,6 +181,12 @@ export const ErrorCodes = {
     action:
       'Keep --to at live (the default) while the live relay runs, or stop the live relay first and replay to latest.',
   },
+  RANGE_RUN_ACTIVE: {
+    meaning:
+      'A replay or redrive was started while another range run of the same relay (a non-empty consumer group `<groupId>.<run-id>`) reads the same input topic, or while its own --run-id is running: two runs over the same partitions could issue a key twice. Nothing was started.',
+    action:
+      'Let the other run finish, or stop it with Ctrl-C (it prints its resume line), then start again. A run killed with kill -9 leaves its group within kafka.sessionTimeout.',
+  },
 
   // ── infrastructure ──────────────────────────────────────────────────────
   SCHEMA_REGISTRY_UNAVAILABLE: {
