@@ -1,11 +1,18 @@
 import { loadConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
+import { issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { refuseActiveRangeRun } from './active-range-runs.js'
+import {
+  countPastLedgerRetention,
+  describePastLedgerRetention,
+  findRecordsPastLedgerRetention,
+  type PastLedgerRetention,
+} from './ledger-retention-check.js'
 import { checkRunId, newRunId } from './run-id.js'
 import {
   formatPartitionOffsets,
@@ -26,10 +33,10 @@ import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay replay --topic TOPIC [--from earliest] [--to live] [--dry-run | --reissue [--yes]]
-                    [--run-id ID] [--config relay.yaml]
+                    [--allow-past-retention] [--run-id ID] [--config relay.yaml]
       Reprocesses a range of an input topic through the same pipeline, with its own consumer
       group, while the live relay keeps running. Keys the ledger already knows are skipped, so a
-      replay of what the relay processed issues nothing.
+      replay of what the relay processed within ledger.retention issues nothing.
       --from, --to   an offset (per partition), earliest, latest, live (what the live relay has
                      committed), an ISO-8601 time with its zone (2026-11-24T09:00:00Z, or +01:00
                      for Z), a duration ago (2h), or offsets per partition (0:1500,1:1620; other
@@ -39,6 +46,11 @@ const USAGE = `Usage:
                      nothing changes on the cluster (no topic, transactional id or commit).
       --reissue      issue every event in the range again, as a new generation (onDuplicate
                      "revoke": each user's credential is replaced). Pauses 5 s first unless --yes.
+      --allow-past-retention
+                     replay records whose ledger entries may be gone (older than
+                     ledger.retention, or a ledger partition retention emptied): they are issued
+                     AGAIN, with the route's onDuplicate. Without it such a replay is refused;
+                     a dry run names them.
       --run-id ID    resume an interrupted run.`
 
 /** Long enough to read the warning and press Ctrl-C. */
@@ -60,6 +72,7 @@ export function createReplayCommand(): Command {
           'dry-run': { type: 'boolean', default: false },
           reissue: { type: 'boolean', default: false },
           yes: { type: 'boolean', default: false },
+          'allow-past-retention': { type: 'boolean', default: false },
           'run-id': { type: 'string' },
         },
       })
@@ -100,6 +113,8 @@ export function createReplayCommand(): Command {
       const admin = kafka.admin()
       await connectAdmin(admin, config)
       let range: { from: Map<number, number>; to: Map<number, number> }
+      /** What the ledger may have forgotten (a reissue issues every record anyway). */
+      let pastRetention: PastLedgerRetention[] = []
       try {
         const bounds = {
           from: { text: values.from, spec: parseOffsetSpec(values.from, '--from') },
@@ -136,6 +151,23 @@ export function createReplayCommand(): Command {
             )
           }
         }
+        if (!values.reissue) {
+          pastRetention = await findRecordsPastLedgerRetention(admin, {
+            topic,
+            ledgerTopic: issueLedgerTopic(config.topics.internalPrefix, topic),
+            ...range,
+            retentionMs: config.ledger.retention,
+            now: Date.now(),
+          })
+          if (pastRetention.length > 0 && !values['dry-run'] && !values['allow-past-retention']) {
+            const where = describePastLedgerRetention(pastRetention, config.ledger.retention)
+            throw new RelayError(
+              'REPLAY_PAST_LEDGER_RETENTION',
+              `the range holds ${countPastLedgerRetention(pastRetention)} records whose ledger entries may be gone (${where.join('; ')}): the ledger no longer knows whether they were issued, so this replay would issue them AGAIN, with the route's onDuplicate ("revoke" by default: each user's credential replaced). Replay from a later --from, or pass --allow-past-retention to issue them again on purpose (--dry-run shows the range)`,
+              { classification: 'terminal' },
+            )
+          }
+        }
       } finally {
         await admin.disconnect()
       }
@@ -165,6 +197,14 @@ export function createReplayCommand(): Command {
           )
           await new Promise((resolve) => setTimeout(resolve, REISSUE_PAUSE_MS))
         }
+      } else if (pastRetention.length > 0) {
+        out.write(
+          `\n!! --allow-past-retention: the ledger may no longer know ${countPastLedgerRetention(pastRetention)} records of this range; those it does not know are issued AGAIN, with the route's onDuplicate ("revoke" by default):\n` +
+            describePastLedgerRetention(pastRetention, config.ledger.retention)
+              .map((line) => `!!   ${line}\n`)
+              .join('') +
+            '!! Keys the ledger still knows are skipped.\n',
+        )
       } else {
         out.write(
           'Keys the ledger knows are skipped: a replay of what the relay already processed issues nothing.\n',
@@ -191,10 +231,19 @@ export function createReplayCommand(): Command {
         shutdown.dispose()
       }
       out.write(`\n${formatRunSummary(result, values['dry-run'])}\n`)
+      if (values['dry-run'] && pastRetention.length > 0) {
+        out.write(
+          `\nWarning: the ledger may no longer know ${countPastLedgerRetention(pastRetention)} records of this range, so what "would issue" counts may include records the relay already issued; a replay would issue them AGAIN, with the route's onDuplicate ("revoke" by default):\n` +
+            describePastLedgerRetention(pastRetention, config.ledger.retention)
+              .map((line) => `  ${line}\n`)
+              .join('') +
+            'A replay of this range is refused unless it is given --allow-past-retention.\n',
+        )
+      }
       if (!result.completed) {
         const crashed = result.crashed !== undefined
         out.write(
-          `\n${crashed ? describeCrash(result.crashed) : 'Interrupted.'} Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config })}\n`,
+          `\n${crashed ? describeCrash(result.crashed) : 'Interrupted.'} Resume with: ${replayResumeCommand({ topic, runId, from, to, dryRun: values['dry-run'], reissue: values.reissue, config: values.config, allowPastRetention: values['allow-past-retention'] })}\n`,
         )
         return crashed ? 1 : shutdown.exitCode
       }
@@ -225,8 +274,16 @@ export function replayResumeCommand(
   run: Pick<RangeRunOptions, 'topic' | 'runId' | 'from' | 'to' | 'dryRun'> & {
     readonly reissue: boolean
     readonly config: string
+    /** The run was told to issue records the ledger may have forgotten: so is its resume. */
+    readonly allowPastRetention?: boolean
   },
 ): string {
-  const mode = run.dryRun ? ' --dry-run' : run.reissue ? ' --reissue --yes' : ''
+  const mode = run.dryRun
+    ? ' --dry-run'
+    : run.reissue
+      ? ' --reissue --yes'
+      : run.allowPastRetention
+        ? ' --allow-past-retention'
+        : ''
   return `moca-relay replay --topic ${run.topic} --run-id ${run.runId} --from ${formatPartitionOffsets(run.from)} --to ${formatPartitionOffsets(run.to)}${mode} --config ${run.config}`
 }

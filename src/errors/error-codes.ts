@@ -181,6 +181,12 @@ export const ErrorCodes = {
     action:
       'Keep --to at live (the default) while the live relay runs, or stop the live relay first and replay to latest.',
   },
+  REPLAY_PAST_LEDGER_RETENTION: {
+    meaning:
+      'A replay (not a reissue) covers input records whose ledger entries may be gone: records older than ledger.retention, or a ledger partition that retention emptied. The ledger no longer knows whether they were issued, so the replay would issue them again with onDuplicate "revoke". Nothing was started.',
+    action:
+      'Replay from a later --from (`--dry-run` names the partitions and offsets), or pass --allow-past-retention to issue those records again on purpose.',
+  },
   RANGE_RUN_ACTIVE: {
     meaning:
       'A replay or redrive was started while another range run of the same relay (a non-empty consumer group `<groupId>.<run-id>`) reads the same input topic, or while its own --run-id is running: two runs over the same partitions could issue a key twice. Nothing was started.',
