@@ -64,4 +64,48 @@ describe('regression: a replay or redrive started while another runs', () => {
     const out = await fixture.readOutputs((e) => e.issued.length >= count)
     expect(out.issued).toHaveLength(count)
   }, 120_000)
+
+  it('two redrives started at the same instant issue each key once between them', async () => {
+    // The reviewer's case: two `redrive --reason MOCA_CONSENT_REJECTED` started together each
+    // issued every key (two applied "revoke" calls per key, credential.issued twice). Now one
+    // is refused at start or fenced by the other; either way each key is issued once.
+    const count = 4
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      sandbox: {
+        config: {
+          users: Array.from({ length: count }, (_, i) => ({
+            email: `u${i}@example.com`,
+            consentRejected: true,
+          })),
+        },
+      },
+    })
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(count))
+    await fixture.startRelay()
+    await fixture.readOutputs((e) => e.failed.length >= count)
+    for (let i = 0; i < count; i++)
+      fixture.sandbox.sandbox.setConsentRejected(`u${i}@example.com`, false)
+    fixture.sandbox.sandbox.setFaults({ issue: { latency: { fixedMs: 1_500 } } })
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+    const redrive = () =>
+      runCli(['redrive', '--config', config, '--reason', 'MOCA_CONSENT_REJECTED'], env)
+
+    const runs = await Promise.all([redrive(), redrive()])
+    for (const r of runs) {
+      if (r.code === 0) continue
+      expect(r.code).toBe(1)
+      expect(r.output).toMatch(/\[RANGE_RUN_ACTIVE\]|another replay or redrive of this relay/)
+    }
+    expect(runs.some((r) => r.code === 0)).toBe(true)
+    const out = await fixture.readOutputs((e) => e.issued.length >= count)
+    const applied = fixture
+      .issueCalls()
+      .filter((c) => c.onDuplicate === 'revoke' && c.applied)
+      .map((c) => c.idempotencyKey)
+    expect(applied).toHaveLength(count)
+    expect(new Set(applied).size).toBe(count)
+    expect(out.issued).toHaveLength(count)
+  }, 120_000)
 })
