@@ -33,12 +33,17 @@ export function replayPolicy(run: string): LedgerPolicy {
   return { run, decide: livePolicy.decide }
 }
 
-/** `--reissue`: one new generation per key in this run; resuming the run continues it. */
+/**
+ * `--reissue`: one new generation per key in this run; resuming the run continues it. An intent
+ * another run left (one this run fenced, or that crashed) is recovered first: its call may be
+ * under way, and a new generation's "revoke" beside it would replace the user's credential twice.
+ */
 export function reissuePolicy(run: string): LedgerPolicy {
   return {
     run,
     decide(prior) {
-      if (prior && prior.run === run) return livePolicy.decide(prior)
+      if (prior && (prior.run === run || prior.state === LedgerState.intent))
+        return livePolicy.decide(prior)
       return { action: 'issue', generation: prior ? prior.generation + 1 : 0, recover: false }
     },
   }

@@ -39,6 +39,18 @@ describe('ledger policies', () => {
     })
   })
 
+  it('reissue: an intent another run left is recovered, not overtaken by a new generation', () => {
+    // The failure: a reissue run that fenced another one (range runs share transactional ids)
+    // found that run's committed INTENT of generation 1, whose "revoke" may be under way, and
+    // issued generation 2 with "revoke" beside it: two revokes for the user from one event.
+    const policy = reissuePolicy('reissue-b')
+    expect(policy.decide(entry('INTENT', { generation: 1, run: 'reissue-a' }))).toEqual({
+      action: 'issue',
+      generation: 1,
+      recover: true,
+    })
+  })
+
   it('redrive: retry failures, with "ignore" when an earlier attempt may have landed', () => {
     const policy = redrivePolicy('redrive-1')
     expect(policy.decide(entry('FAILED', { uncertain: false }))).toEqual({
