@@ -68,11 +68,20 @@ export async function openPartitionTransactions(
       retries: Number.MAX_SAFE_INTEGER,
     },
   })
-  // connect() runs InitProducerId: the fence. After it, no earlier owner can commit.
   try {
     await producer.connect()
   } catch (err) {
     throw refused(err, deps.transactionalId) ?? err
+  }
+  // The fence. connect() sends InitProducerId without the transactional id (kafkajs's idempotent
+  // half); the one carrying it, which bumps the epoch and aborts what an earlier owner left open,
+  // comes with the first transaction. Begun and aborted empty here (no EndTxn is sent), it is done
+  // before the caller measures the ledger: after it, no earlier owner can commit.
+  try {
+    await (await producer.transaction()).abort()
+  } catch (err) {
+    await producer.disconnect().catch(() => undefined)
+    throw classify(err, deps.transactionalId)
   }
   let closed = false
   return {
