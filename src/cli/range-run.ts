@@ -44,9 +44,9 @@ export interface RangeRunResult {
 const POLL_MS = 250
 
 /**
- * Runs the issue stage over a range of one topic, with its own consumer group and the range runs'
- * shared transactional ids (the live relay keeps running), then removes the group. Replay and redrive are this, with
- * different ledger rules. A dry run only reads: its group, whose name no real run shares, holds
+ * Runs the issue stage over a range of one topic, with its own consumer group and the range
+ * runs' shared transactional ids (the live relay keeps running), then removes the group. Replay
+ * and redrive are this, with different ledger rules. A dry run only reads: its group, whose name no real run shares, holds
  * no offsets, and is removed however the run ends.
  */
 export async function runRange(options: RangeRunOptions): Promise<RangeRunResult> {

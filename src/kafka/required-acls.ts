@@ -64,7 +64,7 @@ export function requiredAcls(config: RelayConfig): AclGrant[] {
       'prefixed',
       `${transactionalIdPrefix}.`,
       ['Write', 'Describe'],
-      'one transactional producer per input partition (and per confirm-queue partition)',
+      'one transactional producer per input partition (and per confirm-queue partition), and one per input partition that replays and redrives share (`.range.`)',
     ),
   ]
 }
