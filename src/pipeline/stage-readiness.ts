@@ -9,7 +9,7 @@ import type { PartitionStatus, PartitionStop, StageRunner } from './stage-runner
  */
 export function stageReadinessReasons(
   stage: StageName,
-  runner: Pick<StageRunner, 'joined' | 'crashedWith' | 'partitions'>,
+  runner: Pick<StageRunner, 'joined' | 'crashedWith' | 'partitions' | 'silentForMs'>,
 ): string[] {
   const crash = runner.crashedWith
   if (!runner.joined && crash)
@@ -18,6 +18,11 @@ export function stageReadinessReasons(
     ]
   if (!runner.joined)
     return [`${stage} stage has not joined its consumer group yet (is Kafka reachable?)`]
+  const silent = runner.silentForMs
+  if (silent !== null)
+    return [
+      `${stage} stage has had no answer from Kafka for ${Math.round(silent / 1000)} s, longer than its session timeout (is Kafka reachable?)`,
+    ]
   const reasons: string[] = []
   for (const p of runner.partitions) {
     if (p.stoppedBy) reasons.push(`${stage} stage: ${describeStop(p, p.stoppedBy)}`)

@@ -130,6 +130,11 @@ export interface StageRunner {
   readonly joined: boolean
   /** What made the consumer crash, until it joins its group again. */
   readonly crashedWith: FailureSummary | null
+  /**
+   * How long Kafka has not answered the consumer (no fetch, no heartbeat), once that is longer
+   * than the session timeout: the broker has dropped the member by then. Null while it answers.
+   */
+  readonly silentForMs: number | null
 }
 
 /** Taking over a partition is retried quickly at first (a leader election takes ~100 ms), then every 5 s. */
@@ -215,6 +220,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
   let generation = 0
   let joined = false
   let crashedWith: FailureSummary | null = null
+  /** When Kafka last answered the consumer (a fetch, a heartbeat, a join); null before any. */
+  let lastAnswerAt: number | null = null
+  const silentForMs = (): number | null => {
+    if (lastAnswerAt === null) return null
+    const silent = Date.now() - lastAnswerAt
+    return silent > deps.sessionTimeoutMs ? silent : null
+  }
   let stopping = false
   const blockedTopics = new Map<string, string>()
   const budgetPaused = new Set<string>()
@@ -569,6 +581,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     }
     joined = true
     crashedWith = null
+    lastAnswerAt = Date.now()
   }
 
   const eachBatch = async (payload: EachBatchPayload): Promise<void> => {
@@ -661,6 +674,13 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       const leftGroup = (): void => {
         joined = false
       }
+      // A consumer whose broker went away keeps retrying, and may take minutes to crash: its
+      // silence is what says Kafka is out of reach.
+      const answered = (): void => {
+        lastAnswerAt = Date.now()
+      }
+      consumer.on(consumer.events.FETCH, answered)
+      consumer.on(consumer.events.HEARTBEAT, answered)
       consumer.on(consumer.events.STOP, leftGroup)
       consumer.on(consumer.events.DISCONNECT, leftGroup)
       consumer.on(consumer.events.CRASH, (event) => {
@@ -728,13 +748,20 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       })
     },
     get ready() {
-      return joined && [...assigned].every((k) => workers.get(k)?.state === WorkerState.ready)
+      return (
+        joined &&
+        silentForMs() === null &&
+        [...assigned].every((k) => workers.get(k)?.state === WorkerState.ready)
+      )
     },
     get joined() {
       return joined
     },
     get crashedWith() {
       return crashedWith
+    },
+    get silentForMs() {
+      return silentForMs()
     },
   }
 }

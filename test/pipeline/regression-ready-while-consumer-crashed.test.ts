@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { stageReadinessReasons } from '../../src/pipeline/stage-readiness.js'
 import { runnerHarness } from '../support/stage-runner-harness.js'
 
@@ -50,5 +50,36 @@ describe('a stage whose consumer crashed', () => {
     expect(stageReadinessReasons('issue', h.runner)).toEqual([
       'issue stage has not joined its consumer group yet (is Kafka reachable?)',
     ])
+  })
+})
+
+describe('a stage whose consumer Kafka stopped answering', () => {
+  // Was (seen in CI): with its broker gone, kafkajs kept retrying the consumer's requests for
+  // more than two minutes before it crashed, and /readyz stayed 200 all that time.
+  afterEach(() => {
+    vi.restoreAllMocks()
+  })
+
+  it('is not ready once nothing answered for longer than the session timeout, and ready when Kafka answers again', async () => {
+    const h = runnerHarness({ input: IN, ledger: LEDGER })
+    await h.runner.start()
+    h.join({ [IN]: [0], [LEDGER]: [0] })
+    await h.settle()
+    h.heartbeat()
+    expect(h.runner.ready).toBe(true)
+
+    const now = Date.now()
+    // the harness's session timeout is 6 s
+    vi.spyOn(Date, 'now').mockReturnValue(now + 5_000)
+    expect(stageReadinessReasons('issue', h.runner)).toEqual([])
+    vi.spyOn(Date, 'now').mockReturnValue(now + 7_000)
+    expect(h.runner.ready).toBe(false)
+    expect(stageReadinessReasons('issue', h.runner)).toEqual([
+      'issue stage has had no answer from Kafka for 7 s, longer than its session timeout (is Kafka reachable?)',
+    ])
+
+    h.heartbeat()
+    expect(stageReadinessReasons('issue', h.runner)).toEqual([])
+    expect(h.runner.ready).toBe(true)
   })
 })

@@ -60,6 +60,8 @@ export function runnerHarness(options: {
       CRASH: 'crash',
       STOP: 'stop',
       DISCONNECT: 'disconnect',
+      FETCH: 'fetch',
+      HEARTBEAT: 'heartbeat',
     },
     on: (event: string, handler: (e: { payload: unknown }) => void) => handlers.set(event, handler),
     connect: async () => undefined,
@@ -201,6 +203,10 @@ export function runnerHarness(options: {
     handlers.get('disconnect')?.({ payload: {} })
     handlers.get('crash')?.({ payload: { error, groupId: 'g', restart } })
   }
+  /** What kafkajs emits when the group coordinator answered a heartbeat. */
+  const heartbeat = (): void => {
+    handlers.get('heartbeat')?.({ payload: {} })
+  }
   /**
    * Delivers input records (offset, key, value) in one batch; returns the offsets resolved. The
    * fetch may also have read control records after them (`controlRecordsAfter`: a transaction's
@@ -275,6 +281,7 @@ export function runnerHarness(options: {
     runner,
     join,
     crash,
+    heartbeat,
     paused,
     seeks,
     committed,
