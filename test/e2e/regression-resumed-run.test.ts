@@ -18,6 +18,31 @@ async function interruptedRun(
   return groupId
 }
 
+/** The resume line an interrupted replay of the kyc topic prints, run with the built CLI. */
+async function resume(
+  fixture: Awaited<ReturnType<typeof startRelayFixture>>,
+  runId: string,
+  range: { readonly from: string; readonly to: string },
+): ReturnType<typeof runCli> {
+  const config = await writeRelayConfig(fixture.rawConfig)
+  return runCli(
+    [
+      'replay',
+      '--config',
+      config,
+      '--topic',
+      fixture.topics.kyc,
+      '--run-id',
+      runId,
+      '--from',
+      range.from,
+      '--to',
+      range.to,
+    ],
+    { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem },
+  )
+}
+
 describe('regression: resuming an interrupted replay', () => {
   it('ends at once with its summary, and removes the run group, instead of waiting at 0% forever', async () => {
     // The failure: Ctrl-C after a run had committed everything, then the printed resume line
@@ -33,26 +58,10 @@ describe('regression: resuming an interrupted replay', () => {
       runId,
       ends.map((p) => ({ partition: p.partition, offset: p.high })),
     )
-    const range = ends.map((p) => `${p.partition}:0`).join(',')
-    const to = ends.map((p) => `${p.partition}:${p.high}`).join(',')
-    const config = await writeRelayConfig(fixture.rawConfig)
-
-    const resumed = await runCli(
-      [
-        'replay',
-        '--config',
-        config,
-        '--topic',
-        fixture.topics.kyc,
-        '--run-id',
-        runId,
-        '--from',
-        range,
-        '--to',
-        to,
-      ],
-      { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem },
-    )
+    const resumed = await resume(fixture, runId, {
+      from: ends.map((p) => `${p.partition}:0`).join(','),
+      to: ends.map((p) => `${p.partition}:${p.high}`).join(','),
+    })
     expect(resumed.code).toBe(0)
     expect(resumed.output).toMatch(/^\s+records in range\s+10\b/m)
     expect(resumed.output).toMatch(/^\s+done by an earlier attempt\s+10\b/m)
@@ -70,24 +79,7 @@ describe('regression: resuming an interrupted replay', () => {
     await fixture.produce(fixture.topics.kyc, distinctUserEvents(10))
     const runId = 'replay-20261127000000-fedcba'
     await interruptedRun(fixture, runId, [{ partition: 0, offset: '4' }])
-    const config = await writeRelayConfig(fixture.rawConfig)
-
-    const resumed = await runCli(
-      [
-        'replay',
-        '--config',
-        config,
-        '--topic',
-        fixture.topics.kyc,
-        '--run-id',
-        runId,
-        '--from',
-        '0:0',
-        '--to',
-        '0:10',
-      ],
-      { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem },
-    )
+    const resumed = await resume(fixture, runId, { from: '0:0', to: '0:10' })
     expect(resumed.code).toBe(0)
     const row = (label: string) =>
       Number(new RegExp(`^\\s+${label}\\s+(\\d+)`, 'm').exec(resumed.output)?.[1])
