@@ -22,7 +22,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
       ['replay', '--config', config, '--topic', fixture.topics.kyc, '--to', 'latest', '--dry-run'],
       env,
     )
-    expect(before.code).toBe(0)
+    expect(before.code, before.output).toBe(0)
     expect(before.output).toMatch(/^\s+would issue\s+30\b/m)
     expect(fixture.issueCalls()).toHaveLength(0)
 
