@@ -63,7 +63,10 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
   const admin = kafka.admin()
   await connectAdmin(admin, config)
   try {
-    const committedBefore = await readRunCommits(admin, groupId, topic)
+    // A dry run commits nothing to Kafka: its group holds no commits to read.
+    const committedBefore = options.dryRun
+      ? new Map<number, number>()
+      : await readRunCommits(admin, groupId, topic)
     const earlier = recordsCommittedBefore(options, committedBefore)
     if (rangeCommitted(options, committedBefore)) {
       // A resume of a run that had finished its range before it was interrupted: done.
