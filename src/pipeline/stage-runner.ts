@@ -2,7 +2,7 @@ import type { Admin, Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kaf
 import { compileRetryPolicy, nextRetry, type RetryPolicy } from '../domain/retry-policy.js'
 import { DEFAULTS } from '../config/defaults.js'
 import { isRelayError } from '../errors/relay-error.js'
-import { ACL_MISSING } from '../kafka/authorization-failure.js'
+import { ACL_MISSING, isAuthorizationFailure } from '../kafka/authorization-failure.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
@@ -51,7 +51,11 @@ export interface StageRunnerDeps {
   readonly drainMs: number
   readonly logger: Logger
   readonly metrics: RelayMetrics
-  /** The consumer died and kafkajs will not restart it: the process should exit. */
+  /**
+   * The consumer died of an error that joining the group again will not cure (an ACL, a bad
+   * setting): the process should exit. Kafka out of reach is not such an error: the stage joins
+   * again, for as long as it takes.
+   */
   readonly onCrash: (err: unknown) => void
   /**
    * Replays: per input partition (`topic/partition`), the first offset not to process. Records
@@ -152,6 +156,19 @@ const TAKEOVER_RETRY: RetryPolicy = compileRetryPolicy({
  * failure that rebuilding does not cure (an output event its registered schema refuses) would
  * otherwise rebuild it, redo its calls and fail again in a hot loop. The first rebuild is at once.
  */
+/**
+ * Joining the group again after the consumer crashed: soon after a blip, every 30 s through a
+ * long outage.
+ */
+const REJOIN_RETRY: RetryPolicy = compileRetryPolicy({
+  initialDelayMs: 500,
+  multiplier: 2,
+  maxDelayMs: 30_000,
+  deadlineMs: Number.POSITIVE_INFINITY,
+  jitter: 'full',
+  maxRetryAfterMs: 0,
+})
+
 const REBUILD_RETRY: RetryPolicy = compileRetryPolicy({
   initialDelayMs: 1_000,
   multiplier: 2,
@@ -184,6 +201,47 @@ export function isConsumerRestarting(err: unknown): boolean {
   )
 }
 
+/** kafkajs errors that say Kafka is out of reach, whatever kafkajs concluded about retrying. */
+const OUT_OF_REACH = new Set([
+  'KafkaJSGroupCoordinatorNotFound',
+  'KafkaJSConnectionError',
+  'KafkaJSConnectionClosedError',
+  'KafkaJSBrokerNotFound',
+  'KafkaJSRequestTimeoutError',
+  'KafkaJSNumberOfRetriesExceeded',
+])
+
+/**
+ * Whether joining the group again may cure what crashed the consumer. kafkajs restarts a consumer
+ * whose error (or its root cause) is retriable, but once its retries run out with no broker
+ * answering, the coordinator lookup throws KafkaJSGroupCoordinatorNotFound, which it counts as
+ * final: a broker outage longer than the retries would end the consumer for good. Kafka out of
+ * reach is cured by waiting; a refusal (an ACL, SASL credentials, a setting the broker rejects)
+ * is not, and asking again forever would only hide it.
+ */
+export function mayRejoin(err: unknown): boolean {
+  let outOfReach = false
+  let retriable = false
+  for (let e: unknown = err, depth = 0; e && depth < 10; depth += 1) {
+    const {
+      name,
+      type,
+      retriable: r,
+      cause,
+    } = e as {
+      name?: unknown
+      type?: unknown
+      retriable?: unknown
+      cause?: unknown
+    }
+    if (isAuthorizationFailure(type) || name === 'KafkaJSSASLAuthenticationError') return false
+    if (typeof name === 'string' && OUT_OF_REACH.has(name)) outOfReach = true
+    retriable = r === true
+    e = cause
+  }
+  return outOfReach || retriable
+}
+
 /**
  * Drives one stage (issue or confirm) over a kafkajs consumer group: owns the partition workers,
  * creates them on assignment (fence, then restore the co-partitioned ledger), routes batches,
@@ -205,6 +263,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     ...(deps.metadataMaxAgeMs === undefined ? {} : { metadataMaxAge: deps.metadataMaxAgeMs }),
     // by default kafkajs asks the broker to create a subscribed topic that is missing
     ...(deps.dryRun ? { allowAutoTopicCreation: false } : {}),
+    // The runner joins again itself (see mayRejoin): kafkajs's own restart gives up on a long
+    // outage, and runs from a timer whose failure nothing handles.
+    retry: { restartOnFailure: async () => false },
   })
 
   const workers = new Map<string, PartitionWorker>()
@@ -228,6 +289,9 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     return silent > deps.sessionTimeoutMs ? silent : null
   }
   let stopping = false
+  /** The pending attempt to join the group again after a crash, and how many came before it. */
+  let rejoinTimer: NodeJS.Timeout | undefined
+  let rejoinAttempts = 0
   const blockedTopics = new Map<string, string>()
   const budgetPaused = new Set<string>()
   /** Partitions whose replay range is fully admitted. */
@@ -646,9 +710,40 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
     reportLag(batch.topic, batch.partition, Number(batch.highWatermark))
   }
 
+  const runArgs = {
+    eachBatch,
+    eachBatchAutoResolve: false,
+    autoCommit: false,
+    partitionsConsumedConcurrently: 1,
+  }
+  /** Runs the consumer anew after a crash, until it is back in the group or the stage stops. */
+  const rejoin = (): void => {
+    if (stopping || rejoinTimer !== undefined) return
+    const decision = nextRetry(REJOIN_RETRY, { attempts: rejoinAttempts, startedAt: 0, now: 0 })
+    const delayMs = decision.kind === 'retry' ? decision.delayMs : REJOIN_RETRY.maxDelayMs
+    rejoinAttempts += 1
+    log.warn(
+      { attempt: rejoinAttempts, rejoinInMs: Math.round(delayMs) },
+      'joining the consumer group again; nothing is read until then',
+    )
+    rejoinTimer = setTimeout(() => {
+      rejoinTimer = undefined
+      if (stopping) return
+      // A failed join crashes the consumer again (CRASH below); this catches what escapes it.
+      consumer.run(runArgs).catch((err: unknown) => {
+        crashedWith = summarize(err)
+        log.error({ err }, 'could not run the consumer again')
+        rejoin()
+      })
+    }, delayMs)
+  }
+
   return {
     async start() {
-      consumer.on(consumer.events.GROUP_JOIN, (event) => reconcile(event.payload.memberAssignment))
+      consumer.on(consumer.events.GROUP_JOIN, (event) => {
+        rejoinAttempts = 0
+        reconcile(event.payload.memberAssignment)
+      })
       consumer.on(consumer.events.END_BATCH_PROCESS, (event) => {
         // Batches of control records never reach eachBatch; the positions still move.
         const home = homeOf.get(event.payload.topic)
@@ -684,11 +779,14 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       consumer.on(consumer.events.STOP, leftGroup)
       consumer.on(consumer.events.DISCONNECT, leftGroup)
       consumer.on(consumer.events.CRASH, (event) => {
-        const { error, restart } = event.payload as { error: unknown; restart: boolean }
+        const { error } = event.payload as { error: unknown }
         joined = false
         crashedWith = summarize(error)
-        log.error({ err: error, restart }, 'consumer crashed')
-        if (!restart && !stopping) deps.onCrash(error)
+        if (stopping) return
+        const rejoins = mayRejoin(error)
+        log.error({ err: error, rejoins }, 'consumer crashed')
+        if (rejoins) rejoin()
+        else deps.onCrash(error)
       })
       if (deps.dryRun) {
         const existing = new Set(await deps.admin.listTopics())
@@ -699,15 +797,11 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
         topics: [...deps.inputTopics, ...homeOf.keys()],
         fromBeginning: true,
       })
-      await consumer.run({
-        eachBatch,
-        eachBatchAutoResolve: false,
-        autoCommit: false,
-        partitionsConsumedConcurrently: 1,
-      })
+      await consumer.run(runArgs)
     },
     async stop() {
       stopping = true
+      clearTimeout(rejoinTimer)
       for (const k of assigned) {
         const [topic, partition] = splitKey(k)
         applyPause(topic, partition)

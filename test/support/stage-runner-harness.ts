@@ -47,6 +47,8 @@ export function runnerHarness(options: {
   const seeks: { topic: string; partition: number; offset: string }[] = []
   let eachBatch: ((payload: unknown) => Promise<void>) | undefined
   let disconnected = false
+  /** How many times the consumer was run: once at start, once more per join attempt after a crash. */
+  let runs = 0
   /** What kafkajs throws for pause, resume and seek once the consumer disconnected. */
   const notInitialized = (): Error =>
     Object.assign(
@@ -67,6 +69,7 @@ export function runnerHarness(options: {
     connect: async () => undefined,
     subscribe: async () => undefined,
     run: async (config: { eachBatch: (payload: unknown) => Promise<void> }) => {
+      runs += 1
       eachBatch = config.eachBatch
     },
     pause: (tps: { topic: string; partitions: number[] }[]) => {
@@ -282,6 +285,9 @@ export function runnerHarness(options: {
     join,
     crash,
     heartbeat,
+    get runs() {
+      return runs
+    },
     paused,
     seeks,
     committed,
