@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { RouteConfig } from '../../src/config/relay-config.js'
-import { compileRoutes } from '../../src/domain/compile-routes.js'
 import type { DomainEvent } from '../../src/domain/domain-event.js'
 import { holderKey } from '../../src/domain/idempotency-key.js'
 import { toCommand, type MappingOutcome } from '../../src/domain/map-event.js'
+import { KYC_ROUTE_PROGRAM as program, kycRoute } from '../support/kyc-route.js'
 
 /**
  * The failure: one email written in two Unicode forms (`José@example.com` with a precomposed é,
@@ -12,16 +11,7 @@ import { toCommand, type MappingOutcome } from '../../src/domain/map-event.js'
  * normalizeEmail only trimmed and lowercased. The same mailbox got two credentials (the second
  * revoking the first), issued concurrently.
  */
-const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
-const [route] = compileRoutes([
-  RouteConfig.parse({
-    name: 'kyc',
-    topics: ['kyc.completed'],
-    program,
-    email: 'email',
-    credentialSubject: { level: 'level' },
-  }),
-])
+const route = kycRoute({ topics: ['kyc.completed'] })
 
 function event(email: string): DomainEvent {
   return {
@@ -38,7 +28,7 @@ function event(email: string): DomainEvent {
 
 async function commandFor(email: string) {
   const at = { topic: 'kyc.completed', partition: 0, offset: '7', key: null }
-  const outcome: MappingOutcome = await toCommand(event(email), at, [route!])
+  const outcome: MappingOutcome = await toCommand(event(email), at, [route])
   if (outcome.kind !== 'command') throw new Error(`expected a command, got ${outcome.kind}`)
   return outcome.command
 }

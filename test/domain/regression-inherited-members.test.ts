@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import { RouteConfig } from '../../src/config/relay-config.js'
-import { compileRoutes } from '../../src/domain/compile-routes.js'
 import type { DomainEvent } from '../../src/domain/domain-event.js'
 import { compileExpression, type EventBindings } from '../../src/domain/expression.js'
 import { toCommand } from '../../src/domain/map-event.js'
+import { kycRoute } from '../support/kyc-route.js'
 
 /**
  * The failure: the fast path for plain field paths read `object[name]`, inherited members
@@ -11,7 +10,6 @@ import { toCommand } from '../../src/domain/map-event.js'
  * Object), and the event then failed as "credentialSubject holds a value JSON cannot carry …
  * function". JSONata itself gives nothing for a member the data does not hold.
  */
-const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
 const bindings: EventBindings = {
   id: 'e1',
   type: 't',
@@ -39,16 +37,7 @@ function event(data: unknown): DomainEvent {
 
 describe('expressions, a path naming a member the data does not hold', () => {
   it('skips the event as filtered when the filter reads an inherited member', async () => {
-    const routes = compileRoutes([
-      RouteConfig.parse({
-        name: 'kyc',
-        topics: ['t'],
-        program,
-        email: 'email',
-        filter: 'user.constructor',
-        credentialSubject: { level: 'level' },
-      }),
-    ])
+    const routes = [kycRoute({ filter: 'user.constructor' })]
     const outcome = await toCommand(event({ email: 'a@example.com', user: {} }), bindings, routes)
     expect(outcome).toEqual({ kind: 'skipped', reason: 'filtered', route: 'kyc' })
   })

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { RouteConfig } from '../../src/config/relay-config.js'
-import { compileRoutes } from '../../src/domain/compile-routes.js'
-import { toCommand, type MappingOutcome } from '../../src/domain/map-event.js'
-import { createInputDecoder } from '../../src/kafka/input-decoder.js'
+import type { MappingOutcome } from '../../src/domain/map-event.js'
+import { kycRoute } from '../support/kyc-route.js'
+import { mapInput } from '../support/map-input.js'
 
 /**
  * The failure: an email with a lone surrogate escape (`"\ud800x@example.com"`) was accepted.
@@ -10,29 +9,7 @@ import { createInputDecoder } from '../../src/kafka/input-decoder.js'
  * `\uFFFDx@example.com`, as did `"\udc00x@example.com"`: two different keys for one MocaChain
  * user, and the second issuance revoked the first one's credential.
  */
-const [route] = compileRoutes([
-  RouteConfig.parse({
-    name: 'kyc',
-    topics: ['t'],
-    program: { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' },
-    email: 'email',
-    credentialSubject: { level: 'level' },
-  }),
-])
-const decoder = createInputDecoder({ registry: null, maxRecordBytes: 1_000_000 })
-
-async function map(json: string): Promise<MappingOutcome> {
-  const record = {
-    topic: 't',
-    partition: 0,
-    offset: '1',
-    key: null,
-    value: Buffer.from(json),
-    headers: {},
-    timestamp: '0',
-  }
-  return toCommand(await decoder.decode(record), { ...record, key: null }, [route!])
-}
+const map = (json: string): Promise<MappingOutcome> => mapInput(json, [kycRoute()])
 
 describe('mapping, an email holding a lone UTF-16 surrogate', () => {
   it.each(['\\ud800x@example.com', '\\udc00x@example.com', 'x@exa\\udbffmple.com'])(

@@ -1,39 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { RouteConfig } from '../../src/config/relay-config.js'
-import { compileRoutes } from '../../src/domain/compile-routes.js'
-import { toCommand, type MappingOutcome } from '../../src/domain/map-event.js'
-import { createInputDecoder } from '../../src/kafka/input-decoder.js'
+import type { MappingOutcome } from '../../src/domain/map-event.js'
 import type { InputRecord } from '../../src/kafka/input-record.js'
+import { kycRoute } from '../support/kyc-route.js'
+import { mapInput } from '../support/map-input.js'
 
 /**
  * The failure: a structured CloudEvent whose `data` is JSON text in a string
  * (`"data": "{\"email\":…}"`) failed as "the email expression "email" gave nothing (the field is
  * missing)": the producer was sent looking for a field that is there, inside a string.
  */
-const [route] = compileRoutes([
-  RouteConfig.parse({
-    name: 'kyc',
-    topics: ['t'],
-    program: { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' },
-    email: 'email',
-    credentialSubject: { level: 'level' },
-  }),
-])
-const decoder = createInputDecoder({ registry: null, maxRecordBytes: 1_000_000 })
 const CE = { specversion: '1.0', id: 'e1', type: 't', source: '/s' }
 
-async function map(value: string, headers: InputRecord['headers']): Promise<MappingOutcome> {
-  const record: InputRecord = {
-    topic: 't',
-    partition: 0,
-    offset: '1',
-    key: null,
-    value: Buffer.from(value),
-    headers,
-    timestamp: '0',
-  }
-  return toCommand(await decoder.decode(record), { ...record, key: null }, [route!])
-}
+const map = (value: string, headers: InputRecord['headers']): Promise<MappingOutcome> =>
+  mapInput(value, [kycRoute()], headers)
 
 describe('mapping, CloudEvent data that is a string', () => {
   it('says that structured data is a string and how to send it', async () => {

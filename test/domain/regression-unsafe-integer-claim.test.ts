@@ -1,43 +1,17 @@
 import { describe, expect, it } from 'vitest'
-import { RouteConfig } from '../../src/config/relay-config.js'
-import { compileRoutes } from '../../src/domain/compile-routes.js'
-import { toCommand, type MappingOutcome } from '../../src/domain/map-event.js'
-import { createInputDecoder } from '../../src/kafka/input-decoder.js'
+import type { MappingOutcome } from '../../src/domain/map-event.js'
+import { kycRoute } from '../support/kyc-route.js'
+import { mapInput } from '../support/map-input.js'
 
 /**
  * The failure: JSON.parse rounds integers beyond 2^53. A content-keyed route issued
  * `"acct": 9007199254740993` as 9007199254740992 (a claim the producer never sent), and a later
  * event with 9007199254740992 got the same idempotency key and was skipped as already issued.
  */
-const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
-const decoder = createInputDecoder({ registry: null, maxRecordBytes: 1_000_000 })
+const route = (extra: Record<string, unknown> = {}) =>
+  kycRoute({ credentialSubject: { acct: 'acct', history: 'history' }, ...extra })
 
-function route(extra: Record<string, unknown> = {}) {
-  return compileRoutes([
-    RouteConfig.parse({
-      name: 'kyc',
-      topics: ['t'],
-      program,
-      email: 'email',
-      credentialSubject: { acct: 'acct', history: 'history' },
-      ...extra,
-    }),
-  ])
-}
-
-async function map(json: string, routes = route()): Promise<MappingOutcome> {
-  const record = {
-    topic: 't',
-    partition: 0,
-    offset: '1',
-    key: null,
-    value: Buffer.from(json),
-    headers: {},
-    timestamp: '0',
-  }
-  const at = { topic: 't', partition: 0, offset: '1', key: null }
-  return toCommand(await decoder.decode(record), at, routes)
-}
+const map = (json: string, routes = [route()]): Promise<MappingOutcome> => mapInput(json, routes)
 
 describe('mapping, an integer JSON numbers cannot carry exactly', () => {
   it('fails the event as INPUT_INVALID, naming the field and asking for a string', async () => {
@@ -52,7 +26,7 @@ describe('mapping, an integer JSON numbers cannot carry exactly', () => {
   it('finds one nested in arrays and objects, negative too, in event-id mode too', async () => {
     const outcome = await map(
       '{"id":"e1","email":"a@example.com","acct":1,"history":[{"n":1},{"n":-9007199254740992}]}',
-      route({ idempotency: { mode: 'event-id', eventId: '$event.id' } }),
+      [route({ idempotency: { mode: 'event-id', eventId: '$event.id' } })],
     )
     expect(outcome.kind).toBe('failed')
     if (outcome.kind !== 'failed') return
