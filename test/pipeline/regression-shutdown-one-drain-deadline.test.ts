@@ -13,6 +13,7 @@ import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { createRelay } from '../../src/pipeline/relay.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { confirmRequest } from '../support/confirm-harness.js'
+import { jsonDecoder, jsonEncoder } from '../support/json-codec.js'
 
 /**
  * Was: Relay.stop() drained the issue stage for up to shutdown.drainTimeout, and only then the
@@ -146,25 +147,8 @@ describe('stopping a relay whose two stages both have calls under way', () => {
       kafka: cluster.kafka,
       admin: cluster.admin,
       routes: compileRoutes(config.routes),
-      decoder: {
-        decode: async (record) => ({
-          id: 'evt-1',
-          type: 'kyc.completed',
-          source: '/kyc',
-          time: null,
-          subject: null,
-          data: JSON.parse(record.value!.toString('utf8')) as unknown,
-          traceparent: null,
-          format: 'json',
-        }),
-      },
-      encoder: {
-        encode: async (event, context) => ({
-          key: context.key,
-          value: Buffer.from(JSON.stringify(event)),
-          headers: {},
-        }),
-      },
+      decoder: jsonDecoder,
+      encoder: jsonEncoder,
       moca,
       logger: logs.logger,
       metrics: noopMetrics,

@@ -16,13 +16,12 @@ import {
   createMocaFailureWarnings,
   type MocaFailureWarnings,
 } from '../../src/pipeline/moca-failure-warnings.js'
-import {
-  PartitionWorker,
-  type CreatePartitionProcessor,
-} from '../../src/pipeline/partition-worker.js'
+import type { CreatePartitionProcessor } from '../../src/pipeline/partition-worker.js'
 import type { EncodedEvent } from '../../src/pipeline/ports.js'
 import { noopMetrics, type RelayMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from './capture-logs.js'
+import { jsonEncoder } from './json-codec.js'
+import { testPartitionWorker } from './test-partition-worker.js'
 
 export const ISSUED_AT = Date.UTC(2025, 0, 1)
 export const EMAIL = 'Alice.Holder@example.com'
@@ -65,12 +64,6 @@ export const answer = (vcStatus: string, coreClaimHash = 'hash-1'): StatusRespon
 
 type Encode = (event: OutputEvent, context: { key: Buffer | null }) => Promise<EncodedEvent>
 
-const jsonEncode: Encode = async (event, context) => ({
-  key: context.key,
-  value: Buffer.from(JSON.stringify(event)),
-  headers: {},
-})
-
 /**
  * The confirm stage as the harnesses run it: one circuit (route "kyc") for every request,
  * `pollPolicy`, `TOPICS`, and events encoded as JSON unless `encode` says otherwise.
@@ -81,7 +74,7 @@ export function testConfirmStage(
 ): CreatePartitionProcessor {
   const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
   return createConfirmStage({
-    encoder: { encode: options.encode ?? jsonEncode },
+    encoder: options.encode ? { encode: options.encode } : jsonEncoder,
     moca,
     circuitOf: () => circuit,
     pollPolicy,
@@ -116,35 +109,20 @@ export function confirmPartition(
     },
     close: async () => undefined,
   }
-  const worker = new PartitionWorker({
+  const worker = testPartitionWorker({
     stage: 'confirm',
     topic: 'relay.confirm-queue',
-    partition: 0,
     ledgerTopic: LEDGER_TOPIC,
-    transactions: {
-      transactionalId: 'test',
-      async commit(records, offset) {
-        commits.push({ records: [...records], offset })
-      },
-      close: async () => undefined,
+    async commit(records, offset) {
+      commits.push({ records: [...records], offset })
     },
     createProcessor: testConfirmStage(moca, {
       ...options,
       // The relay's warnings go to its own logger; here they join the partition's lines.
       failureWarnings: createMocaFailureWarnings({ logger: logs.logger }),
     }),
-    lingerMs: 5,
-    ledgerRetentionMs: 30 * 24 * 3600_000,
-    initialInFlight: 100,
-    maxInFlight: 100,
-    restoreTarget: 0,
     logger: logs.logger,
-    metrics: noopMetrics,
-    onCommitted: () => undefined,
-    onFatal: (_, err) => {
-      if (!options.onFatal) throw err
-      options.onFatal(err)
-    },
+    onFatal: options.onFatal,
   })
   let nextOffset = 0
   const written = (topic: string) =>
