@@ -1,74 +1,17 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import type { IssuanceCommand } from '../../src/domain/issuance-command.js'
 import type { IssueResponse } from '../../src/domain/moca-api.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
-import {
-  createRouteCircuit,
-  probePolicyOf,
-  type RouteCircuit,
-} from '../../src/pipeline/circuit-breaker.js'
-import { callIssue, type CallOutcome } from '../../src/pipeline/issue-call.js'
-import { createMocaFailureWarnings } from '../../src/pipeline/moca-failure-warnings.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
-import { captureLogs } from '../support/capture-logs.js'
+import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
+import type { CallOutcome } from '../../src/pipeline/issue-call.js'
+import { issueCall } from '../support/issue-call-harness.js'
 import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
 
-// The defaults (config/defaults.ts): probes 1 s doubling to 30 s; retries 500 ms doubling to
-// 30 s, deadline 10 min.
+// The default probes (config/defaults.ts): 1 s doubling to 30 s.
 const probePolicy = probePolicyOf({ initialDelayMs: 1_000, maxDelayMs: 30_000 })
-const retryPolicy = compileRetryPolicy({
-  initialDelayMs: 500,
-  multiplier: 2,
-  maxDelayMs: 30_000,
-  deadlineMs: 600_000,
-  jitter: 'full',
-  maxRetryAfterMs: 60_000,
-})
-
 const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
   mocaFailure('issue', code, classification, httpStatus)
-
-function command(i: number): IssuanceCommand {
-  return {
-    route: 'kyc',
-    idempotencyKey: `key-${i}`,
-    program: { issuerDid: 'did:air:issuer', credentialId: 'program-1' },
-    email: `user${i}@example.com`,
-    credentialSubject: { level: 1 },
-    onDuplicate: 'revoke',
-    orderingKey: `user${i}@example.com`,
-    source: { topic: 'kyc.events', partition: 0, offset: String(i), eventId: null },
-  } as IssuanceCommand
-}
-
-/** No credential issued before: the recovery rule never applies here. */
-const emptyLedger = { latestIssued: () => undefined } as unknown as LedgerPartition
-
-function issueCall(
-  moca: MocaClient,
-  circuit: RouteCircuit,
-  signal: AbortSignal,
-  i: number,
-  call: { generation?: number; recover?: boolean; replaces?: string } = {},
-  ledger: LedgerPartition = emptyLedger,
-) {
-  return callIssue(
-    {
-      moca,
-      circuitOf: () => circuit,
-      retryPolicy,
-      metrics: noopMetrics,
-      failureWarnings: createMocaFailureWarnings({ logger: captureLogs('error').logger }),
-      uncertaintyWindowMs: 30_000,
-      now: () => Date.now(),
-    },
-    { ledger, stopping: signal, signal, logger: captureLogs('error').logger },
-    { command: command(i), generation: 0, recover: false, ...call },
-  )
-}
 
 const unused = () => Promise.reject(new Error('not called here'))
 
@@ -256,7 +199,7 @@ describe('an issue call a gateway answered while MocaChain still works on it', (
         latestIssued: () => ({ key: 'key-old', coreClaimHash: 'hash-previous', at: 0 }),
       } as unknown as LedgerPartition
       const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
-      const call = issueCall(moca, circuit, new AbortController().signal, 1, {}, ledger)
+      const call = issueCall(moca, circuit, new AbortController().signal, 1, {}, { ledger })
       await vi.advanceTimersByTimeAsync(120_000)
       const outcome = await call
 

@@ -1,14 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { IssueResponse } from '../../src/domain/moca-api.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
-import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
 import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
-import { callIssue } from '../../src/pipeline/issue-call.js'
-import type { IssuanceCommand } from '../../src/domain/issuance-command.js'
-import { createMocaFailureWarnings } from '../../src/pipeline/moca-failure-warnings.js'
-import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { captureLogs } from '../support/capture-logs.js'
+import { issueCall } from '../support/issue-call-harness.js'
 import { mocaFailure } from '../support/moca-failure.js'
 
 /**
@@ -17,28 +12,6 @@ import { mocaFailure } from '../support/moca-failure.js'
  * case is maxInFlight × partitions, 6,144 lines), while the circuit, which opens once, said
  * nothing itself.
  */
-const retryPolicy = compileRetryPolicy({
-  initialDelayMs: 500,
-  multiplier: 2,
-  maxDelayMs: 30_000,
-  deadlineMs: 600_000,
-  jitter: 'full',
-  maxRetryAfterMs: 60_000,
-})
-
-function command(i: number): IssuanceCommand {
-  return {
-    route: 'kyc',
-    idempotencyKey: `key-${i}`,
-    program: { issuerDid: 'did:air:issuer', credentialId: 'program-1' },
-    email: `user${i}@example.com`,
-    credentialSubject: { level: 1 },
-    onDuplicate: 'revoke',
-    orderingKey: `user${i}@example.com`,
-    source: { topic: 'kyc.events', partition: 0, offset: String(i), eventId: null },
-  } as IssuanceCommand
-}
-
 describe('a route circuit that opens under 50 calls in flight', () => {
   beforeEach(() => {
     vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
@@ -69,24 +42,7 @@ describe('a route circuit that opens under 50 calls in flight', () => {
     })
     const running = new AbortController().signal
     const calls = Array.from({ length: 50 }, (_, i) =>
-      callIssue(
-        {
-          moca,
-          circuitOf: () => circuit,
-          retryPolicy,
-          metrics: noopMetrics,
-          failureWarnings: createMocaFailureWarnings({ logger: logs.logger }),
-          uncertaintyWindowMs: 30_000,
-          now: () => Date.now(),
-        },
-        {
-          ledger: { latestIssued: () => undefined } as unknown as LedgerPartition,
-          stopping: running,
-          signal: running,
-          logger: logs.logger,
-        },
-        { command: command(i), generation: 0, recover: false },
-      ),
+      issueCall(moca, circuit, running, i, {}, { logger: logs.logger }),
     )
     await vi.advanceTimersByTimeAsync(60_000)
     const outcomes = await Promise.all(calls)
