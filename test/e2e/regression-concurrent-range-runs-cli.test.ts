@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest'
+import { expectOneAppliedRevokePerKey } from '../support/one-revoke-per-key.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 import { runCli, spawnCli, writeRelayConfig } from '../support/relay-process.js'
 
@@ -55,12 +56,7 @@ describe('regression: a replay or redrive started while another runs', () => {
     expect(dry.code).toBe(0)
 
     expect(await first.exited).toBe(0)
-    const applied = fixture
-      .issueCalls()
-      .filter((c) => c.onDuplicate === 'revoke' && c.applied)
-      .map((c) => c.idempotencyKey)
-    expect(applied).toHaveLength(count)
-    expect(new Set(applied).size).toBe(count)
+    expectOneAppliedRevokePerKey(fixture, count)
     const out = await fixture.readOutputs((e) => e.issued.length >= count)
     expect(out.issued).toHaveLength(count)
   }, 120_000)
@@ -100,12 +96,7 @@ describe('regression: a replay or redrive started while another runs', () => {
     }
     expect(runs.some((r) => r.code === 0)).toBe(true)
     const out = await fixture.readOutputs((e) => e.issued.length >= count)
-    const applied = fixture
-      .issueCalls()
-      .filter((c) => c.onDuplicate === 'revoke' && c.applied)
-      .map((c) => c.idempotencyKey)
-    expect(applied).toHaveLength(count)
-    expect(new Set(applied).size).toBe(count)
+    expectOneAppliedRevokePerKey(fixture, count)
     expect(out.issued).toHaveLength(count)
   }, 120_000)
 })

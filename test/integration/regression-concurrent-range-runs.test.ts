@@ -4,6 +4,7 @@ import { describeCrash, runRange, type RangeRunResult } from '../../src/cli/rang
 import { parseConfig } from '../../src/config/load-config.js'
 import { createSilentLogger } from '../../src/ops/logger.js'
 import { replayPolicy } from '../../src/pipeline/ledger-policy.js'
+import { expectOneAppliedRevokePerKey } from '../support/one-revoke-per-key.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 
 describe('regression: two range runs over the same partition at the same instant', () => {
@@ -44,12 +45,7 @@ describe('regression: two range runs over the same partition at the same instant
       expect(describeCrash(r.crashed)).toContain('another replay or redrive of this relay')
     }
     const out = await fixture.readOutputs((e) => e.issued.length >= count)
-    const applied = fixture
-      .issueCalls()
-      .filter((c) => c.onDuplicate === 'revoke' && c.applied)
-      .map((c) => c.idempotencyKey)
-    expect(applied).toHaveLength(count)
-    expect(new Set(applied).size).toBe(count)
+    expectOneAppliedRevokePerKey(fixture, count)
     expect(out.issued).toHaveLength(count)
     expect(new Set(out.issued.map((e) => e.id)).size).toBe(count)
   }, 90_000)
