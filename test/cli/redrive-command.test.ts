@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { createRedriveCommand } from '../../src/cli/redrive-command.js'
+import { minimalConfig } from '../support/minimal-config.js'
 
 /**
  * Runs `moca-relay redrive …` in-process, capturing its stderr. The checks tested here come before
@@ -31,15 +32,7 @@ async function configFile(): Promise<string> {
     path,
     JSON.stringify({
       kafka: { brokers: ['127.0.0.1:1'] },
-      moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
-      routes: [
-        {
-          name: 'kyc',
-          topics: ['kyc.completed'],
-          program: { issuerDid: 'did:air:x', credentialId: 'c1' },
-          credentialSubject: { level: 'level' },
-        },
-      ],
+      ...minimalConfig,
     }),
   )
   return path

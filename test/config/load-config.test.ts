@@ -3,18 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadConfig, parseConfig } from '../../src/config/load-config.js'
-
-const minimal = {
-  moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
-  routes: [
-    {
-      name: 'kyc',
-      topics: ['kyc.completed'],
-      program: { issuerDid: 'did:air:x', credentialId: 'c1' },
-      credentialSubject: { level: 'level' },
-    },
-  ],
-}
+import { minimalConfig } from '../support/minimal-config.js'
 
 async function configFile(name: string, text: string): Promise<string> {
   const dir = await mkdtemp(join(tmpdir(), 'moca-relay-config-'))
@@ -26,7 +15,7 @@ async function configFile(name: string, text: string): Promise<string> {
 
 describe('loadConfig', () => {
   it('fills every default, resolves the key file next to the config, and freezes the result', async () => {
-    const path = await configFile('relay.json', JSON.stringify(minimal))
+    const path = await configFile('relay.json', JSON.stringify(minimalConfig))
     const loaded = await loadConfig(path, { env: {} })
     expect(loaded.config.kafka.brokers).toEqual(['127.0.0.1:9092'])
     expect(loaded.config.issue.maxInFlight).toBe(512)
@@ -41,7 +30,7 @@ describe('loadConfig', () => {
   })
 
   it('lets the environment override endpoints and secrets', async () => {
-    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const path = await configFile('relay.yaml', JSON.stringify(minimalConfig))
     const loaded = await loadConfig(path, {
       env: {
         KAFKA_BROKERS: 'b1:9092, b2:9092',
@@ -59,7 +48,7 @@ describe('loadConfig', () => {
   })
 
   it('takes the registry, partner id, ops port and log level from the environment', async () => {
-    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const path = await configFile('relay.yaml', JSON.stringify(minimalConfig))
     const { config } = await loadConfig(path, {
       env: {
         SCHEMA_REGISTRY_URL: 'http://registry.internal:8081',
@@ -77,7 +66,7 @@ describe('loadConfig', () => {
   it('treats an empty environment variable as not set', async () => {
     const path = await configFile(
       'relay.yaml',
-      JSON.stringify({ ...minimal, kafka: { brokers: ['file-broker:9092'] } }),
+      JSON.stringify({ ...minimalConfig, kafka: { brokers: ['file-broker:9092'] } }),
     )
     const { config } = await loadConfig(path, { env: { KAFKA_BROKERS: '', LOG_LEVEL: '' } })
     expect(config.kafka.brokers).toEqual(['file-broker:9092'])
@@ -85,7 +74,7 @@ describe('loadConfig', () => {
   })
 
   it('blames a bad environment variable on the environment, not on the file', async () => {
-    const path = await configFile('relay.yaml', JSON.stringify(minimal))
+    const path = await configFile('relay.yaml', JSON.stringify(minimalConfig))
     const error = (await loadConfig(path, { env: { MOCA_RELAY_OPS_PORT: '99999' } }).then(
       () => new Error('loaded'),
       (e: unknown) => e,
@@ -102,19 +91,22 @@ describe('loadConfig', () => {
     ['confirm', { confirm: { initialDelay: '10s', maxDelay: '1s' } }],
   ])('refuses %s.maxDelay below its initialDelay, naming the field', (section, override) => {
     expect(() =>
-      parseConfig({ ...minimal, ...override }, { env: {}, configPath: 'relay.yaml' }),
+      parseConfig({ ...minimalConfig, ...override }, { env: {}, configPath: 'relay.yaml' }),
     ).toThrow(`${section}.maxDelay: maxDelay must be ≥ initialDelay`)
   })
 
   it('refuses two routes with the same name, naming the second', () => {
-    const raw = { ...minimal, routes: [minimal.routes[0], { ...minimal.routes[0], topics: ['b'] }] }
+    const raw = {
+      ...minimalConfig,
+      routes: [minimalConfig.routes[0], { ...minimalConfig.routes[0], topics: ['b'] }],
+    }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
       'routes[1].name: duplicate route name "kyc"',
     )
   })
 
   it('refuses a registry output format without a registry, and says how to set one', () => {
-    const raw = { ...minimal, output: { format: 'avro' } }
+    const raw = { ...minimalConfig, output: { format: 'avro' } }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
       'output.format: format "avro" needs a schema registry: set schemaRegistry.url or SCHEMA_REGISTRY_URL',
     )
@@ -148,13 +140,16 @@ describe('loadConfig', () => {
   })
 
   it("refuses routes that read the relay's own topics (a loop)", () => {
-    const raw = { ...minimal, routes: [{ ...minimal.routes[0], topics: ['credential.issued'] }] }
+    const raw = {
+      ...minimalConfig,
+      routes: [{ ...minimalConfig.routes[0], topics: ['credential.issued'] }],
+    }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(/would loop/)
   })
 
   it('takes the Kafka and registry passwords from the environment over the file', () => {
     const raw = {
-      ...minimal,
+      ...minimalConfig,
       kafka: { sasl: { mechanism: 'plain', username: 'relay', password: 'from-file' } },
       schemaRegistry: { url: 'http://registry:8081', username: 'relay', password: 'from-file' },
     }
@@ -174,7 +169,7 @@ describe('loadConfig', () => {
       extensions: { logicalCluster: 'lkc-123', identityPoolId: 'pool-abc' },
     }
     const { config } = parseConfig(
-      { ...minimal, kafka: { sasl: oauth } },
+      { ...minimalConfig, kafka: { sasl: oauth } },
       // KAFKA_SASL_PASSWORD belongs to the other mechanisms: it must not land in an oauth config
       {
         env: { KAFKA_SASL_CLIENT_SECRET: 'client-secret', KAFKA_SASL_PASSWORD: 'other' },
@@ -186,7 +181,7 @@ describe('loadConfig', () => {
 
   it('names the kafka.sasl fields a mechanism is missing, and those it does not use', () => {
     const parse = (sasl: unknown) =>
-      parseConfig({ ...minimal, kafka: { sasl } }, { env: {}, configPath: 'relay.yaml' })
+      parseConfig({ ...minimalConfig, kafka: { sasl } }, { env: {}, configPath: 'relay.yaml' })
     expect(() => parse({ mechanism: 'oauthbearer', clientId: 'relay' })).toThrow(
       /kafka\.sasl\.tokenEndpoint: oauthbearer needs the identity provider's token URL[\s\S]*kafka\.sasl\.clientSecret: oauthbearer needs a client secret \(KAFKA_SASL_CLIENT_SECRET\)/,
     )
@@ -208,8 +203,8 @@ describe('loadConfig', () => {
 
   it("refuses routes that read the relay's internal topics (a loop)", () => {
     const raw = {
-      ...minimal,
-      routes: [{ ...minimal.routes[0], topics: ['moca-relay.confirm-queue'] }],
+      ...minimalConfig,
+      routes: [{ ...minimalConfig.routes[0], topics: ['moca-relay.confirm-queue'] }],
     }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
       /routes\[0\]\.topics\[0\]: "moca-relay\.confirm-queue" is one of the relay's own/,
@@ -218,8 +213,8 @@ describe('loadConfig', () => {
 
   it('refuses an uncertainty window shorter than the request timeout, naming both fields', () => {
     const raw = {
-      ...minimal,
-      moca: { ...minimal.moca, requestTimeout: '10s', uncertaintyWindow: '5s' },
+      ...minimalConfig,
+      moca: { ...minimalConfig.moca, requestTimeout: '10s', uncertaintyWindow: '5s' },
     }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
       /moca\.uncertaintyWindow: uncertaintyWindow must be at least moca\.requestTimeout/,
@@ -227,20 +222,23 @@ describe('loadConfig', () => {
   })
 
   it('takes a rate limit, and refuses one that cannot be met, naming the field', () => {
-    const withLimit = (rateLimit: unknown) => ({ ...minimal, moca: { ...minimal.moca, rateLimit } })
+    const withLimit = (rateLimit: unknown) => ({
+      ...minimalConfig,
+      moca: { ...minimalConfig.moca, rateLimit },
+    })
     const parse = (raw: unknown) => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })
-    expect(parse(minimal).config.moca.rateLimit).toBeUndefined()
+    expect(parse(minimalConfig).config.moca.rateLimit).toBeUndefined()
     expect(parse(withLimit({ perSecond: 50 })).config.moca.rateLimit).toEqual({ perSecond: 50 })
     expect(() => parse(withLimit({ perSecond: 0 }))).toThrow(/moca\.rateLimit\.perSecond/)
     expect(() => parse(withLimit({ perSecond: 10, burst: 0 }))).toThrow(/moca\.rateLimit\.burst/)
   })
 
   it('reads kafka.ssl files relative to the config file, and wants a client key with a client cert', () => {
-    const withSsl = (ssl: unknown) => ({ ...minimal, kafka: { ssl } })
+    const withSsl = (ssl: unknown) => ({ ...minimalConfig, kafka: { ssl } })
     const parse = (raw: unknown) =>
       parseConfig(raw, { env: {}, configPath: '/etc/relay/relay.yaml' })
     expect(parse(withSsl(true)).config.kafka.ssl).toBe(true)
-    expect(parse(minimal).config.kafka.ssl).toBe(false)
+    expect(parse(minimalConfig).config.kafka.ssl).toBe(false)
     expect(
       parse(withSsl({ ca: 'tls/ca.pem', cert: '/abs/client.crt', key: 'client.key' })).config.kafka
         .ssl,
@@ -257,7 +255,7 @@ describe('loadConfig', () => {
   it('wants the registry user and password together; the password may come from the environment', () => {
     const registry = { url: 'http://registry:8081' }
     const parse = (schemaRegistry: unknown, env = {}) =>
-      parseConfig({ ...minimal, schemaRegistry }, { env, configPath: 'relay.yaml' }).config
+      parseConfig({ ...minimalConfig, schemaRegistry }, { env, configPath: 'relay.yaml' }).config
         .schemaRegistry
     expect(() => parse({ ...registry, username: 'api-key' })).toThrow(
       /schemaRegistry\.username and schemaRegistry\.password go together/,
@@ -275,7 +273,7 @@ describe('loadConfig', () => {
   })
 
   it('asks for a key when neither a file nor the environment gives one', () => {
-    const raw = { ...minimal, moca: { partnerId: 'p', key: { kid: 'k' } } }
+    const raw = { ...minimalConfig, moca: { partnerId: 'p', key: { kid: 'k' } } }
     expect(() => parseConfig(raw, { env: {}, configPath: 'relay.yaml' })).toThrow(
       /MOCA_PARTNER_PRIVATE_KEY/,
     )
@@ -284,7 +282,7 @@ describe('loadConfig', () => {
 
 describe('parseConfig refuses values that cannot work, naming the field', () => {
   const parse = (extra: Record<string, unknown>) =>
-    parseConfig({ ...minimal, ...extra }, { env: {}, configPath: 'relay.yaml' })
+    parseConfig({ ...minimalConfig, ...extra }, { env: {}, configPath: 'relay.yaml' })
 
   it.each([
     ['confirm.maxDelay', { confirm: { maxDelay: '25d' } }],
@@ -293,7 +291,7 @@ describe('parseConfig refuses values that cannot work, naming the field', () => 
     ['issue.circuit.probeMaxDelay', { issue: { circuit: { probeMaxDelay: '30d' } } }],
     ['issue.retry.maxDelay', { issue: { retry: { maxDelay: 2 ** 31 } } }],
     ['issue.commitInterval', { issue: { commitInterval: '25d' } }],
-    ['moca.connectTimeout', { moca: { ...minimal.moca, connectTimeout: '25d' } }],
+    ['moca.connectTimeout', { moca: { ...minimalConfig.moca, connectTimeout: '25d' } }],
     ['kafka.fetchMaxWait', { kafka: { fetchMaxWait: '25d' } }],
   ])('refuses %s above setTimeout’s 2^31-1 ms limit', (field, override) => {
     expect(() => parse(override)).toThrow(`${field}: must be at most 24d (2147483647ms`)
@@ -325,7 +323,7 @@ describe('parseConfig refuses values that cannot work, naming the field', () => 
     expect(
       parse({
         issue: { retry: { deadline: '30s' } },
-        moca: { ...minimal.moca, requestTimeout: '60s', uncertaintyWindow: '60s' },
+        moca: { ...minimalConfig.moca, requestTimeout: '60s', uncertaintyWindow: '60s' },
       }).config.issue.retry.deadline,
     ).toBe(30_000)
   })

@@ -4,6 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it, onTestFinished } from 'vitest'
 import { loadConfig } from '../../src/config/load-config.js'
 import { RelayError } from '../../src/errors/relay-error.js'
+import { minimalConfig } from '../support/minimal-config.js'
 
 /**
  * Was: `KAFKA_BROKERS=foo moca-relay run --config relay.yaml` printed "invalid configuration in
@@ -17,15 +18,7 @@ const file = {
     sasl: { mechanism: 'plain', username: 'relay', password: 'from-the-file' },
   },
   schemaRegistry: { url: 'http://127.0.0.1:8081/apis/ccompat/v7' },
-  moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
-  routes: [
-    {
-      name: 'kyc',
-      topics: ['kyc.completed'],
-      program: { issuerDid: 'did:air:x', credentialId: 'c1' },
-      credentialSubject: { level: 'level' },
-    },
-  ],
+  ...minimalConfig,
 }
 
 async function configError(raw: unknown, env: NodeJS.ProcessEnv): Promise<string> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { isRelayError } from '../../src/errors/relay-error.js'
 import { parseConfig, readEnvOrFail } from '../../src/config/load-config.js'
+import { minimalConfig } from '../support/minimal-config.js'
 
 /**
  * Was: kafka.sessionTimeout 0 or 3s passed config loading and `check`, then `run` exited 70 with
@@ -11,24 +12,12 @@ import { parseConfig, readEnvOrFail } from '../../src/config/load-config.js'
  * failed in the MocaChain client ("MocaChain client options: ✖ Too small…", naming no field).
  * Each now stops config loading naming the field, the limit and whose limit it is.
  */
-const minimal = {
-  moca: { partnerId: 'partner-1', key: { kid: 'k1', file: 'keys/partner.pem' } },
-  routes: [
-    {
-      name: 'kyc',
-      topics: ['kyc.completed'],
-      program: { issuerDid: 'did:air:x', credentialId: 'c1' },
-      credentialSubject: { level: 'level' },
-    },
-  ],
-}
-
 function load(
   kafka: Record<string, unknown>,
   more: Record<string, unknown> = {},
 ): ReturnType<typeof parseConfig> {
   return parseConfig(
-    { ...minimal, ...more, kafka },
+    { ...minimalConfig, ...more, kafka },
     { env: readEnvOrFail({}), configPath: 'relay.yaml' },
   )
 }
@@ -72,8 +61,8 @@ describe('Kafka timeouts the consumer or the broker would refuse', () => {
 
 describe('MocaChain client timeouts the client would refuse', () => {
   it.each([
-    ['moca.connectTimeout', { moca: { ...minimal.moca, connectTimeout: 0 } }],
-    ['moca.requestTimeout', { moca: { ...minimal.moca, requestTimeout: 0 } }],
+    ['moca.connectTimeout', { moca: { ...minimalConfig.moca, connectTimeout: 0 } }],
+    ['moca.requestTimeout', { moca: { ...minimalConfig.moca, requestTimeout: 0 } }],
     ['issue.retry.maxRetryAfter', { issue: { retry: { maxRetryAfter: 0 } } }],
   ])('%s 0 stops config loading, naming the field', (field, more) => {
     expect(refusal({}, more)).toBe(
