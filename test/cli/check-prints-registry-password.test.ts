@@ -1,6 +1,6 @@
-import { createServer } from 'node:http'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findFreePort } from '../support/free-port.js'
+import { startFreshRegistry } from '../support/fresh-registry.js'
 import { runCheck } from '../support/run-check.js'
 
 /**
@@ -26,15 +26,7 @@ describe('moca-relay check with credentials in SCHEMA_REGISTRY_URL', () => {
   }
 
   it('keeps the password out of a passing registry line', async () => {
-    // A registry that answers as a fresh one does: the subject is not registered yet.
-    const registry = createServer((req, res) => {
-      req.resume()
-      res.writeHead(404, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
-      res.end('{"error_code":40401,"message":"Subject not found"}')
-    })
-    await new Promise<void>((done) => registry.listen(0, '127.0.0.1', done))
-    onTestFinished(() => new Promise<void>((done) => registry.close(() => done())))
-    const { port } = registry.address() as { port: number }
+    const port = await startFreshRegistry()
 
     const out = await check(`http://apikey:${SECRET}@127.0.0.1:${port}`)
     expect(out).toMatch(/^✓ registry/m)

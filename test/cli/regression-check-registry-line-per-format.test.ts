@@ -1,6 +1,6 @@
-import { createServer } from 'node:http'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { findFreePort } from '../support/free-port.js'
+import { startFreshRegistry } from '../support/fresh-registry.js'
 import { runCheck } from '../support/run-check.js'
 
 /**
@@ -9,21 +9,8 @@ import { runCheck } from '../support/run-check.js'
  * newcomer waited for a subject that would never appear. The line now says what is true for the
  * format.
  */
-async function freshRegistry(): Promise<string> {
-  // A registry that answers as a fresh one does: no subject is registered.
-  const registry = createServer((req, res) => {
-    req.resume()
-    res.writeHead(404, { 'content-type': 'application/vnd.schemaregistry.v1+json' })
-    res.end('{"error_code":40401,"message":"Subject not found"}')
-  })
-  await new Promise<void>((done) => registry.listen(0, '127.0.0.1', done))
-  onTestFinished(() => new Promise<void>((done) => registry.close(() => done())))
-  const { port } = registry.address() as { port: number }
-  return `http://127.0.0.1:${port}`
-}
-
 async function registryLine(output?: Record<string, unknown>): Promise<string> {
-  const url = await freshRegistry()
+  const url = `http://127.0.0.1:${await startFreshRegistry()}`
   const { out } = await runCheck({
     moca: {
       baseUrl: `http://127.0.0.1:${await findFreePort()}/v1`,
