@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createPrometheusMetrics } from '../../src/ops/prometheus-metrics.js'
-import type { PartitionContext } from '../../src/pipeline/partition-worker.js'
-import { runnerHarness } from '../support/stage-runner-harness.js'
+import { finishingAtOnce, runnerHarness } from '../support/stage-runner-harness.js'
 
 /**
  * Was: moca_relay_consumer_lag was the high watermark minus the next offset to admit, so on a
@@ -27,12 +26,7 @@ async function started() {
     ledger: LEDGER,
     deps: {
       metrics,
-      createProcessor: (ctx: PartitionContext) => ({
-        process: (_record, slot) => {
-          void ctx.batcher.stage([{ topic: 'credential.issued', key: null, value: null }], slot)
-        },
-        whenIdle: async () => undefined,
-      }),
+      createProcessor: finishingAtOnce('credential.issued'),
     },
   })
   await h.runner.start()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { createPrometheusMetrics } from '../../src/ops/prometheus-metrics.js'
-import type { PartitionContext } from '../../src/pipeline/partition-worker.js'
-import { runnerHarness } from '../support/stage-runner-harness.js'
+import type { StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
+import { finishingAtOnce, runnerHarness } from '../support/stage-runner-harness.js'
 
 /**
  * Was: after a rebalance moved a partition to another instance, this one kept exporting its
@@ -18,21 +18,27 @@ const partitionSeries = (text: string, partition: number): string[] =>
     .filter((l) => /^moca_relay_(in_flight|consumer_lag)\{/.test(l))
     .filter((l) => l.includes(`partition="${partition}"`))
 
+/** The runner, its gauges in `metrics`, owning partitions 0 and 1 of IN (ledgers empty). */
+async function startedOnTwoPartitions(deps: Partial<StageRunnerDeps> = {}) {
+  const metrics = createPrometheusMetrics()
+  const h = runnerHarness({
+    input: IN,
+    ledger: LEDGER,
+    ledgerBounds: [
+      { partition: 0, low: 0, high: 0 },
+      { partition: 1, low: 0, high: 0 },
+    ],
+    deps: { metrics, ...deps },
+  })
+  await h.runner.start()
+  h.join({ [IN]: [0, 1], [LEDGER]: [0, 1] })
+  await h.settle()
+  return { h, metrics }
+}
+
 describe('the gauges of a partition', () => {
   it('leave /metrics when a rebalance takes the partition away, and come back with it', async () => {
-    const metrics = createPrometheusMetrics()
-    const h = runnerHarness({
-      input: IN,
-      ledger: LEDGER,
-      ledgerBounds: [
-        { partition: 0, low: 0, high: 0 },
-        { partition: 1, low: 0, high: 0 },
-      ],
-      deps: { metrics },
-    })
-    await h.runner.start()
-    h.join({ [IN]: [0, 1], [LEDGER]: [0, 1] })
-    await h.settle()
+    const { h, metrics } = await startedOnTwoPartitions()
     // the record's work never ends (the harness's processor): it stays in flight
     await h.inputBatch(0, [{ offset: 0, value: Buffer.from('{}') }])
     await h.inputBatch(1, [{ offset: 0, value: Buffer.from('{}') }])
@@ -56,29 +62,11 @@ describe('the gauges of a partition', () => {
   })
 
   it('do not come back with the last commit of the worker a rebalance stopped', async () => {
-    const metrics = createPrometheusMetrics()
-    const h = runnerHarness({
-      input: IN,
-      ledger: LEDGER,
-      ledgerBounds: [
-        { partition: 0, low: 0, high: 0 },
-        { partition: 1, low: 0, high: 0 },
-      ],
-      deps: {
-        metrics,
-        // each record is done at once; its commit waits for the linger, or for the worker's stop
-        createProcessor: (ctx: PartitionContext) => ({
-          process: (_record, slot) => {
-            void ctx.batcher.stage([{ topic: 'credential.issued', key: null, value: null }], slot)
-          },
-          whenIdle: async () => undefined,
-        }),
-        lingerMs: 60_000,
-      },
+    // each record is done at once; its commit waits for the linger, or for the worker's stop
+    const { h, metrics } = await startedOnTwoPartitions({
+      createProcessor: finishingAtOnce('credential.issued'),
+      lingerMs: 60_000,
     })
-    await h.runner.start()
-    h.join({ [IN]: [0, 1], [LEDGER]: [0, 1] })
-    await h.settle()
     await h.inputBatch(1, [{ offset: 0, value: Buffer.from('{}') }])
     expect(partitionSeries(await metrics.render(), 1)).toHaveLength(2)
 

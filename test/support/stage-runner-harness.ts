@@ -5,6 +5,7 @@
  */
 import type { Admin, Kafka } from 'kafkajs'
 import { createSilentLogger } from '../../src/ops/logger.js'
+import type { CreatePartitionProcessor } from '../../src/pipeline/partition-worker.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
 import { createStageRunner, type StageRunnerDeps } from '../../src/pipeline/stage-runner.js'
 
@@ -22,6 +23,16 @@ export function deferred(): Deferred {
     reject = rej
   })
   return { promise, resolve, reject }
+}
+
+/** A stage that finishes each record at once, staging one empty record on `topic` for its commit. */
+export function finishingAtOnce(topic: string): CreatePartitionProcessor {
+  return (ctx) => ({
+    process: (_record, slot) => {
+      void ctx.batcher.stage([{ topic, key: null, value: null }], slot)
+    },
+    whenIdle: async () => undefined,
+  })
 }
 
 export interface CommittedTxn {
