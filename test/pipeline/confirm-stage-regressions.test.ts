@@ -1,6 +1,6 @@
 import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import { schemaFromConfluentSchema } from '@kafkajs/confluent-schema-registry/dist/schemaTypeResolver.js'
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { readOutputSchema } from '../../src/kafka/output-schemas.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { noopMetrics } from '../../src/pipeline/relay-metrics.js'
@@ -12,15 +12,11 @@ import {
   ISSUED_AT,
   TOPICS,
 } from '../support/confirm-harness.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 /** Confirm-stage bugs found by reviews, each with what it was; the real worker, scripted MocaChain. */
 describe('confirm stage regressions', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   describe('failure.attempts of credential.failed', () => {
     // Was: every credential.failed of the confirm stage says `failure.attempts: 1`
@@ -206,12 +202,7 @@ describe('a confirm-queue record this relay cannot read', () => {
   // it was (invariant 1, nothing lost). And decodeConfirmRequest let through records without
   // orderingKey, route, userUuid or a well-formed source, which later code then used as if they
   // were there: polled, and published an onchain event missing fields its schema requires.
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   it.each([
     ['is not JSON', Buffer.from('{"v":1,"idempotencyKey":"key-1",'), 'not JSON'],
@@ -352,12 +343,7 @@ describe('a confirm-queue record written by a newer relay', () => {
   // issue stage writes requests of a newer version that an older relay's confirm stage may read
   // first: the credential's final event was lost for good, when the newer relay, taking the
   // partition over, could have confirmed it.
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   it('is neither failed nor passed: the partition stops at it, with a warning that says to upgrade, once the records before it are done', async () => {
     const polled: string[] = []

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import {
@@ -10,17 +10,13 @@ import {
   TOPICS,
 } from '../support/confirm-harness.js'
 import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 const failure = (code: string, classification: ErrorClassification, httpStatus: number) =>
   mocaFailure('status', code, classification, httpStatus)
 
 describe('the confirm stage', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   it('polls from issuedAt + initialDelay, doubling to maxDelay, and gives up with CONFIRM_TIMEOUT at the deadline', async () => {
     const p = confirmPartition(() => answer('WAIT_ONCHAIN'))

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { IssueResponse } from '../../src/domain/moca-api.js'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
 import type { LedgerPartition } from '../../src/ledger/ledger-partition.js'
@@ -7,6 +7,7 @@ import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-br
 import type { CallOutcome } from '../../src/pipeline/issue-call.js'
 import { issueCall } from '../support/issue-call-harness.js'
 import { classifiedAnswer, mocaFailure } from '../support/moca-failure.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 // The default probes (config/defaults.ts): 1 s doubling to 30 s.
 const probePolicy = probePolicyOf({ initialDelayMs: 1_000, maxDelayMs: 30_000 })
@@ -16,12 +17,7 @@ const failure = (code: string, classification: ErrorClassification, httpStatus: 
 const unused = () => Promise.reject(new Error('not called here'))
 
 describe('one issue call at the route circuit', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(Date.UTC(2025, 0, 1))
 
   it('does not count the wait at the circuit toward the deadline when the answer after it is a retryable error', async () => {
     // 32 calls in flight (issue.initialInFlight) when MocaChain starts refusing the partner JWT
@@ -179,12 +175,7 @@ const GATEWAY_ANSWERS = [
 ] as const
 
 describe('an issue call a gateway answered while MocaChain still works on it', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(Date.UTC(2025, 0, 1))
 
   // Was: only a call that got no answer at all waited the uncertainty window; after a gateway's
   // 5xx the "ignore" retry went out at once, found the user's previous credential (the first
@@ -226,12 +217,7 @@ describe('an issue call a gateway answered while MocaChain still works on it', (
 })
 
 describe('an issue call to a base URL that moved', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(Date.UTC(2025, 0, 1))
 
   // Was: a redirect was MOCA_UNEXPECTED_RESPONSE, terminal: every event of the route became
   // credential.failed while the base URL pointed at the old host.

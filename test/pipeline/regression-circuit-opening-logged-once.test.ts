@@ -1,10 +1,11 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { IssueResponse } from '../../src/domain/moca-api.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
 import { createRouteCircuit, probePolicyOf } from '../../src/pipeline/circuit-breaker.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { issueCall } from '../support/issue-call-harness.js'
 import { mocaFailure } from '../support/moca-failure.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 /**
  * Was: every call in flight when MocaChain started refusing the partner JWT logged its own warn
@@ -13,12 +14,7 @@ import { mocaFailure } from '../support/moca-failure.js'
  * nothing itself.
  */
 describe('a route circuit that opens under 50 calls in flight', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: Date.UTC(2025, 0, 1) })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(Date.UTC(2025, 0, 1))
 
   it('is logged once when it opens (route, code, message) and once when it closes', async () => {
     const logs = captureLogs('info')

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import { classifyNetworkError } from '../../src/moca/classify-network-error.js'
 import type { MocaClient } from '../../src/moca/moca-client.js'
@@ -7,6 +7,7 @@ import { createMocaFailureWarnings } from '../../src/pipeline/moca-failure-warni
 import { captureLogs } from '../support/capture-logs.js'
 import { confirmPartition, confirmRequest, ISSUED_AT } from '../support/confirm-harness.js'
 import { issuePartition } from '../support/issue-harness.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 /**
  * Was: with MocaChain unreachable (MOCA_BASE_URL=http://127.0.0.1:1/v1) the relay retried for the
@@ -42,12 +43,7 @@ const unreachable: MocaClient = {
 }
 
 describe('a MocaChain outage is told to the operator', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   it('issue calls: one warning with the cause at LOG_LEVEL=warn, not one per failed call', async () => {
     const p = issuePartition(unreachable, { retryPolicy, level: 'warn' })

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import {
   answer,
@@ -7,6 +7,7 @@ import {
   ISSUED_AT,
   TOPICS,
 } from '../support/confirm-harness.js'
+import { useFakeTimersFrom } from '../support/fake-timers.js'
 
 /**
  * Was: the confirm stage took any ONCHAIN answer for the credential it polled, whatever
@@ -15,12 +16,7 @@ import {
  * a hash that no credential.issued of this key had ever named.
  */
 describe('a status answer about another coreClaimHash', () => {
-  beforeEach(() => {
-    vi.useFakeTimers({ now: ISSUED_AT })
-  })
-  afterEach(() => {
-    vi.useRealTimers()
-  })
+  useFakeTimersFrom(ISSUED_AT)
 
   it('never confirms the credential: it is polled to the deadline and CONFIRM_TIMEOUT says why', async () => {
     const p = confirmPartition(() => answer('ONCHAIN', 'some-other-hash'))
