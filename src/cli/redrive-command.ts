@@ -1,5 +1,6 @@
 import { loadConfig } from '../config/load-config.js'
 import type { CredentialFailed } from '../domain/output-events.js'
+import { issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import { createLogger } from '../ops/logger.js'
@@ -7,10 +8,19 @@ import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { refuseActiveRangeRun } from './active-range-runs.js'
+import {
+  findRecordsPastLedgerRetention,
+  pastLedgerRetentionBanner,
+  pastLedgerRetentionWarning,
+  refusePastLedgerRetention,
+  type PastLedgerRetention,
+  type PastLedgerRetentionReport,
+} from './ledger-retention-check.js'
 import { checkRunId, newRunId } from './run-id.js'
 import { describeCrash, runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
 import {
+  batchOffsets,
   checkReason,
   countRecords,
   dropDeletedRecords,
@@ -23,8 +33,8 @@ import { formatRunSummary } from './run-summary.js'
 import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
-  moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--run-id ID]
-                     [--config relay.yaml]
+  moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--allow-past-retention]
+                     [--run-id ID] [--config relay.yaml]
       Sends failed events back through the issue stage once their cause is fixed (a route
       mapping, the registry, a user's consent…). Reads credential.failed, finds the input record
       of each failure, and reprocesses exactly those records with their own consumer group:
@@ -36,6 +46,12 @@ const USAGE = `Usage:
       --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
       --dry-run      report what would be retried: no call, no output, and nothing changes
                      on the cluster (no topic, transactional id or commit).
+      --allow-past-retention
+                     retry failed records whose ledger entries may be gone (older than
+                     ledger.retention, or a ledger partition retention emptied): the ledger no
+                     longer knows whether they were issued since, so they are issued AGAIN, with
+                     the route's onDuplicate. Without it such a redrive is refused; a dry run
+                     names them.
       --run-id ID    resume an interrupted redrive.
       Input records the topic no longer holds (retention deleted them) are listed and left out;
       the redrive then exits 1.`
@@ -53,6 +69,7 @@ export function createRedriveCommand(): Command {
           reason: { type: 'string', multiple: true },
           since: { type: 'string' },
           'dry-run': { type: 'boolean', default: false },
+          'allow-past-retention': { type: 'boolean', default: false },
           'run-id': { type: 'string' },
         },
       })
@@ -91,6 +108,12 @@ export function createRedriveCommand(): Command {
       const batches: RedriveBatch[] = []
       const gone: string[] = []
       let goneRecords = 0
+      /** What the ledger may have forgotten of the records this redrive retries. */
+      let pastRetention: PastLedgerRetentionReport = {
+        run: 'redrive',
+        found: [],
+        retentionMs: config.ledger.retention,
+      }
       try {
         failures = await readFailedEvents({
           kafka,
@@ -123,6 +146,23 @@ export function createRedriveCommand(): Command {
             sessionTimeoutMs: config.kafka.sessionTimeout,
           })
         }
+        // Only retries issue: a re-poll confirms what the ledger knows as issued, and skips a key
+        // it does not know.
+        const found: PastLedgerRetention[] = []
+        for (const batch of batches.filter((b) => b.kind === 'retry')) {
+          const inBatch = await findRecordsPastLedgerRetention(admin, {
+            topic: batch.topic,
+            ledgerTopic: issueLedgerTopic(config.topics.internalPrefix, batch.topic),
+            from: batch.from,
+            to: batch.to,
+            records: batchOffsets(batch),
+            retentionMs: config.ledger.retention,
+            now: Date.now(),
+          })
+          found.push(...inBatch)
+        }
+        pastRetention = { ...pastRetention, found }
+        refusePastLedgerRetention(pastRetention, dryRun || values['allow-past-retention'])
       } finally {
         await admin.disconnect()
       }
@@ -137,6 +177,8 @@ export function createRedriveCommand(): Command {
         )
       }
       if (selected.length === 0) return 0
+      if (!dryRun && pastRetention.found.length > 0)
+        out.write(pastLedgerRetentionBanner(pastRetention))
 
       const shutdown = abortOnShutdownSignals()
       let interrupted = false
@@ -174,9 +216,11 @@ export function createRedriveCommand(): Command {
       } finally {
         shutdown.dispose()
       }
+      if (dryRun && pastRetention.found.length > 0)
+        out.write(pastLedgerRetentionWarning(pastRetention))
       if (interrupted) {
         out.write(
-          `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun })}\n`,
+          `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun, allowPastRetention: values['allow-past-retention'] })}\n`,
         )
         return crashed !== undefined ? 1 : shutdown.exitCode
       }
@@ -216,11 +260,13 @@ export function redriveResumeCommand(run: {
   readonly reasons: readonly string[]
   readonly sinceMs: number | null
   readonly dryRun: boolean
+  /** The run was told to issue records the ledger may have forgotten: so is its resume. */
+  readonly allowPastRetention?: boolean
 }): string {
   return [
     `moca-relay redrive --run-id ${run.runId} --config ${run.config}`,
     ...run.reasons.map((reason) => `--reason ${reason}`),
     ...(run.sinceMs === null ? [] : [`--since ${new Date(run.sinceMs).toISOString()}`]),
-    ...(run.dryRun ? ['--dry-run'] : []),
+    ...(run.dryRun ? ['--dry-run'] : run.allowPastRetention ? ['--allow-past-retention'] : []),
   ].join(' ')
 }

@@ -160,13 +160,11 @@ export function dropDeletedRecords(
   }
   const kept: { source: Pick<SourceRef, 'partition' | 'offset'> }[] = []
   const goneBy = new Map<number, number>()
-  for (const key of batch.only) {
-    const [partition, offset] = key
-      .slice(batch.topic.length + 1)
-      .split('/')
-      .map(Number) as [number, number]
-    if (held(partition, offset)) kept.push({ source: { partition, offset: String(offset) } })
-    else goneBy.set(partition, (goneBy.get(partition) ?? 0) + 1)
+  for (const [partition, offsets] of batchOffsets(batch)) {
+    for (const offset of offsets) {
+      if (held(partition, offset)) kept.push({ source: { partition, offset: String(offset) } })
+      else goneBy.set(partition, (goneBy.get(partition) ?? 0) + 1)
+    }
   }
   const gone = [...goneBy]
     .sort((a, b) => a[0] - b[0])
@@ -179,6 +177,21 @@ export function dropDeletedRecords(
   if (kept.length === 0) return { batch: null, gone }
   const ranges = redriveRanges(batch.topic, kept)
   return { batch: { ...batch, ...ranges, records: ranges.only.size }, gone }
+}
+
+/** The offsets of the records a batch processes, per partition. */
+export function batchOffsets(batch: Pick<RedriveBatch, 'topic' | 'only'>): Map<number, number[]> {
+  const offsets = new Map<number, number[]>()
+  for (const key of batch.only) {
+    const [partition, offset] = key
+      .slice(batch.topic.length + 1)
+      .split('/')
+      .map(Number) as [number, number]
+    const held = offsets.get(partition)
+    if (held) held.push(offset)
+    else offsets.set(partition, [offset])
+  }
+  return offsets
 }
 
 /** Input records behind `failures`: each `topic/partition/offset` once. */

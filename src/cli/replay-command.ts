@@ -8,10 +8,11 @@ import { reissuePolicy, replayPolicy } from '../pipeline/ledger-policy.js'
 import type { Command } from './command.js'
 import { refuseActiveRangeRun } from './active-range-runs.js'
 import {
-  countPastLedgerRetention,
-  describePastLedgerRetention,
   findRecordsPastLedgerRetention,
-  type PastLedgerRetention,
+  pastLedgerRetentionBanner,
+  pastLedgerRetentionWarning,
+  refusePastLedgerRetention,
+  type PastLedgerRetentionReport,
 } from './ledger-retention-check.js'
 import { checkRunId, newRunId } from './run-id.js'
 import {
@@ -114,7 +115,11 @@ export function createReplayCommand(): Command {
       await connectAdmin(admin, config)
       let range: { from: Map<number, number>; to: Map<number, number> }
       /** What the ledger may have forgotten (a reissue issues every record anyway). */
-      let pastRetention: PastLedgerRetention[] = []
+      let pastRetention: PastLedgerRetentionReport = {
+        run: 'replay',
+        found: [],
+        retentionMs: config.ledger.retention,
+      }
       try {
         const bounds = {
           from: { text: values.from, spec: parseOffsetSpec(values.from, '--from') },
@@ -152,21 +157,18 @@ export function createReplayCommand(): Command {
           }
         }
         if (!values.reissue) {
-          pastRetention = await findRecordsPastLedgerRetention(admin, {
+          const found = await findRecordsPastLedgerRetention(admin, {
             topic,
             ledgerTopic: issueLedgerTopic(config.topics.internalPrefix, topic),
             ...range,
             retentionMs: config.ledger.retention,
             now: Date.now(),
           })
-          if (pastRetention.length > 0 && !values['dry-run'] && !values['allow-past-retention']) {
-            const where = describePastLedgerRetention(pastRetention, config.ledger.retention)
-            throw new RelayError(
-              'REPLAY_PAST_LEDGER_RETENTION',
-              `the range holds ${countPastLedgerRetention(pastRetention)} records whose ledger entries may be gone (${where.join('; ')}): the ledger no longer knows whether they were issued, so this replay would issue them AGAIN, with the route's onDuplicate ("revoke" by default: each user's credential replaced). Replay from a later --from, or pass --allow-past-retention to issue them again on purpose (--dry-run shows the range)`,
-              { classification: 'terminal' },
-            )
-          }
+          pastRetention = { ...pastRetention, found }
+          refusePastLedgerRetention(
+            pastRetention,
+            values['dry-run'] || values['allow-past-retention'],
+          )
         }
       } finally {
         await admin.disconnect()
@@ -197,14 +199,8 @@ export function createReplayCommand(): Command {
           )
           await new Promise((resolve) => setTimeout(resolve, REISSUE_PAUSE_MS))
         }
-      } else if (pastRetention.length > 0) {
-        out.write(
-          `\n!! --allow-past-retention: the ledger may no longer know ${countPastLedgerRetention(pastRetention)} records of this range; those it does not know are issued AGAIN, with the route's onDuplicate ("revoke" by default):\n` +
-            describePastLedgerRetention(pastRetention, config.ledger.retention)
-              .map((line) => `!!   ${line}\n`)
-              .join('') +
-            '!! Keys the ledger still knows are skipped.\n',
-        )
+      } else if (pastRetention.found.length > 0) {
+        out.write(pastLedgerRetentionBanner(pastRetention))
       } else {
         out.write(
           'Keys the ledger knows are skipped: a replay of what the relay already processed issues nothing.\n',
@@ -231,14 +227,8 @@ export function createReplayCommand(): Command {
         shutdown.dispose()
       }
       out.write(`\n${formatRunSummary(result, values['dry-run'])}\n`)
-      if (values['dry-run'] && pastRetention.length > 0) {
-        out.write(
-          `\nWarning: the ledger may no longer know ${countPastLedgerRetention(pastRetention)} records of this range, so what "would issue" counts may include records the relay already issued; a replay would issue them AGAIN, with the route's onDuplicate ("revoke" by default):\n` +
-            describePastLedgerRetention(pastRetention, config.ledger.retention)
-              .map((line) => `  ${line}\n`)
-              .join('') +
-            'A replay of this range is refused unless it is given --allow-past-retention.\n',
-        )
+      if (values['dry-run'] && pastRetention.found.length > 0) {
+        out.write(pastLedgerRetentionWarning(pastRetention))
       }
       if (!result.completed) {
         const crashed = result.crashed !== undefined

@@ -187,6 +187,12 @@ export const ErrorCodes = {
     action:
       'Replay from a later --from (`--dry-run` names the partitions and offsets), or pass --allow-past-retention to issue those records again on purpose.',
   },
+  REDRIVE_PAST_LEDGER_RETENTION: {
+    meaning:
+      'A redrive selected failed records whose ledger entries may be gone: records older than ledger.retention, or a ledger partition that retention emptied. The ledger no longer knows whether they failed or were issued since (by an earlier redrive, or another record of the same key), so the redrive would issue them again with onDuplicate "revoke". Nothing was started.',
+    action:
+      'Redrive a narrower selection with --reason or --since (`--dry-run` names the records), or pass --allow-past-retention to issue those records again on purpose, once you know their users hold no credential from them.',
+  },
   RANGE_RUN_ACTIVE: {
     meaning:
       'A replay or redrive was started while another range run of the same relay (a non-empty consumer group `<groupId>.<run-id>`) reads the same input topic, or while its own --run-id is running: two runs over the same partitions could issue a key twice. Nothing was started.',

@@ -47,7 +47,9 @@ describe('records of a replay range whose ledger entries may be gone', () => {
     ])
     const found = await findRecordsPastLedgerRetention(fake, range)
     expect(fake.asked).toEqual([NOW - 24 * HOUR])
-    expect(found).toEqual([{ partition: 0, from: 0, to: 4, reason: 'older', ledgerStart: 0 }])
+    expect(found).toEqual([
+      { topic: 'kyc', partition: 0, from: 0, to: 4, records: 4, reason: 'older', ledgerStart: 0 },
+    ])
     expect(describePastLedgerRetention(found, range.retentionMs)).toEqual([
       'partition 0: offsets 0 → 4 (4 records): older than ledger.retention (1d)',
     ])
@@ -62,13 +64,53 @@ describe('records of a replay range whose ledger entries may be gone', () => {
       range,
     )
     expect(found).toEqual([
-      { partition: 0, from: 0, to: 4, reason: 'older', ledgerStart: 7 },
-      { partition: 1, from: 0, to: 6, reason: 'emptied', ledgerStart: 12 },
+      { topic: 'kyc', partition: 0, from: 0, to: 4, records: 4, reason: 'older', ledgerStart: 7 },
+      {
+        topic: 'kyc',
+        partition: 1,
+        from: 0,
+        to: 6,
+        records: 6,
+        reason: 'emptied',
+        ledgerStart: 12,
+      },
     ])
     expect(describePastLedgerRetention(found, 36 * HOUR)).toEqual([
       "partition 0: offsets 0 → 4 (4 records): older than ledger.retention (36h); the ledger partition's log starts at offset 7",
       'partition 1: offsets 0 → 6 (6 records): the ledger partition is empty, its log starts at offset 12 (retention deleted every entry)',
     ])
+  })
+
+  it('of a redrive are its failed records only, not the offsets between them', async () => {
+    const found = await findRecordsPastLedgerRetention(
+      admin([
+        { partition: 0, low: '0', high: '30' },
+        { partition: 1, low: '12', high: '12' },
+      ]),
+      {
+        ...range,
+        // partition 0: offsets 2 and 3 are older than the cutoff, 8 is not
+        records: new Map([
+          [0, [8, 2, 3]],
+          [1, [5]],
+        ]),
+      },
+    )
+    expect(found).toEqual([
+      { topic: 'kyc', partition: 0, from: 2, to: 4, records: 2, reason: 'older', ledgerStart: 0 },
+      {
+        topic: 'kyc',
+        partition: 1,
+        from: 5,
+        to: 6,
+        records: 1,
+        reason: 'emptied',
+        ledgerStart: 12,
+      },
+    ])
+    expect(describePastLedgerRetention(found, range.retentionMs, { withTopic: true })[1]).toBe(
+      'kyc partition 1: offsets 5 → 6 (1 record): the ledger partition is empty, its log starts at offset 12 (retention deleted every entry)',
+    )
   })
 
   it('are none when the ledger topic does not exist yet: it never held anything', async () => {

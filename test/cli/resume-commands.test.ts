@@ -96,4 +96,17 @@ describe('the "Resume with" line of an interrupted redrive', () => {
       }),
     ).toBe('moca-relay redrive --run-id r1 --config relay.yaml --dry-run')
   })
+
+  it('keeps --allow-past-retention: the resume would be refused without it', () => {
+    expect(
+      redriveResumeCommand({
+        runId: 'r1',
+        config: 'relay.yaml',
+        reasons: [],
+        sinceMs: null,
+        dryRun: false,
+        allowPastRetention: true,
+      }),
+    ).toBe('moca-relay redrive --run-id r1 --config relay.yaml --allow-past-retention')
+  })
 })
