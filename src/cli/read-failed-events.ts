@@ -2,6 +2,8 @@ import { randomBytes } from 'node:crypto'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { Admin, Kafka } from 'kafkajs'
 import type { CredentialFailed } from '../domain/output-events.js'
+import { RelayError } from '../errors/relay-error.js'
+import { DESCRIBE_ACL_HINT } from '../kafka/topic-admin.js'
 import type { Logger } from '../ops/logger.js'
 
 export interface ReadFailedOptions {
@@ -28,6 +30,15 @@ export async function readFailedEvents(options: ReadFailedOptions): Promise<Cred
   const { admin, topic } = options
   // under the relay's group id, so the one prefixed group ACL of requiredAcls covers it
   const groupId = `${options.groupId}.redrive-reader.${randomBytes(4).toString('hex')}`
+  // kafkajs retries a topic the cluster does not have for ~10 s, then throws a bare protocol
+  // error ("does not host this topic-partition"). The relay creates this topic when it starts.
+  if (!(await admin.listTopics()).includes(topic)) {
+    throw new RelayError(
+      'KAFKA_TOPIC_MISSING',
+      `topics.failed "${topic}" does not exist: the relay creates it when it starts, so no relay with this config has run against this cluster. Check --config, kafka.brokers and topics.failed. ${DESCRIBE_ACL_HINT}`,
+      { classification: 'systemic' },
+    )
+  }
   const offsets = await admin.fetchTopicOffsets(topic)
   const end = new Map(offsets.map((p) => [p.partition, Number(p.high)]))
   const start = new Map(offsets.map((p) => [p.partition, Number(p.low)]))

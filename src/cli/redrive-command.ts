@@ -3,6 +3,7 @@ import type { CredentialFailed } from '../domain/output-events.js'
 import { issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
+import { requireTopics } from '../kafka/topic-admin.js'
 import { createLogger } from '../ops/logger.js'
 import { abortOnShutdownSignals } from '../ops/shutdown-signals.js'
 import { reconfirmPolicy, redrivePolicy } from '../pipeline/ledger-policy.js'
@@ -128,7 +129,11 @@ export function createRedriveCommand(): Command {
           reasons,
           routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
         })
-        for (const planned of planRedrive(selected)) {
+        const plan = planRedrive(selected)
+        // A route's topic deleted since its records failed: say what `run` and `replay` say,
+        // not a protocol error after kafkajs's ~10 s of retries.
+        await requireTopics(admin, [...new Set(plan.map((b) => b.topic))])
+        for (const planned of plan) {
           const left = dropDeletedRecords(planned, await admin.fetchTopicOffsets(planned.topic))
           if (left.batch) batches.push(left.batch)
           for (const p of left.gone) {

@@ -238,8 +238,9 @@ export const ErrorCodes = {
   },
   KAFKA_TOPIC_MISSING: {
     meaning:
-      'An input topic named by a route does not exist. The relay never creates input topics: they belong to the producers.',
-    action: 'Create the topic, or fix routes[].topics.',
+      'An input topic named by a route does not exist (the relay never creates input topics: they belong to the producers); or, for `moca-relay redrive`, the topics.failed topic it reads does not exist.',
+    action:
+      'Create the input topic, or fix routes[].topics. For topics.failed, check --config, kafka.brokers and topics.failed: the relay creates that topic when it starts. On a cluster with ACLs, run `moca-relay acls`: a topic the principal may not Describe looks missing.',
   },
   KAFKA_PARTITION_MISSING: {
     meaning:

@@ -54,6 +54,10 @@ export async function partitionCounts(
   return counts
 }
 
+/** What a topic that looks missing may also be. */
+export const DESCRIBE_ACL_HINT =
+  "On a cluster with ACLs, topics the relay's principal may not Describe look missing too: `moca-relay acls` lists what it needs"
+
 /** Input topics belong to upstream: the relay checks they exist and never creates them. */
 export async function requireTopics(
   admin: Admin,
@@ -64,7 +68,7 @@ export async function requireTopics(
   if (missing.length > 0) {
     throw new RelayError(
       'KAFKA_TOPIC_MISSING',
-      `input topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} (the producers' topics), or fix routes[].topics. On a cluster with ACLs, topics the relay's principal may not Describe look missing too: \`moca-relay acls\` lists what it needs`,
+      `input topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(', ')} do${missing.length > 1 ? '' : 'es'} not exist: create ${missing.length > 1 ? 'them' : 'it'} (the producers' topics), or fix routes[].topics. ${DESCRIBE_ACL_HINT}`,
       { classification: 'systemic' },
     )
   }
