@@ -198,6 +198,24 @@ export interface RangeBound {
 }
 
 /**
+ * Why a start time selects nothing (null: it may select something): it is in the future, and
+ * nothing was written after it yet. Replay's --from and redrive's --since both used to "succeed"
+ * with 0 records.
+ */
+export function futureTimeProblem(bound: {
+  readonly option: '--from' | '--since'
+  readonly text: string
+  readonly spec: OffsetSpec
+  /** What is written to the topic the bound selects from, for the message. */
+  readonly written: 'record' | 'failure'
+  readonly now?: number | undefined
+}): string | null {
+  if (bound.spec.kind !== 'time' || bound.spec.ms <= (bound.now ?? Date.now())) return null
+  const example = bound.option === '--since' ? '24h' : '2h'
+  return `${bound.option} ${bound.text} is in the future: no ${bound.written} was written after it yet. Give a time in the past, or a duration ago (${example})`
+}
+
+/**
  * Why a range cannot be what the operator meant (null: it can), in words that name the fix. Each
  * of these used to resolve to an empty range and "succeed" with 0 records: a partition the topic
  * does not have (dropped), a start in the future, a range that runs backwards.
@@ -225,9 +243,8 @@ export function rangeProblem(check: {
       return `${option} ${bound.text} names partition${missing.length > 1 ? 's' : ''} ${missing.join(', ')}, which ${topic} does not have (its partitions: ${partitions.join(', ')}): name only partitions of the topic`
     }
   }
-  if (from.spec.kind === 'time' && from.spec.ms > (check.now ?? Date.now())) {
-    return `--from ${from.text} is in the future: no record was written after it yet. Give a time in the past, or a duration ago (2h)`
-  }
+  const future = futureTimeProblem({ option: '--from', ...from, written: 'record', now: check.now })
+  if (future !== null) return future
   if (specAfter(from.spec, to.spec)) {
     return `--from ${from.text} is after --to ${to.text}: the range runs backwards. Swap them: --from ${to.text} --to ${from.text}`
   }

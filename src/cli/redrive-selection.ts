@@ -2,7 +2,7 @@ import type { SourceRef } from '../domain/issuance-command.js'
 import type { CredentialFailed } from '../domain/output-events.js'
 import { ErrorCodes } from '../errors/error-codes.js'
 import { isRelayError } from '../errors/relay-error.js'
-import { parseOffsetSpec } from './offset-spec.js'
+import { futureTimeProblem, parseOffsetSpec } from './offset-spec.js'
 
 /** What `--since` takes, as a usage error says it. */
 const SINCE_FORMS =
@@ -11,7 +11,8 @@ const SINCE_FORMS =
 /**
  * `--since` of a redrive as epoch ms (null without it), or why it is not one. Only a time makes
  * sense: failures are selected by when they were written, not by offsets of the failed topic, so
- * the offset forms of a replay's --from are refused, and not offered in the message.
+ * the offset forms of a replay's --from are refused, and not offered in the message. A time in the
+ * future is refused too: it would select nothing, and the redrive would end as if all were well.
  */
 export function parseRedriveSince(
   value: string | undefined,
@@ -21,7 +22,15 @@ export function parseRedriveSince(
   const refused = { problem: `--since ${value} is not a time: give ${SINCE_FORMS}` }
   try {
     const since = parseOffsetSpec(value, '--since', now)
-    return since.kind === 'time' ? { ms: since.ms } : refused
+    if (since.kind !== 'time') return refused
+    const future = futureTimeProblem({
+      option: '--since',
+      text: value,
+      spec: since,
+      written: 'failure',
+      now,
+    })
+    return future === null ? { ms: since.ms } : { problem: future }
   } catch (err) {
     // A date with a mistake (no zone, 30 February) has its own message, about the time's form.
     if (isRelayError(err) && /^\d{4}-\d{2}-\d{2}/.test(value.trim()))

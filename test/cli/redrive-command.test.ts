@@ -69,4 +69,18 @@ describe('moca-relay redrive, refusing before it starts', () => {
     )
     expect(stderr).not.toContain('earliest')
   })
+
+  it('regression: refuses a --since in the future with exit code 2 before reading anything', async () => {
+    // The failure: the redrive read credential.failed, selected nothing and exited 0.
+    const { code, stderr } = await redrive([
+      '--config',
+      await configFile(),
+      '--since',
+      '2062-11-27T08:00:00Z',
+    ])
+    expect(code).toBe(2)
+    expect(stderr).toMatch(
+      /^moca-relay redrive: --since 2062-11-27T08:00:00Z is in the future: no failure was written after it yet\. Give a time in the past, or a duration ago \(24h\)\n\nUsage:\n/,
+    )
+  })
 })

@@ -208,4 +208,15 @@ describe('parseRedriveSince', () => {
       problem: expect.stringMatching(/^--since "2026-11-24T09:00" has no time zone/),
     })
   })
+
+  it('regression: refuses a time in the future, which selects nothing, as replay refuses --from', () => {
+    // The failure: `--since 2062-11-27T08:00:00Z` (a typo for 2026) read credential.failed,
+    // selected none of its failures and exited 0, as if there were nothing to redrive.
+    const now = Date.parse('2026-11-27T08:00:00Z')
+    expect(parseRedriveSince('2062-11-27T08:00:00Z', now)).toEqual({
+      problem:
+        '--since 2062-11-27T08:00:00Z is in the future: no failure was written after it yet. Give a time in the past, or a duration ago (24h)',
+    })
+    expect(parseRedriveSince('2026-11-27T08:00:00Z', now)).toEqual({ ms: now })
+  })
 })
