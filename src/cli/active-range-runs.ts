@@ -1,6 +1,6 @@
 import { AssignerProtocol, type Admin } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
-import { checkRunId } from './run-id.js'
+import { isRangeRunName } from './run-id.js'
 
 /** A replay or redrive of this relay whose consumer group has members right now. */
 export interface ActiveRangeRun {
@@ -13,7 +13,7 @@ export interface ActiveRangeRun {
 
 /**
  * Range runs of the relay with group id `groupId` that are running: the non-empty groups
- * `<groupId>.<run-id>`. The live groups (`<groupId>`, `<groupId>.confirm`), dry runs
+ * `<groupId>.<run-id>` (and `<groupId>.<run-id>-confirm`, a redrive's re-polls). The live groups (`<groupId>`, `<groupId>.confirm`), dry runs
  * (`….dry-run`) and redrive readers (`….redrive-reader.…`) are not run-id shaped and are left out.
  */
 export async function findActiveRangeRuns(
@@ -23,7 +23,7 @@ export async function findActiveRangeRuns(
   const prefix = `${groupId}.`
   const candidates = (await admin.listGroups()).groups
     .map((g) => g.groupId)
-    .filter((id) => id.startsWith(prefix) && checkRunId(id.slice(prefix.length)) === null)
+    .filter((id) => id.startsWith(prefix) && isRangeRunName(id.slice(prefix.length)))
   if (candidates.length === 0) return []
   const { groups } = await admin.describeGroups(candidates)
   return groups

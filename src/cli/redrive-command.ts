@@ -17,7 +17,7 @@ import {
   type PastLedgerRetention,
   type PastLedgerRetentionReport,
 } from './ledger-retention-check.js'
-import { checkRunId, newRunId } from './run-id.js'
+import { checkRunId, newRunId, reconfirmRunId } from './run-id.js'
 import { describeCrash, runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
 import {
@@ -238,11 +238,6 @@ export function createRedriveCommand(): Command {
       return 0
     },
   }
-}
-
-/** A redrive's re-poll batches run under a run id of their own, beside its retries. */
-function reconfirmRunId(runId: string): string {
-  return `${runId}-confirm`
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): [string, number][] {

@@ -32,3 +32,20 @@ export function checkRunId(runId: string): string | null {
   }
   return null
 }
+
+/** A redrive's re-poll batches run under a run id of their own, beside its retries. */
+const REPOLL_SUFFIX = '-confirm'
+
+/** The run id of a redrive's re-poll batches. */
+export function reconfirmRunId(runId: string): string {
+  return `${runId}${REPOLL_SUFFIX}`
+}
+
+/**
+ * Whether `name` is a range run's: a run id, or a redrive's re-poll run id, which is past 100
+ * characters when its --run-id is near them.
+ */
+export function isRangeRunName(name: string): boolean {
+  if (checkRunId(name) === null) return true
+  return name.endsWith(REPOLL_SUFFIX) && checkRunId(name.slice(0, -REPOLL_SUFFIX.length)) === null
+}

@@ -86,4 +86,26 @@ describe('range runs seen as running', () => {
       { runId: 'replay-1', groupId: 'relay.replay-1', members: 1, topics: [] },
     ])
   })
+
+  it("regression: include a redrive's re-poll group when its --run-id is near the 100 characters", async () => {
+    // The failure: a redrive re-polls under `<run-id>-confirm`, which is past 100 characters for
+    // a --run-id of 93 or more, so it was not run-id shaped and not seen: a second process under
+    // that --run-id joined the re-poll group instead of being refused (RANGE_RUN_ACTIVE).
+    const runId = `redrive-${'a'.repeat(92)}`
+    const groupId = `relay.${runId}-confirm`
+    const admin = {
+      listGroups: () => Promise.resolve({ groups: [{ groupId, protocolType: 'consumer' }] }),
+      describeGroups: (ids: string[]) =>
+        Promise.resolve({
+          groups: ids.map((id) => ({
+            groupId: id,
+            members: [{ memberMetadata: Buffer.alloc(0) }],
+          })),
+        }),
+    }
+    expect(checkRunId(runId)).toBeNull()
+    // (a plain object stands in for kafkajs's Admin: only these two calls are used)
+    const active = await findActiveRangeRuns(admin as never, 'relay')
+    expect(active).toEqual([{ runId: `${runId}-confirm`, groupId, members: 1, topics: [] }])
+  })
 })
