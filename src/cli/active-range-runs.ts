@@ -1,5 +1,6 @@
 import { AssignerProtocol, type Admin } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
+import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 import { isRangeRunName } from './run-id.js'
 
 /** A replay or redrive of this relay whose consumer group has members right now. */
@@ -21,11 +22,16 @@ export async function findActiveRangeRuns(
   groupId: string,
 ): Promise<ActiveRangeRun[]> {
   const prefix = `${groupId}.`
-  const candidates = (await admin.listGroups()).groups
+  const listed = await whenGroupCoordinatorReady({ groups: [`${prefix}*`] }, () =>
+    admin.listGroups(),
+  )
+  const candidates = listed.groups
     .map((g) => g.groupId)
     .filter((id) => id.startsWith(prefix) && isRangeRunName(id.slice(prefix.length)))
   if (candidates.length === 0) return []
-  const { groups } = await admin.describeGroups(candidates)
+  const { groups } = await whenGroupCoordinatorReady({ groups: candidates }, () =>
+    admin.describeGroups(candidates),
+  )
   return groups
     .filter((g) => g.members.length > 0)
     .map((g) => ({

@@ -16,6 +16,7 @@ import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
 import { redactUrlCredentials } from '../ops/redact-url-credentials.js'
 import type { Command, ConfigCommandIo } from './command.js'
+import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey, loadPreviousKeys } from './load-partner-key.js'
 import { mocaClientOptionsFrom, partnerSignerFrom } from './moca-from-config.js'
@@ -185,7 +186,7 @@ async function checkKafkaUse(
     await checkStep(report, 'groups', async () => {
       const groups = [config.kafka.groupId, confirmGroupId(config.kafka.groupId)]
       try {
-        await admin.describeGroups(groups)
+        await whenGroupCoordinatorReady({ groups }, () => admin.describeGroups(groups))
       } catch (err) {
         throw authorizationError(err)
       }

@@ -2,6 +2,7 @@ import type { Admin } from 'kafkajs'
 import { parseDuration } from '../config/duration.js'
 import { RelayError } from '../errors/relay-error.js'
 import { requireTopics } from '../kafka/topic-admin.js'
+import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 
 /**
  * Where a range starts or ends, as an operator writes it: an offset (`0`, `1500`), `earliest`,
@@ -156,7 +157,9 @@ export async function resolveOffsets(
       }
       break
     case 'live': {
-      const committed = await admin.fetchOffsets({ groupId: liveGroupId, topics: [topic] })
+      const committed = await whenGroupCoordinatorReady({ groups: [liveGroupId] }, () =>
+        admin.fetchOffsets({ groupId: liveGroupId, topics: [topic] }),
+      )
       for (const p of committed[0]?.partitions ?? []) {
         // -1: the live relay has committed nothing here yet, so it finished nothing.
         const offset = Number(p.offset)
@@ -298,7 +301,9 @@ export async function rangePastLiveRelay(
   range: { readonly from: ReadonlyMap<number, number>; readonly to: ReadonlyMap<number, number> },
   liveGroupId: string,
 ): Promise<{ readonly members: number; readonly partitions: readonly PastLive[] }> {
-  const { groups } = await admin.describeGroups([liveGroupId])
+  const { groups } = await whenGroupCoordinatorReady({ groups: [liveGroupId] }, () =>
+    admin.describeGroups([liveGroupId]),
+  )
   const members = groups.find((g) => g.groupId === liveGroupId)?.members.length ?? 0
   if (members === 0) return { members, partitions: [] }
   const live = await resolveOffsets(admin, topic, { kind: 'live' }, liveGroupId)

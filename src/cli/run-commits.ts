@@ -1,4 +1,5 @@
 import type { Admin } from 'kafkajs'
+import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 
 /**
  * The offsets a range run's consumer group committed on `topic` before this attempt started: what
@@ -10,7 +11,9 @@ export async function readRunCommits(
   groupId: string,
   topic: string,
 ): Promise<Map<number, number>> {
-  const [committed] = await admin.fetchOffsets({ groupId, topics: [topic] })
+  const [committed] = await whenGroupCoordinatorReady({ groups: [groupId] }, () =>
+    admin.fetchOffsets({ groupId, topics: [topic] }),
+  )
   const commits = new Map<number, number>()
   for (const p of committed?.partitions ?? []) {
     const offset = Number(p.offset)
