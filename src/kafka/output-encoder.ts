@@ -14,6 +14,7 @@ import {
   OUTPUT_EVENT_TYPES,
   readOutputSchema,
   schemaLanguageOf,
+  type SchemaLanguage,
 } from './output-schemas.js'
 import {
   libraryErrorName,
@@ -51,10 +52,17 @@ export interface OutputEncoderDeps {
 }
 
 /**
- * Subject compatibility for subjects the relay creates. The output schemas only ever gain
- * optional fields (schemas/README.md), which BACKWARD accepts; it is also the client's default.
+ * Subject compatibility for subjects the relay creates, per schema language. The output schemas
+ * only ever gain optional fields (schemas/README.md). In Avro a field with a default passes every
+ * level, and BACKWARD is the client's default. The JSON Schemas keep an open content model
+ * (consumers ignore properties they do not know), and there a registry under BACKWARD refuses any
+ * added property ("property schemas narrowed"): only FORWARD, old consumers reading new events,
+ * is the promise those schemas keep.
  */
-const OUTPUT_SUBJECT_COMPATIBILITY = COMPATIBILITY.BACKWARD
+const OUTPUT_SUBJECT_COMPATIBILITY = {
+  avro: COMPATIBILITY.BACKWARD,
+  'json-schema': COMPATIBILITY.FORWARD,
+} as const satisfies Record<SchemaLanguage, COMPATIBILITY>
 
 /**
  * Writes output events as CloudEvents binary-mode records. With a registry format the schemas
@@ -138,7 +146,10 @@ async function registerOutputSchemas(
       type: language === 'avro' ? SchemaType.AVRO : SchemaType.JSON,
       schema: await readOutputSchema(type, language),
     } as const
-    ids.set(type, await registerSchema(registry, schema, subject))
+    ids.set(
+      type,
+      await registerSchema(registry, schema, subject, OUTPUT_SUBJECT_COMPATIBILITY[language]),
+    )
   }
   return ids
 }
@@ -159,11 +170,10 @@ async function registerSchema(
   registry: SchemaRegistry,
   schema: RegistrableSchema,
   subject: string,
+  compatibility: COMPATIBILITY,
 ): Promise<number> {
   try {
-    return (
-      await registry.register(schema, { subject, compatibility: OUTPUT_SUBJECT_COMPATIBILITY })
-    ).id
+    return (await registry.register(schema, { subject, compatibility })).id
   } catch (err) {
     const enforced = enforcedCompatibility(err)
     if (enforced === null) throw registrationFailure(err, subject)
