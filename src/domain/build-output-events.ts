@@ -13,8 +13,15 @@ import {
 
 /**
  * Output events are built here and only here. Ids are deterministic (key, generation and type),
- * so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it.
+ * so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it. A
+ * replay or redrive run adds its run id: a credential it issues again (a replay past ledger
+ * retention) is a new credential, whose events must not share ids with the one it replaced.
  */
+
+/** `:<run>` for an outcome of a replay or redrive run, nothing for the live relay's. */
+function runSuffix(run: string | null | undefined): string {
+  return run ? `:${run}` : ''
+}
 
 export function buildIssued(input: {
   readonly command: IssuanceCommand
@@ -23,11 +30,13 @@ export function buildIssued(input: {
   readonly onDuplicate: OnDuplicate
   readonly attempts: number
   readonly issuedAt: Date
+  /** The replay or redrive run that issued it; null for the live relay. */
+  readonly run: string | null
 }): CredentialIssued {
   const { command } = input
   return {
     type: OutputEventType.issued,
-    id: `${generationKey(command.idempotencyKey, input.generation)}:issued`,
+    id: `${generationKey(command.idempotencyKey, input.generation)}:issued${runSuffix(input.run)}`,
     time: input.issuedAt.toISOString(),
     idempotencyKey: command.idempotencyKey,
     generation: input.generation,
@@ -55,10 +64,12 @@ export function buildOnchain(input: {
   readonly userUuid: string
   readonly status: StatusResponse
   readonly at: Date
+  /** The replay or redrive run that issued the credential (ConfirmRequest.run); null: live. */
+  readonly run: string | null
 }): CredentialOnchain {
   return {
     type: OutputEventType.onchain,
-    id: `${generationKey(input.idempotencyKey, input.generation)}:onchain`,
+    id: `${generationKey(input.idempotencyKey, input.generation)}:onchain${runSuffix(input.run)}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,
@@ -85,7 +96,10 @@ export function buildFailed(input: {
   readonly coreClaimHash?: string | null
   readonly userUuid?: string | null
   readonly at: Date
-  /** A redrive or replay run: its outcome is a new event, not a repeat of the first failure. */
+  /**
+   * A redrive or replay run: its outcome is a new event, not a repeat of the first failure. For
+   * the confirm stage, the run that issued the credential.
+   */
   readonly run?: string | null
   /**
    * A redrive's confirmation (ConfirmRequest.epoch > 0): it runs in the live confirm stage, so
@@ -105,7 +119,7 @@ export function buildFailed(input: {
       : generationKey(input.idempotencyKey, input.generation)
   return {
     type: OutputEventType.failed,
-    id: `${subject}:failed:${input.stage}${input.run ? `:${input.run}` : ''}${input.epoch ? `:e${input.epoch}` : ''}${input.unreadable ? `:${input.unreadable}` : ''}`,
+    id: `${subject}:failed:${input.stage}${runSuffix(input.run)}${input.epoch ? `:e${input.epoch}` : ''}${input.unreadable ? `:${input.unreadable}` : ''}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,

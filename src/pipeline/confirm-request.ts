@@ -52,6 +52,11 @@ export const ConfirmRequest = z.object({
    * (epoch ms), which a CONFIRM_FAILED of an older epoch does not stop.
    */
   epoch: z.number().int().nonnegative().optional(),
+  /**
+   * The replay or redrive run that issued the credential (absent: the live relay): its
+   * credential.onchain and credential.failed carry it in their ids, as its credential.issued does.
+   */
+  run: z.string().min(1).optional(),
 })
 export type ConfirmRequest = z.infer<typeof ConfirmRequest>
 

@@ -135,6 +135,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           userUuid: request.userUuid,
           status: result.status,
           at,
+          run: request.run ?? null,
         })
         // The ONCHAIN entry only dedupes a record read again after a restart (the next owner
         // restores it); a redrive's newer epoch also needs it to stop repeats, so only the first
@@ -187,6 +188,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           result.attempts,
         ),
         at,
+        run: request.run ?? null,
         ...(epoch > 0 ? { epoch } : {}),
       })
       void ctx.batcher.stage(

@@ -66,6 +66,7 @@ export async function callOutcomeWrites(
       onDuplicate: outcome.onDuplicate,
       attempts: outcome.attempts,
       issuedAt: at,
+      run: deps.run,
     })
     const request: ConfirmRequest = {
       v: 1,
@@ -80,6 +81,7 @@ export async function callOutcomeWrites(
       issuedAt: at.getTime(),
       source: command.source,
       traceparent,
+      ...(deps.run === null ? {} : { run: deps.run }),
     }
     return {
       ledgerKey: command.idempotencyKey,
@@ -203,6 +205,7 @@ export function reconfirmRecord(
       source: command.source,
       traceparent: input.traceparent,
       epoch: at,
+      ...(issued?.run ? { run: issued.run } : {}),
     },
     input.record.key,
   )

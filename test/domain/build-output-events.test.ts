@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { buildFailed, buildIssued, failure } from '../../src/domain/build-output-events.js'
+import {
+  buildFailed,
+  buildIssued,
+  buildOnchain,
+  failure,
+} from '../../src/domain/build-output-events.js'
 import type { IssuanceCommand } from '../../src/domain/issuance-command.js'
 
 const program = { issuerDid: 'did:air:id:test:issuer', credentialId: 'c-kyc' }
@@ -17,7 +22,7 @@ const command: IssuanceCommand = {
   source,
 }
 
-const issued = (generation: number) =>
+const issued = (generation: number, run: string | null = null) =>
   buildIssued({
     command,
     generation,
@@ -25,6 +30,21 @@ const issued = (generation: number) =>
     onDuplicate: 'revoke',
     attempts: 1,
     issuedAt: at,
+    run,
+  })
+
+const onchain = (run: string | null) =>
+  buildOnchain({
+    idempotencyKey: command.idempotencyKey,
+    generation: 0,
+    route: 'kyc',
+    program,
+    source,
+    coreClaimHash: 'hash-1',
+    userUuid: 'u-1',
+    status: { coreClaimHash: 'hash-1', vcStatus: 'ONCHAIN' },
+    at,
+    run,
   })
 
 const failed = (overrides: Partial<Parameters<typeof buildFailed>[0]> = {}) =>
@@ -55,6 +75,12 @@ describe('output event ids', () => {
     expect(failed({ stage: 'confirm' }).id).not.toBe(failed().id)
     expect(failed({ run: 'redrive-1' }).id).not.toBe(failed().id)
     expect(failed({ run: 'redrive-2' }).id).not.toBe(failed({ run: 'redrive-1' }).id)
+  })
+
+  it("differ for a replay's or redrive's issuance: a replay past ledger retention issues a new credential", () => {
+    expect(issued(0, 'replay-1').id).not.toBe(issued(0).id)
+    expect(issued(0, 'replay-1').id).toBe(issued(0, 'replay-1').id)
+    expect(onchain('replay-1').id).not.toBe(onchain(null).id)
   })
 
   it('differ per offset for records that never got an idempotency key', () => {

@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest'
+import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
+import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
+import { runCli, writeRelayConfig } from '../support/relay-process.js'
+
+describe('regression: a credential a replay issues again', () => {
+  it('is published under event ids of its own, not those of the credential it replaced', async () => {
+    // The failure: a replay past ledger retention (--allow-past-retention) issued each key again
+    // with "revoke", a new credential with a new coreClaimHash, and published its
+    // credential.issued and credential.onchain under the same ids as the first credential's
+    // (`<key>:issued`, `<key>:onchain`). A consumer that deduplicates on id, as
+    // schemas/README.md tells it to, dropped both and kept the revoked credential as current.
+    const fixture = await startRelayFixture({ partitions: 1 })
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(2))
+    await fixture.startRelay()
+    await fixture.readOutputs((e) => e.onchain.length >= 2)
+    const admin = await fixture.env.admin()
+    const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
+    const [end] = await admin.fetchTopicOffsets(ledger)
+    await admin.deleteTopicRecords({
+      topic: ledger,
+      partitions: [{ partition: 0, offset: end?.high ?? '0' }],
+    })
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+
+    const replay = await runCli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--allow-past-retention'],
+      env,
+    )
+    expect(replay.code, replay.output).toBe(0)
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 4)
+
+    expect(fixture.issueCalls().filter((c) => c.applied)).toHaveLength(4)
+    expect(new Set(out.issued.map((e) => e.coreClaimHash)).size).toBe(4)
+    expect(new Set(out.issued.map((e) => e.id)).size).toBe(4)
+    expect(new Set(out.onchain.map((e) => e.id)).size).toBe(4)
+    const ceIds = out.records.map((r) => String(r.headers.ce_id))
+    expect(new Set(ceIds).size).toBe(ceIds.length)
+  }, 90_000)
+})
