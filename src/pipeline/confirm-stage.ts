@@ -96,7 +96,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
     async function confirmOne(task: ConfirmTask): Promise<void> {
       if (ctx.stopping.aborted) return
       const { request } = task
-      const ledgerKey = generationKey(request.idempotencyKey, request.generation)
+      const ledgerKey = confirmLedgerKey(request)
       const prior = ctx.ledger.get(ledgerKey)
       const epoch = request.epoch ?? 0
       const settled =
@@ -446,6 +446,16 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       whenIdle: () => executor.whenIdle(),
     }
   }
+}
+
+/**
+ * A credential's key in the confirm ledger. One that a replay or redrive issued is another
+ * credential than the one the live relay issued under the same key (a replay past ledger
+ * retention issues again), and the old one's ONCHAIN or CONFIRM_FAILED must not settle it.
+ */
+function confirmLedgerKey(request: ConfirmRequest): string {
+  const key = generationKey(request.idempotencyKey, request.generation)
+  return request.run ? `${key}:${request.run}` : key
 }
 
 /** Where a confirm-queue record is, as failure messages and log lines name it. */

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
-import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
+import {
+  distinctUserEvents,
+  startRelayFixture,
+  type RelayFixture,
+} from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
 describe('regression: a credential a replay issues again', () => {
@@ -14,13 +18,7 @@ describe('regression: a credential a replay issues again', () => {
     await fixture.produce(fixture.topics.kyc, distinctUserEvents(2))
     await fixture.startRelay()
     await fixture.readOutputs((e) => e.onchain.length >= 2)
-    const admin = await fixture.env.admin()
-    const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
-    const [end] = await admin.fetchTopicOffsets(ledger)
-    await admin.deleteTopicRecords({
-      topic: ledger,
-      partitions: [{ partition: 0, offset: end?.high ?? '0' }],
-    })
+    await emptyIssueLedger(fixture)
     const config = await writeRelayConfig(fixture.rawConfig)
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
 
@@ -38,4 +36,46 @@ describe('regression: a credential a replay issues again', () => {
     const ceIds = out.records.map((r) => String(r.headers.ce_id))
     expect(new Set(ceIds).size).toBe(ceIds.length)
   }, 90_000)
+
+  it('is confirmed, although the credential it replaced timed out under the same key', async () => {
+    // The failure: the confirm ledger keyed its entries by idempotency key and generation only.
+    // The first credential's CONFIRM_FAILED entry (CONFIRM_TIMEOUT) was still in the confirm
+    // ledger when the issue ledger had lost the key (its partition emptied by retention): the
+    // replay issued a new credential, and the confirm stage took its confirm request for the old
+    // one's, settled, and skipped it. The new credential got credential.issued and then nothing.
+    const fixture = await startRelayFixture({
+      partitions: 1,
+      config: { confirm: { deadline: 1_000 } },
+    })
+    fixture.sandbox.sandbox.updateSettings({ stuck: true })
+    await fixture.produce(fixture.topics.kyc, distinctUserEvents(1))
+    await fixture.startRelay()
+    await fixture.readOutputs((e) => e.failed.length >= 1)
+    fixture.sandbox.sandbox.updateSettings({ stuck: false })
+    await emptyIssueLedger(fixture)
+    const config = await writeRelayConfig(fixture.rawConfig)
+    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
+
+    const replay = await runCli(
+      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--allow-past-retention'],
+      env,
+    )
+    expect(replay.code, replay.output).toBe(0)
+    const out = await fixture.readOutputs((e) => e.onchain.length >= 1, 30_000)
+
+    expect(out.issued).toHaveLength(2)
+    expect(out.failed.map((e) => e.failure.code)).toEqual(['CONFIRM_TIMEOUT'])
+    expect(out.onchain).toMatchObject([{ coreClaimHash: out.issued[1]!.coreClaimHash }])
+  }, 90_000)
 })
+
+/** What retention does to the ledger partition of a quiet input partition: every record gone. */
+async function emptyIssueLedger(fixture: RelayFixture): Promise<void> {
+  const admin = await fixture.env.admin()
+  const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
+  const [end] = await admin.fetchTopicOffsets(ledger)
+  await admin.deleteTopicRecords({
+    topic: ledger,
+    partitions: [{ partition: 0, offset: end?.high ?? '0' }],
+  })
+}
