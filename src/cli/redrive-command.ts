@@ -191,7 +191,7 @@ export function createRedriveCommand(): Command {
       try {
         const policies = {
           retry: redrivePolicy(runId),
-          're-poll': reconfirmPolicy(reconfirmRunId(runId)),
+          're-poll': reconfirmPolicy(reconfirmRunId(runId), failedCredentials(selected)),
         }
         for (const batch of batches) {
           const { kind: label, topic, from, to, only } = batch
@@ -238,6 +238,19 @@ export function createRedriveCommand(): Command {
       return 0
     },
   }
+}
+
+/** Per input record, the coreClaimHash of each credential whose confirmation failed. */
+function failedCredentials(selected: readonly CredentialFailed[]): Map<string, Set<string | null>> {
+  const failed = new Map<string, Set<string | null>>()
+  for (const f of selected) {
+    if (f.stage !== 'confirm') continue
+    const record = `${f.source.topic}/${f.source.partition}/${f.source.offset}`
+    const hashes = failed.get(record) ?? new Set()
+    hashes.add(f.coreClaimHash || null)
+    failed.set(record, hashes)
+  }
+  return failed
 }
 
 function countBy<T>(items: readonly T[], keyOf: (item: T) => string): [string, number][] {

@@ -74,7 +74,7 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
         }
         case 'command': {
           const key = outcome.command.idempotencyKey
-          const decision = deps.ledgerPolicy.decide(ctx.ledger.get(key))
+          const decision = deps.ledgerPolicy.decide(ctx.ledger.get(key), outcome.command.source)
           if (decision.action === 'reconfirm') {
             deps.metrics.outcome('issue', outcome.command.route, 'reconfirmed')
           } else if (decision.action === 'skip' || wouldIssue.has(key)) {

@@ -119,7 +119,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       const { command } = task
       // read once: nothing below awaits before it is used
       const prior = ctx.ledger.get(command.idempotencyKey)
-      const decision = deps.ledgerPolicy.decide(prior)
+      const decision = deps.ledgerPolicy.decide(prior, command.source)
       if (decision.action === 'skip') {
         deps.metrics.outcome('issue', command.route, 'duplicate')
         void ctx.batcher.stage([], task.slot)

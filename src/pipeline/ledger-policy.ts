@@ -1,3 +1,4 @@
+import type { SourceRef } from '../domain/issuance-command.js'
 import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 
 /** What the issue stage does with one command, given what the ledger knows about its key. */
@@ -15,7 +16,8 @@ export type LedgerDecision =
 export interface LedgerPolicy {
   /** Written into ledger entries: which run wrote them (null: the live pipeline). */
   readonly run: string | null
-  decide(prior: LedgerEntry | undefined): LedgerDecision
+  /** `source`: the input record the command came from. */
+  decide(prior: LedgerEntry | undefined, source?: SourceRef): LedgerDecision
 }
 
 export const livePolicy: LedgerPolicy = {
@@ -65,12 +67,26 @@ export function redrivePolicy(run: string): LedgerPolicy {
   }
 }
 
-/** Redrive of confirm-stage failures: issued credentials get a new confirmation, nothing else. */
-export function reconfirmPolicy(run: string): LedgerPolicy {
+/**
+ * Redrive of confirm-stage failures: issued credentials get a new confirmation, nothing else.
+ * `failed` names, per input record (`topic/partition/offset`), the coreClaimHash of each
+ * credential whose confirmation failed (null when the failure did not carry one). A record whose
+ * credential was replaced since (a reissue, a replay) is skipped: the credential the ledger holds
+ * now is not the one that failed, and its own confirmation may long be published; queueing it
+ * again would publish its credential.onchain a second time.
+ */
+export function reconfirmPolicy(
+  run: string,
+  failed: ReadonlyMap<string, ReadonlySet<string | null>> = new Map(),
+): LedgerPolicy {
   return {
     run,
-    decide(prior) {
-      return prior?.state === LedgerState.issued ? { action: 'reconfirm' } : { action: 'skip' }
+    decide(prior, source) {
+      if (prior?.state !== LedgerState.issued) return { action: 'skip' }
+      const hashes = source && failed.get(`${source.topic}/${source.partition}/${source.offset}`)
+      if (hashes && !hashes.has(null) && !hashes.has(prior.coreClaimHash ?? null))
+        return { action: 'skip' }
+      return { action: 'reconfirm' }
     },
   }
 }

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest'
 import type { LedgerEntry } from '../../src/ledger/ledger-entry.js'
-import { livePolicy, redrivePolicy, reissuePolicy } from '../../src/pipeline/ledger-policy.js'
+import {
+  livePolicy,
+  reconfirmPolicy,
+  redrivePolicy,
+  reissuePolicy,
+} from '../../src/pipeline/ledger-policy.js'
 
 const entry = (state: LedgerEntry['state'], extra: Partial<LedgerEntry> = {}): LedgerEntry => ({
   state,
@@ -64,5 +69,18 @@ describe('ledger policies', () => {
       recover: true,
     })
     expect(policy.decide(entry('ISSUED'))).toEqual({ action: 'skip' })
+  })
+
+  it('re-poll: only the credential whose confirmation failed, not one that replaced it since', () => {
+    const source = { topic: 'kyc', partition: 0, offset: '7', eventId: null }
+    const failed = new Map([['kyc/0/7', new Set(['hash-old'])]])
+    const policy = reconfirmPolicy('run-9', failed)
+    const issued = (coreClaimHash: string) => entry('ISSUED', { coreClaimHash })
+    expect(policy.decide(issued('hash-old'), source)).toEqual({ action: 'reconfirm' })
+    expect(policy.decide(issued('hash-new'), source)).toEqual({ action: 'skip' })
+    // A failure that carried no hash (an unreadable confirm request) names no credential.
+    const unnamed = reconfirmPolicy('run-9', new Map([['kyc/0/7', new Set([null])]]))
+    expect(unnamed.decide(issued('hash-new'), source)).toEqual({ action: 'reconfirm' })
+    expect(policy.decide(entry('FAILED'), source)).toEqual({ action: 'skip' })
   })
 })
