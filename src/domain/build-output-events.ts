@@ -12,8 +12,8 @@ import {
 } from './output-events.js'
 
 /**
- * Output events are built here and only here. Ids are deterministic (key, generation and type),
- * so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it. A
+ * Output events are built here and only here. Ids are deterministic (key, generation, type and
+ * the credential's coreClaimHash), so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it. A
  * replay or redrive run adds its run id: a credential it issues again (a replay past ledger
  * retention) is a new credential, whose events must not share ids with the one it replaced.
  */
@@ -21,6 +21,16 @@ import {
 /** `:<run>` for an outcome of a replay or redrive run, nothing for the live relay's. */
 function runSuffix(run: string | null | undefined): string {
   return run ? `:${run}` : ''
+}
+
+/**
+ * `:<coreClaimHash>`, MocaChain's id of the credential, when the event is about one: two inputs
+ * with the same content on different input partitions are two issuances under one idempotency
+ * key (the ledger dedupes within a partition), and the second replaces the first. Their events
+ * must not share ids, or a consumer that deduplicates on id keeps the revoked credential.
+ */
+function credentialSuffix(coreClaimHash: string | null | undefined): string {
+  return coreClaimHash ? `:${coreClaimHash}` : ''
 }
 
 export function buildIssued(input: {
@@ -36,7 +46,7 @@ export function buildIssued(input: {
   const { command } = input
   return {
     type: OutputEventType.issued,
-    id: `${generationKey(command.idempotencyKey, input.generation)}:issued${runSuffix(input.run)}`,
+    id: `${generationKey(command.idempotencyKey, input.generation)}:issued${credentialSuffix(input.response.coreClaimHash)}${runSuffix(input.run)}`,
     time: input.issuedAt.toISOString(),
     idempotencyKey: command.idempotencyKey,
     generation: input.generation,
@@ -69,7 +79,7 @@ export function buildOnchain(input: {
 }): CredentialOnchain {
   return {
     type: OutputEventType.onchain,
-    id: `${generationKey(input.idempotencyKey, input.generation)}:onchain${runSuffix(input.run)}`,
+    id: `${generationKey(input.idempotencyKey, input.generation)}:onchain${credentialSuffix(input.coreClaimHash)}${runSuffix(input.run)}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,
@@ -119,7 +129,7 @@ export function buildFailed(input: {
       : generationKey(input.idempotencyKey, input.generation)
   return {
     type: OutputEventType.failed,
-    id: `${subject}:failed:${input.stage}${runSuffix(input.run)}${input.epoch ? `:e${input.epoch}` : ''}${input.unreadable ? `:${input.unreadable}` : ''}`,
+    id: `${subject}:failed:${input.stage}${credentialSuffix(input.coreClaimHash)}${runSuffix(input.run)}${input.epoch ? `:e${input.epoch}` : ''}${input.unreadable ? `:${input.unreadable}` : ''}`,
     time: input.at.toISOString(),
     idempotencyKey: input.idempotencyKey,
     generation: input.generation,

@@ -83,6 +83,22 @@ describe('output event ids', () => {
     expect(onchain('replay-1').id).not.toBe(onchain(null).id)
   })
 
+  it('differ per credential: one key issued twice (on two input partitions) is two credentials', () => {
+    const other = buildIssued({
+      command,
+      generation: 0,
+      response: { coreClaimHash: 'hash-2', credentialId: 'c-kyc', userUuid: 'u-1' },
+      onDuplicate: 'revoke',
+      attempts: 1,
+      issuedAt: at,
+      run: null,
+    })
+    expect(other.id).not.toBe(issued(0).id)
+    expect(failed({ stage: 'confirm', coreClaimHash: 'hash-2' }).id).not.toBe(
+      failed({ stage: 'confirm', coreClaimHash: 'hash-1' }).id,
+    )
+  })
+
   it('differ per offset for records that never got an idempotency key', () => {
     const undecodable = (offset: string) =>
       failed({
