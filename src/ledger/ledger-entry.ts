@@ -34,7 +34,7 @@ export interface LedgerEntry {
   readonly replaces?: string
   /** ISSUED: whose credential slot (domain/holderKey: user and program), to recognise it later. */
   readonly holder?: string
-  /** ISSUED / ONCHAIN */
+  /** ISSUED / ONCHAIN / CONFIRM_FAILED (the credential whose confirmation failed) */
   readonly coreClaimHash?: string
   readonly userUuid?: string
   /** FAILED / CONFIRM_FAILED */

@@ -101,6 +101,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       const epoch = request.epoch ?? 0
       const settled =
         prior !== undefined &&
+        isSameCredential(prior, request) &&
         (prior.state === LedgerState.onchain ||
           (prior.state === LedgerState.confirmFailed && (prior.epoch ?? 0) >= epoch))
       if (settled) {
@@ -161,6 +162,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         code: error.code,
         // What settles this epoch when its record is read again (the check above).
         ...(epoch > 0 ? { epoch } : {}),
+        ...(request.coreClaimHash === '' ? {} : { coreClaimHash: request.coreClaimHash }),
       }
       ctx.ledger.set(ledgerKey, entry)
       deps.metrics.outcome('confirm', request.route, 'failed', error.code)
@@ -456,6 +458,21 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
 function confirmLedgerKey(request: ConfirmRequest): string {
   const key = generationKey(request.idempotencyKey, request.generation)
   return request.run ? `${key}:${request.run}` : key
+}
+
+/**
+ * Whether a confirm-ledger entry is about the request's credential. One idempotency key may name
+ * two credentials: the same content on two input partitions is issued twice (the issue ledger
+ * dedupes within a partition), and both requests may share a confirm-queue partition. An entry
+ * or a request without a hash (written before entries kept it; a redrive whose ledger lost it)
+ * is taken as the same, as it always was.
+ */
+function isSameCredential(prior: LedgerEntry, request: ConfirmRequest): boolean {
+  return (
+    prior.coreClaimHash === undefined ||
+    request.coreClaimHash === '' ||
+    prior.coreClaimHash === request.coreClaimHash
+  )
 }
 
 /** Where a confirm-queue record is, as failure messages and log lines name it. */

@@ -214,7 +214,11 @@ describe('the confirm stage', () => {
     })
     // The same epoch read again after a restart, and an already confirmed credential: settled.
     p.deliver(encodeConfirmRequest(confirmRequest({ epoch: 5 })))
-    p.deliver(encodeConfirmRequest(confirmRequest({ idempotencyKey: 'key-2', orderingKey: 'b' })))
+    p.deliver(
+      encodeConfirmRequest(
+        confirmRequest({ idempotencyKey: 'key-2', orderingKey: 'b', coreClaimHash: 'hash-2' }),
+      ),
+    )
     await vi.advanceTimersByTimeAsync(5_000)
     expect(p.polls).toEqual([])
     expect(p.committedOffset()).toBe(2)
@@ -223,6 +227,21 @@ describe('the confirm stage', () => {
     await vi.advanceTimersByTimeAsync(5_000)
     expect(p.events(TOPICS.onchain)).toMatchObject([{ idempotencyKey: 'key-1' }])
     expect(p.committedOffset()).toBe(3)
+  })
+
+  it("confirms a credential whose key holds another credential's entry (the same content on two input partitions)", async () => {
+    const p = confirmPartition(() => answer('ONCHAIN'))
+    p.worker.ledger.set('key-1', {
+      state: 'CONFIRM_FAILED',
+      generation: 0,
+      at: ISSUED_AT,
+      run: null,
+      code: 'CONFIRM_TIMEOUT',
+      coreClaimHash: 'hash-0',
+    })
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ coreClaimHash: 'hash-1' }])
   })
 
   it("records a redrive's confirmation as ONCHAIN in the ledger, so a later redrive does not confirm it again", async () => {
