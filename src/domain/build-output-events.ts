@@ -13,9 +13,10 @@ import {
 
 /**
  * Output events are built here and only here. Ids are deterministic (key, generation, type and
- * the credential's coreClaimHash), so a consumer that sees an id twice — e.g. from a non-transactional reader — can drop it. A
- * replay or redrive run adds its run id: a credential it issues again (a replay past ledger
- * retention) is a new credential, whose events must not share ids with the one it replaced.
+ * the credential's coreClaimHash), so a consumer that sees an id twice — e.g. from a
+ * non-transactional reader — can drop it. A replay or redrive run adds its run id: a credential
+ * it issues again (a replay past ledger retention) is a new credential, whose events must not
+ * share ids with the one it replaced.
  */
 
 /** `:<run>` for an outcome of a replay or redrive run, nothing for the live relay's. */
