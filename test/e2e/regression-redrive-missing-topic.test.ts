@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { uniqueName } from '../support/kafka-test-env.js'
-import { deepMerge, startRelayFixture } from '../support/relay-fixture.js'
+import { deepMerge, relayWithConsentFailure, startRelayFixture } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
 // The failure, in both cases: kafkajs retried the missing topic's offsets for ~10 s, logging an
@@ -8,15 +8,7 @@ import { runCli, writeRelayConfig } from '../support/relay-process.js'
 // KafkaJSNonRetriableError … This server does not host this topic-partition" with exit 70.
 describe('regression: a redrive that meets a topic the cluster does not have', () => {
   it('of failures whose input topic was deleted is KAFKA_TOPIC_MISSING, as replay says, exit 1', async () => {
-    const fixture = await startRelayFixture({
-      partitions: 1,
-      sandbox: { config: { users: [{ email: 'late@example.com', consentRejected: true }] } },
-    })
-    await fixture.produce(fixture.topics.kyc, [
-      { key: 'late', value: JSON.stringify({ user: { email: 'late@example.com' }, level: 1 }) },
-    ])
-    const live = await fixture.startRelay()
-    await fixture.readOutputs((e) => e.failed.length >= 1)
+    const { fixture, relay: live } = await relayWithConsentFailure()
     await live.stop()
     const admin = await fixture.env.admin()
     await admin.deleteTopics({ topics: [fixture.topics.kyc] })

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { relayWithConsentFailure } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
 describe('regression: a redrive of failures whose ledger entries retention deleted', () => {
@@ -10,15 +9,7 @@ describe('regression: a redrive of failures whose ledger entries retention delet
     // retention deleted that entry the redrive issued the record AGAIN (onDuplicate "revoke": the
     // user's credential replaced), silently. DeleteRecords up to the end does to the ledger
     // partition what retention does to a quiet one.
-    const fixture = await startRelayFixture({
-      partitions: 1,
-      sandbox: { config: { users: [{ email: 'late@example.com', consentRejected: true }] } },
-    })
-    await fixture.produce(fixture.topics.kyc, [
-      { key: 'late', value: JSON.stringify({ user: { email: 'late@example.com' }, level: 1 }) },
-    ])
-    const live = await fixture.startRelay()
-    await fixture.readOutputs((e) => e.failed.length >= 1)
+    const { fixture, relay: live } = await relayWithConsentFailure()
     fixture.sandbox.sandbox.setConsentRejected('late@example.com', false)
     const config = await writeRelayConfig(fixture.rawConfig)
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
@@ -30,14 +21,8 @@ describe('regression: a redrive of failures whose ledger entries retention delet
     const issued = () => fixture.issueCalls().filter((c) => c.applied)
     expect(issued()).toHaveLength(1)
     await live.stop()
-    const admin = await fixture.env.admin()
-    const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
-    const [end] = await admin.fetchTopicOffsets(ledger)
-    await admin.deleteTopicRecords({
-      topic: ledger,
-      partitions: [{ partition: 0, offset: end?.high ?? '0' }],
-    })
-    const where = `${fixture.topics.kyc} partition 0: offsets 0 → 1 (1 record): the ledger partition is empty, its log starts at offset ${end?.high}`
+    const logStart = await fixture.emptyIssueLedger()
+    const where = `${fixture.topics.kyc} partition 0: offsets 0 → 1 (1 record): the ledger partition is empty, its log starts at offset ${logStart}`
 
     // The failure is still on credential.failed: a second redrive selects it again.
     const refused = await redrive()

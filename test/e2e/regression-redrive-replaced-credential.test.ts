@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
+import { relayWithTimedOutCredential } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
 describe('regression: a redrive of a CONFIRM_TIMEOUT whose credential was reissued since', () => {
@@ -9,15 +9,7 @@ describe('regression: a redrive of a CONFIRM_TIMEOUT whose credential was reissu
     // confirmed (its ONCHAIN entry is not kept: a first confirmation's entry dedupes nothing, it
     // was assumed); the redrive queued it again and the confirm stage published its
     // credential.onchain a second time, under the same id.
-    const fixture = await startRelayFixture({
-      partitions: 1,
-      config: { confirm: { deadline: 1_000 } },
-    })
-    fixture.sandbox.sandbox.updateSettings({ stuck: true })
-    await fixture.produce(fixture.topics.kyc, distinctUserEvents(1))
-    await fixture.startRelay()
-    await fixture.readOutputs((e) => e.failed.length >= 1)
-    fixture.sandbox.sandbox.updateSettings({ stuck: false })
+    const fixture = await relayWithTimedOutCredential()
     const config = await writeRelayConfig(fixture.rawConfig)
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
     const reissue = await runCli(

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 import { runCli, writeRelayConfig } from '../support/relay-process.js'
 
@@ -14,18 +13,12 @@ describe('regression: a replay of records whose ledger entries retention deleted
     const live = await fixture.startRelay()
     await fixture.readOutputs((e) => e.onchain.length >= 5)
     await live.stop()
-    const admin = await fixture.env.admin()
-    const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
-    const [end] = await admin.fetchTopicOffsets(ledger)
-    await admin.deleteTopicRecords({
-      topic: ledger,
-      partitions: [{ partition: 0, offset: end?.high ?? '0' }],
-    })
+    const logStart = await fixture.emptyIssueLedger()
     const config = await writeRelayConfig(fixture.rawConfig)
     const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
     const replay = (...more: string[]) =>
       runCli(['replay', '--config', config, '--topic', fixture.topics.kyc, ...more], env)
-    const where = `partition 0: offsets 0 → 5 (5 records): the ledger partition is empty, its log starts at offset ${end?.high}`
+    const where = `partition 0: offsets 0 → 5 (5 records): the ledger partition is empty, its log starts at offset ${logStart}`
 
     const dry = await replay('--dry-run')
     expect(dry.code).toBe(0)

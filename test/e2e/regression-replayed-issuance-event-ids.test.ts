@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
 import {
   distinctUserEvents,
+  relayWithTimedOutCredential,
   startRelayFixture,
   type RelayFixture,
 } from '../support/relay-fixture.js'
@@ -18,15 +18,8 @@ describe('regression: a credential a replay issues again', () => {
     await fixture.produce(fixture.topics.kyc, distinctUserEvents(2))
     await fixture.startRelay()
     await fixture.readOutputs((e) => e.onchain.length >= 2)
-    await emptyIssueLedger(fixture)
-    const config = await writeRelayConfig(fixture.rawConfig)
-    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
-
-    const replay = await runCli(
-      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--allow-past-retention'],
-      env,
-    )
-    expect(replay.code, replay.output).toBe(0)
+    await fixture.emptyIssueLedger()
+    await replayPastRetention(fixture)
     const out = await fixture.readOutputs((e) => e.onchain.length >= 4)
 
     expect(fixture.issueCalls().filter((c) => c.applied)).toHaveLength(4)
@@ -43,24 +36,9 @@ describe('regression: a credential a replay issues again', () => {
     // ledger when the issue ledger had lost the key (its partition emptied by retention): the
     // replay issued a new credential, and the confirm stage took its confirm request for the old
     // one's, settled, and skipped it. The new credential got credential.issued and then nothing.
-    const fixture = await startRelayFixture({
-      partitions: 1,
-      config: { confirm: { deadline: 1_000 } },
-    })
-    fixture.sandbox.sandbox.updateSettings({ stuck: true })
-    await fixture.produce(fixture.topics.kyc, distinctUserEvents(1))
-    await fixture.startRelay()
-    await fixture.readOutputs((e) => e.failed.length >= 1)
-    fixture.sandbox.sandbox.updateSettings({ stuck: false })
-    await emptyIssueLedger(fixture)
-    const config = await writeRelayConfig(fixture.rawConfig)
-    const env = { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem }
-
-    const replay = await runCli(
-      ['replay', '--config', config, '--topic', fixture.topics.kyc, '--allow-past-retention'],
-      env,
-    )
-    expect(replay.code, replay.output).toBe(0)
+    const fixture = await relayWithTimedOutCredential()
+    await fixture.emptyIssueLedger()
+    await replayPastRetention(fixture)
     const out = await fixture.readOutputs((e) => e.onchain.length >= 1, 30_000)
 
     expect(out.issued).toHaveLength(2)
@@ -69,13 +47,12 @@ describe('regression: a credential a replay issues again', () => {
   }, 90_000)
 })
 
-/** What retention does to the ledger partition of a quiet input partition: every record gone. */
-async function emptyIssueLedger(fixture: RelayFixture): Promise<void> {
-  const admin = await fixture.env.admin()
-  const ledger = issueLedgerTopic(fixture.groupId, fixture.topics.kyc)
-  const [end] = await admin.fetchTopicOffsets(ledger)
-  await admin.deleteTopicRecords({
-    topic: ledger,
-    partitions: [{ partition: 0, offset: end?.high ?? '0' }],
-  })
+/** The kyc topic replayed with --allow-past-retention, through the built CLI; it must exit 0. */
+async function replayPastRetention(fixture: RelayFixture): Promise<void> {
+  const config = await writeRelayConfig(fixture.rawConfig)
+  const replay = await runCli(
+    ['replay', '--config', config, '--topic', fixture.topics.kyc, '--allow-past-retention'],
+    { MOCA_PARTNER_PRIVATE_KEY: fixture.sandbox.privateKeyPem },
+  )
+  expect(replay.code, replay.output).toBe(0)
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { produceSameContentOnTwoPartitions, startRelayFixture } from '../support/relay-fixture.js'
 
 describe("regression: a confirm request read after another credential's under the same key", () => {
   it('is confirmed on its own, not settled by the other credential', async () => {
@@ -13,16 +13,7 @@ describe("regression: a confirm request read after another credential's under th
       config: { topics: { partitions: 1 }, confirm: { deadline: 1_000 } },
     })
     fixture.sandbox.sandbox.updateSettings({ stuck: true })
-    const value = JSON.stringify({ user: { email: 'twice@example.com' }, level: 3 })
-    const producer = await fixture.env.producer()
-    await producer.send({
-      topic: fixture.topics.kyc,
-      messages: [
-        { partition: 0, key: 'k0', value },
-        { partition: 1, key: 'k1', value },
-      ],
-      acks: -1,
-    })
+    await produceSameContentOnTwoPartitions(fixture)
     await fixture.startRelay()
     const out = await fixture.readOutputs(
       (e) => e.issued.length >= 2 && e.failed.length >= 2,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { startRelayFixture } from '../support/relay-fixture.js'
+import { produceSameContentOnTwoPartitions, startRelayFixture } from '../support/relay-fixture.js'
 
 describe('regression: the same content on two input partitions', () => {
   it('publishes the two credentials it issues under ids of their own', async () => {
@@ -9,16 +9,7 @@ describe('regression: the same content on two input partitions', () => {
     // `<key>:issued` and both credential.onchain events `<key>:onchain`: a consumer that
     // deduplicates on id, as schemas/README.md tells it to, kept the revoked credential.
     const fixture = await startRelayFixture({ partitions: 2 })
-    const value = JSON.stringify({ user: { email: 'twice@example.com' }, level: 3 })
-    const producer = await fixture.env.producer()
-    await producer.send({
-      topic: fixture.topics.kyc,
-      messages: [
-        { partition: 0, key: 'k0', value },
-        { partition: 1, key: 'k1', value },
-      ],
-      acks: -1,
-    })
+    await produceSameContentOnTwoPartitions(fixture)
     await fixture.startRelay()
     const out = await fixture.readOutputs((e) => e.onchain.length >= 2)
 

@@ -3,6 +3,7 @@ import type { IHeaders } from 'kafkajs'
 import { parseConfig } from '../../src/config/load-config.js'
 import type { OutputEvent } from '../../src/domain/output-events.js'
 import { composeRelay, type RelayProcess } from '../../src/cli/compose-relay.js'
+import { issueLedgerTopic } from '../../src/ledger/ledger-topics.js'
 import { createSilentLogger, type Logger } from '../../src/ops/logger.js'
 import type { IssueCallRecord } from '../../src/sandbox/call-log.js'
 import { createKafkaTestEnv, uniqueName, type KafkaTestEnv } from './kafka-test-env.js'
@@ -94,6 +95,11 @@ export interface RelayFixture {
   readOutputs(until: (events: OutputEvents) => boolean, timeoutMs?: number): Promise<OutputEvents>
   /** Issue calls the sandbox received, oldest first. */
   issueCalls(): readonly IssueCallRecord[]
+  /**
+   * What retention does to the issue ledger partition of a quiet kyc partition 0: every record
+   * deleted. Returns where its log now starts.
+   */
+  emptyIssueLedger(): Promise<string>
 }
 
 /** Timings for tests: same mechanisms, shorter waits. */
@@ -287,7 +293,36 @@ export async function startRelayFixture(options: RelayFixtureOptions = {}): Prom
     issueCalls() {
       return sandbox.sandbox.calls.list()
     },
+    async emptyIssueLedger() {
+      const admin = await env.admin()
+      const ledger = issueLedgerTopic(groupId, topics.kyc)
+      const [end] = await admin.fetchTopicOffsets(ledger)
+      const start = end?.high ?? '0'
+      await admin.deleteTopicRecords({
+        topic: ledger,
+        partitions: [{ partition: 0, offset: start }],
+      })
+      return start
+    },
   }
+}
+
+/**
+ * A relay over one kyc partition whose one credential timed out in the confirm stage (a 1 s
+ * deadline while the chain was stuck): its CONFIRM_TIMEOUT is on credential.failed, and the
+ * chain has recovered since.
+ */
+export async function relayWithTimedOutCredential(): Promise<RelayFixture> {
+  const fixture = await startRelayFixture({
+    partitions: 1,
+    config: { confirm: { deadline: 1_000 } },
+  })
+  fixture.sandbox.sandbox.updateSettings({ stuck: true })
+  await fixture.produce(fixture.topics.kyc, distinctUserEvents(1))
+  await fixture.startRelay()
+  await fixture.readOutputs((e) => e.failed.length >= 1)
+  fixture.sandbox.sandbox.updateSettings({ stuck: false })
+  return fixture
 }
 
 function summary(events: OutputEvents): string {
@@ -311,4 +346,41 @@ export function deepMerge(
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * A relay over one kyc partition whose one record (key `late`) failed MOCA_CONSENT_REJECTED:
+ * late@example.com refused consent. The relay still runs; the consent is not given back.
+ */
+export async function relayWithConsentFailure(): Promise<{
+  fixture: RelayFixture
+  relay: RelayProcess
+}> {
+  const fixture = await startRelayFixture({
+    partitions: 1,
+    sandbox: { config: { users: [{ email: 'late@example.com', consentRejected: true }] } },
+  })
+  await fixture.produce(fixture.topics.kyc, [
+    { key: 'late', value: JSON.stringify({ user: { email: 'late@example.com' }, level: 1 }) },
+  ])
+  const relay = await fixture.startRelay()
+  await fixture.readOutputs((e) => e.failed.length >= 1)
+  return { fixture, relay }
+}
+
+/**
+ * The same kyc content (twice@example.com, level 3) on input partitions 0 and 1, keys k0 and k1:
+ * one idempotency key, two issuances (the ledger dedupes within a partition).
+ */
+export async function produceSameContentOnTwoPartitions(fixture: RelayFixture): Promise<void> {
+  const value = JSON.stringify({ user: { email: 'twice@example.com' }, level: 3 })
+  const producer = await fixture.env.producer()
+  await producer.send({
+    topic: fixture.topics.kyc,
+    messages: [
+      { partition: 0, key: 'k0', value },
+      { partition: 1, key: 'k1', value },
+    ],
+    acks: -1,
+  })
 }
