@@ -1,5 +1,6 @@
 import { describe, expect, it, vi } from 'vitest'
 import type { ErrorClassification } from '../../src/errors/relay-error.js'
+import { LedgerState, type LedgerEntry } from '../../src/ledger/ledger-entry.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import {
   answer,
@@ -197,14 +198,7 @@ describe('the confirm stage', () => {
 
   it('skips a confirmation the ledger settled, and re-polls one a redrive sent with a newer epoch', async () => {
     const p = confirmPartition(() => answer('ONCHAIN'))
-    p.worker.ledger.set('key-1', {
-      state: 'CONFIRM_FAILED',
-      generation: 0,
-      at: ISSUED_AT,
-      run: null,
-      code: 'CONFIRM_TIMEOUT',
-      epoch: 5,
-    })
+    p.worker.ledger.set('key-1', timedOutEntry({ epoch: 5 }))
     p.worker.ledger.set('key-2', {
       state: 'ONCHAIN',
       generation: 0,
@@ -231,14 +225,7 @@ describe('the confirm stage', () => {
 
   it("confirms a credential whose key holds another credential's entry (the same content on two input partitions)", async () => {
     const p = confirmPartition(() => answer('ONCHAIN'))
-    p.worker.ledger.set('key-1', {
-      state: 'CONFIRM_FAILED',
-      generation: 0,
-      at: ISSUED_AT,
-      run: null,
-      code: 'CONFIRM_TIMEOUT',
-      coreClaimHash: 'hash-0',
-    })
+    p.worker.ledger.set('key-1', timedOutEntry({ coreClaimHash: 'hash-0' }))
     p.deliver(encodeConfirmRequest(confirmRequest()))
     await vi.advanceTimersByTimeAsync(5_000)
     expect(p.events(TOPICS.onchain)).toMatchObject([{ coreClaimHash: 'hash-1' }])
@@ -274,3 +261,15 @@ describe('the confirm stage', () => {
     expect(p.worker.ledger.size).toBe(1)
   })
 })
+
+/** The confirm-ledger entry of a generation-0 credential whose confirmation timed out. */
+function timedOutEntry(more: Partial<LedgerEntry>): LedgerEntry {
+  return {
+    state: LedgerState.confirmFailed,
+    generation: 0,
+    at: ISSUED_AT,
+    run: null,
+    code: 'CONFIRM_TIMEOUT',
+    ...more,
+  }
+}
