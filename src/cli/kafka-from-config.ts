@@ -3,6 +3,7 @@ import type { RelayConfig } from '../config/relay-config.js'
 import { RelayError } from '../errors/relay-error.js'
 import { GRANT_ACLS_FIX, isAuthorizationFailure } from '../kafka/authorization-failure.js'
 import { createKafka } from '../kafka/create-kafka.js'
+import { causeChain } from '../kafka/kafkajs-error-chain.js'
 import { kafkaTlsOptions } from '../kafka/kafka-tls.js'
 import type { Logger } from '../ops/logger.js'
 
@@ -83,22 +84,4 @@ export function authorizationError(err: unknown): unknown {
     `Kafka refused the relay (${refused}): ${(err as Error).message}. Fix: ${GRANT_ACLS_FIX}`,
     { classification: 'systemic', cause: err },
   )
-}
-
-/**
- * The error, its `cause`s, kafkajs's `originalError`s (retries wrap the last failure) and the
- * `errors` of an aggregate (one per topic of a CreateTopics).
- */
-function causeChain(err: unknown): Error[] {
-  const chain: Error[] = []
-  const pending: unknown[] = [err]
-  while (pending.length > 0 && chain.length < 20) {
-    const current = pending.shift()
-    if (!(current instanceof Error) || chain.includes(current)) continue
-    chain.push(current)
-    const next = current as Error & { originalError?: unknown; errors?: unknown }
-    pending.push(next.cause ?? next.originalError)
-    if (Array.isArray(next.errors)) pending.push(...(next.errors as unknown[]))
-  }
-  return chain
 }

@@ -3,6 +3,7 @@ import { parseDuration } from '../config/duration.js'
 import { RelayError } from '../errors/relay-error.js'
 import { requireTopics } from '../kafka/topic-admin.js'
 import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
+import { readGroupCommits } from './run-commits.js'
 
 /**
  * Where a range starts or ends, as an operator writes it: an offset (`0`, `1500`), `earliest`,
@@ -157,15 +158,12 @@ export async function resolveOffsets(
       }
       break
     case 'live': {
-      const committed = await whenGroupCoordinatorReady({ groups: [liveGroupId] }, () =>
-        admin.fetchOffsets({ groupId: liveGroupId, topics: [topic] }),
-      )
-      for (const p of committed[0]?.partitions ?? []) {
-        // -1: the live relay has committed nothing here yet, so it finished nothing.
-        const offset = Number(p.offset)
-        result.set(p.partition, offset < 0 ? clamp(p.partition, 0) : clamp(p.partition, offset))
+      const commits = await readGroupCommits(admin, liveGroupId, topic)
+      for (const b of bounds) {
+        // No commit: the live relay has finished nothing here yet.
+        const offset = commits.get(b.partition)
+        result.set(b.partition, offset === undefined ? Number(b.low) : clamp(b.partition, offset))
       }
-      for (const b of bounds) if (!result.has(b.partition)) result.set(b.partition, Number(b.low))
       break
     }
   }

@@ -8,7 +8,7 @@ import type { PartitionStatus } from '../pipeline/stage-runner.js'
 import { composeRelay } from './compose-relay.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createProgressReporter } from './progress-reporter.js'
-import { rangeCommitted, readRunCommits, recordsCommittedBefore } from './run-commits.js'
+import { rangeCommitted, readGroupCommits, recordsCommittedBefore } from './run-commits.js'
 
 export interface RangeRunOptions {
   readonly loaded: LoadedConfig
@@ -66,7 +66,7 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
     // A dry run commits nothing to Kafka: its group holds no commits to read.
     const committedBefore = options.dryRun
       ? new Map<number, number>()
-      : await readRunCommits(admin, groupId, topic)
+      : await readGroupCommits(admin, groupId, topic)
     const earlier = recordsCommittedBefore(options, committedBefore)
     if (rangeCommitted(options, committedBefore)) {
       // A resume of a run that had finished its range before it was interrupted: done.
@@ -195,7 +195,7 @@ export type RangeEnd = 'completed' | 'aborted' | 'crashed'
 export async function watchRange(watch: {
   readonly from: ReadonlyMap<number, number>
   readonly to: ReadonlyMap<number, number>
-  /** What the run's group had committed when this attempt started (see readRunCommits). */
+  /** What the run's group had committed when this attempt started (see readGroupCommits). */
   readonly committedBefore?: ReadonlyMap<number, number>
   readonly partitions: () => readonly PartitionStatus[]
   readonly crashed: () => boolean

@@ -2,11 +2,12 @@ import type { Admin } from 'kafkajs'
 import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 
 /**
- * The offsets a range run's consumer group committed on `topic` before this attempt started: what
- * an interrupted earlier attempt of the same run id finished. Partitions without a commit are
- * absent. A new run's group, and a dry run's (it commits nothing to Kafka), hold none.
+ * The offsets a consumer group committed on `topic`; partitions without a commit are absent. For
+ * a range run's group before an attempt starts: what an interrupted earlier attempt of the same
+ * run id finished (a new run's group, and a dry run's, hold none). For the live relay's group:
+ * where `--to live` ends.
  */
-export async function readRunCommits(
+export async function readGroupCommits(
   admin: Admin,
   groupId: string,
   topic: string,

@@ -1,3 +1,5 @@
+import { causeChain } from './kafkajs-error-chain.js'
+
 /**
  * A group coordinator's answers that only say it is not ready for the group yet, which kafkajs
  * 2.2.4's admin passes on to the caller without retrying them. A broker that has just created
@@ -17,13 +19,9 @@ const NOT_READY = new Set([
 
 /** True for an error of a group request that the same request, made again, may not meet. */
 export function isGroupCoordinatorNotReady(err: unknown): boolean {
-  // kafkajs wraps the failure its retrier gave up on (as cause; originalError elsewhere)
-  let current: unknown = err
-  for (let depth = 0; depth < 5 && current instanceof Error; depth++) {
-    const { type } = current as { type?: unknown }
-    if (typeof type === 'string' && NOT_READY.has(type)) return true
-    if (current.name === 'KafkaJSGroupCoordinatorNotFound') return true
-    current = (current as { originalError?: unknown }).originalError ?? current.cause
-  }
-  return false
+  return causeChain(err).some(
+    (e) =>
+      e.name === 'KafkaJSGroupCoordinatorNotFound' ||
+      NOT_READY.has(String((e as { type?: unknown }).type)),
+  )
 }

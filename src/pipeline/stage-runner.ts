@@ -4,6 +4,7 @@ import { DEFAULTS } from '../config/defaults.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { ACL_MISSING, isAuthorizationFailure } from '../kafka/authorization-failure.js'
 import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js'
+import { causeChain, originalCause } from '../kafka/kafkajs-error-chain.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
 import { ensureLedgerPartition } from '../kafka/topic-admin.js'
@@ -220,26 +221,15 @@ const OUT_OF_REACH = new Set([
  * is not, and asking again forever would only hide it.
  */
 export function mayRejoin(err: unknown): boolean {
-  let outOfReach = false
-  let retriable = false
-  for (let e: unknown = err, depth = 0; e && depth < 10; depth += 1) {
-    const {
-      name,
-      type,
-      retriable: r,
-      cause,
-    } = e as {
-      name?: unknown
-      type?: unknown
-      retriable?: unknown
-      cause?: unknown
-    }
-    if (isAuthorizationFailure(type) || name === 'KafkaJSSASLAuthenticationError') return false
-    if (typeof name === 'string' && OUT_OF_REACH.has(name)) outOfReach = true
-    retriable = r === true
-    e = cause
-  }
-  return outOfReach || retriable
+  const chain = causeChain(err)
+  const refused = chain.some(
+    (e) =>
+      isAuthorizationFailure((e as { type?: unknown }).type) ||
+      e.name === 'KafkaJSSASLAuthenticationError',
+  )
+  if (refused) return false
+  const outOfReach = chain.some((e) => OUT_OF_REACH.has(e.name))
+  return outOfReach || (originalCause(err) as { retriable?: unknown }).retriable === true
 }
 
 /**

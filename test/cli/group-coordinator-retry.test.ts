@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest'
 import { findActiveRangeRuns } from '../../src/cli/active-range-runs.js'
 import { whenGroupCoordinatorReady } from '../../src/cli/group-coordinator-retry.js'
 import { resolveOffsets, rangePastLiveRelay } from '../../src/cli/offset-spec.js'
-import { readRunCommits } from '../../src/cli/run-commits.js'
+import { readGroupCommits } from '../../src/cli/run-commits.js'
 import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import { isRelayError } from '../../src/errors/relay-error.js'
 
@@ -99,8 +99,8 @@ describe('regression: a command that reads a group first on a broker that has ju
     } as unknown as Admin
   }
 
-  it('readRunCommits (a resumed replay or redrive)', async () => {
-    await expect(readRunCommits(admin([loading()]), 'relay.run', topic)).resolves.toEqual(
+  it('readGroupCommits (a resumed replay or redrive)', async () => {
+    await expect(readGroupCommits(admin([loading()]), 'relay.run', topic)).resolves.toEqual(
       new Map([[0, 7]]),
     )
   })

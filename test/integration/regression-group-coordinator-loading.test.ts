@@ -4,7 +4,7 @@ import { describe, expect, it, onTestFinished } from 'vitest'
 import { startDedicatedBroker } from '../../bench/chaos/dedicated-broker.js'
 import { findActiveRangeRuns } from '../../src/cli/active-range-runs.js'
 import { resolveOffsets } from '../../src/cli/offset-spec.js'
-import { readRunCommits } from '../../src/cli/run-commits.js'
+import { readGroupCommits } from '../../src/cli/run-commits.js'
 import { createKafkaTestEnv, uniqueName } from '../support/kafka-test-env.js'
 
 /**
@@ -49,7 +49,7 @@ describe('regression: the first group reads on a broker that has just started', 
       Array.from({ length: CALLERS }, async (_, i) => {
         await sleep(i * STAGGER_MS)
         const admin = await connect()
-        if (i % 3 === 0) return readRunCommits(admin, `${groupId}.run-${i}`, topic)
+        if (i % 3 === 0) return readGroupCommits(admin, `${groupId}.run-${i}`, topic)
         if (i % 3 === 1) return resolveOffsets(admin, topic, { kind: 'live' }, groupId)
         return findActiveRangeRuns(admin, groupId)
       }),
