@@ -57,6 +57,13 @@ export const ConfirmRequest = z.object({
    * credential.onchain and credential.failed carry it in their ids, as its credential.issued does.
    */
   run: z.string().min(1).optional(),
+  /**
+   * The input record had no key. The request is then keyed by its idempotency key, so that every
+   * request about one credential (the issue's, each redrive's) reaches the one confirm-queue
+   * partition whose ledger settles it; the events it leads to are published without a key, as the
+   * input was. Absent: the request's key is the input record's, and so is theirs.
+   */
+  unkeyed: z.literal(true).optional(),
 })
 export type ConfirmRequest = z.infer<typeof ConfirmRequest>
 
@@ -72,6 +79,7 @@ type SalvagedField =
   | 'source'
   | 'traceparent'
   | 'epoch'
+  | 'unkeyed'
 
 /** What could be read of a record that is not a confirm request: each field valid, or null. */
 export type SalvagedRequest = {
@@ -138,6 +146,7 @@ function invalid(reason: string, fields: Record<string, unknown>): ConfirmReques
       source: read(shape.source, fields.source),
       traceparent: read(shape.traceparent, fields.traceparent),
       epoch: read(shape.epoch, fields.epoch) ?? null,
+      unkeyed: read(shape.unkeyed, fields.unkeyed) ?? null,
     },
   }
 }

@@ -144,7 +144,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         const ledger = [ledgerRecord(ledgerKey, entry)]
         const outputs = [
           await output(deps.topics.onchain, event, {
-            key: task.record.key,
+            key: outputKey(task.record, request.unkeyed),
             traceparent: request.traceparent,
           }),
         ]
@@ -197,7 +197,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         [
           ledgerRecord(ledgerKey, entry),
           await output(deps.topics.failed, event, {
-            key: task.record.key,
+            key: outputKey(task.record, request.unkeyed),
             traceparent: request.traceparent,
           }),
         ],
@@ -265,7 +265,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       })
       const outputs = [
         await output(deps.topics.failed, event, {
-          key: record.key,
+          key: outputKey(record, salvaged.unkeyed),
           traceparent: salvaged.traceparent,
         }),
       ]
@@ -478,4 +478,12 @@ function isSameCredential(prior: LedgerEntry, request: ConfirmRequest): boolean 
 /** Where a confirm-queue record is, as failure messages and log lines name it. */
 function queueRecord(record: InputRecord): string {
   return `confirm-queue record ${record.topic}/${record.partition} offset ${record.offset}`
+}
+
+/**
+ * The key of the events a confirm request leads to: the input record's, which the request's own
+ * key is unless the input had none (ConfirmRequest `unkeyed`).
+ */
+function outputKey(record: InputRecord, unkeyed: true | null | undefined): Buffer | null {
+  return unkeyed ? null : record.key
 }

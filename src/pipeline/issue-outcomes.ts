@@ -224,6 +224,11 @@ export function ledgerRecord(
   }
 }
 
+/**
+ * A confirm request keyed by its input record's key, or, for an unkeyed record, by its idempotency
+ * key: unkeyed records go round-robin, and every request about one credential must reach the
+ * partition whose confirm ledger settles it (ConfirmRequest `unkeyed`).
+ */
 function confirmRecord(
   deps: OutcomeDeps,
   request: ConfirmRequest,
@@ -231,8 +236,8 @@ function confirmRecord(
 ): OutgoingRecord {
   return {
     topic: deps.topics.confirmQueue,
-    key,
-    value: encodeConfirmRequest(request),
+    key: key ?? request.idempotencyKey,
+    value: encodeConfirmRequest(key === null ? { ...request, unkeyed: true } : request),
     ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}),
   }
 }

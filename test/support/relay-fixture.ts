@@ -312,13 +312,26 @@ export async function startRelayFixture(options: RelayFixtureOptions = {}): Prom
  * deadline while the chain was stuck): its CONFIRM_TIMEOUT is on credential.failed, and the
  * chain has recovered since.
  */
-export async function relayWithTimedOutCredential(): Promise<RelayFixture> {
+export async function relayWithTimedOutCredential(
+  options: {
+    /** The input record's key (default `u0`); null for an unkeyed record. */
+    readonly key?: string | null
+    /** Partitions of the relay's own topics, the confirm queue's included (default 1). */
+    readonly outputPartitions?: number
+  } = {},
+): Promise<RelayFixture> {
   const fixture = await startRelayFixture({
     partitions: 1,
-    config: { confirm: { deadline: 1_000 } },
+    config: {
+      confirm: { deadline: 1_000 },
+      ...(options.outputPartitions ? { topics: { partitions: options.outputPartitions } } : {}),
+    },
   })
   fixture.sandbox.sandbox.updateSettings({ stuck: true })
-  await fixture.produce(fixture.topics.kyc, distinctUserEvents(1))
+  const [event] = distinctUserEvents(1)
+  await fixture.produce(fixture.topics.kyc, [
+    { ...event!, key: options.key === undefined ? event!.key : options.key },
+  ])
   await fixture.startRelay()
   await fixture.readOutputs((e) => e.failed.length >= 1)
   fixture.sandbox.sandbox.updateSettings({ stuck: false })
