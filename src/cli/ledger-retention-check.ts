@@ -1,5 +1,6 @@
 import type { Admin } from 'kafkajs'
 import { RelayError } from '../errors/relay-error.js'
+import { readTopicOffsets, readTopicOffsetsByTimestamp } from './topic-offsets.js'
 
 /** Records of one input partition in a range run whose ledger entries may be gone. */
 export interface PastLedgerRetention {
@@ -41,12 +42,12 @@ export async function findRecordsPastLedgerRetention(
   },
 ): Promise<PastLedgerRetention[]> {
   if (!(await admin.listTopics()).includes(range.ledgerTopic)) return []
-  const ledger = await admin.fetchTopicOffsets(range.ledgerTopic)
+  const ledger = await readTopicOffsets(admin, { topic: range.ledgerTopic })
   // the first offset of each partition written at or after the cutoff (the end when none was)
-  const recent = await admin.fetchTopicOffsetsByTimestamp(
-    range.topic,
-    range.now - range.retentionMs,
-  )
+  const recent = await readTopicOffsetsByTimestamp(admin, {
+    topic: range.topic,
+    timestamp: range.now - range.retentionMs,
+  })
   const found: PastLedgerRetention[] = []
   const add = (
     partition: number,

@@ -4,6 +4,7 @@ import { RelayError } from '../errors/relay-error.js'
 import { requireTopics } from '../kafka/topic-admin.js'
 import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 import { readGroupCommits } from './run-commits.js'
+import { readTopicOffsets, readTopicOffsetsByTimestamp } from './topic-offsets.js'
 
 /**
  * Where a range starts or ends, as an operator writes it: an offset (`0`, `1500`), `earliest`,
@@ -125,7 +126,7 @@ export async function resolveOffsets(
   // kafkajs retries a topic the cluster does not have for ~10 s, then throws a bare protocol
   // error ("does not host this topic-partition"): say what `check` and `run` say instead.
   await requireTopics(admin, [topic])
-  const bounds = await admin.fetchTopicOffsets(topic)
+  const bounds = await readTopicOffsets(admin, { topic })
   const clamp = (partition: number, offset: number): number => {
     const b = bounds.find((x) => x.partition === partition)
     return Math.min(Math.max(offset, Number(b?.low ?? 0)), Number(b?.high ?? 0))
@@ -148,7 +149,7 @@ export async function resolveOffsets(
       for (const b of bounds) result.set(b.partition, Number(b.high))
       break
     case 'time':
-      for (const p of await admin.fetchTopicOffsetsByTimestamp(topic, spec.ms)) {
+      for (const p of await readTopicOffsetsByTimestamp(admin, { topic, timestamp: spec.ms })) {
         // -1: no record at or after that time, so the range starts at the end.
         const offset = Number(p.offset)
         result.set(

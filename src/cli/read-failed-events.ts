@@ -5,6 +5,7 @@ import type { CredentialFailed } from '../domain/output-events.js'
 import { RelayError } from '../errors/relay-error.js'
 import { DESCRIBE_ACL_HINT } from '../kafka/topic-admin.js'
 import type { Logger } from '../ops/logger.js'
+import { readTopicOffsets } from './topic-offsets.js'
 
 export interface ReadFailedOptions {
   readonly kafka: Kafka
@@ -39,7 +40,7 @@ export async function readFailedEvents(options: ReadFailedOptions): Promise<Cred
       { classification: 'systemic' },
     )
   }
-  const offsets = await admin.fetchTopicOffsets(topic)
+  const offsets = await readTopicOffsets(admin, { topic })
   const end = new Map(offsets.map((p) => [p.partition, Number(p.high)]))
   const start = new Map(offsets.map((p) => [p.partition, Number(p.low)]))
   if ([...end].every(([p, high]) => (start.get(p) ?? high) >= high)) return []

@@ -20,6 +20,7 @@ import {
 import { checkRunId, newRunId, reconfirmRunId } from './run-id.js'
 import { describeCrash, runRange } from './range-run.js'
 import { readFailedEvents } from './read-failed-events.js'
+import { readTopicOffsets } from './topic-offsets.js'
 import {
   batchOffsets,
   checkReason,
@@ -134,7 +135,10 @@ export function createRedriveCommand(): Command {
         // not a protocol error after kafkajs's ~10 s of retries.
         await requireTopics(admin, [...new Set(plan.map((b) => b.topic))])
         for (const planned of plan) {
-          const left = dropDeletedRecords(planned, await admin.fetchTopicOffsets(planned.topic))
+          const left = dropDeletedRecords(
+            planned,
+            await readTopicOffsets(admin, { topic: planned.topic }),
+          )
           if (left.batch) batches.push(left.batch)
           for (const p of left.gone) {
             goneRecords += p.records
