@@ -220,9 +220,10 @@ export const ErrorCodes = {
       'Report it with the logged event type and schema id. The partition stops and is rebuilt from its last commit at growing intervals (up to 30 s), its records intact, until the relay is fixed or the registered schema is restored from schemas/.',
   },
   KAFKA_UNAVAILABLE: {
-    meaning: 'The Kafka brokers cannot be reached.',
+    meaning:
+      'The Kafka brokers cannot be reached, or they kept answering "not ready" for longer than the relay waits (30 s): a group coordinator still loading, or a partition whose leader is not serving it. The message says which.',
     action:
-      'Check kafka.brokers / KAFKA_BROKERS and that the brokers run; `npm run stack:up` starts a local one.',
+      "Check kafka.brokers / KAFKA_BROKERS and that the brokers run; `npm run stack:up` starts a local one. For a group or topic that was not ready, the message names it: check the brokers' logs (and `kafka-topics.sh --describe` for a partition without a leader), then run the command again.",
   },
   KAFKA_AUTH_FAILED: {
     meaning:
