@@ -25,7 +25,8 @@ export interface DecodeContext {
  * a dry run counts what a real run would. A registry outage blocks the partition (decoding is in
  * order) until the registry answers: no record is failed for it. Bad bytes are the record's
  * failure, as a terminal RelayError (INPUT_UNDECODABLE when the decoder threw something else).
- * Null: the partition stopped first. Programmer errors are thrown, never retried.
+ * Null: the partition stopped first. Programmer errors and systemic RelayErrors (the registry
+ * refusing the relay's credentials) are thrown, never retried here: the stage stops the partition.
  *
  * The first attempt runs outside the retry engine: nearly every record decodes at once, and the
  * replay of a deduplicated topic spends a good part of its time here.
@@ -88,6 +89,10 @@ async function decodeOnce(
       )
       return { kind: 'again', last: err }
     }
+    // A systemic error (the registry refusing the relay's credentials) says nothing about the
+    // record: failing it would dead-letter every record read until an operator acts. Thrown, it
+    // stops the partition at this record, /readyz says why, and the rebuild asks again.
+    if (isRelayError(err) && err.classification === 'systemic') throw err
     if (isRelayError(err)) return { kind: 'done', value: err }
     if (isProgrammerError(err)) throw err
     return {

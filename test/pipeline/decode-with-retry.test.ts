@@ -71,6 +71,17 @@ describe('decodeWithRetry', () => {
     expect(calls()).toBe(1)
   })
 
+  it('throws a systemic error (registry credentials refused) instead of failing the record', async () => {
+    const refused = new RelayError('SCHEMA_REGISTRY_REJECTED', 'the registry answered 401', {
+      classification: 'systemic',
+    })
+    const { result, calls } = decodeWith(async () => {
+      throw refused
+    })
+    await expect(result).rejects.toBe(refused)
+    expect(calls()).toBe(1)
+  })
+
   it('gives up waiting for the registry when the partition stops, and returns null', async () => {
     const stop = new AbortController()
     let attempts = 0
