@@ -5,7 +5,7 @@ import { WIRE_HEADER_BYTES } from './confluent-wire-format.js'
 import { parseJsonBytes } from './json-value.js'
 import { printableText, quoteText } from '../domain/message-text.js'
 import {
-  hasRegistryErrorBody,
+  isSchemaIdNotFound,
   libraryErrorName,
   registryHttpFailureOf,
   toRegistryError,
@@ -105,7 +105,7 @@ async function lookUpSchema(registry: SchemaRegistry, schemaId: number): Promise
     return await registry.getSchema(schemaId)
   } catch (err) {
     const failure = registryHttpFailureOf(err)
-    if (failure?.status === 404 && hasRegistryErrorBody(failure)) {
+    if (failure !== null && isSchemaIdNotFound(failure, schemaId)) {
       throw new RelayError(
         'INPUT_SCHEMA_UNKNOWN',
         `the record value names schema id ${schemaId} (bytes 1-4 after the magic byte 0x00), which the schema registry does not know. Check that the producer and the relay use the same registry (SCHEMA_REGISTRY_URL), or that the value really is in the Confluent wire format.`,

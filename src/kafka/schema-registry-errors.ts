@@ -31,6 +31,21 @@ export function hasRegistryErrorBody(failure: RegistryHttpFailure): boolean {
   return !/ - Error, status \d+/.test(failure.message)
 }
 
+/**
+ * True when a 404 is the Confluent API's "schema not found" (error_code 40403) for this id. The
+ * client keeps only the body's message, so this reads the text every Confluent-API registry
+ * writes for it (Confluent, Apicurio's ccompat, Karapace, Redpanda: "Schema <id> not found"),
+ * the id included. A 404 with another body (Apicurio's own v2 API, a gateway's
+ * {"message":"Not Found"}) comes from a URL that is not the registry's Confluent API: no record
+ * is at fault, and reading it as an unknown id would fail every registry-encoded record for good.
+ */
+export function isSchemaIdNotFound(failure: RegistryHttpFailure, schemaId: number): boolean {
+  return (
+    failure.status === 404 &&
+    new RegExp(`\\bSchema ${schemaId} not found\\b`, 'i').test(failure.message)
+  )
+}
+
 /** The library's own errors carry only a class name: match on it, they have no code. */
 export function libraryErrorName(err: unknown): string | null {
   if (typeof err !== 'object' || err === null) return null
@@ -69,9 +84,10 @@ export function toRegistryError(err: unknown, doing: string): RelayError {
       : failure.status === 400 && genericBody
         ? 'could not be reached (connection failure or timeout)'
         : `answered ${failure.status}`
+  // A verdict 404 (an unknown id or subject) is handled before this: one here is the URL's.
   const hint =
-    failure?.status === 404 && genericBody
-      ? ' The endpoint answered 404 without a registry error body: SCHEMA_REGISTRY_URL probably lacks the API path (Apicurio: http://host:port/apis/ccompat/v7).'
+    failure?.status === 404
+      ? ` The endpoint answered 404${genericBody ? ' without a registry error body' : ' with no Confluent-API verdict'}: SCHEMA_REGISTRY_URL probably does not point at the registry's Confluent API (Apicurio: http://host:port/apis/ccompat/v7).`
       : ' Check SCHEMA_REGISTRY_URL and that the registry runs.'
   return new RelayError(
     'SCHEMA_REGISTRY_UNAVAILABLE',

@@ -295,4 +295,23 @@ describe('codecs when the schema registry is down', () => {
     })
     expect(err.message).toContain('/apis/ccompat/v7')
   })
+
+  it('regression: a URL of another API that answers 404 with a JSON message is retryable, not INPUT_SCHEMA_UNKNOWN', async () => {
+    // The failure: Apicurio's own v2 API (the URL its serdes docs give) answers 404 with
+    // {"message": "RESTEASY003210: Could not find resource…", "error_code": 404}, as gateways answer
+    // {"message": "Not Found"}. Any 404 whose body had a message was read as "the registry does not
+    // know this schema id", so a wrong SCHEMA_REGISTRY_URL failed every registry-encoded record
+    // for good, as INPUT_SCHEMA_UNKNOWN.
+    const origin = new URL(registryUrl).origin
+    const decoder = createInputDecoder({
+      registry: createSchemaRegistry({ url: `${origin}/apis/registry/v2` }),
+      maxRecordBytes: 1024,
+    })
+    const err = await decodeError(decoder.decode(record(wireValue)))
+    expect(err).toMatchObject({
+      code: 'SCHEMA_REGISTRY_UNAVAILABLE',
+      classification: 'retryable',
+    })
+    expect(err.message).toContain('/apis/ccompat/v7')
+  })
 })
