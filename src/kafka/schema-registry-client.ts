@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { lenientLongHook } from './avro-long.js'
 
 type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0]
 type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number]
@@ -41,9 +42,10 @@ export function schemaRegistryFromConfig(config: {
 }
 
 /**
- * The registry client the codecs expect: a per-request timeout, few client-side retries, and
- * ajv collecting every JSON Schema violation (its default stops at the first), so one
- * credential.failed message lists everything the producer has to fix.
+ * The registry client the codecs expect: a per-request timeout, few client-side retries, ajv
+ * collecting every JSON Schema violation (its default stops at the first), so one
+ * credential.failed message lists everything the producer has to fix, and Avro longs read as
+ * JSON numbers are (avro-long.ts).
  */
 export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
@@ -63,6 +65,6 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       retry: { retries: DEFAULT_REGISTRY_RETRIES },
       middlewares: [timeout],
     },
-    { [SchemaType.JSON]: { allErrors: true } },
+    { [SchemaType.JSON]: { allErrors: true }, [SchemaType.AVRO]: { typeHook: lenientLongHook } },
   )
 }

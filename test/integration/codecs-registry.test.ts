@@ -8,6 +8,7 @@ import type { InputRecord } from '../../src/kafka/input-record.js'
 import { createOutputEncoder } from '../../src/kafka/output-encoder.js'
 import type { OutputFormat } from '../../src/kafka/output-format.js'
 import { createSchemaRegistry } from '../../src/kafka/schema-registry-client.js'
+import { toCommand } from '../../src/domain/map-event.js'
 import { CORPUS_AVRO_SCHEMA, CORPUS_JSON_SCHEMA } from '../fixtures/bad-input-corpus.js'
 import { allOutputEventSamples, outputEventSamples } from '../fixtures/output-event-samples.js'
 import {
@@ -16,10 +17,13 @@ import {
   setSubjectCompatibility,
   uniqueName,
 } from '../support/registry-subjects.js'
+import { kycRoute } from '../support/kyc-route.js'
 
 // The integration globalSetup always provides a real registry (env, containers or local stack).
 const registryUrl: string = inject('schemaRegistryUrl')
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
+/** Where mapped records sit: topic "t", the kyc route's topic. */
+const mappedAt = { topic: 't', partition: 0, offset: '1', key: null }
 
 function record(value: Buffer, headers: InputRecord['headers'] = {}): InputRecord {
   return { topic: 'in', partition: 0, offset: '1', key: null, value, headers, timestamp: '0' }
@@ -117,6 +121,57 @@ describe('codecs against the real schema registry', () => {
       expect(err.message).toContain('/email')
       expect(err.message).toContain('/level')
       expect(err.message).toContain('eventId')
+    })
+
+    it('regression: an Avro long beyond 2^53 is read as JSON reads such a number, not failed as a payload that does not match its schema', async () => {
+      // The failure: avsc refuses to decode a long outside ±(2^53 - 1) ("potential precision
+      // loss"), so a record holding one (a Java producer's 64-bit id) failed whole as
+      // INPUT_UNDECODABLE, "does not match its writer schema… Fix the producer's serializer", even
+      // when no route reads that field; the same number in JSON decodes, and only a claim
+      // holding it fails, naming the field.
+      const id = await register(SchemaType.AVRO, {
+        type: 'record',
+        name: 'Account',
+        namespace: 'moca.relay.test',
+        fields: [
+          { name: 'email', type: 'string' },
+          { name: 'acct', type: 'long' },
+          { name: 'level', type: 'long' },
+        ],
+      })
+      // The library refuses to encode such a long, so write the Avro binary by hand.
+      const avroLong = (n: bigint): Buffer => {
+        let z = n >= 0n ? n << 1n : (-n << 1n) - 1n
+        const bytes: number[] = []
+        while (z > 0x7fn) {
+          bytes.push(Number(z & 0x7fn) | 0x80)
+          z >>= 7n
+        }
+        bytes.push(Number(z))
+        return Buffer.from(bytes)
+      }
+      const email = Buffer.from('jane@example.com')
+      const header = Buffer.from([0, 0, 0, 0, 0])
+      header.writeInt32BE(id, 1)
+      const value = Buffer.concat([
+        header,
+        avroLong(BigInt(email.length)),
+        email,
+        avroLong(2n ** 60n + 1n),
+        avroLong(3n),
+      ])
+      const event = await relayDecoder().decode(record(value))
+      expect({ ...(event.data as object) }).toEqual({
+        email: 'jane@example.com',
+        acct: 2 ** 60,
+        level: 3,
+      })
+      expect(await toCommand(event, mappedAt, [kycRoute()])).toMatchObject({ kind: 'command' })
+      const claimed = await toCommand(event, mappedAt, [
+        kycRoute({ credentialSubject: { acct: 'acct' } }),
+      ])
+      expect(claimed).toMatchObject({ kind: 'failed', error: { code: 'INPUT_INVALID' } })
+      expect(claimed.kind === 'failed' && claimed.error.message).toContain('credentialSubject.acct')
     })
 
     it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
