@@ -18,6 +18,16 @@ export const DEFAULT_REGISTRY_TIMEOUT_MS = 5_000
  */
 export const DEFAULT_REGISTRY_RETRIES = 1
 
+/**
+ * ajv as a reader of producers' schemas: every violation collected (its default stops at the
+ * first), so one credential.failed message lists everything the producer has to fix; and not
+ * strict, because strict mode refuses to compile a schema holding a keyword ajv does not know,
+ * which JSON Schema says to ignore (Kafka Connect's "connect.index", "x-…" annotations), or a
+ * draft-07 format ("email", "date-time") without format definitions, and every record written
+ * with such a schema failed. Formats are annotations here: draft-07 makes checking them optional.
+ */
+const JSON_SCHEMA_OPTIONS = { allErrors: true, strict: false, validateFormats: false } as const
+
 export interface SchemaRegistryClientDeps {
   /** Confluent-API base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7 for Apicurio. */
   readonly url: string
@@ -43,9 +53,8 @@ export function schemaRegistryFromConfig(config: {
 
 /**
  * The registry client the codecs expect: a per-request timeout, few client-side retries, ajv
- * collecting every JSON Schema violation (its default stops at the first), so one
- * credential.failed message lists everything the producer has to fix, and Avro longs read as
- * JSON numbers are (avro-long.ts).
+ * options for producers' JSON Schemas (JSON_SCHEMA_OPTIONS), and Avro longs read as JSON numbers
+ * are (avro-long.ts).
  */
 export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
@@ -65,6 +74,9 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       retry: { retries: DEFAULT_REGISTRY_RETRIES },
       middlewares: [timeout],
     },
-    { [SchemaType.JSON]: { allErrors: true }, [SchemaType.AVRO]: { typeHook: lenientLongHook } },
+    {
+      [SchemaType.JSON]: JSON_SCHEMA_OPTIONS,
+      [SchemaType.AVRO]: { typeHook: lenientLongHook },
+    },
   )
 }

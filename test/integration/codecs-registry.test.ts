@@ -174,6 +174,47 @@ describe('codecs against the real schema registry', () => {
       expect(claimed.kind === 'failed' && claimed.error.message).toContain('credentialSubject.acct')
     })
 
+    it('regression: a JSON Schema with standard formats or annotation keywords decodes its records', async () => {
+      // The failure: ajv compiled writer schemas in strict mode without format definitions, so a
+      // schema using draft-07's own "format": "email" or "date-time", or an annotation keyword
+      // such as Kafka Connect's "connect.index" (JSON Schema says to ignore unknown keywords),
+      // could not be compiled, and every record written with it failed as INPUT_UNDECODABLE.
+      // A Java producer's serializer accepts such a schema; this client only with strict off.
+      const javaLike = new SchemaRegistry(
+        { host: url },
+        { [SchemaType.JSON]: { strict: false, logger: false } },
+      )
+      const subject = uniqueName('codecs-input-value')
+      subjects.push(subject)
+      const schema = {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        type: 'object',
+        properties: {
+          email: { type: 'string', format: 'email', 'connect.index': 0 },
+          at: { type: 'string', format: 'date-time', 'x-pii': false },
+          level: { type: 'integer', minimum: 0 },
+        },
+        required: ['email'],
+      }
+      const { id } = await javaLike.register(
+        { type: SchemaType.JSON, schema: JSON.stringify(schema) },
+        { subject },
+      )
+      const decoder = relayDecoder()
+      const payload = { email: 'jane@example.com', at: '2026-11-27T10:00:00Z', level: 2 }
+      await expect(
+        decoder.decode(record(await javaLike.encode(id, payload))),
+      ).resolves.toMatchObject({ format: 'json-schema', data: payload })
+      // The rules that are not annotations still hold.
+      const header = Buffer.from([0, 0, 0, 0, 0])
+      header.writeInt32BE(id, 1)
+      const bad = Buffer.concat([header, Buffer.from('{"level":-1}')])
+      const err = await decodeError(decoder.decode(record(bad)))
+      expect(err.code).toBe('INPUT_INVALID')
+      expect(err.message).toContain('/level')
+      expect(err.message).toContain('email')
+    })
+
     it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
       const value = Buffer.from([0, 0x7f, 0xff, 0xf0, 0x00, 0x02, 0x61])
       const err = await decodeError(relayDecoder().decode(record(value)))
