@@ -176,7 +176,12 @@ async function buildCommand(
   }
 
   // After the serialisation checks above: they refuse cycles, so this walk ends.
-  const unsafe = findUnsafeInteger(credentialSubject)
+  const unsafe = findUncarriedValue(credentialSubject)
+  if (unsafe !== null && unsafe.value === 'binary') {
+    return fail(
+      `${printableText(unsafe.path, MAX_CAUSE_CHARS)} is binary (an Avro bytes or fixed value), which a JSON claim cannot carry as the producer sent it: map a string field instead, or have the producer send the value as a string (base64 or hex)`,
+    )
+  }
   if (unsafe !== null) {
     return fail(
       `${printableText(unsafe.path, MAX_CAUSE_CHARS)} is the number ${unsafe.value}, an integer beyond what JSON numbers carry exactly (at most 2^53 - 1 = ${Number.MAX_SAFE_INTEGER}): the producer's digits may have been rounded, which would issue a claim it did not send and give two values one idempotency key; the producer must send it as a string`,
@@ -268,12 +273,14 @@ async function evaluate(
 }
 
 /**
- * The first integer-valued number of credentialSubject outside ±(2^53 - 1), with its path, or
- * null. JSON.parse rounds such integers silently (9007199254740993 reads as 9007199254740992), so
- * the value may not be the producer's. One walk of the mapped subject, no re-parse: paths are
- * only spelled for containers. The caller has serialised the subject, so it holds no cycle.
+ * The first value of credentialSubject a JSON claim cannot carry as the producer sent it, with
+ * its path, or null: an integer-valued number outside ±(2^53 - 1), which JSON.parse (and the Avro
+ * long reader) rounds silently (9007199254740993 reads as 9007199254740992); or binary data (an
+ * Avro bytes or fixed value), which JSON would spell as {"type":"Buffer","data":[…]}. One walk of
+ * the mapped subject, no re-parse: paths are only spelled for containers. The caller has
+ * serialised the subject, so it holds no cycle.
  */
-function findUnsafeInteger(subject: object): { path: string; value: number } | null {
+function findUncarriedValue(subject: object): { path: string; value: number | 'binary' } | null {
   const pending: { value: object; path: string }[] = [{ value: subject, path: 'credentialSubject' }]
   for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
     const { value, path } = next
@@ -286,6 +293,8 @@ function findUnsafeInteger(subject: object): { path: string; value: number } | n
         if (Number.isInteger(child) && !Number.isSafeInteger(child)) {
           return { path: childPath(path, name, isArray), value: child }
         }
+      } else if (ArrayBuffer.isView(child)) {
+        return { path: childPath(path, name, isArray), value: 'binary' }
       } else if (typeof child === 'object' && child !== null) {
         pending.push({ value: child, path: childPath(path, name, isArray) })
       }

@@ -215,6 +215,41 @@ describe('codecs against the real schema registry', () => {
       expect(err.message).toContain('email')
     })
 
+    it('regression: an Avro bytes or fixed value mapped into a claim fails the event, naming the field', async () => {
+      // The failure: avsc decodes bytes and fixed as Buffers, and a route mapping one into
+      // credentialSubject issued the claim {"type":"Buffer","data":[…]} (Node's JSON for a
+      // Buffer), a value the producer never sent.
+      const id = await register(SchemaType.AVRO, {
+        type: 'record',
+        name: 'Document',
+        namespace: 'moca.relay.test',
+        fields: [
+          { name: 'email', type: 'string' },
+          { name: 'digest', type: 'bytes' },
+          { name: 'uuid', type: { type: 'fixed', name: 'Uuid', size: 4 } },
+          { name: 'level', type: 'int' },
+        ],
+      })
+      const value = await producer.encode(id, {
+        email: 'jane@example.com',
+        digest: Buffer.from([1, 2, 3]),
+        uuid: Buffer.from([4, 5, 6, 7]),
+        level: 2,
+      })
+      const event = await relayDecoder().decode(record(value))
+      // A route that does not read them is not concerned.
+      expect(await toCommand(event, mappedAt, [kycRoute()])).toMatchObject({ kind: 'command' })
+      for (const field of ['digest', 'uuid']) {
+        const claimed = await toCommand(event, mappedAt, [
+          kycRoute({ credentialSubject: { proof: { [field]: field } } }),
+        ])
+        expect(claimed).toMatchObject({ kind: 'failed', error: { code: 'INPUT_INVALID' } })
+        expect(claimed.kind === 'failed' && claimed.error.message).toContain(
+          `credentialSubject.proof.${field} is binary`,
+        )
+      }
+    })
+
     it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
       const value = Buffer.from([0, 0x7f, 0xff, 0xf0, 0x00, 0x02, 0x61])
       const err = await decodeError(relayDecoder().decode(record(value)))
