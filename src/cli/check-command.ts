@@ -6,7 +6,7 @@ import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import {
-  hasRegistryErrorBody,
+  isSubjectNotFound,
   registryHttpFailureOf,
   toRegistryError,
 } from '../kafka/schema-registry-errors.js'
@@ -199,7 +199,7 @@ async function checkKafkaUse(
 
 /**
  * The registry through the client the relay uses (its URL, credentials, timeout): a lookup of
- * the credential.issued subject, which answers 404 with a registry error body until the relay
+ * the credential.issued subject, which answers 404 "Subject … not found" until the relay
  * has registered it. Only the avro and json-schema output formats register it; with json the
  * registry only decodes registry-encoded input, and the lookup just proves it answers.
  */
@@ -218,7 +218,7 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
     return { ok: true, name: 'registry', detail: `${url}: ${subject} is schema id ${id}` }
   } catch (err) {
     const failure = registryHttpFailureOf(err)
-    if (failure?.status === 404 && hasRegistryErrorBody(failure)) {
+    if (failure !== null && isSubjectNotFound(failure)) {
       return {
         ok: true,
         name: 'registry',

@@ -46,6 +46,15 @@ export function isSchemaIdNotFound(failure: RegistryHttpFailure, schemaId: numbe
   )
 }
 
+/**
+ * True when a 404 is the Confluent API's "subject not found" (error_code 40401): every
+ * Confluent-API registry writes "Subject '<subject>' not found". Read as isSchemaIdNotFound is,
+ * and for the same reason: another API's 404 says nothing about the subject.
+ */
+export function isSubjectNotFound(failure: RegistryHttpFailure): boolean {
+  return failure.status === 404 && /\bSubject\b.*\bnot found\b/i.test(failure.message)
+}
+
 /** The library's own errors carry only a class name: match on it, they have no code. */
 export function libraryErrorName(err: unknown): string | null {
   if (typeof err !== 'object' || err === null) return null
