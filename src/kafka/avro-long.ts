@@ -19,10 +19,10 @@ const avsc = createRequire(
 )('avsc') as AvscModule
 
 /**
- * Avro `long` read as JSON.parse reads an integer: a number, rounded to the nearest double beyond
- * ±(2^53 - 1). avsc's own long type refuses to decode such a value ("potential precision loss"),
- * which failed a whole record holding one (a Java producer's 64-bit id) as a payload that does
- * not match its writer schema, even when no route reads the field. Read like JSON, it fails only
+ * Avro `long` read as JSON.parse reads an integer: a number, exact up to ±(2^53 - 1), rounded to
+ * the nearest double beyond. avsc's own long type refuses to decode a value beyond ±2^52
+ * ("potential precision loss"), which failed a whole record holding one (a Java producer's 64-bit
+ * id) as a payload that does not match its writer schema, even when no route reads the field. Read like JSON, it fails only
  * where it matters: a claim or an event id holding it is refused by the mapping (INPUT_INVALID,
  * naming the field). Writing stays as strict as avsc's: only safe integers are encoded.
  */
