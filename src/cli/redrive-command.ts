@@ -25,6 +25,7 @@ import {
   batchOffsets,
   checkReason,
   countRecords,
+  describeUnrouted,
   dropDeletedRecords,
   parseRedriveSince,
   planRedrive,
@@ -55,8 +56,8 @@ const USAGE = `Usage:
                      the route's onDuplicate. Without it such a redrive is refused; a dry run
                      names them.
       --run-id ID    resume an interrupted redrive.
-      Input records the topic no longer holds (retention deleted them) are listed and left out;
-      the redrive then exits 1.`
+      Input records the topic no longer holds (retention deleted them), and failures of a topic
+      no route of the config reads any more, are listed and left out; the redrive then exits 1.`
 
 export function createRedriveCommand(): Command {
   return {
@@ -108,8 +109,10 @@ export function createRedriveCommand(): Command {
       let failures: CredentialFailed[]
       let selected: CredentialFailed[]
       const batches: RedriveBatch[] = []
-      const gone: string[] = []
+      /** Lines naming the selected records this redrive cannot run, and why. */
+      const cannot: string[] = []
       let goneRecords = 0
+      let unroutedRecords: number
       /** What the ledger may have forgotten of the records this redrive retries. */
       let pastRetention: PastLedgerRetentionReport = {
         run: 'redrive',
@@ -126,11 +129,14 @@ export function createRedriveCommand(): Command {
           registry: schemaRegistryFromConfig(config),
           logger,
         })
-        selected = selectFailures(failures, {
+        const selection = selectFailures(failures, {
           reasons,
           routeTopics: new Set(config.routes.flatMap((r) => r.topics)),
         })
-        const plan = planRedrive(selected)
+        selected = [...selection.routed, ...selection.unrouted]
+        unroutedRecords = countRecords(selection.unrouted)
+        cannot.push(...describeUnrouted(selection.unrouted))
+        const plan = planRedrive(selection.routed)
         // A route's topic deleted since its records failed: say what `run` and `replay` say,
         // not a protocol error after kafkajs's ~10 s of retries.
         await requireTopics(admin, [...new Set(plan.map((b) => b.topic))])
@@ -142,7 +148,7 @@ export function createRedriveCommand(): Command {
           if (left.batch) batches.push(left.batch)
           for (const p of left.gone) {
             goneRecords += p.records
-            gone.push(
+            cannot.push(
               `  ${planned.kind} ${plural(p.records, 'record')} of ${planned.topic} partition ${p.partition}: no longer in the topic (it starts at offset ${p.low} now; retention deleted them)`,
             )
           }
@@ -180,9 +186,9 @@ export function createRedriveCommand(): Command {
       )
       for (const [code, count] of countBy(selected, (f) => `${f.failure.code} (${f.stage})`))
         out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
-      if (gone.length > 0) {
+      if (cannot.length > 0) {
         out.write(
-          `${plural(goneRecords, 'input record')} cannot be redriven:\n${gone.join('\n')}\n`,
+          `${plural(goneRecords + unroutedRecords, 'input record')} cannot be redriven:\n${cannot.join('\n')}\n`,
         )
       }
       if (selected.length === 0) return 0
@@ -233,13 +239,18 @@ export function createRedriveCommand(): Command {
         )
         return crashed !== undefined ? 1 : shutdown.exitCode
       }
-      if (goneRecords > 0 && !dryRun) {
+      if (dryRun) return 0
+      if (goneRecords > 0) {
         out.write(
           `\n${plural(goneRecords, 'input record')} could not be redriven: Kafka no longer holds ${goneRecords === 1 ? 'it' : 'them'}. Their failures stay on ${config.topics.failed}; reprocess them from their source system.\n`,
         )
-        return 1
       }
-      return 0
+      if (unroutedRecords > 0) {
+        out.write(
+          `\n${plural(unroutedRecords, 'input record')} could not be redriven: no route of this config reads ${unroutedRecords === 1 ? 'its topic' : 'their topics'}. Their failures stay on ${config.topics.failed}; add the route back, or redrive with a config that has it.\n`,
+        )
+      }
+      return goneRecords + unroutedRecords > 0 ? 1 : 0
     },
   }
 }

@@ -79,18 +79,54 @@ function editDistance(a: string, b: string): number {
   return row[b.length]!
 }
 
-/**
- * The failures a redrive reprocesses: those with one of `reasons` (any, when empty) whose input
- * topic a route still reads.
- */
+/** The failures of a redrive's selection, by whether a route of its config still reads them. */
+export interface RedriveSelection {
+  /** Failures with one of the reasons asked for (any, when none is) whose input topic a route reads. */
+  readonly routed: CredentialFailed[]
+  /**
+   * Failures with one of the reasons whose input topic no route reads any more (its route was
+   * removed from the config): the relay cannot map their records, so they are reported, not run.
+   */
+  readonly unrouted: CredentialFailed[]
+}
+
+/** The failures a redrive reprocesses (`routed`), and those it cannot (`unrouted`). */
 export function selectFailures(
   failures: readonly CredentialFailed[],
   selection: { readonly reasons: ReadonlySet<string>; readonly routeTopics: ReadonlySet<string> },
-): CredentialFailed[] {
+): RedriveSelection {
   const { reasons, routeTopics } = selection
-  return failures.filter(
-    (f) => (reasons.size === 0 || reasons.has(f.failure.code)) && routeTopics.has(f.source.topic),
-  )
+  const routed: CredentialFailed[] = []
+  const unrouted: CredentialFailed[] = []
+  for (const f of failures) {
+    if (reasons.size > 0 && !reasons.has(f.failure.code)) continue
+    if (routeTopics.has(f.source.topic)) routed.push(f)
+    else unrouted.push(f)
+  }
+  return { routed, unrouted }
+}
+
+/**
+ * One line per input topic (and kind) of `unrouted`, for the list of records a redrive cannot
+ * redrive: the topic, and the fix.
+ */
+export function describeUnrouted(unrouted: readonly CredentialFailed[]): string[] {
+  const byTopic = new Map<string, CredentialFailed[]>()
+  for (const f of unrouted) {
+    const at = `${redriveKind(f)} ${f.source.topic}`
+    const group = byTopic.get(at)
+    if (group) group.push(f)
+    else byTopic.set(at, [f])
+  }
+  return [...byTopic].map(([, group]) => {
+    const records = countRecords(group)
+    return `  ${redriveKind(group[0]!)} ${records} record${records === 1 ? '' : 's'} of ${group[0]!.source.topic}: no route of this config reads the topic any more; add its route back to routes[], or redrive with a config that has it`
+  })
+}
+
+/** Issue-stage failures are retried; confirm-stage ones polled again. */
+function redriveKind(f: Pick<CredentialFailed, 'stage'>): RedriveBatch['kind'] {
+  return f.stage === 'confirm' ? 're-poll' : 'retry'
 }
 
 export interface RedriveRanges {
@@ -138,7 +174,7 @@ export function planRedrive(selected: readonly CredentialFailed[]): RedriveBatch
   for (const kind of ['retry', 're-poll'] as const) {
     const byTopic = new Map<string, CredentialFailed[]>()
     for (const f of selected) {
-      if ((f.stage === 'confirm') !== (kind === 're-poll')) continue
+      if (redriveKind(f) !== kind) continue
       const group = byTopic.get(f.source.topic) ?? []
       group.push(f)
       byTopic.set(f.source.topic, group)

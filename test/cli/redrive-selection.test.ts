@@ -7,6 +7,7 @@ import {
   parseRedriveSince,
   planRedrive,
   redriveRanges,
+  describeUnrouted,
   selectFailures,
 } from '../../src/cli/redrive-selection.js'
 
@@ -66,22 +67,33 @@ describe('selectFailures', () => {
     failure('retired.topic', 0, 3, 'MOCA_CONSENT_REJECTED'),
   ]
 
-  it('leaves out failures of a topic no route reads any more', () => {
-    const selected = selectFailures(failures, {
+  it('sets apart, to be reported, failures of a topic no route reads any more', () => {
+    const { routed, unrouted } = selectFailures(failures, {
       reasons: new Set(),
       routeTopics: new Set(['kyc']),
     })
-    expect(selected.map((f) => f.source.offset)).toEqual(['1', '2'])
+    expect(routed.map((f) => f.source.offset)).toEqual(['1', '2'])
+    expect(unrouted.map((f) => f.source.offset)).toEqual(['3'])
+    expect(describeUnrouted(unrouted)).toEqual([
+      '  retry 1 record of retired.topic: no route of this config reads the topic any more; add its route back to routes[], or redrive with a config that has it',
+    ])
   })
 
   it('keeps only the reasons asked for, and every reason when none is', () => {
     const routeTopics = new Set(['kyc', 'retired.topic'])
-    expect(
-      selectFailures(failures, { reasons: new Set(['MOCA_CONSENT_REJECTED']), routeTopics }).map(
-        (f) => f.source.offset,
-      ),
-    ).toEqual(['1', '3'])
-    expect(selectFailures(failures, { reasons: new Set(), routeTopics })).toHaveLength(3)
+    const consent = selectFailures(failures, {
+      reasons: new Set(['MOCA_CONSENT_REJECTED']),
+      routeTopics,
+    })
+    expect(consent.routed.map((f) => f.source.offset)).toEqual(['1', '3'])
+    expect(consent.unrouted).toEqual([])
+    expect(selectFailures(failures, { reasons: new Set(), routeTopics }).routed).toHaveLength(3)
+    // A reason not asked for is not reported as unrouted either: it was not selected.
+    const bad = selectFailures(failures, {
+      reasons: new Set(['MOCA_BAD_REQUEST']),
+      routeTopics: new Set(),
+    })
+    expect(bad.unrouted.map((f) => f.source.offset)).toEqual(['2'])
   })
 })
 
