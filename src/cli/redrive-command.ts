@@ -43,7 +43,8 @@ const USAGE = `Usage:
       of each failure, and reprocesses exactly those records with their own consumer group:
       - decode and issue failures are retried (with onDuplicate "ignore" where an earlier attempt
         may have landed);
-      - CONFIRM_TIMEOUT failures get a new confirmation: the live confirm stage polls them again.
+      - CONFIRM_TIMEOUT failures get a new confirmation: the live confirm stage polls them again
+        (not one whose issue ledger entry is gone: it is reported, and the redrive exits 1).
       Records that succeeded since are left alone (the ledger knows them).
       --reason CODE  only failures with this code (repeatable), e.g. MOCA_CONSENT_REJECTED.
       --since TIME   only failures written since then: an ISO-8601 time or a duration ago (24h).
@@ -196,6 +197,8 @@ export function createRedriveCommand(): Command {
         out.write(pastLedgerRetentionBanner(pastRetention))
 
       const shutdown = abortOnShutdownSignals()
+      /** Per input topic, the re-polls whose ledger entry was gone: nothing to poll. */
+      const forgotten = new Map<string, number>()
       let interrupted = false
       let crashed: unknown
       try {
@@ -224,6 +227,8 @@ export function createRedriveCommand(): Command {
             signal: shutdown.signal,
           })
           out.write(`${formatRunSummary({ ...result, records: only.size }, dryRun)}\n`)
+          const unpolled = result.tally.count('forgotten')
+          if (unpolled > 0) forgotten.set(topic, (forgotten.get(topic) ?? 0) + unpolled)
           if (!result.completed) interrupted = true
           if (result.crashed !== undefined) crashed = result.crashed
           if (shutdown.signal.aborted || crashed !== undefined) break
@@ -233,6 +238,8 @@ export function createRedriveCommand(): Command {
       }
       if (dryRun && pastRetention.found.length > 0)
         out.write(pastLedgerRetentionWarning(pastRetention))
+      for (const [topic, count] of forgotten)
+        out.write(`\n${describeForgotten({ topic, count, failedTopic: config.topics.failed })}\n`)
       if (interrupted) {
         out.write(
           `\n${crashed !== undefined ? describeCrash(crashed) : 'Interrupted.'} Resume with: ${redriveResumeCommand({ runId, config: values.config, reasons: [...reasons], sinceMs, dryRun, allowPastRetention: values['allow-past-retention'] })}\n`,
@@ -250,9 +257,26 @@ export function createRedriveCommand(): Command {
           `\n${plural(unroutedRecords, 'input record')} could not be redriven: no route of this config reads ${unroutedRecords === 1 ? 'its topic' : 'their topics'}. Their failures stay on ${config.topics.failed}; add the route back, or redrive with a config that has it.\n`,
         )
       }
-      return goneRecords + unroutedRecords > 0 ? 1 : 0
+      return goneRecords + unroutedRecords + forgotten.size > 0 ? 1 : 0
     },
   }
+}
+
+/**
+ * Why re-polls of `topic` could not be done, and what the operator can do: the ledger entry of an
+ * issued credential is what a re-poll polls (its coreClaimHash, userUuid, generation).
+ */
+function describeForgotten(lost: {
+  readonly topic: string
+  readonly count: number
+  readonly failedTopic: string
+}): string {
+  const { topic, count, failedTopic } = lost
+  const one = count === 1
+  return [
+    `${plural(count, 're-poll')} of ${topic} cannot be done: the issue ledger no longer has ${one ? 'its entry' : 'their entries'} (retention or compaction deleted ${one ? 'it' : 'them'}), so the relay does not know which credential to poll.`,
+    `${one ? 'Its failure stays' : 'Their failures stay'} on ${failedTopic}: look ${one ? 'its credential' : 'each credential'} up on MocaChain (the failure names its idempotencyKey and coreClaimHash); if it never landed, issue that record again alone with moca-relay replay --topic ${topic} --from PARTITION:OFFSET --to PARTITION:OFFSET+1 --reissue (the failure's source names them).`,
+  ].join(' ')
 }
 
 /** Per input record, the coreClaimHash of each credential whose confirmation failed. */

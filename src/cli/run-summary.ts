@@ -34,6 +34,13 @@ export function formatRunSummary(
       'issued credentials, confirmation queued again',
     ])
   }
+  if (tally.count('forgotten') > 0) {
+    rows.splice(rows.findIndex(([label]) => label === 'already done') + 1, 0, [
+      'ledger entry gone',
+      tally.count('forgotten'),
+      'not re-polled: no credential known to poll',
+    ])
+  }
   const lines = rows.map(([label, value, note]) =>
     `  ${label.padEnd(28)}${String(value).padStart(8)}  ${note}`.trimEnd(),
   )

@@ -77,6 +77,8 @@ export function createDryRunStage(deps: DryRunStageDeps): CreatePartitionProcess
           const decision = deps.ledgerPolicy.decide(ctx.ledger.get(key), outcome.command.source)
           if (decision.action === 'reconfirm') {
             deps.metrics.outcome('issue', outcome.command.route, 'reconfirmed')
+          } else if (decision.action === 'forgotten') {
+            deps.metrics.outcome('issue', outcome.command.route, 'forgotten')
           } else if (decision.action === 'skip' || wouldIssue.has(key)) {
             deps.metrics.outcome('issue', outcome.command.route, 'duplicate')
           } else {

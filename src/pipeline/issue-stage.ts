@@ -133,6 +133,11 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         deps.metrics.outcome('issue', command.route, 'reconfirmed')
         return
       }
+      if (decision.action === 'forgotten') {
+        deps.metrics.outcome('issue', command.route, 'forgotten')
+        void ctx.batcher.stage([], task.slot)
+        return
+      }
       const { generation } = decision
       let replaces: string | undefined
       if (decision.recover) {

@@ -8,6 +8,11 @@ export type LedgerDecision =
   | { readonly action: 'issue'; readonly generation: number; readonly recover: boolean }
   /** Issued already: queue a fresh confirmation for it (a redrive of CONFIRM_TIMEOUT). */
   | { readonly action: 'reconfirm' }
+  /**
+   * A re-poll of a key the ledger holds no entry for (retention or compaction deleted it): there
+   * is no credential to poll. Nothing is written; unlike a skip, the run reports it.
+   */
+  | { readonly action: 'forgotten' }
 
 /**
  * The ledger rules of a run. The live pipeline and a plain replay never issue a key twice; a
@@ -82,7 +87,8 @@ export function reconfirmPolicy(
   return {
     run,
     decide(prior, source) {
-      if (prior?.state !== LedgerState.issued) return { action: 'skip' }
+      if (prior === undefined) return { action: 'forgotten' }
+      if (prior.state !== LedgerState.issued) return { action: 'skip' }
       const hashes = source && failed.get(`${source.topic}/${source.partition}/${source.offset}`)
       if (hashes && !hashes.has(null) && !hashes.has(prior.coreClaimHash ?? null))
         return { action: 'skip' }

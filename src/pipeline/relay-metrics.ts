@@ -6,10 +6,18 @@ export type StageName = 'issue' | 'confirm'
 
 /**
  * What became of a record. `blocked` is no end: the record stops its partition (a systemic
- * error, with its code), counted each time the partition reads it.
+ * error, with its code), counted each time the partition reads it. `forgotten`: a redrive's
+ * re-poll found no ledger entry for the key, so there was no credential to poll again.
  */
 export type Outcome =
-  'issued' | 'onchain' | 'failed' | 'skipped' | 'duplicate' | 'reconfirmed' | 'blocked'
+  | 'issued'
+  | 'onchain'
+  | 'failed'
+  | 'skipped'
+  | 'duplicate'
+  | 'reconfirmed'
+  | 'forgotten'
+  | 'blocked'
 
 export interface RelayMetrics {
   consumed(stage: StageName, topic: string, count: number): void

@@ -75,6 +75,23 @@ describe('the summary at the end of a replay or redrive', () => {
     ).toEqual(['would re-poll', '1'])
   })
 
+  it('counts re-polls whose ledger entry was gone apart from those already done', () => {
+    // A re-poll with no ledger entry was counted as "already done: the ledger has them".
+    const tally = createOutcomeTally()
+    tally.outcome('issue', 'kyc', 'forgotten')
+    tally.outcome('issue', 'kyc', 'duplicate')
+    const summary = formatRunSummary({ tally, records: 2, earlier: 0, seconds: 0 }, false)
+    expect(row(summary, 'ledger entry gone')).toEqual([
+      'ledger entry gone',
+      '1',
+      'not re-polled: no credential known to poll',
+    ])
+    expect(row(summary, 'already done')?.[1]).toBe('1')
+    expect(
+      formatRunSummary({ tally: redriveTally(), records: 8, earlier: 0, seconds: 0 }, false),
+    ).not.toContain('ledger entry gone')
+  })
+
   it('after a resume, counts what the interrupted attempt committed, so the rows add up', () => {
     const summary = formatRunSummary(
       { tally: redriveTally(), records: 12, earlier: 4, seconds: 0 },

@@ -83,4 +83,9 @@ describe('ledger policies', () => {
     expect(unnamed.decide(issued('hash-new'), source)).toEqual({ action: 'reconfirm' })
     expect(policy.decide(entry('FAILED'), source)).toEqual({ action: 'skip' })
   })
+
+  it('re-poll of a key the ledger holds no entry for: forgotten, not skipped as done', () => {
+    const source = { topic: 'kyc', partition: 0, offset: '7', eventId: null }
+    expect(reconfirmPolicy('run-9').decide(undefined, source)).toEqual({ action: 'forgotten' })
+  })
 })
