@@ -15,6 +15,8 @@ export interface DomainEvent {
   readonly data: unknown
   /** W3C trace context of the input record (header `traceparent` or CloudEvents extension). */
   readonly traceparent: string | null
+  /** Its W3C tracestate, from where the traceparent came; null without a valid traceparent. */
+  readonly tracestate: string | null
   /** How the value was encoded, for logs and metrics. */
   readonly format: InputFormat
 }

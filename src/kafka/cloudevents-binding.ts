@@ -23,10 +23,12 @@ export const CloudEventsHeader = {
   subject: 'ce_subject',
   dataschema: 'ce_dataschema',
   traceparent: 'ce_traceparent',
+  tracestate: 'ce_tracestate',
 } as const
 
 export const CONTENT_TYPE_HEADER = 'content-type'
 export const TRACEPARENT_HEADER = 'traceparent'
+export const TRACESTATE_HEADER = 'tracestate'
 
 /** Structured mode in the JSON event format: the one structured format the relay reads. */
 export const CLOUDEVENTS_JSON_MEDIA_TYPE = 'application/cloudevents+json'
@@ -41,6 +43,7 @@ export interface CloudEventAttributes {
   readonly subject: string | null
   /** The distributed-tracing extension as sent; the decoder validates it. */
   readonly traceparent: string | null
+  readonly tracestate: string | null
 }
 
 export interface StructuredCloudEvent {
@@ -84,6 +87,7 @@ export function readBinaryAttributes(
     time: optionalHeader(CloudEventsHeader.time, headers.ce_time),
     subject: optionalHeader(CloudEventsHeader.subject, headers.ce_subject),
     traceparent: readOptionalHeaderText(headers.ce_traceparent),
+    tracestate: readOptionalHeaderText(headers.ce_tracestate),
   }
 }
 
@@ -118,6 +122,7 @@ export function readStructuredEvent(event: Record<string, unknown>): StructuredC
     time: optionalAttribute(event, 'time'),
     subject: optionalAttribute(event, 'subject'),
     traceparent: typeof event.traceparent === 'string' ? event.traceparent : null,
+    tracestate: typeof event.tracestate === 'string' ? event.tracestate : null,
   }
   return { attributes, data: readStructuredData(event) }
 }

@@ -24,7 +24,7 @@ import {
   type KnownHeaders,
 } from './record-headers.js'
 import { decodeRegistryValue, type RegistryDecodedValue } from './registry-value-decoder.js'
-import { parseTraceparent } from './traceparent.js'
+import { parseTraceContext, type TraceContext } from './tracestate.js'
 
 export interface InputDecoder {
   /**
@@ -64,13 +64,16 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
     if (value === null) throw tombstone()
     if (value.length > maxRecordBytes) throw tooLarge(value.length, maxRecordBytes)
     const headers = scanHeaders(record.headers)
-    const traceparent = parseTraceparent(readOptionalHeaderText(headers.traceparent))
+    const trace = parseTraceContext(
+      readOptionalHeaderText(headers.traceparent),
+      readOptionalHeaderText(headers.tracestate),
+    )
 
     const schemaId = readWireSchemaId(value)
     if (schemaId !== null) {
       if (registry === null) throw noRegistry(schemaId)
       const decoded = await decodeRegistryValue(registry, value, schemaId)
-      return fromRegistryValue(decoded, headers, traceparent)
+      return fromRegistryValue(decoded, headers, trace)
     }
 
     const contentType = readHeaderText(CONTENT_TYPE_HEADER, headers.contentType)
@@ -83,19 +86,19 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
       }
       const event = parseJsonBytes(value, { what: 'the record value (structured CloudEvent)' })
       if (!isJsonObject(event)) throw notAnObject(event, 'a structured CloudEvent')
-      return fromStructured(event, traceparent)
+      return fromStructured(event, trace)
     }
 
     if (headers.cloudEvents !== null && headers.cloudEvents.ce_specversion !== undefined) {
       const attributes = readBinaryAttributes(headers.cloudEvents)
       const data = readBinaryData(value, contentType)
-      return fromAttributes(attributes, data, traceparent, InputFormat.cloudEventsBinary)
+      return fromAttributes(attributes, data, trace, InputFormat.cloudEventsBinary)
     }
 
     const parsed = parseJsonBytes(value, { what: 'the record value' })
     if (!isJsonObject(parsed)) throw notAnObject(parsed, 'an event')
-    if (looksLikeStructuredEvent(parsed)) return fromStructured(parsed, traceparent)
-    return fromPlainObject(parsed, traceparent, InputFormat.json)
+    if (looksLikeStructuredEvent(parsed)) return fromStructured(parsed, trace)
+    return fromPlainObject(parsed, trace, InputFormat.json)
   }
 
   return { decode }
@@ -104,28 +107,35 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
 function fromRegistryValue(
   decoded: RegistryDecodedValue,
   headers: KnownHeaders,
-  traceparent: string | null,
+  trace: TraceContext,
 ): DomainEvent {
   if (headers.cloudEvents !== null && headers.cloudEvents.ce_specversion !== undefined) {
     const attributes = readBinaryAttributes(headers.cloudEvents)
-    return fromAttributes(attributes, decoded.data, traceparent, decoded.format)
+    return fromAttributes(attributes, decoded.data, trace, decoded.format)
   }
   if (!isJsonObject(decoded.data)) throw notAnObject(decoded.data, 'an event')
-  return fromPlainObject(decoded.data, traceparent, decoded.format)
+  return fromPlainObject(decoded.data, trace, decoded.format)
 }
 
-function fromStructured(event: Record<string, unknown>, traceparent: string | null): DomainEvent {
+function fromStructured(event: Record<string, unknown>, trace: TraceContext): DomainEvent {
   const { attributes, data } = readStructuredEvent(event)
-  return fromAttributes(attributes, data, traceparent, InputFormat.cloudEventsStructured)
+  return fromAttributes(attributes, data, trace, InputFormat.cloudEventsStructured)
 }
 
-/** The `traceparent` header wins; the CloudEvents extension is the fallback. */
+/**
+ * The `traceparent` header wins; the CloudEvents extension is the fallback. The tracestate comes
+ * from the same place as the traceparent: the two are one context.
+ */
 function fromAttributes(
   attributes: CloudEventAttributes,
   data: unknown,
-  headerTraceparent: string | null,
+  headerTrace: TraceContext,
   format: InputFormat,
 ): DomainEvent {
+  const trace =
+    headerTrace.traceparent !== null
+      ? headerTrace
+      : parseTraceContext(attributes.traceparent, attributes.tracestate)
   return {
     id: attributes.id,
     type: attributes.type,
@@ -133,7 +143,8 @@ function fromAttributes(
     time: attributes.time,
     subject: attributes.subject,
     data,
-    traceparent: headerTraceparent ?? parseTraceparent(attributes.traceparent),
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
     format,
   }
 }
@@ -141,7 +152,7 @@ function fromAttributes(
 /** Plain JSON (and registry values without CloudEvents headers): the whole object is the data. */
 function fromPlainObject(
   event: Record<string, unknown>,
-  traceparent: string | null,
+  trace: TraceContext,
   format: InputFormat,
 ): DomainEvent {
   return {
@@ -151,7 +162,8 @@ function fromPlainObject(
     time: stringOr(event.time, undefined),
     subject: stringOr(event.subject, undefined),
     data: event,
-    traceparent,
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
     format,
   }
 }

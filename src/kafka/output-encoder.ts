@@ -6,6 +6,7 @@ import {
   CloudEventsHeader,
   CONTENT_TYPE_HEADER,
   TRACEPARENT_HEADER,
+  TRACESTATE_HEADER,
 } from './cloudevents-binding.js'
 import { printableText } from '../domain/message-text.js'
 import { OUTPUT_CONTENT_TYPES, OutputFormat } from './output-format.js'
@@ -21,7 +22,7 @@ import {
   registryHttpFailureOf,
   toRegistryError,
 } from './schema-registry-errors.js'
-import { parseTraceparent } from './traceparent.js'
+import { parseTraceContext } from './tracestate.js'
 
 export interface EncodedRecord {
   readonly key: Buffer | null
@@ -34,6 +35,8 @@ export interface EncodeContext {
   readonly key: Buffer | null
   /** The input's traceparent, passed on when it is a valid W3C value. */
   readonly traceparent: string | null
+  /** The input's tracestate, passed on when it is valid and the traceparent is. */
+  readonly tracestate: string | null
 }
 
 export interface OutputEncoder {
@@ -75,7 +78,7 @@ export async function createOutputEncoder(deps: OutputEncoderDeps): Promise<Outp
   const contentType = OUTPUT_CONTENT_TYPES[format]
   const dataSchemas = new Map(OUTPUT_EVENT_TYPES.map((t) => [t, dataSchemaUri(t, format)]))
 
-  function headersFor(event: OutputEvent, traceparent: string | null): Record<string, string> {
+  function headersFor(event: OutputEvent, context: EncodeContext): Record<string, string> {
     const headers: Record<string, string> = {
       [CloudEventsHeader.specversion]: CLOUDEVENTS_SPEC_VERSION,
       [CloudEventsHeader.id]: event.id,
@@ -86,8 +89,9 @@ export async function createOutputEncoder(deps: OutputEncoderDeps): Promise<Outp
       [CONTENT_TYPE_HEADER]: contentType,
     }
     if (event.idempotencyKey !== null) headers[CloudEventsHeader.subject] = event.idempotencyKey
-    const validTraceparent = parseTraceparent(traceparent)
-    if (validTraceparent !== null) headers[TRACEPARENT_HEADER] = validTraceparent
+    const trace = parseTraceContext(context.traceparent, context.tracestate)
+    if (trace.traceparent !== null) headers[TRACEPARENT_HEADER] = trace.traceparent
+    if (trace.tracestate !== null) headers[TRACESTATE_HEADER] = trace.tracestate
     return headers
   }
 
@@ -97,7 +101,7 @@ export async function createOutputEncoder(deps: OutputEncoderDeps): Promise<Outp
         return {
           key: context.key,
           value: Buffer.from(JSON.stringify(event), 'utf8'),
-          headers: headersFor(event, context.traceparent),
+          headers: headersFor(event, context),
         }
       },
     }
@@ -118,7 +122,7 @@ export async function createOutputEncoder(deps: OutputEncoderDeps): Promise<Outp
       } catch (err) {
         throw encodeFailure(err, event.type, schemaId)
       }
-      return { key: context.key, value, headers: headersFor(event, context.traceparent) }
+      return { key: context.key, value, headers: headersFor(event, context) }
     },
   }
 }

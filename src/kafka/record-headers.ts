@@ -18,6 +18,7 @@ const CLOUDEVENTS_HEADER_PREFIX = 'ce_'
 export interface KnownHeaders {
   readonly contentType: HeaderValue
   readonly traceparent: HeaderValue
+  readonly tracestate: HeaderValue
   /** `ce_*` headers by lowercase name; null when there are none. */
   readonly cloudEvents: Readonly<Record<string, HeaderValue>> | null
 }
@@ -25,6 +26,7 @@ export interface KnownHeaders {
 const NO_KNOWN_HEADERS: KnownHeaders = Object.freeze({
   contentType: undefined,
   traceparent: undefined,
+  tracestate: undefined,
   cloudEvents: null,
 })
 
@@ -36,6 +38,7 @@ const NO_KNOWN_HEADERS: KnownHeaders = Object.freeze({
 export function scanHeaders(headers: InputHeaders): KnownHeaders {
   let contentType: HeaderValue
   let traceparent: HeaderValue
+  let tracestate: HeaderValue
   let cloudEvents: Record<string, HeaderValue> | null = null
   let found = false
   for (const name in headers) {
@@ -48,13 +51,16 @@ export function scanHeaders(headers: InputHeaders): KnownHeaders {
     } else if (lower === 'traceparent') {
       traceparent = merge(traceparent, value)
       found = true
+    } else if (lower === 'tracestate') {
+      tracestate = merge(tracestate, value)
+      found = true
     } else if (lower.startsWith(CLOUDEVENTS_HEADER_PREFIX)) {
       cloudEvents ??= Object.create(null) as Record<string, HeaderValue>
       cloudEvents[lower] = merge(cloudEvents[lower], value)
       found = true
     }
   }
-  return found ? { contentType, traceparent, cloudEvents } : NO_KNOWN_HEADERS
+  return found ? { contentType, traceparent, tracestate, cloudEvents } : NO_KNOWN_HEADERS
 }
 
 function merge(previous: HeaderValue, next: HeaderValue): HeaderValue {

@@ -48,6 +48,11 @@ export const ConfirmRequest = z.object({
   /** Passed on when it is valid, dropped otherwise: tracing is best-effort (kafka/traceparent.ts). */
   traceparent: z.string().nullable().catch(null),
   /**
+   * The input's W3C tracestate, beside a traceparent (absent: none). Optional, so the version
+   * stays: a reader without it passes on the traceparent alone, as it did.
+   */
+  tracestate: z.string().min(1).optional().catch(undefined),
+  /**
    * 0 for the confirmation the issue wrote; a redrive of a CONFIRM_TIMEOUT writes a newer one
    * (epoch ms), which a CONFIRM_FAILED of an older epoch does not stop.
    */
@@ -78,6 +83,7 @@ type SalvagedField =
   | 'userUuid'
   | 'source'
   | 'traceparent'
+  | 'tracestate'
   | 'epoch'
   | 'unkeyed'
 
@@ -145,6 +151,7 @@ function invalid(reason: string, fields: Record<string, unknown>): ConfirmReques
       userUuid: read(shape.userUuid, fields.userUuid),
       source: read(shape.source, fields.source),
       traceparent: read(shape.traceparent, fields.traceparent),
+      tracestate: read(shape.tracestate, fields.tracestate) ?? null,
       epoch: read(shape.epoch, fields.epoch) ?? null,
       unkeyed: read(shape.unkeyed, fields.unkeyed) ?? null,
     },

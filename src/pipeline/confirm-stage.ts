@@ -22,7 +22,7 @@ import { createKeyOrderedExecutor } from './key-ordered-executor.js'
 import type { MocaFailureWarnings } from './moca-failure-warnings.js'
 import type { Slot } from './offset-tracker.js'
 import { onTaskError, type CreatePartitionProcessor } from './partition-worker.js'
-import { isMocaFailure, type EventEncoder } from './ports.js'
+import { isMocaFailure, type EventContext, type EventEncoder } from './ports.js'
 import type { RelayMetrics } from './relay-metrics.js'
 import { runWithRetry, type AttemptResult } from './retry-engine.js'
 
@@ -146,6 +146,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           await output(deps.topics.onchain, event, {
             key: outputKey(task.record, request.unkeyed),
             traceparent: request.traceparent,
+            tracestate: request.tracestate ?? null,
           }),
         ]
         void (epoch > 0
@@ -199,6 +200,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
           await output(deps.topics.failed, event, {
             key: outputKey(task.record, request.unkeyed),
             traceparent: request.traceparent,
+            tracestate: request.tracestate ?? null,
           }),
         ],
         task.slot,
@@ -267,6 +269,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
         await output(deps.topics.failed, event, {
           key: outputKey(record, salvaged.unkeyed),
           traceparent: salvaged.traceparent,
+          tracestate: salvaged.tracestate,
         }),
       ]
       // As for a first confirmation's ONCHAIN: the entry only dedupes a re-read by the next owner.
@@ -413,7 +416,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
     async function output(
       topic: string,
       event: OutputEvent,
-      context: { key: Buffer | null; traceparent: string | null },
+      context: EventContext,
     ): Promise<OutgoingRecord> {
       const encoded = await deps.encoder.encode(event, context)
       return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }

@@ -5,6 +5,8 @@ import type { IssuanceCommand, SourceRef } from '../domain/issuance-command.js'
 import type { OutputEvent } from '../domain/output-events.js'
 import type { RelayError } from '../errors/relay-error.js'
 import type { InputRecord } from '../kafka/input-record.js'
+import { TRACEPARENT_HEADER, TRACESTATE_HEADER } from '../kafka/cloudevents-binding.js'
+import type { TraceContext } from '../kafka/tracestate.js'
 import type { OutgoingRecord } from '../kafka/partition-transactions.js'
 import { encodeLedgerEntry, LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import { encodeConfirmRequest, type ConfirmRequest } from './confirm-request.js'
@@ -34,10 +36,10 @@ export interface OutcomeDeps {
   readonly ledger: { readonly topic: string; readonly partition: number }
 }
 
-interface Issuance {
+/** The command behind an outcome, and the trace context its records carry on. */
+interface Issuance extends TraceContext {
   readonly command: IssuanceCommand
   readonly record: InputRecord
-  readonly traceparent: string | null
   readonly generation: number
 }
 
@@ -48,7 +50,7 @@ export async function callOutcomeWrites(
   outcome: Exclude<CallOutcome, { kind: 'abandoned' }>,
   at: Date,
 ): Promise<OutcomeWrites> {
-  const { command, record, traceparent, generation } = issuance
+  const { command, record, generation } = issuance
   if (outcome.kind === 'issued') {
     const entry: LedgerEntry = {
       state: LedgerState.issued,
@@ -80,7 +82,8 @@ export async function callOutcomeWrites(
       userUuid: outcome.response.userUuid,
       issuedAt: at.getTime(),
       source: command.source,
-      traceparent,
+      traceparent: issuance.traceparent,
+      ...(issuance.tracestate === null ? {} : { tracestate: issuance.tracestate }),
       ...(deps.run === null ? {} : { run: deps.run }),
     }
     return {
@@ -88,7 +91,7 @@ export async function callOutcomeWrites(
       entry,
       records: [
         ledgerRecord(deps, command.idempotencyKey, entry),
-        await outputRecord(deps, deps.topics.issued, issued, record.key, traceparent),
+        await outputRecord(deps, deps.topics.issued, issued, record.key, issuance),
         confirmRecord(deps, request, record.key),
       ],
     }
@@ -113,7 +116,7 @@ export async function callOutcomeWrites(
     at,
     run: deps.run,
   })
-  return failureWrites(deps, command.idempotencyKey, entry, failed, record.key, traceparent)
+  return failureWrites(deps, command.idempotencyKey, entry, failed, record.key, issuance)
 }
 
 /** Decoding or mapping failed: FAILED under the record's offset + credential.failed. */
@@ -126,6 +129,7 @@ export async function inputFailureWrites(
     readonly route: CompiledRoute | null
     readonly eventId: string | null
     readonly traceparent: string | null
+    readonly tracestate: string | null
   },
   at: Date,
 ): Promise<OutcomeWrites> {
@@ -155,7 +159,7 @@ export async function inputFailureWrites(
     at,
     run: deps.run,
   })
-  return failureWrites(deps, input.ledgerKey, entry, failed, record.key, input.traceparent)
+  return failureWrites(deps, input.ledgerKey, entry, failed, record.key, input)
 }
 
 /** A FAILED ledger entry and its credential.failed, in one transaction. */
@@ -165,14 +169,14 @@ async function failureWrites(
   entry: LedgerEntry,
   failed: OutputEvent,
   key: Buffer | null,
-  traceparent: string | null,
+  trace: TraceContext,
 ): Promise<OutcomeWrites> {
   return {
     ledgerKey,
     entry,
     records: [
       ledgerRecord(deps, ledgerKey, entry),
-      await outputRecord(deps, deps.topics.failed, failed, key, traceparent),
+      await outputRecord(deps, deps.topics.failed, failed, key, trace),
     ],
   }
 }
@@ -184,6 +188,7 @@ export function reconfirmRecord(
     readonly command: IssuanceCommand
     readonly record: InputRecord
     readonly traceparent: string | null
+    readonly tracestate: string | null
     readonly issued: LedgerEntry | undefined
   },
   at: number,
@@ -204,6 +209,7 @@ export function reconfirmRecord(
       issuedAt: at,
       source: command.source,
       traceparent: input.traceparent,
+      ...(input.tracestate === null ? {} : { tracestate: input.tracestate }),
       epoch: at,
       ...(issued?.run ? { run: issued.run } : {}),
     },
@@ -224,6 +230,14 @@ export function ledgerRecord(
   }
 }
 
+/** The trace context headers of a confirm request's record, for tools that read the queue. */
+function traceHeaders(request: ConfirmRequest): Record<string, string> {
+  const headers: Record<string, string> = {}
+  if (request.traceparent) headers[TRACEPARENT_HEADER] = request.traceparent
+  if (request.traceparent && request.tracestate) headers[TRACESTATE_HEADER] = request.tracestate
+  return headers
+}
+
 /**
  * A confirm request keyed by its input record's key, or, for an unkeyed record, by its idempotency
  * key: unkeyed records go round-robin, and every request about one credential must reach the
@@ -238,7 +252,7 @@ function confirmRecord(
     topic: deps.topics.confirmQueue,
     key: key ?? request.idempotencyKey,
     value: encodeConfirmRequest(key === null ? { ...request, unkeyed: true } : request),
-    ...(request.traceparent ? { headers: { traceparent: request.traceparent } } : {}),
+    ...(request.traceparent ? { headers: traceHeaders(request) } : {}),
   }
 }
 
@@ -247,9 +261,13 @@ async function outputRecord(
   topic: string,
   event: OutputEvent,
   key: Buffer | null,
-  traceparent: string | null,
+  trace: TraceContext,
 ): Promise<OutgoingRecord> {
-  const encoded = await deps.encoder.encode(event, { key, traceparent })
+  const encoded = await deps.encoder.encode(event, {
+    key,
+    traceparent: trace.traceparent,
+    tracestate: trace.tracestate,
+  })
   return { topic, key: encoded.key, value: encoded.value, headers: encoded.headers }
 }
 

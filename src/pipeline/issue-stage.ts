@@ -62,6 +62,7 @@ interface IssueTask {
   readonly record: InputRecord
   readonly slot: Slot
   readonly traceparent: string | null
+  readonly tracestate: string | null
 }
 
 /**
@@ -220,6 +221,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           route,
           eventId: event?.id ?? null,
           traceparent: event?.traceparent ?? null,
+          tracestate: event?.tracestate ?? null,
         },
         new Date(now()),
       )
@@ -249,6 +251,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
             record,
             slot,
             traceparent: event.traceparent,
+            tracestate: event.tracestate,
           })
       }
     }

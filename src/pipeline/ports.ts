@@ -18,11 +18,16 @@ export interface EncodedEvent {
   readonly headers: Record<string, string>
 }
 
+/** What an output record takes from its input record: its key and its trace context. */
+export interface EventContext {
+  readonly key: Buffer | null
+  readonly traceparent: string | null
+  /** Passed on only beside a valid traceparent, and when valid itself. */
+  readonly tracestate: string | null
+}
+
 export interface EventEncoder {
-  encode(
-    event: OutputEvent,
-    context: { key: Buffer | null; traceparent: string | null },
-  ): Promise<EncodedEvent>
+  encode(event: OutputEvent, context: EventContext): Promise<EncodedEvent>
 }
 
 /** The fields of a MocaChain failure (moca/moca-error.ts) the pipeline acts on. */

@@ -19,6 +19,7 @@ function event(data: unknown, extra: Partial<DomainEvent> = {}): DomainEvent {
     subject: null,
     data,
     traceparent: null,
+    tracestate: null,
     format: 'json',
     ...extra,
   }

@@ -22,6 +22,7 @@ function event(email: string): DomainEvent {
     subject: null,
     data: { email, level: 1 },
     traceparent: null,
+    tracestate: null,
     format: 'json',
   }
 }

@@ -31,6 +31,7 @@ function event(data: unknown): DomainEvent {
     subject: null,
     data,
     traceparent: null,
+    tracestate: null,
     format: 'json',
   }
 }

@@ -286,6 +286,7 @@ describe('codecs against the real schema registry', () => {
           const encoded = await encoder.encode(event, {
             key: Buffer.from('k'),
             traceparent: TRACEPARENT,
+            tracestate: null,
           })
           expect(encoded.value[0]).toBe(0)
           expect(encoded.headers).toMatchObject({
@@ -313,7 +314,11 @@ describe('codecs against the real schema registry', () => {
       })
       const first = new SchemaRegistry({ host: url })
       for (const event of outputEventSamples) {
-        const encoded = await again.encode(event, { key: null, traceparent: null })
+        const encoded = await again.encode(event, {
+          key: null,
+          traceparent: null,
+          tracestate: null,
+        })
         const latest = await first.getLatestSchemaId(`${topicFor(event.type)}-value`)
         expect(encoded.value.readInt32BE(1)).toBe(latest)
       }
@@ -343,6 +348,7 @@ describe('codecs against the real schema registry', () => {
       const encoded = await encoder.encode(outputEventSamples[0]!, {
         key: null,
         traceparent: null,
+        tracestate: null,
       })
       expect(encoded.value[0]).toBe(0)
       expect(await getSubjectCompatibility(url, subject)).toBe('NONE')

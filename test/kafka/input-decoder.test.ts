@@ -45,6 +45,7 @@ describe('input decoder: plain JSON', () => {
       subject: 'user-1',
       data: value,
       traceparent: null,
+      tracestate: null,
       format: 'json',
     })
   })
@@ -162,6 +163,7 @@ describe('input decoder: CloudEvents binary mode', () => {
       subject: 'user-9',
       data: { email: 'jane@example.com' },
       traceparent: TRACEPARENT,
+      tracestate: null,
       format: 'cloudevents-binary',
     })
   })
@@ -178,6 +180,43 @@ describe('input decoder: CloudEvents binary mode', () => {
       record('{}', { ...headers, traceparent: 'garbage', ce_traceparent: OTHER_TRACEPARENT }),
     )
     expect(event.traceparent).toBe(OTHER_TRACEPARENT)
+  })
+
+  it('takes the tracestate from where the traceparent came, and only beside a valid one', async () => {
+    const decode = async (more: Record<string, string>) => {
+      const event = await decoder.decode(record('{}', { ...headers, ...more }))
+      return { traceparent: event.traceparent, tracestate: event.tracestate }
+    }
+    expect(await decode({ traceparent: TRACEPARENT, tracestate: 'rojo=1' })).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: 'rojo=1',
+    })
+    // The header context wins whole: the extension's tracestate belongs to another parent.
+    expect(
+      await decode({
+        traceparent: TRACEPARENT,
+        ce_traceparent: OTHER_TRACEPARENT,
+        ce_tracestate: 'congo=2',
+      }),
+    ).toEqual({ traceparent: TRACEPARENT, tracestate: null })
+    expect(
+      await decode({
+        traceparent: 'garbage',
+        tracestate: 'rojo=1',
+        ce_traceparent: OTHER_TRACEPARENT,
+        ce_tracestate: 'congo=2',
+      }),
+    ).toEqual({ traceparent: OTHER_TRACEPARENT, tracestate: 'congo=2' })
+    // No valid traceparent: the tracestate means nothing and is dropped.
+    expect(await decode({ traceparent: 'garbage', tracestate: 'rojo=1' })).toEqual({
+      traceparent: null,
+      tracestate: null,
+    })
+    // An invalid tracestate is dropped, the record and its traceparent are kept.
+    expect(await decode({ traceparent: TRACEPARENT, tracestate: 'Rojo=1' })).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: null,
+    })
   })
 
   it('reads JSON data of any JSON type: CloudEvents data need not be an object', async () => {
@@ -213,6 +252,7 @@ describe('input decoder: CloudEvents structured mode', () => {
     subject: 'user-3',
     datacontenttype: 'application/json',
     traceparent: TRACEPARENT,
+    tracestate: 'congo=t61rcWkgMzE',
     data: { email: 'jane@example.com' },
   }
 
@@ -230,6 +270,7 @@ describe('input decoder: CloudEvents structured mode', () => {
       subject: 'user-3',
       data: { email: 'jane@example.com' },
       traceparent: TRACEPARENT,
+      tracestate: 'congo=t61rcWkgMzE',
       format: 'cloudevents-structured',
     })
   })

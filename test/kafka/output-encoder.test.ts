@@ -22,7 +22,11 @@ describe('output encoder, json format', () => {
       topicFor,
     })
     const key = Buffer.from('user-1')
-    const record = await encoder.encode(issuedSample, { key, traceparent: TRACEPARENT })
+    const record = await encoder.encode(issuedSample, {
+      key,
+      traceparent: TRACEPARENT,
+      tracestate: null,
+    })
     expect(record.key).toBe(key)
     expect(JSON.parse(record.value.toString('utf8'))).toEqual(issuedSample)
     expect(record.headers).toEqual({
@@ -45,12 +49,45 @@ describe('output encoder, json format', () => {
       registry: null,
       topicFor,
     })
-    const none = await encoder.encode(undecodableFailedSample, { key: null, traceparent: null })
+    const none = await encoder.encode(undecodableFailedSample, {
+      key: null,
+      traceparent: null,
+      tracestate: null,
+    })
     expect(none.key).toBeNull()
     expect(none.headers).not.toHaveProperty('ce_subject')
     expect(none.headers).not.toHaveProperty('traceparent')
-    const invalid = await encoder.encode(issuedSample, { key: null, traceparent: 'not-a-trace' })
+    const invalid = await encoder.encode(issuedSample, {
+      key: null,
+      traceparent: 'not-a-trace',
+      tracestate: null,
+    })
     expect(invalid.headers).not.toHaveProperty('traceparent')
+  })
+
+  it('writes a valid tracestate beside a valid traceparent, and drops it otherwise', async () => {
+    const encoder = await createOutputEncoder({
+      format: 'json',
+      source: SOURCE,
+      registry: null,
+      topicFor,
+    })
+    const headers = async (traceparent: string | null, tracestate: string | null) => {
+      const { headers } = await encoder.encode(issuedSample, { key: null, traceparent, tracestate })
+      return { traceparent: headers.traceparent, tracestate: headers.tracestate }
+    }
+    expect(await headers(TRACEPARENT, 'rojo=1,congo=2')).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: 'rojo=1,congo=2',
+    })
+    expect(await headers(TRACEPARENT, 'rojo=1,rojo=2')).toEqual({
+      traceparent: TRACEPARENT,
+      tracestate: undefined,
+    })
+    expect(await headers('not-a-trace', 'rojo=1')).toEqual({
+      traceparent: undefined,
+      tracestate: undefined,
+    })
   })
 
   it.each(allOutputEventSamples.map((event) => [`${event.type} ${event.id}`, event] as const))(
@@ -63,7 +100,11 @@ describe('output encoder, json format', () => {
         topicFor,
       })
       const decoder = createInputDecoder({ registry: null, maxRecordBytes: 1024 * 1024 })
-      const encoded = await encoder.encode(event, { key: null, traceparent: TRACEPARENT })
+      const encoded = await encoder.encode(event, {
+        key: null,
+        traceparent: TRACEPARENT,
+        tracestate: 'rojo=00f067aa0ba902b7',
+      })
       const decoded = await decoder.decode({
         topic: event.type,
         partition: 0,
@@ -81,6 +122,7 @@ describe('output encoder, json format', () => {
         subject: event.idempotencyKey,
         data: event,
         traceparent: TRACEPARENT,
+        tracestate: 'rojo=00f067aa0ba902b7',
         format: 'cloudevents-binary',
       })
     },

@@ -40,6 +40,7 @@ describe('output, credential.failed for an undecodable record', () => {
         route: null,
         eventId: null,
         traceparent: null,
+        tracestate: null,
       },
       new Date(0),
     )

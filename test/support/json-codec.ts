@@ -10,6 +10,7 @@ export const jsonDecoder: EventDecoder = {
     subject: null,
     data: JSON.parse(record.value!.toString('utf8')) as unknown,
     traceparent: null,
+    tracestate: null,
     format: 'json',
   }),
 }
