@@ -27,7 +27,10 @@ export interface PartnerTokenCacheDeps {
   readonly signer: PartnerTokenSigner
   /** Most tokens kept; the least recently used goes first. @default 10000 */
   readonly maxEntries?: number
-  /** Sign anew when less than this is left before `exp`. @default 60000 */
+  /**
+   * Sign anew when less than this is left before `exp`.
+   * @default 60000, or half the token lifetime when that is shorter
+   */
   readonly refreshBeforeExpiryMs?: number
   /** @default Date.now */
   readonly now?: () => number
@@ -39,7 +42,10 @@ export interface PartnerTokenCacheDeps {
  */
 export function createPartnerTokenCache(deps: PartnerTokenCacheDeps): PartnerTokenCache {
   const maxEntries = deps.maxEntries ?? DEFAULT_TOKEN_CACHE_MAX_ENTRIES
-  const refreshBeforeMs = deps.refreshBeforeExpiryMs ?? DEFAULT_REFRESH_BEFORE_EXPIRY_MS
+  // moca.tokenTtl may be as short as 30 s: a fixed 60 s margin would leave no usable lifetime.
+  const refreshBeforeMs =
+    deps.refreshBeforeExpiryMs ??
+    Math.min(DEFAULT_REFRESH_BEFORE_EXPIRY_MS, (deps.signer.ttlSeconds * 1000) / 2)
   const now = deps.now ?? Date.now
   if (!Number.isInteger(maxEntries) || maxEntries < 1) {
     throw configError(`token cache maxEntries must be a positive integer; got ${maxEntries}`)
