@@ -40,8 +40,9 @@ interface Snapshot {
 
 /**
  * A partner's JWKS as MocaChain would hold it (semantics of jose's createRemoteJWKSet): fetched on
- * first use, reused until `cacheMaxAgeMs`, refetched early for an unknown kid at most once per
- * `cooldownMs`, concurrent fetches shared. A JWKS holding private key members is refused whole.
+ * first use, reused until `cacheMaxAgeMs`, refetched early when no key of the kid fits the token
+ * (an unknown kid, or one kept across a change of key type) at most once per `cooldownMs`,
+ * concurrent fetches shared. A JWKS holding private key members is refused whole.
  */
 export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   let snapshot: Snapshot | null = null
@@ -129,8 +130,10 @@ export function createRemoteJwks(deps: RemoteJwksDeps): RemoteJwks {
   return {
     async getKey(kid, alg) {
       let snap = await current()
-      const noSigningKey = !(snap.jwks.get(kid)?.some(mayVerify) ?? false)
-      if (noSigningKey && deps.now() - snap.fetchedAtMs >= deps.cooldownMs) {
+      // jose refetches on any "no matching key": a kid kept across a change of key type (kid =
+      // Partner ID, [JWKS]) has keys, none of which can verify this token.
+      const noFittingKey = !(snap.jwks.get(kid)?.some((jwk) => fits(jwk, alg)) ?? false)
+      if (noFittingKey && deps.now() - snap.fetchedAtMs >= deps.cooldownMs) {
         snap = await refresh()
       }
       const published = snap.jwks.get(kid)
@@ -173,7 +176,7 @@ function mayVerify(jwk: JWK): boolean {
  */
 function pickKey(published: readonly JWK[], kid: string, alg: SigningAlgorithm): JWK {
   const forSignatures = published.filter(mayVerify)
-  const fitting = forSignatures.find((jwk) => fitsType(jwk, alg) && declaresNoOtherAlg(jwk, alg))
+  const fitting = forSignatures.find((jwk) => fits(jwk, alg))
   if (fitting !== undefined) return fitting
   const [first] = forSignatures
   if (first === undefined) {
@@ -193,6 +196,11 @@ function pickKey(published: readonly JWK[], kid: string, alg: SigningAlgorithm):
   throw new AuthRejected(
     `JWKS key "${kid}" declares alg ${String(first.alg)}, but the token is signed with ${alg}`,
   )
+}
+
+/** A key jose's JWKS selection would pick for a token of this alg (the kid already matched). */
+function fits(jwk: JWK, alg: SigningAlgorithm): boolean {
+  return mayVerify(jwk) && fitsType(jwk, alg) && declaresNoOtherAlg(jwk, alg)
 }
 
 function fitsType(jwk: JWK, alg: SigningAlgorithm): boolean {

@@ -101,7 +101,10 @@ export const SandboxUser = z.strictObject({
 export const SandboxJwksSettings = z.strictObject({
   /** A cached JWKS is refetched once older than this. */
   cacheMaxAgeMs: z.number().int().min(0).default(DEFAULT_JWKS_CACHE_MAX_AGE_MS),
-  /** An unknown kid triggers a refetch at most this often. */
+  /**
+   * A kid with no key fitting the token (unknown, or its key type changed) refetches at most
+   * this often.
+   */
   cooldownMs: z.number().int().min(0).default(DEFAULT_JWKS_COOLDOWN_MS),
   timeoutMs: z.number().int().positive().default(DEFAULT_JWKS_TIMEOUT_MS),
 })

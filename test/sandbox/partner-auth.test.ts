@@ -365,6 +365,19 @@ describe('sandbox authentication: the partner JWKS', () => {
     expect(f.jwks.requests).toBe(2)
   })
 
+  it('refetches when the kid is known but none of its keys fits the alg (a kid kept across an ES256 → RS256 rotation)', async () => {
+    // Was: only a kid without any signature key triggered the early refetch, so a partner that
+    // kept its kid ([JWKS]: kid = Partner ID) and moved to RS256 got 401 "EC P-256 … does not
+    // fit" until the cache aged out (10 min), where jose's createRemoteJWKSet, whose semantics
+    // the sandbox follows, refetches on any "no matching key" once the cooldown has passed.
+    const f = await startSandboxFixture({ config: { jwks: { cooldownMs: 0 } } })
+    expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
+    const rsa = await newKey('RS256', f.key.kid)
+    f.jwks.serve(createJwksDocument([rsa.publicJwk]))
+    expect((await issueWith(f, await sign(rsa, claims()))).status).toBe(200)
+    expect(f.jwks.requests).toBe(2)
+  })
+
   it('does not refetch for an unknown kid within the cooldown', async () => {
     const f = await startSandboxFixture({ config: { jwks: { cooldownMs: 60_000 } } })
     expect((await issueWith(f, await sign(f.key, claims()))).status).toBe(200)
