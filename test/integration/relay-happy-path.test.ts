@@ -47,9 +47,15 @@ describe('relay happy path (real broker, sandbox over HTTP)', () => {
     expect(new Set(out.onchain.map((e) => e.coreClaimHash))).toEqual(
       new Set(out.issued.map((e) => e.coreClaimHash)),
     )
+    // MocaChain issued each credential once, with the route's "revoke". A call that outlived the
+    // test's 1.5 s request timeout on a loaded machine is uncertain: its recovery asks again with
+    // "ignore", finds the credential and changes nothing.
     const calls = fixture.issueCalls()
-    expect(calls).toHaveLength(expected)
-    expect(calls.every((c) => c.onDuplicate === 'revoke' && c.httpStatus === 200)).toBe(true)
+    const applied = calls.filter((c) => c.applied)
+    expect(applied).toHaveLength(expected)
+    expect(new Set(applied.map((c) => c.idempotencyKey)).size).toBe(expected)
+    expect(applied.every((c) => c.onDuplicate === 'revoke' && c.httpStatus === 200)).toBe(true)
+    expect(calls.filter((c) => !c.applied).every((c) => c.onDuplicate === 'ignore')).toBe(true)
 
     // Outputs are keyed by the input key, carry CloudEvents headers and the traceparent.
     const issuedRecords = out.records.filter((r) => r.topic === fixture.topics.issued)
