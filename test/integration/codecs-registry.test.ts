@@ -18,6 +18,7 @@ import {
   uniqueName,
 } from '../support/registry-subjects.js'
 import { kycRoute } from '../support/kyc-route.js'
+import { avroLong } from '../support/avro-long-bytes.js'
 
 // The integration globalSetup always provides a real registry (env, containers or local stack).
 const registryUrl: string = inject('schemaRegistryUrl')
@@ -139,17 +140,7 @@ describe('codecs against the real schema registry', () => {
           { name: 'level', type: 'long' },
         ],
       })
-      // The library refuses to encode such a long, so write the Avro binary by hand.
-      const avroLong = (n: bigint): Buffer => {
-        let z = n >= 0n ? n << 1n : (-n << 1n) - 1n
-        const bytes: number[] = []
-        while (z > 0x7fn) {
-          bytes.push(Number(z & 0x7fn) | 0x80)
-          z >>= 7n
-        }
-        bytes.push(Number(z))
-        return Buffer.from(bytes)
-      }
+      // The library refuses to encode such a long, so the Avro binary is written by hand.
       const email = Buffer.from('jane@example.com')
       const header = Buffer.from([0, 0, 0, 0, 0])
       header.writeInt32BE(id, 1)

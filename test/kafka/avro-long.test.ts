@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { lenientLongHook } from '../../src/kafka/avro-long.js'
+import { avroLong } from '../support/avro-long-bytes.js'
 
 interface AvroType {
   toBuffer(value: unknown): Buffer
@@ -21,18 +22,6 @@ const SCHEMA = {
   ],
 }
 const lenient = avsc.Type.forSchema(SCHEMA, { typeHook: lenientLongHook })
-
-/** An Avro long, zigzag varint, as a Java producer writes it. */
-function avroLong(n: bigint): Buffer {
-  let z = n >= 0n ? n << 1n : (-n << 1n) - 1n
-  const bytes: number[] = []
-  while (z > 0x7fn) {
-    bytes.push(Number(z & 0x7fn) | 0x80)
-    z >>= 7n
-  }
-  bytes.push(Number(z))
-  return Buffer.from(bytes)
-}
 
 const account = (acct: bigint): Buffer => Buffer.concat([avroLong(acct), Buffer.from([0])])
 
