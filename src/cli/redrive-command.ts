@@ -183,7 +183,7 @@ export function createRedriveCommand(): Command {
         await admin.disconnect()
       }
       out.write(
-        `Redrive ${runId}: ${failures.length} failed events on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected (${plural(countRecords(selected), 'input record')})\n`,
+        `Redrive ${runId}: ${plural(failures.length, 'failed event')} on ${config.topics.failed}${values.since ? ` since ${values.since}` : ''}; ${selected.length} selected (${plural(countRecords(selected), 'input record')})\n`,
       )
       for (const [code, count] of countBy(selected, (f) => `${f.failure.code} (${f.stage})`))
         out.write(`  ${code.padEnd(40)}${String(count).padStart(7)}\n`)
