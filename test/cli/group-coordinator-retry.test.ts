@@ -1,29 +1,16 @@
-import { createRequire } from 'node:module'
 import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { findActiveRangeRuns } from '../../src/cli/active-range-runs.js'
 import { whenGroupCoordinatorReady } from '../../src/cli/group-coordinator-retry.js'
 import { resolveOffsets, rangePastLiveRelay } from '../../src/cli/offset-spec.js'
 import { readGroupCommits } from '../../src/cli/run-commits.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import { isRelayError } from '../../src/errors/relay-error.js'
+import { quickGiveUpPolicy as QUICK } from '../support/fast-retry-policy.js'
+import { createErrorFromCode } from '../support/kafkajs-errors.js'
 
-const require = createRequire(import.meta.url)
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
-  createErrorFromCode(code: number): Error
-}
 /** What kafkajs's admin throws while the group's coordinator loads __consumer_offsets. */
 const loading = (): Error => createErrorFromCode(14)
 const notCoordinator = (): Error => createErrorFromCode(16)
-
-const QUICK = compileRetryPolicy({
-  initialDelayMs: 1,
-  multiplier: 1,
-  maxDelayMs: 1,
-  deadlineMs: 50,
-  jitter: 'none',
-  maxRetryAfterMs: 0,
-})
 
 /** A call that fails with `errors`, one per call, then answers `value`. */
 function failingFirst<T>(

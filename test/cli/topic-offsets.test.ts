@@ -1,25 +1,12 @@
-import { createRequire } from 'node:module'
 import type { Admin } from 'kafkajs'
 import { describe, expect, it } from 'vitest'
 import { readTopicOffsets, readTopicOffsetsByTimestamp } from '../../src/cli/topic-offsets.js'
-import { compileRetryPolicy } from '../../src/domain/retry-policy.js'
 import { isRelayError } from '../../src/errors/relay-error.js'
+import { quickGiveUpPolicy as QUICK } from '../support/fast-retry-policy.js'
+import { createErrorFromCode } from '../support/kafkajs-errors.js'
 
-const require = createRequire(import.meta.url)
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
-  createErrorFromCode(code: number): Error
-}
 /** What kafkajs's admin throws while a new partition's leader has not taken it over. */
 const notLeader = (): Error => createErrorFromCode(6)
-
-const QUICK = compileRetryPolicy({
-  initialDelayMs: 1,
-  multiplier: 1,
-  maxDelayMs: 1,
-  deadlineMs: 50,
-  jitter: 'none',
-  maxRetryAfterMs: 0,
-})
 
 const OFFSETS = [{ partition: 0, offset: '9', high: '9', low: '2' }]
 

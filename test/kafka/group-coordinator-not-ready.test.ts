@@ -1,20 +1,13 @@
-import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { isGroupCoordinatorNotReady } from '../../src/kafka/group-coordinator-not-ready.js'
-
-const require = createRequire(import.meta.url)
 // kafkajs's own errors, as its protocol and retrier build them
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
-  createErrorFromCode(code: number): Error
-}
+import { createErrorFromCode, kafkajsErrors } from '../support/kafkajs-errors.js'
+
 const {
   KafkaJSGroupCoordinatorNotFound,
   KafkaJSNonRetriableError,
   KafkaJSNumberOfRetriesExceeded,
-} = require('kafkajs/src/errors.js') as Record<
-  string,
-  new (e: unknown, options?: Record<string, unknown>) => Error
->
+} = kafkajsErrors
 
 const COORDINATOR_LOAD_IN_PROGRESS = 14
 const COORDINATOR_NOT_AVAILABLE = 15

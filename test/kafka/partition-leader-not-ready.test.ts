@@ -1,17 +1,9 @@
-import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { isPartitionLeaderNotReady } from '../../src/kafka/partition-leader-not-ready.js'
-
-const require = createRequire(import.meta.url)
 // kafkajs's own errors, as its protocol and retrier build them
-const { createErrorFromCode } = require('kafkajs/src/protocol/error.js') as {
-  createErrorFromCode(code: number): Error
-}
-const { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } =
-  require('kafkajs/src/errors.js') as Record<
-    string,
-    new (e: unknown, options?: Record<string, unknown>) => Error
-  >
+import { createErrorFromCode, kafkajsErrors } from '../support/kafkajs-errors.js'
+
+const { KafkaJSNonRetriableError, KafkaJSNumberOfRetriesExceeded } = kafkajsErrors
 
 const UNKNOWN_TOPIC_OR_PARTITION = 3
 const LEADER_NOT_AVAILABLE = 5

@@ -9,3 +9,13 @@ export const fastRetryPolicy = compileRetryPolicy({
   jitter: 'none',
   maxRetryAfterMs: 0,
 })
+
+/** Waits of a millisecond that give up after 50 ms: a wait that never ends reaches its give-up. */
+export const quickGiveUpPolicy = compileRetryPolicy({
+  initialDelayMs: 1,
+  multiplier: 1,
+  maxDelayMs: 1,
+  deadlineMs: 50,
+  jitter: 'none',
+  maxRetryAfterMs: 0,
+})
