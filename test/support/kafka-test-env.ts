@@ -177,8 +177,19 @@ export function createKafkaTestEnv(
       return topic
     },
     admin,
+    // Idempotent, because kafkajs resends a whole request when one of its partitions fails (say
+    // NOT_LEADER_OR_FOLLOWER on a topic just created or grown): a plain producer then writes the
+    // partitions that had succeeded twice (CI saw 39 records for 30 sends), and the broker drops
+    // those resends only for an idempotent producer. Bounded retries so a test cannot hang on it.
     producer: (config = {}) =>
-      connected(kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, ...config })),
+      connected(
+        kafka.producer({
+          createPartitioner: Partitioners.DefaultPartitioner,
+          idempotent: true,
+          retry: { retries: 8 },
+          ...config,
+        }),
+      ),
     transactionalProducer: () =>
       connected(
         kafka.producer({

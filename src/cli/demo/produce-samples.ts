@@ -46,7 +46,14 @@ export async function produceSamples(
     { brokers, clientId: 'moca-relay-samples', ssl: false },
     createSilentLogger(),
   )
-  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner })
+  // Idempotent: kafkajs resends a whole request when one partition in it fails (a topic just
+  // created answers NOT_LEADER_OR_FOLLOWER for a moment), and only an idempotent producer's
+  // resend is dropped by the broker instead of writing the other partitions' samples twice.
+  const producer = kafka.producer({
+    createPartitioner: Partitioners.DefaultPartitioner,
+    idempotent: true,
+    retry: { retries: 8 },
+  })
   await producer.connect()
   try {
     const size = Math.ceil(stream.records.length / pacing.bursts)
