@@ -92,6 +92,12 @@ export const DEFAULTS = {
     maxDelay: 30_000,
     /** DESIGN: CONFIRM_TIMEOUT after 10 minutes; MocaChain calls more than 5 minutes abnormal. */
     deadline: 600_000,
+    /**
+     * How soon after issuance a status 404 ("No credential found") is read as a status index
+     * that has not caught up with the issue call yet, and polled again. MocaChain does not say
+     * how soon a hash it just returned can be looked up; a minute is many blocks.
+     */
+    notFoundGrace: 60_000,
   },
   moca: {
     baseUrl: 'sandbox',

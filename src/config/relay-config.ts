@@ -594,6 +594,9 @@ export const RelayConfig = z
             'Not ONCHAIN this long after issuance: credential.failed (CONFIRM_TIMEOUT). Time at an open circuit does not count, and a credential a restarted relay reads past it is polled 90 s more (a quarter of the deadline, if shorter).',
           )
           .refine(isPositive, DEADLINE_ZERO),
+        notFoundGrace: Duration.default(DEFAULTS.confirm.notFoundGrace).describe(
+          'A status 404 "No credential found for the given hash." this soon after issuance is polled again (a status index that lags the issue call); later, credential.failed (MOCA_STATUS_NOT_FOUND). 0 fails at the first 404.',
+        ),
       })
       .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
       .prefault({}),

@@ -153,8 +153,9 @@ export const ErrorCodes = {
   },
   MOCA_STATUS_NOT_FOUND: {
     meaning:
-      'The status endpoint does not know the coreClaimHash: MocaChain\'s own 404, "No credential found for the given hash." (another 404 is MOCA_ENDPOINT_NOT_FOUND).',
-    action: 'Check that the relay polls the same MocaChain environment it issued on.',
+      'The status endpoint does not know the coreClaimHash: MocaChain\'s own 404, "No credential found for the given hash." (another 404 is MOCA_ENDPOINT_NOT_FOUND), still answered confirm.notFoundGrace after issuance (sooner, the relay polls again).',
+    action:
+      "Check that the relay polls the same MocaChain environment it issued on; if MocaChain's status index lags its issue calls by more than confirm.notFoundGrace, raise it. Redrive re-polls the credential.",
   },
   CONFIRM_TIMEOUT: {
     meaning:

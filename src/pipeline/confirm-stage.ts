@@ -44,6 +44,11 @@ export interface ConfirmStageDeps {
   readonly circuitOf: (route: string) => RouteCircuit
   /** 1 s, doubling, capped at 30 s, no jitter; deadline = the confirm deadline. */
   readonly pollPolicy: RetryPolicy
+  /**
+   * A status 404 (MOCA_STATUS_NOT_FOUND) less than this long after issuance is polled again: the
+   * status index may not know a hash the issue call has just returned. Later, it is terminal.
+   */
+  readonly notFoundGraceMs: number
   readonly topics: { readonly onchain: string; readonly failed: string }
   readonly run: string | null
   readonly metrics: RelayMetrics
@@ -297,6 +302,14 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
       })
     }
 
+    /**
+     * MocaChain's own "No credential found" about a hash it returned less than notFoundGrace ago:
+     * its status index may not have caught up with the issue call, so the hash is asked again.
+     */
+    function notFoundTooSoon(err: RelayError, request: ConfirmRequest): boolean {
+      return err.code === 'MOCA_STATUS_NOT_FOUND' && now() - request.issuedAt < deps.notFoundGraceMs
+    }
+
     async function poll(request: ConfirmRequest): Promise<PollResult> {
       const circuit = deps.circuitOf(request.route)
       /** What MocaChain last said, as CONFIRM_TIMEOUT names it. */
@@ -374,7 +387,7 @@ export function createConfirmStage(deps: ConfirmStageDeps): CreatePartitionProce
               return { kind: 'blocked', waitedMs: now() - waitStart }
             }
             permit.accepted()
-            if (err.classification === 'terminal')
+            if (err.classification === 'terminal' && !notFoundTooSoon(err, request))
               // attempts: runWithRetry counts them; filled in once it returns
               return { kind: 'done', value: { kind: 'failed', error: err, attempts: 0 } }
             deps.metrics.retried('confirm', request.route, err.code)

@@ -245,6 +245,7 @@ export function createRelay(deps: RelayDeps): Relay {
           moca: deps.moca,
           circuitOf,
           pollPolicy,
+          notFoundGraceMs: config.confirm.notFoundGrace,
           topics: { onchain: config.topics.onchain, failed: config.topics.failed },
           run: run.ledgerPolicy.run,
           metrics: deps.metrics,

@@ -52,6 +52,11 @@ export const SandboxSettings = z.strictObject({
   onchainDelayMs: z.number().int().min(0).default(DEFAULT_ONCHAIN_DELAY_MS),
   /** Never reach ONCHAIN (a stuck chain). */
   stuck: z.boolean().default(false),
+  /**
+   * Status answers "No credential found" until this long after issuance: a status index that
+   * lags the issue call (MocaChain does not say how soon a new hash can be looked up).
+   */
+  statusLagMs: z.number().int().min(0).default(0),
   /** Status answers 404 unless the JWT email is the credential's holder (undocumented either way). */
   statusRequiresHolderEmail: z.boolean().default(false),
   /** Leeway on exp, in seconds. MocaChain's is undocumented; 0 catches clients that cut it fine. */

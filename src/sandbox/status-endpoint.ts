@@ -10,7 +10,7 @@ import type { SandboxCore } from './sandbox-core.js'
 
 /**
  * GET /v1/credentials/status?coreClaimHash=…. WAIT_ONCHAIN until `onchainDelayMs` after issuance,
- * then ONCHAIN (never, when `stuck`). A hash of another partner is "not found", as is one of
+ * then ONCHAIN (never, when `stuck`), and "not found" for `statusLagMs` before that. A hash of another partner is "not found", as is one of
  * another holder when `statusRequiresHolderEmail` is on: neither leaks that the hash exists.
  */
 export async function handleStatus(
@@ -69,6 +69,9 @@ async function decide(
     (settings.statusRequiresHolderEmail &&
       credential.email.toLowerCase() !== auth.token.email.toLowerCase())
   ) {
+    return { status: 404, message: MocaMessages.hashNotFound }
+  }
+  if (core.now() - credential.issuedAtMs < settings.statusLagMs) {
     return { status: 404, message: MocaMessages.hashNotFound }
   }
   const onchain = !settings.stuck && core.now() - credential.issuedAtMs >= settings.onchainDelayMs

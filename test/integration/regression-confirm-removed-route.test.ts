@@ -15,7 +15,8 @@ describe('a confirm request of a route the config no longer has', () => {
   it('is polled to its end like any other, and the records behind it go on', async () => {
     const fixture = await startRelayFixture({ partitions: 1 })
     const logs = captureLogs()
-    await fixture.startRelay({ logger: logs.logger })
+    // notFoundGrace 0: the first "No credential found" is final, not polled again for a minute
+    await fixture.startRelay({ logger: logs.logger, config: { confirm: { notFoundGrace: 0 } } })
 
     // MocaChain knows neither hash: a request the stage polls ends MOCA_STATUS_NOT_FOUND.
     const request = (key: string, route: string) =>

@@ -15,7 +15,8 @@ describe('confirm-queue records the relay cannot act on', () => {
   it('ends a corrupt one as credential.failed and passes it; stops at one a newer relay wrote and passes nothing after it', async () => {
     const fixture = await startRelayFixture({ partitions: 2 })
     const logs = captureLogs()
-    await fixture.startRelay({ logger: logs.logger })
+    // notFoundGrace 0: the first "No credential found" is final, not polled again for a minute
+    await fixture.startRelay({ logger: logs.logger, config: { confirm: { notFoundGrace: 0 } } })
     const queue = confirmQueueTopic(fixture.groupId)
 
     // MocaChain knows none of these hashes: a request the stage reads ends MOCA_STATUS_NOT_FOUND.

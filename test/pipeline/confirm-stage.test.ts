@@ -148,6 +148,46 @@ describe('the confirm stage', () => {
     ])
   })
 
+  // Was: the first "No credential found" failed the credential, although the hash had come from
+  // MocaChain's own issue answer a second before: a status index that lags the issue call would
+  // have turned credentials on their way on-chain into credential.failed.
+  it('polls again while a "No credential found" comes within notFoundGrace of issuance, then confirms', async () => {
+    const p = confirmPartition(
+      (ms) =>
+        ms < 3_000
+          ? classifiedAnswer('status', {
+              status: 404,
+              body: JSON.stringify({
+                error: 404,
+                message: 'No credential found for the given hash.',
+              }),
+            })
+          : answer('ONCHAIN'),
+      { notFoundGraceMs: 5_000 },
+    )
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(10_000)
+
+    expect(p.polls.map((poll) => poll.msSinceIssued)).toEqual([1000, 2000, 4000])
+    expect(p.events(TOPICS.failed)).toEqual([])
+    expect(p.events(TOPICS.onchain)).toMatchObject([{ vcStatus: 'ONCHAIN' }])
+  })
+
+  it('fails the credential with MOCA_STATUS_NOT_FOUND at the first "No credential found" past notFoundGrace, not at the deadline', async () => {
+    const p = confirmPartition(() => failure('MOCA_STATUS_NOT_FOUND', 'terminal', 404), {
+      notFoundGraceMs: 5_000,
+    })
+    p.deliver(encodeConfirmRequest(confirmRequest()))
+    await vi.advanceTimersByTimeAsync(20_100)
+
+    // +1, +2 and +4 s are inside the grace; +8 s is past it
+    expect(p.polls.map((poll) => poll.msSinceIssued)).toEqual([1000, 2000, 4000, 8000])
+    expect(p.events(TOPICS.onchain)).toEqual([])
+    expect(p.events(TOPICS.failed)).toMatchObject([
+      { failure: { code: 'MOCA_STATUS_NOT_FOUND', httpStatus: 404, attempts: 4 } },
+    ])
+  })
+
   it('waits out a systemic outage longer than the deadline at the circuit, then confirms: the wait does not count', async () => {
     // 401 until 30 s after issuance (past the 20 s deadline), then one WAIT_ONCHAIN, then ONCHAIN.
     let waited = false

@@ -207,6 +207,20 @@ describe('sandbox: users, consent and duplicates', () => {
     expect(askB.json).toEqual({ error: 404, message: 'No credential found for the given hash.' })
   })
 
+  it('status of a hash issued less than statusLagMs ago is not found (a lagging status index), answered once the lag is over', async () => {
+    const f = await startSandboxFixture({ settings: { statusLagMs: 600_000 } })
+    const client = f.client()
+    const email = uniqueEmail()
+    const issued = await client.issue(f.issueCall({ email }))
+    await expect(
+      client.status({ email, coreClaimHash: issued.coreClaimHash }),
+    ).rejects.toMatchObject({ code: 'MOCA_STATUS_NOT_FOUND', httpStatus: 404 })
+    f.sandbox.updateSettings({ statusLagMs: 0 })
+    await expect(
+      client.status({ email, coreClaimHash: issued.coreClaimHash }),
+    ).resolves.toMatchObject({ coreClaimHash: issued.coreClaimHash })
+  })
+
   it("status of another holder's hash is not found when statusRequiresHolderEmail is on, answered when off", async () => {
     const f = await startSandboxFixture({ settings: { statusRequiresHolderEmail: true } })
     const client = f.client()

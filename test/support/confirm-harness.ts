@@ -70,7 +70,13 @@ type Encode = (event: OutputEvent, context: { key: Buffer | null }) => Promise<E
  */
 export function testConfirmStage(
   moca: MocaClient,
-  options: { encode?: Encode; metrics?: RelayMetrics; failureWarnings?: MocaFailureWarnings } = {},
+  options: {
+    encode?: Encode
+    metrics?: RelayMetrics
+    failureWarnings?: MocaFailureWarnings
+    /** @default 0: the first "No credential found" is final */
+    notFoundGraceMs?: number
+  } = {},
 ): CreatePartitionProcessor {
   const circuit = createRouteCircuit({ route: 'kyc', probePolicy, onChange: () => undefined })
   return createConfirmStage({
@@ -78,6 +84,7 @@ export function testConfirmStage(
     moca,
     circuitOf: () => circuit,
     pollPolicy,
+    notFoundGraceMs: options.notFoundGraceMs ?? 0,
     topics: TOPICS,
     run: null,
     metrics: options.metrics ?? noopMetrics,
@@ -93,6 +100,7 @@ export function confirmPartition(
     /** A partition failure the test expects; without it, one is thrown. */
     onFatal?: (err: unknown) => void
     metrics?: RelayMetrics
+    notFoundGraceMs?: number
   } = {},
 ) {
   const polls: { msSinceIssued: number; email: string }[] = []
