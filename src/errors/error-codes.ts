@@ -210,7 +210,7 @@ export const ErrorCodes = {
   },
   SCHEMA_REGISTRY_REJECTED: {
     meaning:
-      'The schema registry refused a request: 401/403 (credentials), or it rejected an output schema (incompatible with the versions already under the subject, or invalid). A 401/403 while decoding an input record stops its partition at that record (no credential.failed; /readyz says why) and the relay asks again at growing intervals.',
+      'The schema registry refused a request: 401/403 (credentials), or it rejected an output schema (incompatible with the versions already under the subject, or invalid). A 401/403 while decoding an input record stops its partition at that record (no credential.failed; /readyz says why, and moca_relay_outcomes_total counts it as blocked) and the relay asks again at growing intervals.',
     action:
       'For 401/403 fix the registry credentials. For a rejected schema, read the subject and the registry message: the subject holds versions moca-relay cannot evolve from (see schemas/README.md), or its compatibility rule forbids the change.',
   },

@@ -66,7 +66,7 @@ export function createPrometheusMetrics(options: PrometheusMetricsOptions = {}):
   })
   const outcomes = new Counter({
     name: 'moca_relay_outcomes_total',
-    help: 'Outcomes per record: issued, onchain, failed (with code), skipped (with reason), duplicate (already in the ledger), reconfirmed and forgotten (a redrive re-poll: queued again, or no ledger entry left to poll); blocked (with code): a record this relay cannot act on stops its partition, counted each time it is read.',
+    help: 'Outcomes per record: issued, onchain, failed (with code), skipped (with reason), duplicate (already in the ledger), reconfirmed and forgotten (a redrive re-poll: queued again, or no ledger entry left to poll); blocked (with code): a record this relay cannot act on (a confirm request of a newer relay, or an input record the schema registry refuses the relay to decode) stops its partition, counted each time it is read.',
     labelNames: ['stage', 'route', 'outcome', 'code'] as const,
     registers: [registry],
   })

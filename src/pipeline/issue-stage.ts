@@ -4,7 +4,7 @@ import type { IssuanceCommand } from '../domain/issuance-command.js'
 import { toCommand } from '../domain/map-event.js'
 import { maskEmail, maskEmailsIn } from '../domain/mask-email.js'
 import type { RetryPolicy } from '../domain/retry-policy.js'
-import { RelayError } from '../errors/relay-error.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
 import { coordinatesOf, type InputRecord } from '../kafka/input-record.js'
 import { LedgerState, type LedgerEntry } from '../ledger/ledger-entry.js'
 import { offsetLedgerKey } from '../ledger/ledger-topics.js'
@@ -234,7 +234,13 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         void ctx.batcher.stage([], slot)
         return
       }
-      const event = await decodeWithRetry(decodeDeps, ctx, record)
+      const event = await decodeWithRetry(decodeDeps, ctx, record).catch((err: unknown) => {
+        // A systemic decode error (the registry refusing the relay) stops the partition at this
+        // record: counted as blocked, as the confirm stage counts a record it cannot act on.
+        if (isRelayError(err) && err.classification === 'systemic')
+          deps.metrics.outcome('issue', '(none)', 'blocked', err.code)
+        throw err
+      })
       if (event === null) return
       if (event instanceof RelayError) return failRecord(record, slot, event, null, null)
       const outcome = await toCommand(event, coordinatesOf(record), deps.routes)

@@ -33,6 +33,10 @@ describe('regression: the schema registry refuses the relay credentials while it
       { timeout: 20_000, interval: 50 },
     )
     expect(proxy.counts.refused).toBeGreaterThan(0)
+    // the stop is counted where operators alert: blocked, with the code
+    expect(await refused.metrics.render()).toMatch(
+      /^moca_relay_outcomes_total\{stage="issue",route="\(none\)",outcome="blocked",code="SCHEMA_REGISTRY_REJECTED"\} [1-9]/m,
+    )
     await refused.stop()
 
     await fixture.startRelay({ config: { routes } })
