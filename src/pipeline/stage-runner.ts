@@ -523,18 +523,24 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
       const ledgerStart = ledgerOffsets?.low ?? '0'
       const ledgerEnd = Number(ledgerOffsets?.high ?? 0)
       const restoreTarget = Number(ledgerStart) >= ledgerEnd ? 0 : ledgerEnd
-      // A replay starts the input where it was asked to, unless the group is already past it.
+      // The input starts at the group's commit as it stands after the fence. kafkajs read it when
+      // the partition was assigned, before the fence: the previous owner's last transaction may
+      // have committed its offset since (it was fenced only now), and the records it committed
+      // there must not be read again: the confirm stage keeps no ledger entry for a credential
+      // whose onchain event was committed with its offset, and would publish it a second time.
+      // A replay starts where it was asked to, unless the group is already past it.
       const start = startOf(k)
       let seekTo: number | undefined
-      if (start !== undefined && deps.dryRun) {
+      if (deps.dryRun) {
         // its group holds no commit, so kafkajs would start at the earliest offset
         seekTo = start
-      } else if (start !== undefined) {
+      } else {
         const committed = await deps.admin.fetchOffsets({ groupId: deps.groupId, topics: [topic] })
         const offset = Number(
           committed[0]?.partitions.find((p) => p.partition === partition)?.offset ?? -1,
         )
-        if (offset < start) seekTo = start
+        if (start !== undefined && offset < start) seekTo = start
+        else if (offset >= 0) seekTo = offset
       }
       if (gone()) return
       const worker = new PartitionWorker({

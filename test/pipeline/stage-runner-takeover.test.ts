@@ -48,6 +48,32 @@ describe('the stage runner taking a partition over', () => {
     ).toEqual([])
   })
 
+  // Was: the input resumed where kafkajs had read the group's commit at assignment, before the
+  // fence. The previous owner's last transaction could still commit its offset after that read
+  // (it is fenced only by our InitProducerId), and the records it had committed were read again:
+  // the confirm stage, which keeps no ledger entry for an onchain event committed with its
+  // offset, published them a second time (relay-rebalance saw 403 onchain events for 400).
+  it("resumes the input at the group's commit as it stands after the fence, not at assignment", async () => {
+    let committed = 3
+    const h = runnerHarness({
+      input: IN,
+      ledger: LEDGER,
+      ledgerBounds: [{ partition: 0, low: 0, high: 5 }],
+      committed: () => committed,
+    })
+    await h.runner.start()
+    const fence = deferred()
+    h.fenceGates.push(fence)
+    h.join({ [IN]: [0], [LEDGER]: [0] })
+    await h.flush()
+    // the previous owner's last transaction commits offset 7 while our fence waits for it
+    committed = 7
+    fence.resolve()
+    await h.flush()
+    expect(h.seeks).toContainEqual({ topic: IN, partition: 0, offset: '7' })
+    expect(h.seeks).not.toContainEqual({ topic: IN, partition: 0, offset: '3' })
+  })
+
   it('takes a replayed partition over on the retry when its start-offset lookup failed once', async () => {
     vi.useFakeTimers()
     let failures = 0
