@@ -10,8 +10,9 @@ import type { SandboxCore } from './sandbox-core.js'
 
 /**
  * GET /v1/credentials/status?coreClaimHash=…. WAIT_ONCHAIN until `onchainDelayMs` after issuance,
- * then ONCHAIN (never, when `stuck`), and "not found" for `statusLagMs` before that. A hash of another partner is "not found", as is one of
- * another holder when `statusRequiresHolderEmail` is on: neither leaks that the hash exists.
+ * then ONCHAIN (never, when `stuck`); "not found" for the first `statusLagMs` (a lagging status
+ * index). A hash of another partner is "not found", as is one of another holder when
+ * `statusRequiresHolderEmail` is on: neither leaks that the hash exists.
  */
 export async function handleStatus(
   core: SandboxCore,
@@ -67,11 +68,9 @@ async function decide(
     credential === undefined ||
     credential.partnerId !== auth.token.partnerId ||
     (settings.statusRequiresHolderEmail &&
-      credential.email.toLowerCase() !== auth.token.email.toLowerCase())
+      credential.email.toLowerCase() !== auth.token.email.toLowerCase()) ||
+    core.now() - credential.issuedAtMs < settings.statusLagMs
   ) {
-    return { status: 404, message: MocaMessages.hashNotFound }
-  }
-  if (core.now() - credential.issuedAtMs < settings.statusLagMs) {
     return { status: 404, message: MocaMessages.hashNotFound }
   }
   const onchain = !settings.stuck && core.now() - credential.issuedAtMs >= settings.onchainDelayMs
