@@ -234,13 +234,7 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         void ctx.batcher.stage([], slot)
         return
       }
-      const event = await decodeWithRetry(decodeDeps, ctx, record).catch((err: unknown) => {
-        // A systemic decode error (the registry refusing the relay) stops the partition at this
-        // record: counted as blocked, as the confirm stage counts a record it cannot act on.
-        if (isRelayError(err) && err.classification === 'systemic')
-          deps.metrics.outcome('issue', '(none)', 'blocked', err.code)
-        throw err
-      })
+      const event = await decodeWithRetry(decodeDeps, ctx, record)
       if (event === null) return
       if (event instanceof RelayError) return failRecord(record, slot, event, null, null)
       const outcome = await toCommand(event, coordinatesOf(record), deps.routes)
@@ -268,7 +262,14 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
           () => admit(record, slot),
           () => admit(record, slot),
         )
-        admission.catch((err: unknown) => ctx.fail(err, record.offset))
+        admission.catch((err: unknown) => {
+          // Only decoding throws a systemic error here (the registry refusing the relay): it
+          // stops the partition at this record, counted as blocked, as the confirm stage counts
+          // a record it cannot act on.
+          if (isRelayError(err) && err.classification === 'systemic')
+            deps.metrics.outcome('issue', '(none)', 'blocked', err.code)
+          ctx.fail(err, record.offset)
+        })
       },
       async whenIdle() {
         await admission.catch(() => undefined)
