@@ -62,5 +62,5 @@ describe('invariant 3: no duplicate output events', () => {
     expect(out.issued).toHaveLength(2)
     second.kill('SIGTERM')
     expect(await second.exited).toBe(0)
-  })
+  }, 120_000)
 })

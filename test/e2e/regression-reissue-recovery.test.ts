@@ -45,5 +45,5 @@ describe('regression: a reissue whose first call was uncertain', () => {
       ['revoke', 'answered', 'reissued'],
     ])
     expect(live.relay.readiness().ready).toBe(true)
-  })
+  }, 90_000)
 })

@@ -56,7 +56,7 @@ describe('kill -9 of the relay process mid-stream', () => {
 
     last.kill('SIGTERM')
     expect(await last.exited).toBe(0)
-  })
+  }, 150_000)
 
   it('after kill -9, the recovery call waits until the call the crash cut off can have landed', async () => {
     // The killed relay's "revoke" call is still being worked on at MocaChain (15 s: longer than

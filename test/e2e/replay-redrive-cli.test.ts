@@ -81,7 +81,7 @@ describe('moca-relay replay and redrive, as an operator runs them', () => {
         .every((c) => c.onDuplicate === 'revoke'),
     ).toBe(true)
     expect(live.relay.readiness().ready).toBe(true)
-  })
+  }, 90_000)
 
   it('refuses a replay past what the running live relay committed: those records are still its own', async () => {
     // Calls outlast the test's usual 1.5 s timeout here, and must not be cut short.

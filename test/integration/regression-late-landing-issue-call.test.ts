@@ -35,5 +35,5 @@ describe('regression: a slow issue call that lands after the request timeout', (
     expect(out.issued[0]!.onDuplicate).toBe('ignore')
     expect(out.issued[0]!.coreClaimHash).toBe(applied[0]!.coreClaimHash)
     expect(fixture.sandbox.sandbox.stats().credentials.issued).toBe(1)
-  })
+  }, 90_000)
 })

@@ -141,5 +141,5 @@ describe('invariant 2: no duplicate issuance', () => {
     const out = await fixture.readOutputs((e) => e.onchain.length >= 50)
     expect(out.issued).toHaveLength(50)
     expect(out.onchain).toHaveLength(50)
-  })
+  }, 90_000)
 })

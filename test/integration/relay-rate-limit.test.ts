@@ -29,5 +29,5 @@ describe('moca.rateLimit', () => {
 
     expect(out.onchain).toHaveLength(40)
     expect(fixture.sandbox.sandbox.stats().issue.byHttpStatus['429']).toBeGreaterThan(0)
-  })
+  }, 90_000)
 })

@@ -60,5 +60,5 @@ describe('two relays in one consumer group', () => {
     expect(issueLedgers.reduce((a, b) => a + b, 0)).toBe(total)
     // the confirm stage holds only what it restored from the partitions it took over
     expect(ledgerSeries('confirm', confirmQueueTopic(fixture.groupId))).toHaveLength(4)
-  })
+  }, 120_000)
 })
