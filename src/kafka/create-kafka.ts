@@ -1,4 +1,11 @@
-import { Kafka, logLevel, type KafkaConfig as KafkajsConfig, type LogEntry } from 'kafkajs'
+import {
+  Kafka,
+  logLevel,
+  Partitioners,
+  type KafkaConfig as KafkajsConfig,
+  type LogEntry,
+  type ProducerConfig,
+} from 'kafkajs'
 import type { ConnectionOptions } from 'node:tls'
 import type { KafkaSaslSettings } from '../config/relay-config.js'
 import type { Logger } from '../ops/logger.js'
@@ -8,6 +15,19 @@ import { installCoordinatorRefusal } from './kafkajs-coordinator-refusal.js'
 import { assertReadCommittedFix } from './kafkajs-read-committed-fix.js'
 import { createOAuthBearerProvider } from './oauth-token-provider.js'
 import { oauthBearerMechanism } from './oauthbearer-authenticator.js'
+
+/**
+ * A plain (non-transactional) producer of records keyed as upstream keys them (the samples, the
+ * tests' input). Idempotent, because kafkajs resends a broker's whole Produce request when one
+ * partition in it fails (NOT_LEADER_OR_FOLLOWER on a topic just created or grown): a plain
+ * producer writes the partitions that had succeeded twice, and the broker drops such a resend only
+ * for an idempotent one. Bounded retries, so a send to a broker that is gone ends.
+ */
+export const PLAIN_PRODUCER_CONFIG: ProducerConfig = {
+  createPartitioner: Partitioners.DefaultPartitioner,
+  idempotent: true,
+  retry: { retries: 8 },
+}
 
 export interface KafkaSettings {
   readonly brokers: readonly string[]

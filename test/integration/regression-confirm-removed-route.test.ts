@@ -3,7 +3,11 @@ import { confirmQueueTopic } from '../../src/ledger/ledger-topics.js'
 import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { confirmRequest } from '../support/confirm-harness.js'
-import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
+import {
+  KYC_PROGRAM,
+  startRelayFixture,
+  UNKNOWN_HASH_FAILS_AT_ONCE,
+} from '../support/relay-fixture.js'
 
 /**
  * Was: a confirm request of a route the config no longer has (renamed or removed after the
@@ -15,8 +19,7 @@ describe('a confirm request of a route the config no longer has', () => {
   it('is polled to its end like any other, and the records behind it go on', async () => {
     const fixture = await startRelayFixture({ partitions: 1 })
     const logs = captureLogs()
-    // notFoundGrace 0: the first "No credential found" is final, not polled again for a minute
-    await fixture.startRelay({ logger: logs.logger, config: { confirm: { notFoundGrace: 0 } } })
+    await fixture.startRelay({ logger: logs.logger, config: UNKNOWN_HASH_FAILS_AT_ONCE })
 
     // MocaChain knows neither hash: a request the stage polls ends MOCA_STATUS_NOT_FOUND.
     const request = (key: string, route: string) =>

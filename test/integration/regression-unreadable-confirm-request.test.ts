@@ -4,7 +4,11 @@ import { encodeConfirmRequest } from '../../src/pipeline/confirm-request.js'
 import { confirmGroupId } from '../../src/pipeline/relay.js'
 import { captureLogs } from '../support/capture-logs.js'
 import { confirmRequest } from '../support/confirm-harness.js'
-import { KYC_PROGRAM, startRelayFixture } from '../support/relay-fixture.js'
+import {
+  KYC_PROGRAM,
+  startRelayFixture,
+  UNKNOWN_HASH_FAILS_AT_ONCE,
+} from '../support/relay-fixture.js'
 
 /**
  * Was: the confirm stage logged a confirm-queue record it could not read as "skipped" and
@@ -15,8 +19,7 @@ describe('confirm-queue records the relay cannot act on', () => {
   it('ends a corrupt one as credential.failed and passes it; stops at one a newer relay wrote and passes nothing after it', async () => {
     const fixture = await startRelayFixture({ partitions: 2 })
     const logs = captureLogs()
-    // notFoundGrace 0: the first "No credential found" is final, not polled again for a minute
-    await fixture.startRelay({ logger: logs.logger, config: { confirm: { notFoundGrace: 0 } } })
+    await fixture.startRelay({ logger: logs.logger, config: UNKNOWN_HASH_FAILS_AT_ONCE })
     const queue = confirmQueueTopic(fixture.groupId)
 
     // MocaChain knows none of these hashes: a request the stage reads ends MOCA_STATUS_NOT_FOUND.

@@ -12,6 +12,7 @@ import {
   type ProducerConfig,
 } from 'kafkajs'
 import { inject, onTestFinished } from 'vitest'
+import { PLAIN_PRODUCER_CONFIG } from '../../src/kafka/create-kafka.js'
 import { waitForTopicLeaders } from '../../src/kafka/topic-admin.js'
 
 /**
@@ -177,19 +178,9 @@ export function createKafkaTestEnv(
       return topic
     },
     admin,
-    // Idempotent, because kafkajs resends a whole request when one of its partitions fails (say
-    // NOT_LEADER_OR_FOLLOWER on a topic just created or grown): a plain producer then writes the
-    // partitions that had succeeded twice (CI saw 39 records for 30 sends), and the broker drops
-    // those resends only for an idempotent producer. Bounded retries so a test cannot hang on it.
-    producer: (config = {}) =>
-      connected(
-        kafka.producer({
-          createPartitioner: Partitioners.DefaultPartitioner,
-          idempotent: true,
-          retry: { retries: 8 },
-          ...config,
-        }),
-      ),
+    // idempotent, as the samples' producer: a resent request writes nothing twice (CI once read
+    // 39 records for 30 sends)
+    producer: (config = {}) => connected(kafka.producer({ ...PLAIN_PRODUCER_CONFIG, ...config })),
     transactionalProducer: () =>
       connected(
         kafka.producer({

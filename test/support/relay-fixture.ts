@@ -15,6 +15,12 @@ import {
 } from './sandbox-fixture.js'
 
 /** Two programs with strict schemas, as MocaChain checks credentialSubject. */
+/**
+ * Relay config for tests that end confirm requests with hashes MocaChain never issued: the first
+ * "No credential found" is final (notFoundGrace 0), not polled again for a minute.
+ */
+export const UNKNOWN_HASH_FAILS_AT_ONCE = { confirm: { notFoundGrace: 0 } }
+
 export const KYC_PROGRAM = {
   issuerDid: 'did:air:id:test:kycIssuer',
   credentialId: 'c-kyc-program-000000001',

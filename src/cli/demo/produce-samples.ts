@@ -1,5 +1,4 @@
-import { Partitioners } from 'kafkajs'
-import { createKafka } from '../../kafka/create-kafka.js'
+import { createKafka, PLAIN_PRODUCER_CONFIG } from '../../kafka/create-kafka.js'
 import { waitForTopicLeaders } from '../../kafka/topic-admin.js'
 import { createSilentLogger } from '../../ops/logger.js'
 import type { SampleStream, SampleTopics } from './sample-events.js'
@@ -46,14 +45,7 @@ export async function produceSamples(
     { brokers, clientId: 'moca-relay-samples', ssl: false },
     createSilentLogger(),
   )
-  // Idempotent: kafkajs resends a whole request when one partition in it fails (a topic just
-  // created answers NOT_LEADER_OR_FOLLOWER for a moment), and only an idempotent producer's
-  // resend is dropped by the broker instead of writing the other partitions' samples twice.
-  const producer = kafka.producer({
-    createPartitioner: Partitioners.DefaultPartitioner,
-    idempotent: true,
-    retry: { retries: 8 },
-  })
+  const producer = kafka.producer(PLAIN_PRODUCER_CONFIG)
   await producer.connect()
   try {
     const size = Math.ceil(stream.records.length / pacing.bursts)
