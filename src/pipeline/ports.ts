@@ -2,6 +2,7 @@ import type { DomainEvent } from '../domain/domain-event.js'
 import type { OutputEvent } from '../domain/output-events.js'
 import { isRelayError, type RelayError } from '../errors/relay-error.js'
 import type { InputRecord } from '../kafka/input-record.js'
+import type { EncodeContext, EncodedRecord } from '../kafka/output-encoder.js'
 
 /**
  * What the pipeline needs from its adapters, as interfaces: kafka/ implements the codecs,
@@ -12,19 +13,11 @@ export interface EventDecoder {
   decode(record: InputRecord): Promise<DomainEvent>
 }
 
-export interface EncodedEvent {
-  readonly key: Buffer | null
-  readonly value: Buffer
-  readonly headers: Record<string, string>
-}
+/** An output record as the encoder hands it over (kafka/output-encoder.ts). */
+export type EncodedEvent = EncodedRecord
 
 /** What an output record takes from its input record: its key and its trace context. */
-export interface EventContext {
-  readonly key: Buffer | null
-  readonly traceparent: string | null
-  /** Passed on only beside a valid traceparent, and when valid itself. */
-  readonly tracestate: string | null
-}
+export type EventContext = EncodeContext
 
 export interface EventEncoder {
   encode(event: OutputEvent, context: EventContext): Promise<EncodedEvent>
