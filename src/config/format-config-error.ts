@@ -25,6 +25,9 @@ export function formatConfigIssues(
     if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
       return `  - ${where}: required, but missing`
     }
+    if (issue.code === 'invalid_type' && issue.expected === 'object') {
+      return `  - ${where}: ${notASection(path, issue.message)}`
+    }
     return `  - ${where}: ${issue.message}`
   })
   const source =
@@ -34,6 +37,27 @@ export function formatConfigIssues(
         ? `${origin} and the environment`
         : origin
   return `invalid configuration in ${source}:\n${lines.join('\n')}`
+}
+
+/**
+ * A section (`kafka`, `routes[0]`, the whole file) given as something other than a mapping of
+ * fields: the usual causes are an empty key, fields not indented under it, or a value where the
+ * section belongs (`kafka: "host:9092"`).
+ */
+function notASection(path: string, message: string): string {
+  const received = /received (\w+)/.exec(message)?.[1] ?? 'something else'
+  if (path === '') {
+    return received === 'null'
+      ? 'the file is empty: a config needs at least moca and routes (start from examples/relay.yaml)'
+      : `the file holds ${article(received)}, not a mapping of sections (start from examples/relay.yaml)`
+  }
+  return received === 'null'
+    ? 'has no value: indent its fields under it, or remove the line'
+    : `is ${article(received)}, but it is a section: a mapping of fields indented under it (see the configuration reference in the README)`
+}
+
+function article(type: string): string {
+  return type === 'array' ? 'a list' : `a ${type}`
 }
 
 /** The variable that set the value at `path` or one of its parents, if any. */

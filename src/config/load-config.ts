@@ -283,12 +283,15 @@ function applyEnvOverrides(
 ): { config: unknown; fromEnv: Map<string, string> } {
   const fromEnv = new Map<string, string>()
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { config: raw, fromEnv }
-  const config = structuredClone(raw) as Record<string, Record<string, unknown> | undefined>
+  const config = structuredClone(raw) as Record<string, unknown>
+  // A section the file does not have is created for the variable. One the file gives as anything
+  // but a mapping (`kafka: "host:9092"`, an empty `kafka:`) is left as it is, for validation to
+  // refuse: replacing it would run the relay on defaults (Kafka at 127.0.0.1:9092) without a word.
   const section = (name: string): Record<string, unknown> => {
     const existing = config[name]
-    if (typeof existing === 'object' && existing !== null) return existing
+    if (isMapping(existing)) return existing
     const created: Record<string, unknown> = {}
-    config[name] = created
+    if (existing === undefined) config[name] = created
     return created
   }
   if (env.KAFKA_BROKERS) {
@@ -315,7 +318,7 @@ function applyEnvOverrides(
     section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL
     fromEnv.set('schemaRegistry.url', 'SCHEMA_REGISTRY_URL')
   }
-  if (env.SCHEMA_REGISTRY_PASSWORD && config.schemaRegistry) {
+  if (env.SCHEMA_REGISTRY_PASSWORD && isMapping(config.schemaRegistry)) {
     config.schemaRegistry.password = env.SCHEMA_REGISTRY_PASSWORD
     fromEnv.set('schemaRegistry.password', 'SCHEMA_REGISTRY_PASSWORD')
   }
@@ -336,6 +339,10 @@ function applyEnvOverrides(
     fromEnv.set('log.level', 'LOG_LEVEL')
   }
   return { config, fromEnv }
+}
+
+function isMapping(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function resolvePartnerKey(
