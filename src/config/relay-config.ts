@@ -565,6 +565,10 @@ export const RelayConfig = z
               'Probes double up to this interval while MocaChain keeps refusing.',
             ),
           })
+          .refine((c) => !(c.probeMaxDelay < c.probeInitialDelay), {
+            message: 'probeMaxDelay must be ≥ probeInitialDelay',
+            path: ['probeMaxDelay'],
+          })
           .prefault({}),
       })
       .prefault({}),

@@ -95,6 +95,14 @@ describe('loadConfig', () => {
     ).toThrow(`${section}.maxDelay: maxDelay must be ≥ initialDelay`)
   })
 
+  // was: accepted, then 'moca-relay run' stopped with an InvalidRetryPolicyError stack trace
+  it('refuses issue.circuit.probeMaxDelay below probeInitialDelay, naming the field', () => {
+    const circuit = { probeInitialDelay: '1m', probeMaxDelay: '1s' }
+    expect(() =>
+      parseConfig({ ...minimalConfig, issue: { circuit } }, { env: {}, configPath: 'relay.yaml' }),
+    ).toThrow('issue.circuit.probeMaxDelay: probeMaxDelay must be ≥ probeInitialDelay')
+  })
+
   it('refuses two routes with the same name, naming the second', () => {
     const raw = {
       ...minimalConfig,
