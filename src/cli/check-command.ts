@@ -16,6 +16,7 @@ import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
 import { redactUrlCredentials } from '../ops/redact-url-credentials.js'
 import type { Command, ConfigCommandIo } from './command.js'
+import { compileConfiguredRoutes } from './compile-configured-routes.js'
 import { whenGroupCoordinatorReady } from './group-coordinator-retry.js'
 import { authorizationError, connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { loadPartnerKey, loadPreviousKeys } from './load-partner-key.js'
@@ -25,8 +26,9 @@ import { parseCommandLine } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay check [--config relay.yaml]
-      Checks a configuration before a relay runs it, one line per check: the config and the
-      partner key; Kafka, the routes' input topics and the consumer groups (a cluster's ACLs);
+      Checks a configuration before a relay runs it, one line per check: the config (its routes
+      compiled and subject modules loaded, as at start-up) and the partner key; Kafka, the
+      routes' input topics and the consumer groups (a cluster's ACLs);
       the schema registry, if one is set; and that MocaChain accepts the partner JWT (a status
       call for a made-up credential, which MocaChain answers 404 "no credential found" once the
       JWT passed; any other 404 means a wrong base URL). Nothing is written anywhere. Exits 1 if
@@ -70,6 +72,8 @@ export function createCheckCommand(io: ConfigCommandIo): Command {
       let loaded: LoadedConfig
       try {
         loaded = await loadConfig(parsed.values.config, io.env ? { env: io.env } : {})
+        // what start-up does next: JSONata expressions compiled, subject modules loaded
+        await compileConfiguredRoutes(loaded)
       } catch (err) {
         report({ ok: false, name: 'config', detail: messageOf(err) })
         return 1

@@ -1,13 +1,10 @@
-import { resolve } from 'node:path'
-import { pathToFileURL } from 'node:url'
 import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import type { LoadedConfig } from '../config/load-config.js'
+import { compileConfiguredRoutes } from './compile-configured-routes.js'
 import { createJwksDocument, type JwksDocument } from '../auth/jwks-document.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { watchKeyFile } from '../auth/watch-key-file.js'
-import { compileRoutes, RouteCompileError, type SubjectBuilder } from '../domain/compile-routes.js'
 import { OutputEventType } from '../domain/output-events.js'
-import { RelayError } from '../errors/relay-error.js'
 import { createInputDecoder } from '../kafka/input-decoder.js'
 import { createOutputEncoder } from '../kafka/output-encoder.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
@@ -188,50 +185,6 @@ export async function composeRelay(
       await relay.stop().catch((err: unknown) => log.error({ err }, 'stopping the pipeline failed'))
       await closeAll(closers, log)
     },
-  }
-}
-
-/** Loads `credentialSubjectModule` files (ES modules, default export) and compiles the routes. */
-async function compileConfiguredRoutes(loaded: LoadedConfig) {
-  const modules = new Map<string, SubjectBuilder>()
-  for (const route of loaded.config.routes) {
-    if (route.credentialSubjectModule === undefined) continue
-    const path = resolve(loaded.baseDir, route.credentialSubjectModule)
-    let loadedModule: { default?: unknown }
-    try {
-      loadedModule = (await import(pathToFileURL(path).href)) as { default?: unknown }
-    } catch (err) {
-      throw new RelayError(
-        'CONFIG_INVALID',
-        `route "${route.name}": cannot load credentialSubjectModule ${path}: ${(err as Error).message}`,
-        {
-          classification: 'systemic',
-          cause: err,
-        },
-      )
-    }
-    if (typeof loadedModule.default !== 'function') {
-      throw new RelayError(
-        'CONFIG_INVALID',
-        `route "${route.name}": ${path} must export a default function (data, event) => credentialSubject`,
-        {
-          classification: 'systemic',
-        },
-      )
-    }
-    modules.set(route.name, loadedModule.default as SubjectBuilder)
-  }
-  try {
-    return compileRoutes(loaded.config.routes, modules)
-  } catch (err) {
-    if (err instanceof RouteCompileError) {
-      throw new RelayError(
-        'CONFIG_INVALID',
-        `invalid configuration in ${loaded.configPath}:\n  - ${err.message}`,
-        { classification: 'systemic', cause: err },
-      )
-    }
-    throw err
   }
 }
 

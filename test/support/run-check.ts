@@ -6,7 +6,7 @@ import { createCheckCommand } from '../../src/cli/check-command.js'
 
 /**
  * `moca-relay check --config relay.json` in a scratch folder, in this process. The config has one
- * route and, unless `kafka` says otherwise, a broker where nothing listens (its lines fail, which
+ * route (unless `routes` replaces it) and, unless `kafka` says otherwise, a broker where nothing listens (its lines fail, which
  * the caller does not look at). `files` are written beside it (keys, PEMs). Returns the exit code
  * and everything printed, stderr after stdout.
  */
@@ -14,6 +14,8 @@ export async function runCheck(options: {
   readonly moca: Record<string, unknown>
   readonly kafka?: Record<string, unknown>
   readonly output?: Record<string, unknown>
+  /** Replaces the one route. */
+  readonly routes?: readonly Record<string, unknown>[]
   readonly files?: Record<string, string>
   readonly env?: Record<string, string>
 }): Promise<{ code: number; out: string }> {
@@ -27,7 +29,7 @@ export async function runCheck(options: {
       kafka: options.kafka ?? { brokers: ['127.0.0.1:1'] },
       moca: options.moca,
       ...(options.output ? { output: options.output } : {}),
-      routes: [
+      routes: options.routes ?? [
         {
           name: 'kyc',
           topics: ['kyc.completed'],
