@@ -10,7 +10,7 @@ import {
   registryHttpFailureOf,
   toRegistryError,
 } from '../kafka/schema-registry-errors.js'
-import { requireTopics } from '../kafka/topic-admin.js'
+import { replicationFor, requireTopics } from '../kafka/topic-admin.js'
 import { createMocaClient } from '../moca/http-moca-client.js'
 import { MocaError } from '../moca/moca-error.js'
 import { createSilentLogger } from '../ops/logger.js'
@@ -154,6 +154,8 @@ async function checkKafka(loaded: LoadedConfig, report: (line: CheckLine) => voi
       await connectAdmin(connecting, config)
       const cluster = await connecting.describeCluster()
       const count = cluster.brokers.length
+      // the topics start-up creates need this many brokers
+      replicationFor(config.topics.replicationFactor, count)
       return { value: connecting, detail: `${brokers}: ${count} broker${count === 1 ? '' : 's'}` }
     } catch (err) {
       await connecting.disconnect().catch(() => undefined)

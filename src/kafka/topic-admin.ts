@@ -226,10 +226,24 @@ async function growCoPartitioned(
 }
 
 async function effectiveReplication(deps: TopicAdminDeps): Promise<number> {
-  if (deps.replicationFactor > 0) return deps.replicationFactor
-  // kafkajs speaks CreateTopics v3, which predates "-1 = broker default" (KIP-464).
   const cluster = await deps.admin.describeCluster()
-  return Math.min(3, cluster.brokers.length)
+  return replicationFor(deps.replicationFactor, cluster.brokers.length)
+}
+
+/**
+ * The replication factor of the topics the relay creates on a cluster of `brokers` live brokers:
+ * -1 is min(3, brokers) (kafkajs speaks CreateTopics v3, which predates "-1 = broker default",
+ * KIP-464). One above the broker count is a CONFIG_INVALID naming topics.replicationFactor, where
+ * Kafka's own answer (INVALID_REPLICATION_FACTOR) reached the operator as a stack trace.
+ */
+export function replicationFor(replicationFactor: number, brokers: number): number {
+  if (replicationFactor <= 0) return Math.min(3, brokers)
+  if (replicationFactor <= brokers) return replicationFactor
+  throw new RelayError(
+    'CONFIG_INVALID',
+    `topics.replicationFactor is ${replicationFactor}, but the Kafka cluster has ${brokers} live broker${brokers === 1 ? '' : 's'}: set it to at most ${brokers}, or to -1 (min(3, brokers)), or start the missing brokers`,
+    { classification: 'systemic' },
+  )
 }
 
 /**

@@ -82,6 +82,19 @@ describe('moca-relay check', () => {
     expect(lines[3]).toMatch(new RegExp(`^✓ input topics\\s+${topic} \\(1 partition\\)$`))
   })
 
+  it('regression: fails the Kafka line for a replication factor the cluster cannot give', async () => {
+    const env = createKafkaTestEnv()
+    const topic = await env.createTopic('kyc.completed', { numPartitions: 1 })
+    const f = await startSandboxFixture()
+    const config = { ...relayConfig(env.brokers, f, topic), topics: { replicationFactor: 5 } }
+    const { code, lines } = await check(await configFolder(config, f.privateKeyPem))
+
+    expect(code).toBe(1)
+    expect(lines.find((l) => l.includes('Kafka'))).toMatch(
+      /^✗ Kafka +CONFIG_INVALID: topics\.replicationFactor is 5, but the Kafka cluster has 1 live broker: set it to at most 1/,
+    )
+  })
+
   it('fails, naming what to fix: a missing input topic and a key MocaChain does not know', async () => {
     const env = createKafkaTestEnv()
     const f = await startSandboxFixture()

@@ -62,6 +62,21 @@ describe('ensureTopics', () => {
     ])
   })
 
+  // was: Kafka's INVALID_REPLICATION_FACTOR, a KafkaJSAggregateError stack trace and exit 70
+  it('refuses a replication factor above the live brokers, naming the setting, before creating', async () => {
+    const { admin, log } = adminRacingAnotherClient(0, true)
+    await expect(
+      ensureTopics({ admin, replicationFactor: 3, logger: createSilentLogger() }, [
+        { topic: 'out', partitions: 1 },
+      ]),
+    ).rejects.toMatchObject({
+      code: 'CONFIG_INVALID',
+      message:
+        'topics.replicationFactor is 3, but the Kafka cluster has 1 live broker: set it to at most 1, or to -1 (min(3, brokers)), or start the missing brokers',
+    })
+    expect(log).toEqual([])
+  })
+
   it('gives up with KAFKA_UNAVAILABLE when the topics never get a leader', async () => {
     const { admin } = adminRacingAnotherClient(Number.POSITIVE_INFINITY)
     await expect(waitForTopicLeaders(admin, ['out'], 300)).rejects.toMatchObject({
