@@ -55,7 +55,7 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
     logLevel: logLevel.INFO,
     logCreator: () => (entry: LogEntry) => {
       const { fields, message } = readLogEntry(entry)
-      if (isExpectedRetry(message, fields)) {
+      if (isExpectedRetry(message, fields) || isBrokerErrorResponse(entry.namespace, message)) {
         log.debug(fields, message)
         return
       }
@@ -109,6 +109,18 @@ function readLogEntry(entry: LogEntry): {
 
 function errorText(err: Error): string {
   return err.message === '' ? err.name : `${err.name}: ${err.message}`
+}
+
+/**
+ * kafkajs logs every error code a broker answers with at ERROR ("Response Heartbeat(key: 12,
+ * version: 3)" with "The group is rebalancing, so a rejoin is needed" on every rebalance, "This
+ * server does not host this topic-partition" for a topic created a moment ago), before the
+ * request's caller retries it or fails. The caller's outcome is what counts, and a failure that
+ * matters reaches the relay's own log as an error; at ERROR these lines page whoever alerts on
+ * error logs for routine events (72 in one scale-out and scale-in). They go to debug.
+ */
+function isBrokerErrorResponse(namespace: string, message: string): boolean {
+  return namespace === 'Connection' && message.startsWith('Response ')
 }
 
 /**
