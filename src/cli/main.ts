@@ -4,6 +4,19 @@ import '../kafka/kafkajs-patches.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { commands } from './commands.js'
 
+/**
+ * A reader that went away (`moca-relay check | head -3`) ends the command as it ends any Unix
+ * tool, quietly and with the status of a SIGPIPE (128 + 13), not with an unhandled EPIPE 'error'
+ * event and a stack trace. Node ignores SIGPIPE itself, so the write fails instead.
+ */
+const SIGPIPE_STATUS = 141
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(SIGPIPE_STATUS)
+    throw err
+  })
+}
+
 function printHelp(): void {
   const width = Math.max(...commands.map((c) => c.name.length), 4)
   const lines = commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`)
