@@ -1,5 +1,5 @@
 import { loadConfig } from '../config/load-config.js'
-import { RelayError } from '../errors/relay-error.js'
+import { isRelayError, RelayError } from '../errors/relay-error.js'
 import { issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { connectAdmin, createKafkaFromConfig } from './kafka-from-config.js'
 import { createLogger } from '../ops/logger.js'
@@ -18,6 +18,7 @@ import { checkRunId, newRunId } from './run-id.js'
 import {
   formatPartitionOffsets,
   parseOffsetSpec,
+  type OffsetSpec,
   rangePastLiveRelay,
   rangeProblem,
   resolveRange,
@@ -92,6 +93,22 @@ export function createReplayCommand(): Command {
         process.stderr.write(`moca-relay replay: ${runIdProblem}.\n\n${USAGE}\n`)
         return 2
       }
+      // A malformed --from or --to is a usage mistake like the others here: said before the
+      // config is read or Kafka is asked anything, and exit 2.
+      let bounds: {
+        from: { text: string; spec: OffsetSpec }
+        to: { text: string; spec: OffsetSpec }
+      }
+      try {
+        bounds = {
+          from: { text: values.from, spec: parseOffsetSpec(values.from, '--from') },
+          to: { text: values.to, spec: parseOffsetSpec(values.to, '--to') },
+        }
+      } catch (err) {
+        if (!isRelayError(err)) throw err
+        process.stderr.write(`moca-relay replay: ${err.message}.\n\n${USAGE}\n`)
+        return 2
+      }
       const loaded = await loadConfig(values.config)
       const { config } = loaded
       const topic = values.topic
@@ -121,10 +138,6 @@ export function createReplayCommand(): Command {
         retentionMs: config.ledger.retention,
       }
       try {
-        const bounds = {
-          from: { text: values.from, spec: parseOffsetSpec(values.from, '--from') },
-          to: { text: values.to, spec: parseOffsetSpec(values.to, '--to') },
-        }
         range = await resolveRange(
           admin,
           topic,

@@ -53,6 +53,28 @@ async function configFile(): Promise<string> {
 }
 
 describe('moca-relay replay, refusing before it starts', () => {
+  it.each([
+    ['--from', 'foo', /--from "foo" is not an offset, "earliest", "latest", "live"/],
+    ['--to', '2026-11-24T09:00:00', /--to "2026-11-24T09:00:00" has no time zone/],
+  ])(
+    'regression: refuses a malformed %s with exit code 2 and the usage, as other usage mistakes',
+    async (option, value, says) => {
+      // The failure: exit 1 and "[CONFIG_INVALID]" after connecting to Kafka, where a backwards
+      // range or a bad --run-id exits 2 with the usage.
+      const { code, stderr } = await replay([
+        '--config',
+        await configFile(),
+        '--topic',
+        'kyc.completed',
+        option,
+        value,
+      ])
+      expect(code).toBe(2)
+      expect(stderr).toMatch(new RegExp(`^moca-relay replay: ${says.source}`))
+      expect(stderr).toMatch(/\n\nUsage:\n {2}moca-relay replay /)
+    },
+  )
+
   it('refuses --dry-run with --reissue with exit code 2: a dry run must not reissue', async () => {
     const { code, stderr } = await replay([
       '--config',
