@@ -71,7 +71,9 @@ export function buildSampleStream(topics: SampleTopics, events: number): SampleS
       value: JSON.stringify({
         id: `kyc-${i}`,
         type: 'kyc.completed',
-        // Unique per event: every KYC result is distinct content, hence its own credential.
+        // Unique per event: the demo's kyc route maps it to verifiedAt, so there every KYC result
+        // is distinct content and its own credential. (examples/relay.yaml's kyc route leaves it
+        // out: a user's repeat of the same level and country is a duplicate there, by design.)
         occurredAt: new Date(Date.UTC(2026, 10, 25, 9, 0, 0) + i * 1_000).toISOString(),
         user: { email: emailOf(u), country: COUNTRIES[u % COUNTRIES.length] },
         kyc: { level: 1 + (i % 3), provider: 'sumsub', checks: ['document', 'liveness'] },

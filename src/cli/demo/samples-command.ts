@@ -9,7 +9,10 @@ const USAGE = `Usage:
   moca-relay samples [--prefix demo] [--events 600]
       Produces the demo's sample stream to <prefix>.kyc.completed (JSON) and
       <prefix>.member.joined (CloudEvents), creating them if missing, on KAFKA_BROKERS
-      (default 127.0.0.1:9092). docker compose runs it once before the relay starts.`
+      (default 127.0.0.1:9092). Beside the --events regular events come 6 more that real
+      streams carry: poison records, a user who refused consent (noah.refuses@example.com),
+      an event delivered twice and one no route issues for. docker compose runs it once
+      before the relay starts.`
 
 export function createSamplesCommand(): Command {
   return {
