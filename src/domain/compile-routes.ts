@@ -23,8 +23,18 @@ export interface CompiledRoute {
   readonly email: Expression
   readonly buildSubject: SubjectBuilder
   readonly subjectSource: string
+  /**
+   * Each expression of a credentialSubject mapping, with its field (`credentialSubject.level`):
+   * when building the subject fails, these say which one threw. Empty for a module.
+   */
+  readonly subjectFields: readonly SubjectField[]
   readonly idempotency: CompiledIdempotency
   readonly ordering: CompiledOrdering
+}
+
+export interface SubjectField {
+  readonly field: string
+  readonly expression: Expression
 }
 
 export class RouteCompileError extends Error {
@@ -50,6 +60,7 @@ export function compileRoutes(
     }
     let buildSubject: SubjectBuilder
     let subjectSource: string
+    const subjectFields: SubjectField[] = []
     if (route.credentialSubjectModule !== undefined) {
       const loaded = modules.get(route.name)
       if (!loaded) {
@@ -60,9 +71,12 @@ export function compileRoutes(
       buildSubject = loaded
       subjectSource = `module ${route.credentialSubjectModule}`
     } else {
-      buildSubject = compileSubject(route.credentialSubject ?? null, (source, path) =>
-        compile(source, `credentialSubject${path}`),
-      )
+      buildSubject = compileSubject(route.credentialSubject ?? null, (source, path) => {
+        const field = `credentialSubject${path}`
+        const expression = compile(source, field)
+        subjectFields.push({ field, expression })
+        return expression
+      })
       subjectSource = JSON.stringify(route.credentialSubject)
     }
     const ordering: CompiledOrdering =
@@ -85,6 +99,7 @@ export function compileRoutes(
       email: compile(route.email, 'email'),
       buildSubject,
       subjectSource,
+      subjectFields,
       idempotency,
       ordering,
     }

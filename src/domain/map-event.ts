@@ -122,14 +122,18 @@ async function buildCommand(
   try {
     subject = await route.buildSubject(event.data, bindings)
   } catch (err) {
+    // (the failure path only: the hot path builds the subject in one go)
+    const failed = await failedSubjectField(route, event.data, bindings)
     return {
       kind: 'failed',
       route,
-      error: new RelayError(
-        'INPUT_MAPPING_FAILED',
-        `route "${route.name}": building credentialSubject (${route.subjectSource}) failed: ${causeText(err)}`,
-        { classification: 'terminal', cause: err },
-      ),
+      error:
+        failed ??
+        new RelayError(
+          'INPUT_MAPPING_FAILED',
+          `route "${route.name}": building credentialSubject (${route.subjectSource}) failed: ${causeText(err)}`,
+          { classification: 'terminal', cause: err },
+        ),
     }
   }
   if (typeof subject !== 'object' || subject === null || Array.isArray(subject)) {
@@ -252,6 +256,23 @@ async function orderingKeyOf(
       )
     }
   }
+}
+
+/**
+ * The first expression of the route's credentialSubject mapping that throws on this event, as
+ * the error naming its field and source (as a filter's or an email's does), or null: a module's
+ * subject, or a failure no single expression repeats.
+ */
+async function failedSubjectField(
+  route: CompiledRoute,
+  data: unknown,
+  bindings: EventBindings,
+): Promise<RelayError | null> {
+  for (const { field, expression } of route.subjectFields) {
+    const value = await evaluate(route, expression, field, data, bindings)
+    if (value instanceof RelayError) return value
+  }
+  return null
 }
 
 async function evaluate(

@@ -441,13 +441,20 @@ describe('toCommand', () => {
     expect(outcome.kind).toBe('failed')
     if (outcome.kind !== 'failed') return
     expect(outcome.error.code).toBe('INPUT_MAPPING_FAILED')
-    expect(outcome.error.message).toContain('building credentialSubject')
+    // the field whose expression threw, not the whole mapping (README: "names the expression")
+    expect(outcome.error.message).toContain(
+      'route "kyc": credentialSubject.amount expression "$number(amount)" failed on this event: ',
+    )
+    expect(outcome.error.message).not.toContain('note')
     expect(outcome.error.message.length).toBeLessThan(500)
     expect(outcome.error.message).toMatch(/^[\x20-\x7e]*$/)
     const short = await toCommand(
       event({ email: 'a@x.io', note: 'ask bob.smith@example.org' }),
       at,
       [route!],
+    )
+    expect(short.kind === 'failed' && short.error.message).toContain(
+      'credentialSubject.note expression "$number(note)"',
     )
     expect(short.kind === 'failed' && short.error.message).toContain('b***@example.org')
     expect(short.kind === 'failed' && short.error.message).not.toContain('bob.smith')
