@@ -165,7 +165,7 @@ async function writableFolder<T>(dir: string, write: () => Promise<T>): Promise<
     if (isRelayError(err) || typeof code !== 'string') throw err
     throw new RelayError(
       'KEY_WRITE_FAILED',
-      `cannot write the keys to --out ${dir} (${code}: ${(err as Error).message}); pick a folder you can write`,
+      `cannot write the keys to --out ${dir} (${(err as Error).message.startsWith(code) ? '' : `${code}: `}${(err as Error).message}); pick a folder you can write`,
       { classification: 'terminal', cause: err },
     )
   }
