@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { httpUrl } from './http-url.js'
 
 /**
  * A whole number written in decimal digits and nothing else, from `min` to `max` (no bound: up to
@@ -29,7 +30,7 @@ export const RelayEnv = z.object({
   /** kafka.sasl.clientSecret for mechanism oauthbearer. */
   KAFKA_SASL_CLIENT_SECRET: z.string().min(1).optional(),
   /** Confluent-API schema registry base URL (Apicurio: …/apis/ccompat/v7). */
-  SCHEMA_REGISTRY_URL: z.url().optional(),
+  SCHEMA_REGISTRY_URL: httpUrl('http://localhost:8081').optional(),
   SCHEMA_REGISTRY_PASSWORD: z.string().min(1).optional(),
   /** MocaChain base URL or preset (sandbox, production, production-legacy). */
   MOCA_BASE_URL: z.string().min(1).optional(),

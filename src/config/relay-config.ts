@@ -3,6 +3,7 @@ import { DEFAULT_PARTNER_SCOPE, MOCA_BASE_URLS, OnDuplicate } from '../domain/mo
 import { DEFAULTS } from './defaults.js'
 import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { Duration, LongDuration } from './duration.js'
+import { httpUrl } from './http-url.js'
 import { checkMocaBaseUrl } from '../moca/moca-base-url.js'
 
 /**
@@ -207,8 +208,7 @@ const KafkaSasl = z
       .min(1)
       .optional()
       .describe('plain / scram-*: prefer the KAFKA_SASL_PASSWORD environment variable.'),
-    tokenEndpoint: z
-      .url({ protocol: /^https?$/ })
+    tokenEndpoint: httpUrl('https://idp.example.com/oauth2/token')
       .optional()
       .describe(
         "oauthbearer: the identity provider's OAuth 2 token URL; the relay asks it for a client-credentials token and renews it at 80% of its lifetime.",
@@ -506,9 +506,9 @@ export const RelayConfig = z
     kafka: KafkaConfig,
     schemaRegistry: z
       .strictObject({
-        url: z
-          .url()
-          .describe('Confluent-API registry base URL. Overridden by SCHEMA_REGISTRY_URL.'),
+        url: httpUrl('http://localhost:8081').describe(
+          'Confluent-API registry base URL. Overridden by SCHEMA_REGISTRY_URL.',
+        ),
         username: z.string().optional().describe('HTTP Basic user (Confluent Cloud: the API key).'),
         password: z.string().optional().describe('Prefer SCHEMA_REGISTRY_PASSWORD.'),
       })
