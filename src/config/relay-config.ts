@@ -277,10 +277,23 @@ const BROKER_LIMITS = {
   maxTransactionTimeoutMs: 900_000,
 } as const
 
+/**
+ * One bootstrap broker, host:port. A port out of range passed here and failed only at connect,
+ * with kafkajs's own text ("Port should be >= 0 and < 65536").
+ */
+const Broker = z
+  .string()
+  .regex(/^[^:\s]+:\d+$/, { message: 'a broker is host:port' })
+  .superRefine((broker, ctx) => {
+    const port = /:(\d+)$/.exec(broker)?.[1]
+    if (port !== undefined && !(Number(port) >= 1 && Number(port) <= 65535))
+      ctx.addIssue({ code: 'custom', message: `port ${port} is out of range (1–65535)` })
+  })
+
 export const KafkaConfig = z
   .strictObject({
     brokers: z
-      .array(z.string().regex(/^[^:\s]+:\d+$/, { message: 'a broker is host:port' }))
+      .array(Broker)
       .min(1)
       .default(['127.0.0.1:9092'])
       .describe('Bootstrap brokers. Overridden by KAFKA_BROKERS (comma-separated).'),
