@@ -47,7 +47,7 @@ export const DEFAULTS = {
     internalPrefix: 'moca-relay',
     /** Partitions of output and internal topics the relay creates; 12 spreads well on 1–12 instances. */
     partitions: 12,
-    /** -1 lets the broker decide (its default.replication.factor). */
+    /** -1: min(3, brokers) (kafkajs's CreateTopics predates the broker's own -1 default). */
     replicationFactor: -1,
   },
   issue: {

@@ -12,6 +12,20 @@ import { checkMocaBaseUrl } from '../moca/moca-base-url.js'
  * configuration reference can be generated from this schema (a test keeps them in step).
  */
 
+/**
+ * A consumer group or transactional id prefix. Kafka takes any string, so a blank one or a stray
+ * space (`groupId: ' moca-relay'`, a YAML slip) would silently name another group than meant.
+ */
+const KafkaName = (ifBlank: string) =>
+  z.string().superRefine((name, ctx) => {
+    if (name.trim() === '') ctx.addIssue({ code: 'custom', message: `cannot be blank: ${ifBlank}` })
+    else if (name !== name.trim())
+      ctx.addIssue({
+        code: 'custom',
+        message: `"${name}" has leading or trailing whitespace: remove it (Kafka would keep it as part of the name)`,
+      })
+  })
+
 /** Kafka's own rule for topic names. */
 const TopicName = z.string().regex(/^[a-zA-Z0-9._-]{1,249}$/, {
   message: 'a topic name is 1–249 characters of letters, digits, ".", "_" and "-"',
@@ -302,14 +316,12 @@ export const KafkaConfig = z
       .min(1)
       .default(DEFAULTS.kafka.clientId)
       .describe('Kafka client id, in broker logs and quotas.'),
-    groupId: z
-      .string()
-      .min(1)
+    groupId: KafkaName(
+      `name the consumer group, or leave groupId out for "${DEFAULTS.kafka.groupId}"`,
+    )
       .default(DEFAULTS.kafka.groupId)
       .describe('Consumer group of the issue stage; the confirm stage uses <groupId>.confirm.'),
-    transactionalIdPrefix: z
-      .string()
-      .min(1)
+    transactionalIdPrefix: KafkaName('leave transactionalIdPrefix out to use the groupId')
       .optional()
       .describe('Prefix of the per-partition transactional ids (default: the groupId).'),
     transactionTimeout: Duration.default(DEFAULTS.kafka.transactionTimeoutMs)
@@ -404,7 +416,10 @@ export const TopicsConfig = z
     replicationFactor: z
       .number()
       .int()
-      .min(-1)
+      // 0 was read as -1 (topic-admin takes anything below 1 as "not set"): a typo, not a choice.
+      .refine((n) => n === -1 || n >= 1, {
+        message: 'must be -1 (min(3, brokers)) or a number of replicas, 1 or more',
+      })
       .default(DEFAULTS.topics.replicationFactor)
       .describe('Replication of created topics; -1: min(3, brokers).'),
     create: z
@@ -616,6 +631,14 @@ export const RelayConfig = z
         ),
       })
       .refine(delaysInOrder, DELAYS_OUT_OF_ORDER)
+      // The first poll waits initialDelay whatever the deadline, and the deadline only stops the
+      // polls after it: a shorter deadline would be one poll at initialDelay, then CONFIRM_TIMEOUT
+      // saying "not ONCHAIN <deadline> after issuance", which it never was. Equal is one poll.
+      .refine((confirm) => !(confirm.deadline < confirm.initialDelay), {
+        path: ['deadline'],
+        message:
+          'confirm.deadline is shorter than confirm.initialDelay, the wait before the first status poll: each credential would get one poll, at initialDelay, and fail with CONFIRM_TIMEOUT unless already ONCHAIN. Set deadline to at least initialDelay',
+      })
       .prefault({}),
     ledger: z
       .strictObject({
