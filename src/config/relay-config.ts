@@ -689,7 +689,7 @@ export const RelayConfig = z
     shutdown: z
       .strictObject({
         drainTimeout: Duration.default(DEFAULTS.shutdown.drainTimeout).describe(
-          'On SIGTERM, calls under way get this long to finish and commit.',
+          "On SIGTERM, calls under way get this long to finish and commit. 0: no drain; they are abandoned at once and their records processed again by the partition's next owner.",
         ),
       })
       .prefault({}),

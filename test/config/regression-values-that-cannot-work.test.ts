@@ -45,10 +45,12 @@ describe('config values that cannot mean what they say', () => {
     )
   })
 
-  it('takes what works: -1 and 1 replicas, a deadline equal to initialDelay (one poll)', () => {
+  it('takes what works: -1 and 1 replicas, a deadline equal to initialDelay (one poll), no drain', () => {
     expect(parse({ topics: { replicationFactor: 1 } }).config.topics.replicationFactor).toBe(1)
     expect(parse({}).config.topics.replicationFactor).toBe(-1)
     const confirm = { initialDelay: '1m', maxDelay: '1m', deadline: '1m' }
     expect(parse({ confirm }).config.confirm.deadline).toBe(60_000)
+    // A zero drain is a choice: the workers stop at once, as they do on a rebalance (stop(0)).
+    expect(parse({ shutdown: { drainTimeout: 0 } }).config.shutdown.drainTimeout).toBe(0)
   })
 })
