@@ -8,13 +8,23 @@ const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)$/
  * (`500ms`, `30s`, `10m`, `2h`, `30d`). Parsed to milliseconds. Unbounded: see `Duration`.
  */
 export const LongDuration = z
-  .union([
-    z.number().int().nonnegative(),
-    z.string().regex(DURATION_PATTERN, {
-      message:
-        'expected a duration such as 500ms, 30s, 10m, 2h or 30d (or a number of milliseconds)',
-    }),
-  ])
+  .union(
+    [
+      z.number().int().nonnegative({ message: 'a duration cannot be negative' }),
+      z.string().regex(DURATION_PATTERN, {
+        message:
+          'expected a duration such as 500ms, 30s, 10m, 2h or 30d (or a number of milliseconds)',
+      }),
+    ],
+    {
+      // Neither branch took the value (zod's own text is a bare "Invalid input"): a fraction
+      // (20.5), or neither a number nor a string.
+      error: (issue) =>
+        typeof issue.input === 'number' && Number.isFinite(issue.input)
+          ? `${issue.input} is not a duration: a number is whole milliseconds; for a fraction, write a string with a unit (20ms, 1.5s, 30s)`
+          : 'expected a duration: a whole number of milliseconds, or a string with a unit (20ms, 30s, 10m, 2h, 30d)',
+    },
+  )
   .transform((value) => (typeof value === 'number' ? value : parseDuration(value)))
   .meta({ description: 'milliseconds, or a string with a unit: 500ms, 30s, 10m, 2h, 30d' })
 
