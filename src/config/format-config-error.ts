@@ -22,6 +22,10 @@ export function formatConfigIssues(
     if (issue.code === 'unrecognized_keys') {
       return `  - ${where}: unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the configuration reference in the README)`
     }
+    if (issue.code === 'invalid_key') {
+      // zod says "Invalid key in record"; the key's own schema says what is wrong with it.
+      return `  - ${where}: ${issue.issues.map((inner) => inner.message).join('; ')}`
+    }
     if (issue.code === 'invalid_type' && issue.message.includes('received undefined')) {
       return `  - ${where}: required, but missing`
     }

@@ -349,30 +349,37 @@ export const KafkaConfig = z
       "How often the relay's Kafka clients refresh the cluster metadata: a partition added to an input topic is consumed (and its ledger partition added) within this long; its records wait meanwhile.",
     ),
     ssl: z
-      .union([
-        z.boolean(),
-        z.strictObject({
-          ca: z
-            .string()
-            .min(1)
-            .optional()
-            .describe(
-              "PEM file of the CA that signed the brokers' certificates (default: the system CAs), relative to the config file.",
-            ),
-          cert: z
-            .string()
-            .min(1)
-            .optional()
-            .describe('PEM file of the client certificate, for brokers that require one (mTLS).'),
-          key: z
-            .string()
-            .min(1)
-            .optional()
-            .describe(
-              "PEM file of the client certificate's private key (not encrypted: protect the file instead).",
-            ),
-        }),
-      ])
+      .union(
+        [
+          z.boolean(),
+          z.strictObject({
+            ca: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "PEM file of the CA that signed the brokers' certificates (default: the system CAs), relative to the config file.",
+              ),
+            cert: z
+              .string()
+              .min(1)
+              .optional()
+              .describe('PEM file of the client certificate, for brokers that require one (mTLS).'),
+            key: z
+              .string()
+              .min(1)
+              .optional()
+              .describe(
+                "PEM file of the client certificate's private key (not encrypted: protect the file instead).",
+              ),
+          }),
+        ],
+        {
+          // zod's own text is a bare "Invalid input"; `ssl: 'true'` (quoted) is the likely slip.
+          error: (issue) =>
+            `${typeof issue.input === 'string' ? `"${issue.input}" is a string: ` : ''}must be true or false (unquoted), or { ca, cert, key }`,
+        },
+      )
       .default(false)
       .refine(
         (ssl) => typeof ssl === 'boolean' || (ssl.cert === undefined) === (ssl.key === undefined),
@@ -400,7 +407,9 @@ export const TopicsConfig = z
     ),
     internalPrefix: z
       .string()
-      .regex(/^[a-zA-Z0-9._-]{1,100}$/)
+      .regex(/^[a-zA-Z0-9._-]{1,100}$/, {
+        message: 'a topic prefix is 1–100 characters of letters, digits, ".", "_" and "-"',
+      })
       .default(DEFAULTS.topics.internalPrefix)
       .describe(
         'Internal topics: <prefix>.issue-ledger.<input topic> and <prefix>.confirm-ledger (compacted), <prefix>.confirm-queue.',
@@ -432,7 +441,14 @@ export const TopicsConfig = z
 export const MocaConfig = z
   .strictObject({
     baseUrl: z
-      .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.url()])
+      // Any string, then the client's rules, which say what is wrong (a z.url() branch added a
+      // bare "Invalid URL" line before them). The enum is for the reference. Plain http to
+      // another host needs allowInsecureHttp, so the object checks that below.
+      .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.string()])
+      .superRefine((baseUrl, ctx) => {
+        const checked = checkMocaBaseUrl(baseUrl, true)
+        if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem })
+      })
       .default(DEFAULTS.moca.baseUrl)
       .describe(
         'sandbox, production, production-legacy, or a URL (…/v1). Overridden by MOCA_BASE_URL.',
@@ -524,7 +540,9 @@ export const MocaConfig = z
       .optional(),
   })
   .superRefine((moca, ctx) => {
-    // The client's own rules, here so that the error names the field (or MOCA_BASE_URL).
+    // The client's own rules, here so that the error names the field (or MOCA_BASE_URL). Every
+    // other problem of the URL is the field's own, reported above.
+    if (!checkMocaBaseUrl(moca.baseUrl, true).ok) return
     const checked = checkMocaBaseUrl(moca.baseUrl, moca.allowInsecureHttp, 'moca.allowInsecureHttp')
     if (!checked.ok) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: checked.problem })
   })
