@@ -558,9 +558,23 @@ export const RelayConfig = z
         username: z.string().optional().describe('HTTP Basic user (Confluent Cloud: the API key).'),
         password: z.string().optional().describe('Prefer SCHEMA_REGISTRY_PASSWORD.'),
       })
-      .refine((r) => (r.username === undefined) === (r.password === undefined), {
-        message:
-          'schemaRegistry.username and schemaRegistry.password go together (the password may come from SCHEMA_REGISTRY_PASSWORD)',
+      // Reported on the field that is there, so that the error names its origin: a password
+      // from SCHEMA_REGISTRY_PASSWORD is the variable's, not the file's.
+      .superRefine((registry, ctx) => {
+        if (registry.password !== undefined && registry.username === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['password'],
+            message:
+              'a password without schemaRegistry.username: add schemaRegistry.username (Confluent Cloud: the API key), or remove the password (unset SCHEMA_REGISTRY_PASSWORD, or drop schemaRegistry.password)',
+          })
+        if (registry.username !== undefined && registry.password === undefined)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['username'],
+            message:
+              'a username without a password: set SCHEMA_REGISTRY_PASSWORD (or schemaRegistry.password), or remove schemaRegistry.username',
+          })
       })
       .optional(),
     topics: TopicsConfig,

@@ -266,7 +266,7 @@ describe('loadConfig', () => {
       parseConfig({ ...minimalConfig, schemaRegistry }, { env, configPath: 'relay.yaml' }).config
         .schemaRegistry
     expect(() => parse({ ...registry, username: 'api-key' })).toThrow(
-      /schemaRegistry\.username and schemaRegistry\.password go together/,
+      /schemaRegistry\.username: a username without a password: set SCHEMA_REGISTRY_PASSWORD/,
     )
     expect(
       parse({ ...registry, username: 'api-key' }, { SCHEMA_REGISTRY_PASSWORD: 's3cret' }),
