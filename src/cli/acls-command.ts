@@ -33,6 +33,12 @@ export function createAclsCommand(io: ConfigCommandIo): Command {
         io.stderr,
       )
       if (parsed === null) return 2
+      const given = parsed.values.principal
+      const principalProblem = given === undefined ? null : problemOfPrincipal(given)
+      if (principalProblem !== null) {
+        io.stderr.write(`moca-relay acls: ${principalProblem}\n\n${USAGE}\n`)
+        return 2
+      }
       let config: RelayConfig
       try {
         config = (await loadConfig(parsed.values.config, io.env ? { env: io.env } : {})).config
@@ -42,7 +48,7 @@ export function createAclsCommand(io: ConfigCommandIo): Command {
         )
         return 1
       }
-      const principal = parsed.values.principal ?? defaultPrincipal(config)
+      const principal = given ?? defaultPrincipal(config)
       if (principal === null) {
         io.stderr.write(
           "moca-relay acls: kafka.sasl is not set, so the principal is not known: pass --principal (mTLS: User:<the certificate's distinguished name>)\n",
@@ -64,4 +70,17 @@ function defaultPrincipal(config: RelayConfig): string | null {
   const sasl = config.kafka.sasl
   if (sasl === undefined) return null
   return `User:${sasl.mechanism === 'oauthbearer' ? sasl.clientId : sasl.username}`
+}
+
+/**
+ * Kafka names a principal `<type>:<name>` (User:relay-svc); kafka-acls.sh refuses one without
+ * the type, so a bare name would print commands that all fail.
+ */
+function problemOfPrincipal(principal: string): string | null {
+  const colon = principal.indexOf(':')
+  if (colon <= 0)
+    return `--principal "${principal}" needs a type, e.g. User:${principal.replace(/^:/, '') || 'moca-relay'}`
+  if (principal.slice(colon + 1).trim() === '')
+    return `--principal "${principal}" has no name after the type, e.g. ${principal.slice(0, colon)}:moca-relay`
+  return null
 }
