@@ -1,7 +1,6 @@
 import { relative, resolve } from 'node:path'
 import { parseCommandLine } from './usage-error.js'
 import { readEnvOrFail } from '../config/load-config.js'
-import { RelayError } from '../errors/relay-error.js'
 import { createLocalStack, type ServiceUpResult } from '../stack/local-stack.js'
 import type { ServiceStatus } from '../stack/managed-service.js'
 import {
@@ -51,16 +50,26 @@ export const stackCommand: Command = {
     })
     if (parsed === null) return 2
     const { values, positionals } = parsed
-    const action = positionals[0]
-    if (positionals.length !== 1 || (action !== 'up' && action !== 'down' && action !== 'status')) {
-      process.stderr.write(`${USAGE}\n`)
+    const usageError = (problem: string): number => {
+      process.stderr.write(`moca-relay stack: ${problem}\n\n${USAGE}\n`)
       return 2
     }
+    const [action, ...extra] = positionals
+    if (action === undefined) return usageError(`which stack command? (${ACTIONS.join(', ')})`)
+    if (!isAction(action))
+      return usageError(`unknown stack command "${action}" (${ACTIONS.join(', ')})`)
+    if (extra.length > 0) return usageError(`unexpected argument "${extra[0]}"`)
+    const ports: { -readonly [K in PortSetting]?: number } = {}
+    for (const [flag, setting] of Object.entries(PORT_FLAGS)) {
+      const value = values[flag as keyof typeof PORT_FLAGS]
+      if (value === undefined) continue
+      if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+        return usageError(`--${flag} must be a port number (1-65535), got "${value}"`)
+      ports[setting] = Number(value)
+    }
     const overrides: StackOverrides = {
+      ...ports,
       ...(values.host === undefined ? {} : { host: values.host }),
-      ...portOverride('kafkaPort', '--kafka-port', values['kafka-port']),
-      ...portOverride('controllerPort', '--controller-port', values['controller-port']),
-      ...portOverride('registryPort', '--registry-port', values['registry-port']),
       ...(values['stack-dir'] === undefined ? {} : { stackDir: values['stack-dir'] }),
     }
     const settings = resolveStackSettings(readEnvOrFail(), overrides)
@@ -107,26 +116,17 @@ export const stackCommand: Command = {
   },
 }
 
-/** The environment, with a bad value reported as CONFIG_INVALID naming the variable. */
+const ACTIONS = ['up', 'down', 'status'] as const
+type Action = (typeof ACTIONS)[number]
+const isAction = (word: string): word is Action => (ACTIONS as readonly string[]).includes(word)
 
-function portOverride<K extends 'kafkaPort' | 'controllerPort' | 'registryPort'>(
-  key: K,
-  flag: string,
-  value: string | undefined,
-): Partial<Record<K, number>> {
-  if (value === undefined) return {}
-  const port = Number(value)
-  if (!Number.isInteger(port) || port < 1 || port > 65535) {
-    throw new RelayError(
-      'CONFIG_INVALID',
-      `${flag} must be a port number (1-65535), got "${value}".`,
-      {
-        classification: 'terminal',
-      },
-    )
-  }
-  return { [key]: port } as Partial<Record<K, number>>
-}
+/** The port flags, by the setting each overrides. */
+const PORT_FLAGS = {
+  'kafka-port': 'kafkaPort',
+  'controller-port': 'controllerPort',
+  'registry-port': 'registryPort',
+} as const
+type PortSetting = (typeof PORT_FLAGS)[keyof typeof PORT_FLAGS]
 
 /**
  * `npm run stack:down`, with a flag for each setting that differs from the default: a bare
