@@ -4,12 +4,12 @@ import { keySourceFromText, loadSigningKey, type KeySource } from '../auth/load-
 import {
   createPartnerTokenSigner,
   DEFAULT_TOKEN_TTL_SECONDS,
+  MAX_TOKEN_TTL_SECONDS,
 } from '../auth/partner-token-signer.js'
-import { isSigningAlgorithm, type SigningAlgorithm } from '../auth/signing-algorithm.js'
+import { isSigningAlgorithm } from '../auth/signing-algorithm.js'
 import type { RelayEnv } from '../config/env.js'
 import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
-import { RelayError } from '../errors/relay-error.js'
 import type { Command } from './command.js'
 import { publishedKidOf } from './published-kid.js'
 import { parseCommandLine } from './usage-error.js'
@@ -88,7 +88,8 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
     )
     return 2
   }
-  const alg = parseAlg(values.alg)
+  if (!isSigningAlgorithm(values.alg)) return usageError(io, 'generate', algProblem(values.alg))
+  const alg = values.alg
   const written = await writePartnerKeyFiles({
     dir: resolve(values.out),
     alg,
@@ -143,6 +144,16 @@ async function token(
     io.stderr.write(`moca-relay keys token: --partner-id and --email are required.\n\n${USAGE}\n`)
     return 2
   }
+  if (values.alg !== undefined && !isSigningAlgorithm(values.alg))
+    return usageError(io, 'token', algProblem(values.alg))
+  // Checked before the key is read: Number('abc') reached the signer, which said "got NaN".
+  const ttlSeconds = /^[0-9]+$/.test(values.ttl) ? Number(values.ttl) : NaN
+  if (!(ttlSeconds >= 1 && ttlSeconds <= MAX_TOKEN_TTL_SECONDS))
+    return usageError(
+      io,
+      'token',
+      `--ttl must be a whole number of seconds from 1 to ${MAX_TOKEN_TTL_SECONDS}, got "${values.ttl}".`,
+    )
   let source: KeySource
   if (values.key !== undefined) {
     source = { kind: 'pem-file', path: values.key }
@@ -154,7 +165,7 @@ async function token(
     }
     source = keySourceFromText(fromEnv)
   }
-  const alg = values.alg === undefined ? undefined : parseAlg(values.alg)
+  const alg = values.alg
   let key = await loadSigningKey({ source, alg, kid: values.kid })
   let kidOrigin: string
   const published =
@@ -176,16 +187,17 @@ async function token(
     key,
     partnerId,
     scope: values.scope,
-    ttlSeconds: Number(values.ttl),
+    ttlSeconds,
   })
   io.stdout.write(`${(await signer.sign(email)).token}\n`)
   io.stderr.write(`Signed with kid ${key.kid}${kidOrigin}.\n`)
   return 0
 }
 
-function parseAlg(value: string): SigningAlgorithm {
-  if (isSigningAlgorithm(value)) return value
-  throw new RelayError('CONFIG_INVALID', `--alg must be ES256 or RS256, not "${value}".`, {
-    classification: 'terminal',
-  })
+const algProblem = (value: string): string => `--alg must be ES256 or RS256, not "${value}".`
+
+/** A mistake on the command line: what is wrong, then the usage; exit 2 (as parseCommandLine). */
+function usageError(io: CommandIo, sub: 'generate' | 'token', problem: string): number {
+  io.stderr.write(`moca-relay keys ${sub}: ${problem}\n\n${USAGE}\n`)
+  return 2
 }

@@ -118,9 +118,7 @@ describe('moca-relay keys generate', () => {
       /^moca-relay keys token: Option '--partner-id <value>' argument missing/,
     )
     expect((await keys(['rotate'])).code).toBe(2)
-    expect((await keys(['generate', '--alg', 'HS256'])).code).toMatchObject({
-      code: 'CONFIG_INVALID',
-    })
+    expect((await keys(['generate', '--alg', 'HS256'])).code).toBe(2)
   })
 
   it('regression: refuses an empty --kid as a usage error naming --kid', async () => {
