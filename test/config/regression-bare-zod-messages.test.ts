@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../src/config/load-config.js'
+import { configErrorOf } from '../support/config-error.js'
 import { minimalConfig } from '../support/minimal-config.js'
 
 /**
@@ -8,14 +8,8 @@ import { minimalConfig } from '../support/minimal-config.js'
  * record", `topics.internalPrefix: 'bad prefix'` as a regex, and `moca.baseUrl: prod` with a
  * bare "Invalid URL" line before the line that explains it. Each now says what the field takes.
  */
-function errorOf(extra: Record<string, unknown>): string {
-  try {
-    parseConfig({ ...minimalConfig, ...extra }, { env: {}, configPath: 'relay.yaml' })
-  } catch (err) {
-    return (err as Error).message
-  }
-  return 'parsed'
-}
+const errorOf = (extra: Record<string, unknown>): string =>
+  configErrorOf({ ...minimalConfig, ...extra })
 
 describe('config errors say what the field takes, not zod’s words', () => {
   it("kafka.ssl: 'true' (quoted) is a string", () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { parseConfig } from '../../src/config/load-config.js'
+import { configErrorOf } from '../support/config-error.js'
 import { minimalConfig } from '../support/minimal-config.js'
 
 /**
@@ -7,14 +7,8 @@ import { minimalConfig } from '../support/minimal-config.js'
  * zod's bare "Invalid input", for every duration field. It now says a number is whole
  * milliseconds and a fraction is written as a string with a unit.
  */
-function errorOf(extra: Record<string, unknown>): string {
-  try {
-    parseConfig({ ...minimalConfig, ...extra }, { env: {}, configPath: 'relay.yaml' })
-  } catch (err) {
-    return (err as Error).message
-  }
-  return 'parsed'
-}
+const errorOf = (extra: Record<string, unknown>): string =>
+  configErrorOf({ ...minimalConfig, ...extra })
 
 describe('a duration the schema refuses says what a duration is', () => {
   it.each([

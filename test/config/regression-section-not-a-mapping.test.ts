@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { readEnv } from '../../src/config/env.js'
 import { parseConfig } from '../../src/config/load-config.js'
+import { configErrorOf } from '../support/config-error.js'
 import { minimalConfig } from '../support/minimal-config.js'
 
 /**
@@ -10,19 +11,12 @@ import { minimalConfig } from '../support/minimal-config.js'
  * defaults. `ops: 9465` did the same whenever MOCA_RELAY_OPS_PORT was set. Such a section is now
  * refused, naming it and what a section is.
  */
-function configError(raw: unknown, env: NodeJS.ProcessEnv = {}): string {
-  try {
-    parseConfig(raw, { env: readEnv(env), configPath: '/etc/relay.yaml' })
-  } catch (err) {
-    return (err as Error).message
-  }
-  throw new Error('the config was accepted')
-}
+const configError = configErrorOf
 
 describe('a section given as something other than a mapping', () => {
   it('kafka written as one broker is refused, not replaced by the defaults', () => {
     const message = configError({ ...minimalConfig, kafka: 'kafka-prod.example.net:9092' })
-    expect(message).toContain('invalid configuration in /etc/relay.yaml')
+    expect(message).toContain('invalid configuration in relay.yaml')
     expect(message).toContain(
       '- kafka: is a string, but it is a section: a mapping of fields indented under it',
     )
@@ -61,7 +55,7 @@ describe('a section given as something other than a mapping', () => {
   it('a section the file leaves out is still created for its variable', () => {
     const { config } = parseConfig(minimalConfig, {
       env: readEnv({ KAFKA_BROKERS: 'b1:9092,b2:9092', MOCA_RELAY_OPS_PORT: '9465' }),
-      configPath: '/etc/relay.yaml',
+      configPath: 'relay.yaml',
     })
     expect(config.kafka.brokers).toEqual(['b1:9092', 'b2:9092'])
     expect(config.ops.port).toBe(9465)
