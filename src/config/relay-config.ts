@@ -751,6 +751,22 @@ export const RelayConfig = z
       }
       names.add(route.name)
     })
+    // The first route whose topics and filter match an event takes it: a route listed after one
+    // that reads the same topic with no filter never sees that topic's events.
+    config.routes.forEach((route, index) => {
+      route.topics.forEach((topic, topicIndex) => {
+        const earlier = config.routes
+          .slice(0, index)
+          .findIndex((other) => other.filter === undefined && other.topics.includes(topic))
+        if (earlier === -1) return
+        const first = config.routes[earlier]!
+        ctx.addIssue({
+          code: 'custom',
+          path: ['routes', index, 'topics', topicIndex],
+          message: `route "${route.name}" never sees ${topic}: routes[${earlier}] ("${first.name}") reads it with no filter, and the first route that matches an event takes it. Give "${first.name}" a filter, or move "${route.name}" before it`,
+        })
+      })
+    })
     const outputs = [config.topics.issued, config.topics.onchain, config.topics.failed]
     const prefix = config.topics.internalPrefix
     const internal = [confirmQueueTopic(prefix), confirmLedgerTopic(prefix)]
