@@ -40,6 +40,14 @@ export function compileExpression(source: string): Expression {
       `invalid JSONata expression ${JSON.stringify(source)}${detail.position === undefined ? '' : ` at position ${detail.position}`}: ${detail.message ?? String(err)}`,
     )
   }
+  const unknown = unknownName(compiled.ast())
+  if (unknown !== null) {
+    throw new ExpressionSyntaxError(
+      unknown.called
+        ? `JSONata expression ${JSON.stringify(source)} calls $${unknown.name}, which is not a JSONata function (a misspelling?): see https://docs.jsonata.org/function-library`
+        : `JSONata expression ${JSON.stringify(source)} reads $${unknown.name}, which nothing binds: the relay binds $event ($event.type, $event.time, $event.key…), and the expression its own variables ($x := …, function($x) …)`,
+    )
+  }
   const slow = (data: unknown, event: EventBindings): Promise<unknown> =>
     compiled.evaluate(data, { event }).then(toPlain)
   const path = plainPath(compiled.ast())
@@ -61,6 +69,73 @@ export function compileExpression(source: string): Expression {
       return Array.isArray(current) ? slow(data, event) : current
     },
   }
+}
+
+/** JSONata's own functions (jsonata 2.x: its static frame, and $now and $millis). */
+const JSONATA_FUNCTIONS = new Set(
+  (
+    'sum count max min average string substring substringBefore substringAfter lowercase ' +
+    'uppercase length trim pad match contains replace split join formatNumber formatBase ' +
+    'formatInteger parseInteger number floor ceil round abs sqrt power random boolean not map ' +
+    'zip filter single reduce sift keys lookup append exists spread merge reverse each error ' +
+    'assert type sort shuffle distinct base64encode base64decode encodeUrlComponent encodeUrl ' +
+    'decodeUrlComponent decodeUrl eval toMillis fromMillis clone now millis'
+  ).split(' '),
+)
+
+/** What the relay binds for every evaluation (see EventBindings). */
+const RELAY_VARIABLES = new Set(['event'])
+
+/** The parts of an AST node that name variables. */
+interface NamingNode {
+  readonly type?: unknown
+  readonly value?: unknown
+  readonly lhs?: NamingNode
+  readonly arguments?: readonly NamingNode[]
+  readonly focus?: unknown
+  readonly index?: unknown
+}
+
+/**
+ * The first `$name` an expression reads or calls that neither JSONata, the relay nor the
+ * expression itself binds, or null. JSONata compiles `$uppercse(x)` and `$evnt.time` alike, then
+ * fails every event on the first (T1006) and reads nothing from the second: a misspelling is
+ * better refused at start-up. Names the expression binds anywhere (`$x := …`, lambda parameters,
+ * `@$x`, `#$i`) count as bound everywhere in it: scopes are not modelled, so nothing valid is
+ * refused.
+ */
+function unknownName(ast: unknown): { name: string; called: boolean } | null {
+  const bound = new Set<string>()
+  const read: { name: string; called: boolean }[] = []
+  const walk = (node: unknown, called = false): void => {
+    if (Array.isArray(node)) {
+      for (const child of node) walk(child)
+      return
+    }
+    if (node === null || typeof node !== 'object') return
+    const n = node as NamingNode
+    if (n.type === 'variable' && typeof n.value === 'string') {
+      // `$` (the context) and `$$` (the root) are JSONata's own
+      if (n.value !== '' && n.value !== '$') read.push({ name: n.value, called })
+      return
+    }
+    if (n.type === 'bind' && n.lhs?.type === 'variable' && typeof n.lhs.value === 'string')
+      bound.add(n.lhs.value)
+    if (n.type === 'lambda')
+      for (const parameter of n.arguments ?? [])
+        if (typeof parameter.value === 'string') bound.add(parameter.value)
+    if (typeof n.focus === 'string') bound.add(n.focus)
+    if (typeof n.index === 'string') bound.add(n.index)
+    for (const [key, child] of Object.entries(n)) {
+      walk(child, key === 'procedure' && n.type !== undefined && n.type !== 'lambda')
+    }
+  }
+  walk(ast)
+  return (
+    read.find(
+      ({ name }) => !bound.has(name) && !RELAY_VARIABLES.has(name) && !JSONATA_FUNCTIONS.has(name),
+    ) ?? null
+  )
 }
 
 /**
