@@ -7,6 +7,7 @@ import {
   type SigningKey,
 } from '../auth/load-signing-key.js'
 import type { PublicJwk } from '../auth/jwks-document.js'
+import { unreadableFileFix } from '../config/file-access.js'
 import type { LoadedConfig } from '../config/load-config.js'
 import { RelayError } from '../errors/relay-error.js'
 
@@ -38,7 +39,7 @@ async function readKeyFile(path: string): Promise<string> {
   } catch (err) {
     throw new RelayError(
       'KEY_INVALID',
-      `cannot read the partner key file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): fix moca.key.file, or run \`moca-relay keys generate --out ${resolve(path, '..')}\``,
+      `cannot read the partner key file ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${unreadableFileFix(err) ?? `fix moca.key.file, or run \`moca-relay keys generate --out ${resolve(path, '..')}\``}`,
       { classification: 'systemic', cause: err },
     )
   }

@@ -4,6 +4,7 @@ import { parse as parseYaml, YAMLError, type ErrorCode as YamlErrorCode } from '
 import { ZodError } from 'zod'
 import { RelayError } from '../errors/relay-error.js'
 import { readEnv, type RelayEnv } from './env.js'
+import { unreadableFileFix } from './file-access.js'
 import { formatConfigIssues } from './format-config-error.js'
 import { RelayConfig } from './relay-config.js'
 
@@ -93,7 +94,7 @@ async function readConfigFile(configPath: string): Promise<unknown> {
   } catch (err) {
     throw new RelayError(
       'CONFIG_FILE_NOT_FOUND',
-      `cannot read the config file ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'}): pass an existing YAML or JSON file with --config`,
+      `cannot read the config file ${configPath} (${(err as NodeJS.ErrnoException).code ?? 'error'}): ${unreadableFileFix(err) ?? 'pass an existing YAML or JSON file with --config'}`,
       { classification: 'systemic', cause: err },
     )
   }
