@@ -108,7 +108,20 @@ export const RouteConfig = z
         message: 'a route name is 1–64 letters, digits, ".", "_" or "-"',
       })
       .describe('Names the route in events, metrics and logs.'),
-    topics: z.array(TopicName).min(1).describe('Input topics this route reads.'),
+    topics: z
+      .array(TopicName)
+      .min(1)
+      .superRefine((topics, ctx) => {
+        topics.forEach((topic, index) => {
+          if (topics.indexOf(topic) !== index)
+            ctx.addIssue({
+              code: 'custom',
+              path: [index],
+              message: `${topic} is listed twice: list each topic once`,
+            })
+        })
+      })
+      .describe('Input topics this route reads.'),
     filter: Expression.optional().describe(
       'JSONata predicate; events for which it is false are skipped (counted, not failed). The first route whose topics and filter match an event handles it.',
     ),

@@ -43,4 +43,13 @@ describe('a route that can never match', () => {
       ).toHaveLength(2)
     }
   })
+
+  it('a topic listed twice in one route is refused, naming the second', () => {
+    expect(
+      configErrorOf({
+        ...minimalConfig,
+        routes: [route('kyc', ['kyc.completed', 'member.joined', 'kyc.completed'])],
+      }),
+    ).toContain('- routes[0].topics[2]: kyc.completed is listed twice: list each topic once')
+  })
 })
