@@ -8,11 +8,12 @@ import {
 } from '../auth/partner-token-signer.js'
 import { isSigningAlgorithm } from '../auth/signing-algorithm.js'
 import type { RelayEnv } from '../config/env.js'
+import { parseDigits } from '../config/env.js'
 import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
 import type { Command } from './command.js'
 import { publishedKidOf } from './published-kid.js'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
 import { JWKS_FILE, PRIVATE_KEY_FILE, writePartnerKeyFiles } from './write-partner-key-files.js'
 
 export { JWKS_FILE, PRIVATE_KEY_FILE }
@@ -147,8 +148,8 @@ async function token(
   if (values.alg !== undefined && !isSigningAlgorithm(values.alg))
     return usageError(io, 'token', algProblem(values.alg))
   // Checked before the key is read: Number('abc') reached the signer, which said "got NaN".
-  const ttlSeconds = /^[0-9]+$/.test(values.ttl) ? Number(values.ttl) : NaN
-  if (!(ttlSeconds >= 1 && ttlSeconds <= MAX_TOKEN_TTL_SECONDS))
+  const ttlSeconds = parseDigits(values.ttl, 1, MAX_TOKEN_TTL_SECONDS)
+  if (ttlSeconds === null)
     return usageError(
       io,
       'token',
@@ -196,8 +197,5 @@ async function token(
 
 const algProblem = (value: string): string => `--alg must be ES256 or RS256, not "${value}".`
 
-/** A mistake on the command line: what is wrong, then the usage; exit 2 (as parseCommandLine). */
-function usageError(io: CommandIo, sub: 'generate' | 'token', problem: string): number {
-  io.stderr.write(`moca-relay keys ${sub}: ${problem}\n\n${USAGE}\n`)
-  return 2
-}
+const usageError = (io: CommandIo, sub: 'generate' | 'token', problem: string): number =>
+  refuseUsage(io.stderr, `keys ${sub}`, USAGE, problem)

@@ -31,7 +31,7 @@ import {
   type RangeRunResult,
 } from './range-run.js'
 import { formatRunSummary } from './run-summary.js'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay replay --topic TOPIC [--from earliest] [--to live] [--dry-run | --reissue [--yes]]
@@ -106,8 +106,7 @@ export function createReplayCommand(): Command {
         }
       } catch (err) {
         if (!isRelayError(err)) throw err
-        process.stderr.write(`moca-relay replay: ${err.message}.\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(process.stderr, 'replay', USAGE, `${err.message}.`)
       }
       const loaded = await loadConfig(values.config)
       const { config } = loaded

@@ -1,5 +1,6 @@
 import { relative, resolve } from 'node:path'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
+import { parseDigits } from '../config/env.js'
 import { readEnvOrFail } from '../config/load-config.js'
 import { createLocalStack, type ServiceUpResult } from '../stack/local-stack.js'
 import type { ServiceStatus } from '../stack/managed-service.js'
@@ -50,10 +51,8 @@ export const stackCommand: Command = {
     })
     if (parsed === null) return 2
     const { values, positionals } = parsed
-    const usageError = (problem: string): number => {
-      process.stderr.write(`moca-relay stack: ${problem}\n\n${USAGE}\n`)
-      return 2
-    }
+    const usageError = (problem: string): number =>
+      refuseUsage(process.stderr, 'stack', USAGE, problem)
     const [action, ...extra] = positionals
     if (action === undefined) return usageError(`which stack command? (${ACTIONS.join(', ')})`)
     if (!isAction(action))
@@ -63,9 +62,10 @@ export const stackCommand: Command = {
     for (const [flag, setting] of Object.entries(PORT_FLAGS)) {
       const value = values[flag as keyof typeof PORT_FLAGS]
       if (value === undefined) continue
-      if (!/^[0-9]+$/.test(value) || Number(value) < 1 || Number(value) > 65535)
+      const port = parseDigits(value, 1, 65535)
+      if (port === null)
         return usageError(`--${flag} must be a port number (1-65535), got "${value}"`)
-      ports[setting] = Number(value)
+      ports[setting] = port
     }
     const overrides: StackOverrides = {
       ...ports,

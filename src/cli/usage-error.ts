@@ -18,7 +18,7 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   stderr: { write(text: string): unknown } = process.stderr,
 ): ReturnType<typeof parseArgs<T>> | null {
   const fail = (problem: string): null => {
-    stderr.write(`moca-relay ${command}: ${problem}\n\n${usage}\n`)
+    refuseUsage(stderr, command, usage, problem)
     return null
   }
   let parsed: ReturnType<typeof parseArgs<T>>
@@ -49,4 +49,18 @@ function emptyOptionWithDefault(
       return { name, default: option.default }
   }
   return null
+}
+
+/**
+ * A mistake on the command line: `moca-relay <command>: <problem>`, then the usage. Returns the
+ * exit code of every usage error, 2.
+ */
+export function refuseUsage(
+  stderr: { write(text: string): unknown },
+  command: string,
+  usage: string,
+  problem: string,
+): 2 {
+  stderr.write(`moca-relay ${command}: ${problem}\n\n${usage}\n`)
+  return 2
 }

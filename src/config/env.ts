@@ -12,9 +12,22 @@ function digits(what: string, min: number, max?: number) {
   const message = `must be ${what} written in digits, ${range}`
   return z
     .string()
-    .regex(/^[0-9]+$/, message)
+    .refine((text) => parseDigits(text, min, max) !== null, message)
     .transform(Number)
-    .refine((n) => n >= min && n <= (max ?? Number.MAX_SAFE_INTEGER), message)
+}
+
+/**
+ * `text` as a whole number from `min` to `max` when it is written in decimal digits and nothing
+ * else (see `digits`), else null: for command-line values too (ports, a token's lifetime).
+ */
+export function parseDigits(
+  text: string,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | null {
+  if (!/^[0-9]+$/.test(text)) return null
+  const n = Number(text)
+  return n >= min && n <= max ? n : null
 }
 const port = (min: 0 | 1) => digits('a port number', min, 65535)
 

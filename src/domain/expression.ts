@@ -86,16 +86,6 @@ const JSONATA_FUNCTIONS = new Set(
 /** What the relay binds for every evaluation (see EventBindings). */
 const RELAY_VARIABLES = new Set(['event'])
 
-/** The parts of an AST node that name variables. */
-interface NamingNode {
-  readonly type?: unknown
-  readonly value?: unknown
-  readonly lhs?: NamingNode
-  readonly arguments?: readonly NamingNode[]
-  readonly focus?: unknown
-  readonly index?: unknown
-}
-
 /**
  * The first `$name` an expression reads or calls that neither JSONata, the relay nor the
  * expression itself binds, or null. JSONata compiles `$uppercse(x)` and `$evnt.time` alike, then
@@ -113,7 +103,7 @@ function unknownName(ast: unknown): { name: string; called: boolean } | null {
       return
     }
     if (node === null || typeof node !== 'object') return
-    const n = node as NamingNode
+    const n = node as AstNode
     if (n.type === 'variable' && typeof n.value === 'string') {
       // `$` (the context) and `$$` (the root) are JSONata's own
       if (n.value !== '' && n.value !== '$') read.push({ name: n.value, called })
@@ -166,6 +156,11 @@ interface AstNode {
   readonly type: string
   readonly value?: unknown
   readonly steps?: readonly AstNode[]
+  /** `$x := …` binds `lhs`; a lambda binds its `arguments`; a step binds `focus` and `index`. */
+  readonly lhs?: AstNode
+  readonly arguments?: readonly AstNode[]
+  readonly focus?: unknown
+  readonly index?: unknown
 }
 
 /** Recognises `a.b.c` and `$event.a.b` with no predicates, stages or functions. */
