@@ -1,5 +1,5 @@
 import net from 'node:net'
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import { afterAll, describe, expect, it, inject } from 'vitest'
 import { OutputEventType } from '../../src/domain/output-events.js'
 import { RelayError } from '../../src/errors/relay-error.js'
@@ -19,6 +19,7 @@ import {
 } from '../support/registry-subjects.js'
 import { kycRoute } from '../support/kyc-route.js'
 import { avroLong } from '../support/avro-long-bytes.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 // The integration globalSetup always provides a real registry (env, containers or local stack).
 const registryUrl: string = inject('schemaRegistryUrl')
@@ -54,7 +55,7 @@ describe('codecs against the real schema registry', () => {
   afterAll(() => deleteSubjects(url, subjects))
 
   /** The producer side: a plain client, as an upstream service would use. */
-  const producer = new SchemaRegistry({ host: url })
+  const producer = plainRegistryClient(url)
 
   async function register(type: SchemaType.AVRO | SchemaType.JSON, schema: object) {
     const subject = uniqueName('codecs-input-value')
@@ -171,10 +172,9 @@ describe('codecs against the real schema registry', () => {
       // such as Kafka Connect's "connect.index" (JSON Schema says to ignore unknown keywords),
       // could not be compiled, and every record written with it failed as INPUT_UNDECODABLE.
       // A Java producer's serializer accepts such a schema; this client only with strict off.
-      const javaLike = new SchemaRegistry(
-        { host: url },
-        { [SchemaType.JSON]: { strict: false, logger: false } },
-      )
+      const javaLike = plainRegistryClient(url, {
+        schemaOptions: { [SchemaType.JSON]: { strict: false, logger: false } },
+      })
       const subject = uniqueName('codecs-input-value')
       subjects.push(subject)
       const schema = {
@@ -272,7 +272,7 @@ describe('codecs against the real schema registry', () => {
       'registers the %s schemas and encodes values any registry client can decode',
       async (format, contentType) => {
         const { encoder } = await encoderFor(format)
-        const consumer = new SchemaRegistry({ host: url })
+        const consumer = plainRegistryClient(url)
         for (const event of allOutputEventSamples) {
           const encoded = await encoder.encode(event, {
             key: Buffer.from('k'),
@@ -303,7 +303,7 @@ describe('codecs against the real schema registry', () => {
         registry: createSchemaRegistry({ url }),
         topicFor,
       })
-      const first = new SchemaRegistry({ host: url })
+      const first = plainRegistryClient(url)
       for (const event of outputEventSamples) {
         const encoded = await again.encode(event, {
           key: null,

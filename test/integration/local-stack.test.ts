@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import { readEnv } from '../../src/config/env.js'
 import { probeKafka } from '../../src/stack/kafka-metadata-probe.js'
@@ -12,6 +12,7 @@ import { isRunning } from '../../src/stack/owned-process.js'
 import { silentReporter } from '../../src/stack/stack-reporter.js'
 import { resolveStackSettings } from '../../src/stack/stack-settings.js'
 import { findFreePorts } from '../support/free-port.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 /**
  * `stack up / status / down` for real, on spare ports so that it never touches the stack the
@@ -115,7 +116,7 @@ describe('the local stack', () => {
         }),
       })
       expect(created.status).toBe(200)
-      const registry = new SchemaRegistry({ host: `${origin}/apis/ccompat/v7` })
+      const registry = plainRegistryClient(`${origin}/apis/ccompat/v7`)
       const { id } = await registry.register(
         { type: SchemaType.AVRO, schema },
         { subject: 'made-elsewhere' },

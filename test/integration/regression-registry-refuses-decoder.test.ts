@@ -1,8 +1,8 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, inject, it, vi } from 'vitest'
 import { startBasicAuthProxy } from '../support/basic-auth-proxy.js'
 import { kycAvroRoute, produceKycAvro } from '../support/kyc-avro.js'
 import { startRelayFixture } from '../support/relay-fixture.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 describe('regression: the schema registry refuses the relay credentials while it decodes', () => {
   it('stops the partition and says why instead of failing the records; a relay with good credentials then issues them', async () => {
@@ -18,7 +18,7 @@ describe('regression: the schema registry refuses the relay credentials while it
       },
     })
     // The upstream producer talks to the registry directly, with its own credentials.
-    await produceKycAvro(fixture, new SchemaRegistry({ host: registryUrl }), { count: 3 })
+    await produceKycAvro(fixture, plainRegistryClient(registryUrl), { count: 3 })
     const routes = [kycAvroRoute(fixture.topics.kyc)]
 
     const refused = await fixture.startRelay({

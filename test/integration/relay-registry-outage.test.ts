@@ -1,8 +1,8 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { connect, createServer, type Socket } from 'node:net'
 import { describe, expect, inject, it, onTestFinished, vi } from 'vitest'
 import { kycAvroRoute, produceKycAvro } from '../support/kyc-avro.js'
 import { startRelayFixture } from '../support/relay-fixture.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 /**
  * A TCP proxy in front of the real registry that can be "down": it then accepts each connection
@@ -56,7 +56,7 @@ describe('the relay during a schema registry outage', () => {
       config: { schemaRegistry: { url: proxy.url } },
     })
     // The upstream producer talks to the registry directly: only the relay sees the outage.
-    const registry = new SchemaRegistry({ host: registryUrl })
+    const registry = plainRegistryClient(registryUrl)
     await produceKycAvro(fixture, registry, { count: 6 })
     await fixture.startRelay({ config: { routes: [kycAvroRoute(fixture.topics.kyc)] } })
 

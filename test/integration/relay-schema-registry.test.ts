@@ -1,13 +1,13 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, inject, it } from 'vitest'
 import type { OutputEvent } from '../../src/domain/output-events.js'
 import { kycAvroRoute, produceKycAvro } from '../support/kyc-avro.js'
 import { startRelayFixture } from '../support/relay-fixture.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 describe('the relay with a schema registry', () => {
   it('reads Avro inputs and writes outputs encoded with the registry (JSON Schema)', async () => {
     const registryUrl = inject('schemaRegistryUrl')
-    const registry = new SchemaRegistry({ host: registryUrl })
+    const registry = plainRegistryClient(registryUrl)
     const fixture = await startRelayFixture({
       partitions: 2,
       config: { schemaRegistry: { url: registryUrl }, output: { format: 'json-schema' } },

@@ -1,6 +1,7 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import { describe, expect, it } from 'vitest'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
+import { plainRegistryClient } from '../support/plain-registry-client.js'
 
 /**
  * Output events may be registered and encoded through a Confluent-API registry (DESIGN.md,
@@ -10,7 +11,7 @@ import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 describe('the schema registry', () => {
   it('registers a JSON Schema, encodes a record, and decodes it after a trip through Kafka', async () => {
     const env = createKafkaTestEnv()
-    const registry = new SchemaRegistry({ host: env.schemaRegistryUrl })
+    const registry = plainRegistryClient(env.schemaRegistryUrl)
     const topic = await env.createTopic('issued-json')
     const schema = {
       $schema: 'http://json-schema.org/draft-07/schema#',
@@ -48,7 +49,7 @@ describe('the schema registry', () => {
 
   it('registers an Avro schema, encodes a record, and decodes it after a trip through Kafka', async () => {
     const env = createKafkaTestEnv()
-    const registry = new SchemaRegistry({ host: env.schemaRegistryUrl })
+    const registry = plainRegistryClient(env.schemaRegistryUrl)
     const topic = await env.createTopic('issued-avro')
     const schema = {
       type: 'record',

@@ -1,10 +1,11 @@
-import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import {
   CORPUS_AVRO_SCHEMA,
   CORPUS_JSON_SCHEMA,
   type CorpusSchemaIds,
 } from '../fixtures/bad-input-corpus.js'
 import { uniqueName } from './registry-subjects.js'
+import { plainRegistryClient } from './plain-registry-client.js'
 
 /**
  * Registers the corpus's writer schemas under fresh subjects, as an upstream producer would.
@@ -13,7 +14,7 @@ import { uniqueName } from './registry-subjects.js'
 export async function registerCorpusSchemas(
   registryUrl: string,
 ): Promise<{ ids: CorpusSchemaIds; subjects: string[] }> {
-  const registry = new SchemaRegistry({ host: registryUrl })
+  const registry = plainRegistryClient(registryUrl)
   const avroSubject = uniqueName('corpus-avro-value')
   const jsonSubject = uniqueName('corpus-json-value')
   const avro = await registry.register(
