@@ -3,6 +3,7 @@ import { readEnv } from '../../src/config/env.js'
 import { createLocalStack } from '../../src/stack/local-stack.js'
 import type { ServiceName } from '../../src/stack/managed-service.js'
 import { resolveStackSettings } from '../../src/stack/stack-settings.js'
+import { describeLogTrouble } from './service-log-trouble.js'
 
 /**
  * globalSetup of the integration project: gives every test file a real Kafka broker and a
@@ -11,7 +12,8 @@ import { resolveStackSettings } from '../../src/stack/stack-settings.js'
  *   2. testcontainers (the docker-compose.yml images), when a container engine answers;
  *   3. the local stack (src/stack, the code behind `npm run stack:up`), which itself reuses a
  *      broker or registry already answering on its ports.
- * Teardown stops only what this run started.
+ * Teardown stops only what this run started, after quoting any trouble in the log of a registry
+ * it started (service-log-trouble.ts).
  */
 
 declare module 'vitest' {
@@ -68,7 +70,13 @@ export default async function setup(project: TestProject): Promise<() => Promise
         for (const { action, status } of results) {
           const service = stack.services.find((s) => s.name === status.service)
           if (action === 'started' && service !== undefined) {
+            const { logFile } = status
             stops.push(async () => {
+              // The broker logs routine ERRORs (a partition created late); the registry does not.
+              if (status.service === 'registry' && logFile !== undefined) {
+                const trouble = await describeLogTrouble(service.displayName, logFile)
+                if (trouble !== undefined) log(trouble)
+              }
               await service.stop()
               log(`stopped the ${service.displayName} it started`)
             })
