@@ -11,6 +11,7 @@ import type { RelayEnv } from '../config/env.js'
 import { parseDigits } from '../config/env.js'
 import { readEnvOrFail } from '../config/load-config.js'
 import { DEFAULT_PARTNER_SCOPE } from '../domain/moca-api.js'
+import { isEmailAddress } from '../domain/email-address.js'
 import type { Command } from './command.js'
 import { publishedKidOf } from './published-kid.js'
 import { parseCommandLine, refuseUsage } from './usage-error.js'
@@ -145,6 +146,9 @@ async function token(
     io.stderr.write(`moca-relay keys token: --partner-id and --email are required.\n\n${USAGE}\n`)
     return 2
   }
+  // The token's email claim names the user to MocaChain; the relay signs only what this accepts.
+  if (!isEmailAddress(email))
+    return usageError(io, 'token', `--email must be the user's email address, got "${email}".`)
   if (values.alg !== undefined && !isSigningAlgorithm(values.alg))
     return usageError(io, 'token', algProblem(values.alg))
   // Checked before the key is read: Number('abc') reached the signer, which said "got NaN".

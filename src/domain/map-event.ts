@@ -6,6 +6,7 @@ import { InputFormat, type DomainEvent } from './domain-event.js'
 import type { EventBindings, Expression } from './expression.js'
 import { contentIdempotencyKey, eventIdempotencyKey, normalizeEmail } from './idempotency-key.js'
 import type { IssuanceCommand, SourceRef } from './issuance-command.js'
+import { isEmailAddress } from './email-address.js'
 import { maskEmailsIn } from './mask-email.js'
 
 /** Where the decoded event sits in Kafka. */
@@ -26,15 +27,6 @@ export type MappingOutcome =
   | { readonly kind: 'skipped'; readonly reason: SkipReason; readonly route: string | null }
   | { readonly kind: 'failed'; readonly route: CompiledRoute | null; readonly error: RelayError }
 
-/** RFC 5321 caps a path at 254 characters; anything else we leave to MocaChain to judge. */
-const MAX_EMAIL_LENGTH = 254
-/**
- * One `@`, something on either side, a dot inside the domain with no empty label. Whitespace,
- * control, format (bidi overrides, zero-width) and separator characters are refused: they would
- * reach the JWT and the issuer's UI invisibly, or make one user look like another.
- */
-const EMAIL_SHAPE =
-  /^[^\s@\p{Cc}\p{Cf}\p{Z}]+@[^\s@.\p{Cc}\p{Cf}\p{Z}]+(?:\.[^\s@.\p{Cc}\p{Cf}\p{Z}]+)+$/u
 /** How much of an expression's own error message a failure quotes: enough to see the problem. */
 const MAX_CAUSE_CHARS = 200
 
@@ -112,7 +104,7 @@ async function buildCommand(
       `the email expression ${JSON.stringify(route.email.source)} gave a value that is not well-formed Unicode: it holds a lone surrogate (a \\uD800-\\uDFFF escape without its pair), which UTF-8 cannot carry; fix the producer's encoding of the email`,
     )
   }
-  if (email.length > MAX_EMAIL_LENGTH || !EMAIL_SHAPE.test(email)) {
+  if (!isEmailAddress(email)) {
     return fail(
       `the email expression ${JSON.stringify(route.email.source)} gave a value that is not an email address`,
     )
