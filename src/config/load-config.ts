@@ -63,6 +63,7 @@ export function parseConfig(
   context: { readonly env: Readonly<RelayEnv>; readonly configPath: string },
 ): LoadedConfig {
   const { config: withEnv, fromEnv } = applyEnvOverrides(raw, context.env)
+  refuseUnusedSecrets(withEnv, context.env)
   const result = RelayConfig.safeParse(withEnv)
   if (!result.success) {
     throw new RelayError(
@@ -85,6 +86,37 @@ export function parseConfig(
   }
   const partnerKey = resolvePartnerKey(config, context.env, baseDir, context.configPath)
   return deepFreeze({ config, baseDir, partnerKey, configPath: context.configPath })
+}
+
+/**
+ * A secret in the environment for a section the config does not have would go unused: with
+ * KAFKA_SASL_PASSWORD and no kafka.sasl, the relay would connect to Kafka without SASL and say
+ * nothing. Refused, as a registry password without a username is. (With kafka.sasl, the
+ * mechanism takes the secret it needs and leaves the other, so one environment serves both.)
+ */
+function refuseUnusedSecrets(config: unknown, env: Readonly<RelayEnv>): void {
+  const root = isMapping(config) ? config : {}
+  const kafka = root.kafka
+  const unused: string[] = []
+  if (!(isMapping(kafka) && kafka.sasl !== undefined)) {
+    for (const name of ['KAFKA_SASL_PASSWORD', 'KAFKA_SASL_CLIENT_SECRET'] as const) {
+      if (env[name] !== undefined)
+        unused.push(
+          `${name}: set, but the config has no kafka.sasl, so the relay would connect to Kafka without SASL and never use it: add kafka.sasl (its mechanism, and the username or OAuth client) to the config, or unset ${name}`,
+        )
+    }
+  }
+  if (root.schemaRegistry === undefined && env.SCHEMA_REGISTRY_PASSWORD !== undefined) {
+    unused.push(
+      'SCHEMA_REGISTRY_PASSWORD: set, but the config has no schemaRegistry, so no registry would ever get it: add schemaRegistry (its url and username, or SCHEMA_REGISTRY_URL) to the config, or unset SCHEMA_REGISTRY_PASSWORD',
+    )
+  }
+  if (unused.length === 0) return
+  throw new RelayError(
+    'CONFIG_INVALID',
+    `invalid configuration in the environment:\n${unused.map((line) => `  - ${line}`).join('\n')}`,
+    { classification: 'systemic' },
+  )
 }
 
 async function readConfigFile(configPath: string): Promise<unknown> {
