@@ -32,6 +32,11 @@ export function formatConfigIssues(
     if (issue.code === 'invalid_type' && issue.expected === 'object') {
       return `  - ${where}: ${notASection(path, issue.message)}`
     }
+    if (issue.code === 'invalid_type') return `  - ${where}: ${wrongType(issue)}`
+    if (issue.code === 'invalid_value' && issue.values.length > 1) {
+      // zod: 'Invalid option: expected one of "json"|"avro"'
+      return `  - ${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+    }
     return `  - ${where}: ${issue.message}`
   })
   const source =
@@ -60,8 +65,25 @@ function notASection(path: string, message: string): string {
     : `is ${article(received)}, but it is a section: a mapping of fields indented under it (see the configuration reference in the README)`
 }
 
+/**
+ * zod's "Invalid input: expected string, received number" in words, with the YAML slip behind
+ * the usual cases: an unquoted number or true/false where text belongs, one value for a list.
+ */
+function wrongType(issue: z.core.$ZodIssue & { code: 'invalid_type' }): string {
+  const received = /received (\w+)/.exec(issue.message)?.[1]
+  if (received === undefined) return issue.message
+  const problem = `must be ${article(issue.expected)}, not ${article(received)}`
+  if (issue.expected === 'string' && (received === 'number' || received === 'boolean'))
+    return `${problem}: put it in quotes (YAML reads ${received === 'number' ? '123' : 'true'} unquoted as ${article(received)})`
+  if (issue.expected === 'array' && received !== 'null')
+    return `${problem}: write it as a list, [a, b] or one "- item" per line`
+  return problem
+}
+
 function article(type: string): string {
-  return type === 'array' ? 'a list' : `a ${type}`
+  if (type === 'array') return 'a list'
+  if (type === 'null') return 'null'
+  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`
 }
 
 /** The variable that set the value at `path` or one of its parents, if any. */
@@ -83,6 +105,8 @@ function explainUnion(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
     Math.max(...branch.map((i) => i.path.length + (i.code === 'invalid_type' ? 0 : 0.5)))
   const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? []
   if (best.length === 0 || depth(best) === 0) return [issue]
+  // A union that says in its own words what it takes: every branch failed on the value itself.
+  if (depth(best) <= 0.5 && issue.message !== 'Invalid input') return [issue]
   return best.flatMap((inner) => explainUnion({ ...inner, path: [...issue.path, ...inner.path] }))
 }
 

@@ -457,7 +457,10 @@ export const MocaConfig = z
       // Any string, then the client's rules, which say what is wrong (a z.url() branch added a
       // bare "Invalid URL" line before them). The enum is for the reference. Plain http to
       // another host needs allowInsecureHttp, so the object checks that below.
-      .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.string()])
+      .union([z.enum(Object.keys(MOCA_BASE_URLS) as [keyof typeof MOCA_BASE_URLS]), z.string()], {
+        error:
+          'must be sandbox, production, production-legacy, or a URL ending in /v1, as a string',
+      })
       .superRefine((baseUrl, ctx) => {
         const checked = checkMocaBaseUrl(baseUrl, true)
         if (!checked.ok) ctx.addIssue({ code: 'custom', message: checked.problem })
