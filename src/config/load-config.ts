@@ -175,8 +175,17 @@ const YAML_ERRORS: Readonly<Record<YamlErrorCode, string>> = {
 
 function describeYamlError(err: unknown): string {
   if (err instanceof YAMLError) {
-    const what = (YAML_ERRORS as Record<string, string | undefined>)[err.code] ?? 'a syntax error'
     const at = err.linePos?.[0]
+    // The parser notices an unclosed `[` or `{` only at the next line, and calls it indentation.
+    // Its own sentence is safe to read (it quotes no source), never to print.
+    const unclosed = /^Flow (sequence|map) in block collection must be .* end with a ([\]}])/.exec(
+      err.message,
+    )
+    if (err.code === 'BAD_INDENT' && unclosed !== null && at !== undefined) {
+      const end = unclosed[2]
+      return `a ${end === ']' ? '[ list' : '{ mapping'} not closed with ${end} before line ${at.line}, column ${at.col} (or its next lines indented no deeper than its key)`
+    }
+    const what = (YAML_ERRORS as Record<string, string | undefined>)[err.code] ?? 'a syntax error'
     return at ? `${what} at line ${at.line}, column ${at.col}` : what
   }
   if (err instanceof ReferenceError) return 'an alias whose anchor is not defined before it'

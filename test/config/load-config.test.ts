@@ -384,6 +384,17 @@ describe('loadConfig: a syntax error says what and where, never the text', () =>
     expect(err!.cause).toBeUndefined()
   })
 
+  // Was "bad indentation at line 3, column 3": the parser's name for a list left open.
+  it.each([
+    ['[ list', `routes:\n  - topics: [kyc.completed\n    name: kyc\n`, '[ list not closed with ]'],
+    ['{ mapping', `moca:\n  key: { kid: k\n  partnerId: p\n`, '{ mapping not closed with }'],
+  ])('an unclosed %s says so, and where the parser noticed', async (_kind, text, what) => {
+    const path = await configFile('relay.yaml', text)
+    await expect(loadConfig(path, { env: {} })).rejects.toThrow(
+      `${path} is not valid YAML: a ${what} before line 3, column ${text.startsWith('routes') ? 5 : 3} (or its next lines indented no deeper than its key)`,
+    )
+  })
+
   it('a JSON syntax error reads as what went wrong and where', async () => {
     const path = await configFile('relay.json', `{"kafka":{"sasl":{"password":${secret}}}}`)
     await expect(loadConfig(path, { env: {} })).rejects.toThrow(
