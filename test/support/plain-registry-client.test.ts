@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterEach, describe, expect, it } from 'vitest'
-import { plainRegistryClient } from './plain-registry-client.js'
+import { fetchFromRegistry, plainRegistryClient } from './plain-registry-client.js'
 
 /**
  * The integration tests' upstream producers and downstream consumers use this client: a request the
@@ -49,6 +49,28 @@ describe('the plain registry client of the tests’ producers and consumers', ()
         'GET /subjects/s-value/versions/latest within 200 ms each',
     )
     expect(registry.seen).toHaveLength(2)
+  })
+
+  it('fetchFromRegistry (the tests’ subject cleanup) sends an unanswered request again, then gives up', async () => {
+    const once = await registryIgnoring(1)
+    const response = await fetchFromRegistry(
+      `${once.url}/subjects/s-value`,
+      { method: 'DELETE' },
+      { requestTimeoutMs: 200 },
+    )
+    expect(response.status).toBe(200)
+    await response.body?.cancel()
+    expect(once.seen).toEqual(['DELETE /subjects/s-value', 'DELETE /subjects/s-value'])
+  })
+
+  it('fetchFromRegistry gives up after its attempts, naming the request', async () => {
+    const never = await registryIgnoring(Number.POSITIVE_INFINITY)
+    await expect(
+      fetchFromRegistry(`${never.url}/config/s-value`, {}, { requestTimeoutMs: 200, attempts: 2 }),
+    ).rejects.toThrow(
+      `the schema registry answered none of 2 sends of GET ${never.url}/config/s-value within 200 ms each`,
+    )
+    expect(never.seen).toHaveLength(2)
   })
 
   it('passes a refusal through at once: only silence is retried', async () => {

@@ -64,6 +64,33 @@ export function plainRegistryClient(
 }
 
 /**
+ * fetch for the registry's REST API (deleting a test's subjects, reading or setting a rule), with
+ * plainRegistryClient's rule: a request left unanswered is sent again, then fails saying so.
+ * Every call the tests make this way (DELETE, GET, PUT of a rule) is safe to repeat.
+ */
+export async function fetchFromRegistry(
+  url: string,
+  init: RequestInit = {},
+  options: Omit<PlainRegistryClientOptions, 'schemaOptions'> = {},
+): Promise<Response> {
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS
+  const attempts = options.attempts ?? DEFAULT_ATTEMPTS
+  for (let sent = 1; ; sent++) {
+    try {
+      return await fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })
+    } catch (failure) {
+      if (!(failure instanceof Error && failure.name === 'TimeoutError')) throw failure
+      if (sent >= attempts)
+        throw new Error(
+          `the schema registry answered none of ${sent} sends of ${init.method ?? 'GET'} ${url} ` +
+            `within ${timeoutMs} ms each; its log says why (the integration stack prints where it is)`,
+          { cause: failure },
+        )
+    }
+  }
+}
+
+/**
  * mappersmith answers a timed-out request with a 400 whose body is "Timeout (N ms)", which the
  * client's error middleware (inside this one) turns into a ResponseError quoting that body.
  */

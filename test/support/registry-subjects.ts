@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { fetchFromRegistry } from './plain-registry-client.js'
 
 /** A subject or topic name no other test run uses. */
 export function uniqueName(prefix: string): string {
@@ -16,7 +17,7 @@ export async function deleteSubjects(
   for (const subject of subjects) {
     const base = `${registryUrl}/subjects/${encodeURIComponent(subject)}`
     for (const url of [base, `${base}?permanent=true`]) {
-      const response = await fetch(url, { method: 'DELETE' })
+      const response = await fetchFromRegistry(url, { method: 'DELETE' })
       await response.body?.cancel()
     }
   }
@@ -28,7 +29,7 @@ export async function setSubjectCompatibility(
   subject: string,
   compatibility: string,
 ): Promise<void> {
-  const response = await fetch(`${registryUrl}/config/${encodeURIComponent(subject)}`, {
+  const response = await fetchFromRegistry(`${registryUrl}/config/${encodeURIComponent(subject)}`, {
     method: 'PUT',
     headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
     body: JSON.stringify({ compatibility }),
@@ -41,7 +42,7 @@ export async function getSubjectCompatibility(
   registryUrl: string,
   subject: string,
 ): Promise<string> {
-  const response = await fetch(`${registryUrl}/config/${encodeURIComponent(subject)}`)
+  const response = await fetchFromRegistry(`${registryUrl}/config/${encodeURIComponent(subject)}`)
   const body = (await response.json()) as { compatibilityLevel?: string }
   return body.compatibilityLevel ?? `HTTP ${response.status}`
 }
