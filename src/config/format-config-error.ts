@@ -54,7 +54,7 @@ export function formatConfigIssues(
  * section belongs (`kafka: "host:9092"`).
  */
 function notASection(path: string, message: string): string {
-  const received = /received (\w+)/.exec(message)?.[1] ?? 'something else'
+  const received = receivedType(message) ?? 'something else'
   if (path === '') {
     return received === 'null'
       ? 'the file is empty: a config needs at least moca and routes (start from examples/relay.yaml)'
@@ -70,7 +70,7 @@ function notASection(path: string, message: string): string {
  * the usual cases: an unquoted number or true/false where text belongs, one value for a list.
  */
 function wrongType(issue: z.core.$ZodIssue & { code: 'invalid_type' }): string {
-  const received = /received (\w+)/.exec(issue.message)?.[1]
+  const received = receivedType(issue.message)
   if (received === undefined) return issue.message
   const problem = `must be ${article(issue.expected)}, not ${article(received)}`
   if (issue.expected === 'string' && (received === 'number' || received === 'boolean'))
@@ -78,6 +78,11 @@ function wrongType(issue: z.core.$ZodIssue & { code: 'invalid_type' }): string {
   if (issue.expected === 'array' && received !== 'null')
     return `${problem}: write it as a list, [a, b] or one "- item" per line`
   return problem
+}
+
+/** The type zod says it got: "Invalid input: expected string, received number" → "number". */
+function receivedType(message: string): string | undefined {
+  return /received (\w+)/.exec(message)?.[1]
 }
 
 function article(type: string): string {

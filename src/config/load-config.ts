@@ -62,8 +62,8 @@ export function parseConfig(
   raw: unknown,
   context: { readonly env: Readonly<RelayEnv>; readonly configPath: string },
 ): LoadedConfig {
-  const { config: withEnv, fromEnv } = applyEnvOverrides(raw, context.env)
-  refuseUnusedSecrets(withEnv, context.env)
+  const { config: withEnv, fromEnv, unusedSecrets } = applyEnvOverrides(raw, context.env)
+  if (unusedSecrets.length > 0) throw unusedSecretsError(unusedSecrets)
   const result = RelayConfig.safeParse(withEnv)
   if (!result.success) {
     throw new RelayError(
@@ -91,30 +91,17 @@ export function parseConfig(
 /**
  * A secret in the environment for a section the config does not have would go unused: with
  * KAFKA_SASL_PASSWORD and no kafka.sasl, the relay would connect to Kafka without SASL and say
- * nothing. Refused, as a registry password without a username is. (With kafka.sasl, the
- * mechanism takes the secret it needs and leaves the other, so one environment serves both.)
+ * nothing. Refused, as a registry password without a username is.
  */
-function refuseUnusedSecrets(config: unknown, env: Readonly<RelayEnv>): void {
-  const root = isMapping(config) ? config : {}
-  const kafka = root.kafka
-  const unused: string[] = []
-  if (!(isMapping(kafka) && kafka.sasl !== undefined)) {
-    for (const name of ['KAFKA_SASL_PASSWORD', 'KAFKA_SASL_CLIENT_SECRET'] as const) {
-      if (env[name] !== undefined)
-        unused.push(
-          `${name}: set, but the config has no kafka.sasl, so the relay would connect to Kafka without SASL and never use it: add kafka.sasl (its mechanism, and the username or OAuth client) to the config, or unset ${name}`,
-        )
-    }
-  }
-  if (root.schemaRegistry === undefined && env.SCHEMA_REGISTRY_PASSWORD !== undefined) {
-    unused.push(
-      'SCHEMA_REGISTRY_PASSWORD: set, but the config has no schemaRegistry, so no registry would ever get it: add schemaRegistry (its url and username, or SCHEMA_REGISTRY_URL) to the config, or unset SCHEMA_REGISTRY_PASSWORD',
-    )
-  }
-  if (unused.length === 0) return
-  throw new RelayError(
+function unusedSecretsError(variables: readonly UnusedSecret[]): RelayError {
+  const lines = variables.map((name) =>
+    name === 'SCHEMA_REGISTRY_PASSWORD'
+      ? `${name}: set, but the config has no schemaRegistry, so no registry would ever get it: add schemaRegistry (its url and username, or SCHEMA_REGISTRY_URL) to the config, or unset ${name}`
+      : `${name}: set, but the config has no kafka.sasl, so the relay would connect to Kafka without SASL and never use it: add kafka.sasl (its mechanism, and the username or OAuth client) to the config, or unset ${name}`,
+  )
+  return new RelayError(
     'CONFIG_INVALID',
-    `invalid configuration in the environment:\n${unused.map((line) => `  - ${line}`).join('\n')}`,
+    `invalid configuration in the environment:\n${lines.map((line) => `  - ${line}`).join('\n')}`,
     { classification: 'systemic' },
   )
 }
@@ -315,6 +302,9 @@ class JsonSyntax extends Error {
   }
 }
 
+/** The secret variables that need a section of the config to go into. */
+type UnusedSecret = 'KAFKA_SASL_PASSWORD' | 'KAFKA_SASL_CLIENT_SECRET' | 'SCHEMA_REGISTRY_PASSWORD'
+
 /**
  * Endpoints and secrets from the environment win over the file. `fromEnv` names, per config path
  * it set, the variable that set it: a validation error there is the variable's, not the file's.
@@ -322,9 +312,12 @@ class JsonSyntax extends Error {
 function applyEnvOverrides(
   raw: unknown,
   env: Readonly<RelayEnv>,
-): { config: unknown; fromEnv: Map<string, string> } {
+): { config: unknown; fromEnv: Map<string, string>; unusedSecrets: UnusedSecret[] } {
   const fromEnv = new Map<string, string>()
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return { config: raw, fromEnv }
+  // secrets set for a section the config does not have: nothing would ever use them
+  const unusedSecrets: UnusedSecret[] = []
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+    return { config: raw, fromEnv, unusedSecrets }
   const config = structuredClone(raw) as Record<string, unknown>
   // A section the file does not have is created for the variable. One the file gives as anything
   // but a mapping (`kafka: "host:9092"`, an empty `kafka:`) is left as it is, for validation to
@@ -355,6 +348,9 @@ function applyEnvOverrides(
       fields.clientSecret = env.KAFKA_SASL_CLIENT_SECRET
       fromEnv.set('kafka.sasl.clientSecret', 'KAFKA_SASL_CLIENT_SECRET')
     }
+  } else if (sasl === undefined) {
+    for (const name of ['KAFKA_SASL_PASSWORD', 'KAFKA_SASL_CLIENT_SECRET'] as const)
+      if (env[name]) unusedSecrets.push(name)
   }
   if (env.SCHEMA_REGISTRY_URL) {
     section('schemaRegistry').url = env.SCHEMA_REGISTRY_URL
@@ -363,6 +359,8 @@ function applyEnvOverrides(
   if (env.SCHEMA_REGISTRY_PASSWORD && isMapping(config.schemaRegistry)) {
     config.schemaRegistry.password = env.SCHEMA_REGISTRY_PASSWORD
     fromEnv.set('schemaRegistry.password', 'SCHEMA_REGISTRY_PASSWORD')
+  } else if (env.SCHEMA_REGISTRY_PASSWORD && config.schemaRegistry === undefined) {
+    unusedSecrets.push('SCHEMA_REGISTRY_PASSWORD')
   }
   if (env.MOCA_BASE_URL) {
     section('moca').baseUrl = env.MOCA_BASE_URL
@@ -380,7 +378,7 @@ function applyEnvOverrides(
     section('log').level = env.LOG_LEVEL
     fromEnv.set('log.level', 'LOG_LEVEL')
   }
-  return { config, fromEnv }
+  return { config, fromEnv, unusedSecrets }
 }
 
 function isMapping(value: unknown): value is Record<string, unknown> {

@@ -5,6 +5,7 @@ import {
   findOwnedProcess,
   isRunning,
   launchProcess,
+  linesSinceLatestStart,
   ownershipMarker,
   removePidRecord,
   stopProcess,
@@ -303,11 +304,7 @@ async function quoteLog(logFile: string): Promise<string> {
   } catch {
     return ''
   }
-  const lines = text
-    .slice(text.lastIndexOf('\n=====') + 1)
-    .split('\n')
-    .map((line) => line.trim())
-    .filter((line) => line !== '' && !line.startsWith('====='))
+  const lines = linesSinceLatestStart(text)
   const telling =
     [...lines].reverse().find((line) => /ERROR|Exception|Error:/.test(line)) ?? lines.at(-1)
   if (telling === undefined) return ''

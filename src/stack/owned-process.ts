@@ -115,13 +115,16 @@ export interface LaunchOptions {
   readonly detached: boolean
 }
 
+/** What each start writes into the service's log before the process's own output. */
+const START_HEADER = '====='
+
 /** Starts a long-running service with stdout and stderr appended to its log file. */
 export function launchProcess(options: LaunchOptions): Promise<number> {
   const fd = openSync(options.logFile, 'a')
   try {
     writeSync(
       fd,
-      `\n===== ${new Date().toISOString()} ${options.command} ${options.args.join(' ')}\n`,
+      `\n${START_HEADER} ${new Date().toISOString()} ${options.command} ${options.args.join(' ')}\n`,
     )
     const child = spawn(options.command, options.args, {
       cwd: options.cwd,
@@ -188,4 +191,13 @@ function safeJson(text: string): unknown {
   } catch {
     return undefined
   }
+}
+
+/** The non-empty lines a service's log holds since its latest start (all of them without one). */
+export function linesSinceLatestStart(log: string): string[] {
+  return log
+    .slice(log.lastIndexOf(`\n${START_HEADER}`) + 1)
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith(START_HEADER))
 }

@@ -1,4 +1,5 @@
 import { readFile } from 'node:fs/promises'
+import { linesSinceLatestStart } from '../../src/stack/owned-process.js'
 
 /** An access-log entry slower than this is worth a line in the test run's output. */
 const SLOW_REQUEST_MS = 5_000
@@ -12,16 +13,12 @@ const QUOTED_CHARS = 300
  * SLOW_REQUEST_MS (Apicurio's access log, with quarkus.http.record-request-start-time on).
  */
 export function troubleInLog(text: string): string[] {
-  const start = text.lastIndexOf('\n=====')
-  return text
-    .slice(start + 1)
-    .split('\n')
-    .filter(
-      (line) =>
-        / (ERROR|SEVERE|FATAL) /.test(line) ||
-        /response_code="5\d\d"/.test(line) ||
-        Number(/response_time="(\d+)"/.exec(line)?.[1] ?? 0) > SLOW_REQUEST_MS,
-    )
+  return linesSinceLatestStart(text).filter(
+    (line) =>
+      / (ERROR|SEVERE|FATAL) /.test(line) ||
+      /response_code="5\d\d"/.test(line) ||
+      Number(/response_time="(\d+)"/.exec(line)?.[1] ?? 0) > SLOW_REQUEST_MS,
+  )
 }
 
 /**

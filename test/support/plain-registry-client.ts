@@ -47,11 +47,12 @@ export function plainRegistryClient(
         } catch (failure) {
           if (!isTimeout(failure)) throw failure
           if (sent < attempts) return renew()
-          throw new Error(
-            `the schema registry at ${url} answered none of ${sent} sends of ` +
-              `${request.method().toUpperCase()} ${request.path()} within ${timeoutMs} ms each; ` +
-              'its log says why (the integration stack prints where it is)',
-            { cause: failure },
+          throw noAnswer(
+            `at ${url}`,
+            `${request.method().toUpperCase()} ${request.path()}`,
+            sent,
+            timeoutMs,
+            failure,
           )
         }
       },
@@ -81,13 +82,24 @@ export async function fetchFromRegistry(
     } catch (failure) {
       if (!(failure instanceof Error && failure.name === 'TimeoutError')) throw failure
       if (sent >= attempts)
-        throw new Error(
-          `the schema registry answered none of ${sent} sends of ${init.method ?? 'GET'} ${url} ` +
-            `within ${timeoutMs} ms each; its log says why (the integration stack prints where it is)`,
-          { cause: failure },
-        )
+        throw noAnswer('', `${init.method ?? 'GET'} ${url}`, sent, timeoutMs, failure)
     }
   }
+}
+
+/** The failure after the last unanswered send: which registry and request, how often, how long. */
+function noAnswer(
+  where: string,
+  request: string,
+  sent: number,
+  timeoutMs: number,
+  cause: unknown,
+): Error {
+  return new Error(
+    `the schema registry${where === '' ? '' : ` ${where}`} answered none of ${sent} sends of ` +
+      `${request} within ${timeoutMs} ms each; its log says why (the integration stack prints where it is)`,
+    { cause },
+  )
 }
 
 /**
