@@ -122,8 +122,21 @@ export async function runRange(options: RangeRunOptions): Promise<RangeRunResult
         },
       })
     } finally {
-      progress.finish(lastDone, summarize(tally, options.dryRun))
       await relayProcess.stop()
+      // After the stop: the calls its drain finished are in the tally and the group's commits, so
+      // the last progress line agrees with the summary that follows it.
+      const done =
+        ending === 'aborted' && !options.dryRun
+          ? await readGroupCommits(admin, groupId, topic).then(
+              (commits) =>
+                Math.max(
+                  lastDone,
+                  recordsCommittedBefore({ topic, from: options.from, to: options.to }, commits),
+                ),
+              () => lastDone,
+            )
+          : lastDone
+      progress.finish(done, summarize(tally, options.dryRun))
     }
     const completed = ending === 'completed'
     // An interrupted run resumes from its group's commits; a dry run has none to resume from.
