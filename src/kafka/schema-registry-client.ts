@@ -1,8 +1,12 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { lenientLongHook } from './avro-long.js'
+import { createProducerSchemaCompiler } from './producer-json-schema.js'
 
 type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0]
 type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number]
+type JsonSchemaOptions = NonNullable<
+  Extract<ConstructorParameters<typeof SchemaRegistry>[1], { [SchemaType.JSON]?: unknown }>
+>[SchemaType.JSON]
 
 /**
  * A registry that does not answer within this time counts as unavailable (retryable): without
@@ -17,16 +21,6 @@ export const DEFAULT_REGISTRY_TIMEOUT_MS = 5_000
  * merges this into a module-wide default object, so it holds for every client in the process.)
  */
 export const DEFAULT_REGISTRY_RETRIES = 1
-
-/**
- * ajv as a reader of producers' schemas: every violation collected (its default stops at the
- * first), so one credential.failed message lists everything the producer has to fix; and not
- * strict, because strict mode refuses to compile a schema holding a keyword ajv does not know,
- * which JSON Schema says to ignore (Kafka Connect's "connect.index", "x-…" annotations), or a
- * draft-07 format ("email", "date-time") without format definitions, and every record written
- * with such a schema failed. Formats are annotations here: draft-07 makes checking them optional.
- */
-const JSON_SCHEMA_OPTIONS = { allErrors: true, strict: false, validateFormats: false } as const
 
 export interface SchemaRegistryClientDeps {
   /** Confluent-API base URL, e.g. http://127.0.0.1:8081/apis/ccompat/v7 for Apicurio. */
@@ -52,9 +46,9 @@ export function schemaRegistryFromConfig(config: {
 }
 
 /**
- * The registry client the codecs expect: a per-request timeout, few client-side retries, ajv
- * options for producers' JSON Schemas (JSON_SCHEMA_OPTIONS), and Avro longs read as JSON numbers
- * are (avro-long.ts).
+ * The registry client the codecs expect: a per-request timeout, few client-side retries, a reader
+ * of producers' JSON Schemas in the draft each names (producer-json-schema.ts), and Avro longs read
+ * as JSON numbers are (avro-long.ts).
  */
 export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
@@ -75,7 +69,12 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       middlewares: [timeout],
     },
     {
-      [SchemaType.JSON]: JSON_SCHEMA_OPTIONS,
+      [SchemaType.JSON]: {
+        // Typed as an ajv 7 instance; the client calls only addSchema (ignoring its result) and
+        // compile.
+        ajvInstance:
+          createProducerSchemaCompiler() as unknown as NonNullable<JsonSchemaOptions>['ajvInstance'],
+      },
       [SchemaType.AVRO]: { typeHook: lenientLongHook },
     },
   )

@@ -14,6 +14,7 @@ import { allOutputEventSamples, outputEventSamples } from '../fixtures/output-ev
 import {
   deleteSubjects,
   getSubjectCompatibility,
+  registerSchemaText,
   setSubjectCompatibility,
   uniqueName,
 } from '../support/registry-subjects.js'
@@ -26,6 +27,13 @@ const registryUrl: string = inject('schemaRegistryUrl')
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01'
 /** Where mapped records sit: topic "t", the kyc route's topic. */
 const mappedAt = { topic: 't', partition: 0, offset: '1', key: null }
+
+/** A value in the Confluent wire format: magic byte 0, the schema id, then the payload. */
+function wire(schemaId: number, payload: string): Buffer {
+  const header = Buffer.alloc(5)
+  header.writeInt32BE(schemaId, 1)
+  return Buffer.concat([header, Buffer.from(payload)])
+}
 
 function record(value: Buffer, headers: InputRecord['headers'] = {}): InputRecord {
   return { topic: 'in', partition: 0, offset: '1', key: null, value, headers, timestamp: '0' }
@@ -204,6 +212,85 @@ describe('codecs against the real schema registry', () => {
       expect(err.code).toBe('INPUT_INVALID')
       expect(err.message).toContain('/level')
       expect(err.message).toContain('email')
+    })
+
+    it('regression: a JSON Schema of draft 2020-12 decodes its records, its references found by $id', async () => {
+      // The failure: the registry client compiled every JSON writer schema as draft-07 (its own
+      // ajv 7), so a schema declaring 2020-12, as json-schema.org's examples and Confluent's
+      // serializers with json.schema.spec.version=draft_2020_12 do, could not be compiled, and
+      // every record written with it failed as INPUT_UNDECODABLE.
+      const addressSubject = uniqueName('codecs-address-value')
+      const subject = uniqueName('codecs-input-value')
+      subjects.push(subject, addressSubject)
+      const addressId = 'https://example.com/schemas/address.json'
+      await registerSchemaText(url, addressSubject, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          $id: addressId,
+          type: 'object',
+          required: ['city'],
+          properties: { city: { type: 'string' } },
+        },
+      })
+      const id = await registerSchemaText(url, subject, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          type: 'object',
+          required: ['email'],
+          properties: {
+            email: { $ref: '#/$defs/email' },
+            home: { $ref: addressId },
+            scores: { type: 'array', prefixItems: [{ type: 'integer' }] },
+          },
+          $defs: { email: { type: 'string', format: 'email' } },
+        },
+        references: [{ name: addressId, subject: addressSubject, version: 1 }],
+      })
+      const decoder = relayDecoder()
+      const payload = { email: 'jane@example.com', home: { city: 'Oslo' }, scores: [3] }
+      await expect(
+        decoder.decode(record(wire(id, JSON.stringify(payload)))),
+      ).resolves.toMatchObject({ format: 'json-schema', data: payload })
+      const err = await decodeError(
+        decoder.decode(record(wire(id, JSON.stringify({ email: 7, home: {}, scores: ['x'] })))),
+      )
+      expect(err).toMatchObject({ code: 'INPUT_INVALID', classification: 'terminal' })
+      expect(err.message).toContain(
+        "/email must be string; /home must have required property 'city'; /scores/0 must be integer",
+      )
+    })
+
+    it('says why a JSON Schema cannot be read, and that the relay reads the later drafts', async () => {
+      const draft04 = uniqueName('codecs-input-value')
+      const dangling = uniqueName('codecs-input-value')
+      subjects.push(draft04, dangling)
+      const draft04Id = await registerSchemaText(url, draft04, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'http://json-schema.org/draft-04/schema#',
+          properties: { email: { type: 'string' } },
+        },
+      })
+      const danglingId = await registerSchemaText(url, dangling, {
+        schemaType: 'JSON',
+        schema: { properties: { home: { $ref: 'address.json' } } },
+      })
+      const decoder = relayDecoder()
+      const payload = JSON.stringify({ email: 'jane@example.com' })
+      const fix =
+        'Register a schema the relay can read: Avro, or JSON Schema draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.'
+      const old = await decodeError(decoder.decode(record(wire(draft04Id, payload))))
+      expect(old).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })
+      expect(old.message).toBe(
+        `schema id ${draft04Id} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-04/schema#, a JSON Schema draft the relay does not read. ${fix}`,
+      )
+      const unresolved = await decodeError(decoder.decode(record(wire(danglingId, payload))))
+      expect(unresolved).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })
+      expect(unresolved.message).toBe(
+        `schema id ${danglingId} exists in the registry but cannot be used to decode: its $ref address.json finds no schema (a schema it references is found through the $id inside that schema). ${fix}`,
+      )
     })
 
     it('regression: an Avro bytes or fixed value mapped into a claim fails the event, naming the field', async () => {

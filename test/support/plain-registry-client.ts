@@ -67,7 +67,8 @@ export function plainRegistryClient(
 /**
  * fetch for the registry's REST API (deleting a test's subjects, reading or setting a rule), with
  * plainRegistryClient's rule: a request left unanswered is sent again, then fails saying so.
- * Every call the tests make this way (DELETE, GET, PUT of a rule) is safe to repeat.
+ * Every call the tests make this way (DELETE, GET, PUT of a rule, POST of a schema the subject
+ * then holds) is safe to repeat.
  */
 export async function fetchFromRegistry(
   url: string,

@@ -46,3 +46,31 @@ export async function getSubjectCompatibility(
   const body = (await response.json()) as { compatibilityLevel?: string }
   return body.compatibilityLevel ?? `HTTP ${response.status}`
 }
+
+/**
+ * Registers a schema through the Confluent API as its text, the way a producer in another
+ * language does. The JavaScript client compiles a JSON Schema with its own ajv (draft-07 only)
+ * before it registers one, so it cannot register the drafts other clients write.
+ */
+export async function registerSchemaText(
+  registryUrl: string,
+  subject: string,
+  registration: {
+    readonly schemaType: 'JSON' | 'AVRO'
+    readonly schema: object
+    readonly references?: readonly { name: string; subject: string; version: number }[]
+  },
+): Promise<number> {
+  const response = await fetchFromRegistry(
+    `${registryUrl}/subjects/${encodeURIComponent(subject)}/versions`,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' },
+      body: JSON.stringify({ ...registration, schema: JSON.stringify(registration.schema) }),
+    },
+  )
+  const body = await response.text()
+  if (!response.ok)
+    throw new Error(`POST /subjects/${subject}/versions: ${response.status} ${body}`)
+  return (JSON.parse(body) as { id: number }).id
+}

@@ -1,0 +1,161 @@
+import { Ajv, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv'
+import { Ajv2019 } from 'ajv/dist/2019.js'
+import { Ajv2020 } from 'ajv/dist/2020.js'
+import { createRequire } from 'node:module'
+
+/**
+ * ajv as a reader of producers' schemas: every violation collected (its default stops at the
+ * first), so one credential.failed message lists everything the producer has to fix; and not
+ * strict, because strict mode refuses to compile a schema holding a keyword ajv does not know,
+ * which JSON Schema says to ignore (Kafka Connect's "connect.index", "x-…" annotations), or a
+ * format ("email", "date-time") without format definitions, and every record written with such a
+ * schema failed. Formats are annotations here: every draft the relay reads makes checking them
+ * optional.
+ */
+const READER_OPTIONS: Options = {
+  allErrors: true,
+  strict: false,
+  validateFormats: false,
+  logger: false,
+}
+
+const draft06MetaSchema = createRequire(import.meta.url)(
+  'ajv/dist/refs/json-schema-draft-06.json',
+) as AnySchemaObject
+
+interface Draft {
+  readonly name: string
+  /** The "$schema" ajv knows this draft by. */
+  readonly metaId: string
+  readonly create: () => Ajv | Ajv2019 | Ajv2020
+}
+
+const DRAFT_07: Draft = {
+  name: 'draft-07',
+  metaId: 'http://json-schema.org/draft-07/schema#',
+  create: () => new Ajv(READER_OPTIONS),
+}
+
+/** The drafts the relay reads, by their "$schema" without scheme and trailing "#". */
+const DRAFTS: ReadonlyMap<string, Draft> = new Map([
+  [
+    'json-schema.org/draft-06/schema',
+    {
+      name: 'draft-06',
+      metaId: 'http://json-schema.org/draft-06/schema#',
+      create: () => {
+        const ajv = new Ajv(READER_OPTIONS)
+        ajv.addMetaSchema(draft06MetaSchema)
+        return ajv
+      },
+    },
+  ],
+  ['json-schema.org/draft-07/schema', DRAFT_07],
+  [
+    'json-schema.org/draft/2019-09/schema',
+    {
+      name: '2019-09',
+      metaId: 'https://json-schema.org/draft/2019-09/schema',
+      create: () => new Ajv2019(READER_OPTIONS),
+    },
+  ],
+  [
+    'json-schema.org/draft/2020-12/schema',
+    {
+      name: '2020-12',
+      metaId: 'https://json-schema.org/draft/2020-12/schema',
+      create: () => new Ajv2020(READER_OPTIONS),
+    },
+  ],
+])
+
+/**
+ * What @kafkajs/confluent-schema-registry calls as its `ajvInstance` for a JSON writer schema:
+ * addSchema for each schema it references, then compile. The client's own default is one ajv 7
+ * instance per schema, which reads draft-07 only: a schema declaring 2020-12 (json-schema.org's
+ * own examples do) could not be compiled, and every record written with it failed. Here each
+ * writer schema gets a fresh ajv 8 of the draft its "$schema" names, holding its references.
+ *
+ * A reference is found through the "$id" inside it: the client passes the referenced schemas
+ * without the names the referring schema gave them, so a "$ref" to a reference without a matching
+ * "$id" fails to compile, with a message saying so.
+ *
+ * A schema that does not compile throws an Error saying why, in words that follow "cannot be used
+ * to decode: ". The client keeps only its message (as a ConfluentSchemaRegistryArgumentError),
+ * which registry-value-decoder.ts turns into INPUT_UNDECODABLE: a verdict on every record written
+ * with that schema.
+ */
+export interface ProducerSchemaCompiler {
+  addSchema(schema: AnySchemaObject): void
+  compile(schema: AnySchemaObject): ValidateFunction
+}
+
+export function createProducerSchemaCompiler(): ProducerSchemaCompiler {
+  // The client adds a schema's references and compiles it in one synchronous call: what is
+  // pending at a compile belongs to that schema.
+  let references: AnySchemaObject[] = []
+  const compiler: ProducerSchemaCompiler = {
+    addSchema(schema) {
+      references.push(schema)
+    },
+    compile(schema) {
+      const referenced = references
+      references = []
+      return compileWriterSchema(schema, referenced)
+    },
+  }
+  return compiler
+}
+
+function compileWriterSchema(
+  schema: AnySchemaObject,
+  referenced: readonly AnySchemaObject[],
+): ValidateFunction {
+  const draft = draftOf(schema)
+  const ajv = draft.create()
+  try {
+    const ids = new Set<string>()
+    for (const reference of referenced) {
+      const id: unknown = reference.$id
+      // Without an "$id" a reference is out of reach of any "$ref"; two would clash in ajv.
+      if (typeof id !== 'string' || ids.has(id)) continue
+      ids.add(id)
+      ajv.addSchema(withMeta(reference, draftOf(reference)))
+    }
+    return ajv.compile(withMeta(schema, draft))
+  } catch (err) {
+    throw new Error(describeCompileError(err, draft), { cause: err })
+  }
+}
+
+/** The draft a schema's "$schema" names; draft-07 when it names none, as Confluent's serializers do. */
+function draftOf(schema: AnySchemaObject): Draft {
+  const declared: unknown = schema.$schema
+  if (declared === undefined) return DRAFT_07
+  const key =
+    typeof declared === 'string'
+      ? declared.replace(/^https?:\/\//, '').replace(/#$/, '')
+      : undefined
+  const draft = key === undefined ? undefined : DRAFTS.get(key)
+  if (draft === undefined) {
+    const named = typeof declared === 'string' ? declared : JSON.stringify(declared)
+    throw new Error(`its $schema is ${named}, a JSON Schema draft the relay does not read`)
+  }
+  return draft
+}
+
+/** The schema with "$schema" spelt as ajv knows its draft ("https://…draft-07…" is the same draft). */
+function withMeta(schema: AnySchemaObject, draft: Draft): AnySchemaObject {
+  return schema.$schema === undefined || schema.$schema === draft.metaId
+    ? schema
+    : { ...schema, $schema: draft.metaId }
+}
+
+function describeCompileError(err: unknown, draft: Draft): string {
+  const missingRef = (err as { missingRef?: unknown }).missingRef
+  if (typeof missingRef === 'string') {
+    return `its $ref ${missingRef} finds no schema (a schema it references is found through the $id inside that schema)`
+  }
+  const message = err instanceof Error ? err.message : String(err)
+  return `it is not a valid JSON Schema ${draft.name} schema (${message})`
+}

@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest'
+import { createProducerSchemaCompiler } from '../../src/kafka/producer-json-schema.js'
+
+/** Compiles as the registry client does: references first, then the writer schema. */
+function reader(schema: object, references: object[] = []) {
+  const compiler = createProducerSchemaCompiler()
+  for (const reference of references) compiler.addSchema(reference)
+  return compiler.compile(schema)
+}
+
+/** Why the schema does not compile: words that follow "cannot be used to decode: ". */
+function unreadable(schema: object, references: object[] = []): string {
+  try {
+    reader(schema, references)
+  } catch (err) {
+    return (err as Error).message
+  }
+  throw new Error('the schema compiled')
+}
+
+function violations(validate: ReturnType<typeof reader>, payload: unknown): string[] {
+  return validate(payload)
+    ? []
+    : (validate.errors ?? []).map((e) => `${e.instancePath || '(root)'} ${e.message}`)
+}
+
+describe('producer JSON Schemas, read in the draft they name', () => {
+  it('reads a 2020-12 schema ($defs, prefixItems, dependentRequired)', () => {
+    const validate = reader({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      type: 'object',
+      required: ['email'],
+      properties: {
+        email: { $ref: '#/$defs/email' },
+        pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'integer' }] },
+      },
+      dependentRequired: { pair: ['level'] },
+      $defs: { email: { type: 'string', format: 'email' } },
+    })
+    expect(violations(validate, { email: 'jane@example.com', pair: ['a', 1], level: 2 })).toEqual(
+      [],
+    )
+    expect(violations(validate, { email: 42, pair: ['a', 'b'] })).toEqual([
+      '/email must be string',
+      '/pair/1 must be integer',
+      '(root) must have property level when property pair is present',
+    ])
+  })
+
+  it('reads 2019-09, draft-07 (named, spelt with https, or not named at all) and draft-06', () => {
+    const schemas: object[] = [
+      {
+        $schema: 'https://json-schema.org/draft/2019-09/schema',
+        $defs: { level: { type: 'integer', minimum: 0 } },
+        properties: { level: { $ref: '#/$defs/level' } },
+      },
+      {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        properties: { level: { type: 'integer', minimum: 0 } },
+      },
+      {
+        $schema: 'https://json-schema.org/draft-07/schema',
+        properties: { level: { type: 'integer', minimum: 0 } },
+      },
+      { properties: { level: { type: 'integer', minimum: 0 } } },
+      {
+        $schema: 'http://json-schema.org/draft-06/schema#',
+        properties: { level: { type: 'integer', exclusiveMinimum: -1 } },
+      },
+    ]
+    for (const schema of schemas) {
+      const validate = reader(schema)
+      expect(violations(validate, { level: 1 })).toEqual([])
+      expect(violations(validate, { level: -1 })).toHaveLength(1)
+    }
+  })
+
+  it('does not check formats or refuse unknown keywords: they are annotations to a reader', () => {
+    const validate = reader({
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      properties: { at: { type: 'string', format: 'date-time', 'connect.index': 0 } },
+    })
+    expect(violations(validate, { at: 'yesterday' })).toEqual([])
+  })
+
+  it('refuses a draft it does not read, naming it', () => {
+    expect(
+      unreadable({
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        properties: { level: { type: 'integer' } },
+      }),
+    ).toBe(
+      'its $schema is http://json-schema.org/draft-04/schema#, a JSON Schema draft the relay does not read',
+    )
+  })
+
+  it('says which schema is not valid in its draft', () => {
+    expect(
+      unreadable({ $schema: 'https://json-schema.org/draft/2020-12/schema', type: 'strnig' }),
+    ).toMatch(/^it is not a valid JSON Schema 2020-12 schema \(.*type.*\)$/)
+  })
+
+  it('resolves a reference through its $id, and says how to fix a $ref that finds none', () => {
+    const address = {
+      $schema: 'https://json-schema.org/draft/2020-12/schema',
+      $id: 'https://example.com/address.json',
+      type: 'object',
+      required: ['city'],
+    }
+    const validate = reader(
+      {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        properties: { home: { $ref: 'https://example.com/address.json' } },
+      },
+      [address],
+    )
+    expect(violations(validate, { home: { city: 'Oslo' } })).toEqual([])
+    expect(violations(validate, { home: {} })).toEqual(["/home must have required property 'city'"])
+
+    // Confluent names a reference ("address.json") in the referring schema; the client passes the
+    // referenced schema without that name.
+    const { $id: _, ...anonymous } = address
+    expect(
+      unreadable(
+        {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          properties: { home: { $ref: 'address.json' } },
+        },
+        [anonymous],
+      ),
+    ).toBe(
+      'its $ref address.json finds no schema (a schema it references is found through the $id inside that schema)',
+    )
+  })
+
+  it('gives each writer schema only its own references', () => {
+    const compiler = createProducerSchemaCompiler()
+    compiler.addSchema({ $id: 'https://example.com/level.json', type: 'integer' })
+    compiler.compile({ properties: { level: { $ref: 'https://example.com/level.json' } } })
+    // A second writer schema of the same client, with no references of its own.
+    expect(() =>
+      compiler.compile({ properties: { level: { $ref: 'https://example.com/level.json' } } }),
+    ).toThrow('its $ref https://example.com/level.json finds no schema')
+  })
+})
