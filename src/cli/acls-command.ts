@@ -3,7 +3,7 @@ import type { RelayConfig } from '../config/relay-config.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { renderKafkaAclsCommands, requiredAcls } from '../kafka/required-acls.js'
 import type { Command, ConfigCommandIo } from './command.js'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay acls [--config relay.yaml] [--principal User:name]
@@ -36,8 +36,7 @@ export function createAclsCommand(io: ConfigCommandIo): Command {
       const given = parsed.values.principal
       const principalProblem = given === undefined ? null : problemOfPrincipal(given)
       if (principalProblem !== null) {
-        io.stderr.write(`moca-relay acls: ${principalProblem}\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(io.stderr, 'acls', USAGE, principalProblem)
       }
       let config: RelayConfig
       try {
@@ -50,10 +49,12 @@ export function createAclsCommand(io: ConfigCommandIo): Command {
       }
       const principal = given ?? defaultPrincipal(config)
       if (principal === null) {
-        io.stderr.write(
-          "moca-relay acls: kafka.sasl is not set, so the principal is not known: pass --principal (mTLS: User:<the certificate's distinguished name>)\n",
+        return refuseUsage(
+          io.stderr,
+          'acls',
+          USAGE,
+          "kafka.sasl is not set, so the principal is not known: pass --principal (mTLS: User:<the certificate's distinguished name>)",
         )
-        return 2
       }
       io.stdout.write(
         `${renderKafkaAclsCommands(requiredAcls(config), {

@@ -61,8 +61,7 @@ export function createKeysCommand(io: CommandIo): Command {
       const [sub, ...rest] = args
       if (sub === 'generate') return generate(rest, io)
       if (sub === 'token') return token(rest, io, env)
-      io.stderr.write(`moca-relay keys: expected "generate" or "token".\n\n${USAGE}\n`)
-      return 2
+      return refuseUsage(io.stderr, 'keys', USAGE, 'expected "generate" or "token".')
     },
   }
 }
@@ -85,10 +84,12 @@ async function generate(args: readonly string[], io: CommandIo): Promise<number>
   if (parsed === null) return 2
   const { values } = parsed
   if (values.kid !== undefined && values.kid.trim() === '') {
-    io.stderr.write(
-      `moca-relay keys generate: --kid is empty: give a key id (--kid partner-2026-11), or leave --kid out for the key's thumbprint.\n\n${USAGE}\n`,
+    return refuseUsage(
+      io.stderr,
+      'keys generate',
+      USAGE,
+      "--kid is empty: give a key id (--kid partner-2026-11), or leave --kid out for the key's thumbprint.",
     )
-    return 2
   }
   if (!isSigningAlgorithm(values.alg)) return usageError(io, 'generate', algProblem(values.alg))
   const alg = values.alg
@@ -143,8 +144,7 @@ async function token(
   const partnerId = values['partner-id']
   const email = values.email
   if (partnerId === undefined || email === undefined) {
-    io.stderr.write(`moca-relay keys token: --partner-id and --email are required.\n\n${USAGE}\n`)
-    return 2
+    return refuseUsage(io.stderr, 'keys token', USAGE, '--partner-id and --email are required.')
   }
   // The token's email claim names the user to MocaChain; the relay signs only what this accepts.
   if (!isEmailAddress(email))
@@ -165,8 +165,12 @@ async function token(
   } else {
     const fromEnv = env().MOCA_PARTNER_PRIVATE_KEY
     if (fromEnv === undefined) {
-      io.stderr.write('moca-relay keys token: pass --key FILE or set MOCA_PARTNER_PRIVATE_KEY.\n')
-      return 2
+      return refuseUsage(
+        io.stderr,
+        'keys token',
+        USAGE,
+        'pass --key FILE or set MOCA_PARTNER_PRIVATE_KEY.',
+      )
     }
     source = keySourceFromText(fromEnv)
   }

@@ -33,7 +33,7 @@ import {
   type RedriveBatch,
 } from './redrive-selection.js'
 import { formatRunSummary } from './run-summary.js'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay redrive [--reason CODE]... [--since TIME] [--dry-run] [--allow-past-retention]
@@ -84,14 +84,12 @@ export function createRedriveCommand(): Command {
         (values.reason ?? []).map(checkReason).find((p) => p !== null) ??
         ('problem' in since ? since.problem : null)
       if (problem !== null) {
-        process.stderr.write(`moca-relay redrive: ${problem}\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(process.stderr, 'redrive', USAGE, problem)
       }
       const sinceMs = 'ms' in since ? since.ms : null
       const runIdProblem = values['run-id'] === undefined ? null : checkRunId(values['run-id'])
       if (runIdProblem !== null) {
-        process.stderr.write(`moca-relay redrive: ${runIdProblem}.\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(process.stderr, 'redrive', USAGE, `${runIdProblem}.`)
       }
       const loaded = await loadConfig(values.config)
       const { config } = loaded

@@ -81,17 +81,19 @@ export function createReplayCommand(): Command {
       if (parsed === null) return 2
       const { values } = parsed
       if (!values.topic) {
-        process.stderr.write(`moca-relay replay: --topic is required.\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(process.stderr, 'replay', USAGE, '--topic is required.')
       }
       if (values['dry-run'] && values.reissue) {
-        process.stderr.write('moca-relay replay: --dry-run and --reissue exclude each other.\n')
-        return 2
+        return refuseUsage(
+          process.stderr,
+          'replay',
+          USAGE,
+          '--dry-run and --reissue exclude each other.',
+        )
       }
       const runIdProblem = values['run-id'] === undefined ? null : checkRunId(values['run-id'])
       if (runIdProblem !== null) {
-        process.stderr.write(`moca-relay replay: ${runIdProblem}.\n\n${USAGE}\n`)
-        return 2
+        return refuseUsage(process.stderr, 'replay', USAGE, `${runIdProblem}.`)
       }
       // A malformed --from or --to is a usage mistake like the others here: said before the
       // config is read or Kafka is asked anything, and exit 2.
@@ -145,8 +147,7 @@ export function createReplayCommand(): Command {
         )
         const problem = rangeProblem({ topic, ...bounds, range })
         if (problem !== null) {
-          process.stderr.write(`moca-relay replay: ${problem}\n\n${USAGE}\n`)
-          return 2
+          return refuseUsage(process.stderr, 'replay', USAGE, problem)
         }
         // A dry run calls nothing, so it may look past the live relay, and beside other runs.
         if (!values['dry-run']) {

@@ -5,7 +5,7 @@ import { loadSandboxConfigFile } from '../sandbox/load-sandbox-config.js'
 import { startSandbox } from '../sandbox/start-sandbox.js'
 import type { Command } from './command.js'
 import type { CommandIo } from './keys-command.js'
-import { parseCommandLine } from './usage-error.js'
+import { parseCommandLine, refuseUsage } from './usage-error.js'
 
 const USAGE = `Usage:
   moca-relay sandbox --config FILE [--port 8080] [--host 127.0.0.1]
@@ -53,10 +53,12 @@ export function createSandboxCommand(deps: SandboxCommandDeps): Command {
       const { values } = parsed
       const port = Number(values.port)
       if (values.config === undefined || !Number.isInteger(port) || port < 0 || port > 65535) {
-        deps.stderr.write(
-          `moca-relay sandbox: --config FILE and a valid --port are required.\n\n${USAGE}\n`,
+        return refuseUsage(
+          deps.stderr,
+          'sandbox',
+          USAGE,
+          '--config FILE and a valid --port are required.',
         )
-        return 2
       }
       const config = await loadSandboxConfigFile(values.config)
       const env = (deps.env ?? readEnvOrFail)()
