@@ -23,6 +23,9 @@ const draft06MetaSchema = createRequire(import.meta.url)(
   'ajv/dist/refs/json-schema-draft-06.json',
 ) as AnySchemaObject
 
+/** Why a schema cannot be read, said by this module rather than ajv. */
+class UnreadableSchema extends Error {}
+
 interface Draft {
   readonly name: string
   /** The "$schema" ajv knows this draft by. */
@@ -120,7 +123,15 @@ function compileWriterSchema(
       // Without an "$id" a reference is out of reach of any "$ref"; two would clash in ajv.
       if (typeof id !== 'string' || ids.has(id)) continue
       ids.add(id)
-      ajv.addSchema(withMeta(reference, draftOf(reference)))
+      // A reference without "$schema" is read in its referrer's draft. ajv reads no mix of
+      // drafts in one instance (2020-12 changed what $ref and items mean).
+      const referenceDraft = reference.$schema === undefined ? draft : draftOf(reference)
+      if (referenceDraft !== draft) {
+        throw new UnreadableSchema(
+          `it is ${draft.name} and the schema it references as ${id} is ${referenceDraft.name}; the relay reads a schema and its references in one draft`,
+        )
+      }
+      ajv.addSchema(withMeta(reference, draft))
     }
     return ajv.compile(withMeta(schema, draft))
   } catch (err) {
@@ -139,7 +150,9 @@ function draftOf(schema: AnySchemaObject): Draft {
   const draft = key === undefined ? undefined : DRAFTS.get(key)
   if (draft === undefined) {
     const named = typeof declared === 'string' ? declared : JSON.stringify(declared)
-    throw new Error(`its $schema is ${named}, a JSON Schema draft the relay does not read`)
+    throw new UnreadableSchema(
+      `its $schema is ${named}, a JSON Schema draft the relay does not read`,
+    )
   }
   return draft
 }
@@ -152,6 +165,7 @@ function withMeta(schema: AnySchemaObject, draft: Draft): AnySchemaObject {
 }
 
 function describeCompileError(err: unknown, draft: Draft): string {
+  if (err instanceof UnreadableSchema) return err.message
   const missingRef = (err as { missingRef?: unknown }).missingRef
   if (typeof missingRef === 'string') {
     return `its $ref ${missingRef} finds no schema (a schema it references is found through the $id inside that schema)`

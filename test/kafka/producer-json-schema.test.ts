@@ -133,6 +133,29 @@ describe('producer JSON Schemas, read in the draft they name', () => {
     )
   })
 
+  it("reads a reference without $schema in its referrer's draft, and refuses a mix of drafts", () => {
+    const level = { $id: 'https://example.com/level.json', type: 'integer', minimum: 0 }
+    const validate = reader(
+      {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        properties: { level: { $ref: level.$id } },
+      },
+      [level],
+    )
+    expect(violations(validate, { level: -1 })).toEqual(['/level must be >= 0'])
+    expect(
+      unreadable(
+        {
+          $schema: 'https://json-schema.org/draft/2020-12/schema',
+          properties: { level: { $ref: level.$id } },
+        },
+        [{ ...level, $schema: 'http://json-schema.org/draft-07/schema#' }],
+      ),
+    ).toBe(
+      'it is 2020-12 and the schema it references as https://example.com/level.json is draft-07; the relay reads a schema and its references in one draft',
+    )
+  })
+
   it('gives each writer schema only its own references', () => {
     const compiler = createProducerSchemaCompiler()
     compiler.addSchema({ $id: 'https://example.com/level.json', type: 'integer' })
