@@ -23,7 +23,7 @@ import {
   scanHeaders,
   type KnownHeaders,
 } from './record-headers.js'
-import { decodeRegistryValue, type RegistryDecodedValue } from './registry-value-decoder.js'
+import { createRegistryValueReader, type RegistryDecodedValue } from './registry-value-decoder.js'
 import { parseTraceContext, type TraceContext } from './tracestate.js'
 
 export interface InputDecoder {
@@ -54,7 +54,8 @@ export interface InputDecoderDeps {
  * JSON is strict UTF-8; a leading byte order mark is accepted and dropped (see strict-utf8.ts).
  */
 export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
-  const { registry, maxRecordBytes } = deps
+  const { maxRecordBytes } = deps
+  const registry = deps.registry === null ? null : createRegistryValueReader(deps.registry)
   if (!Number.isSafeInteger(maxRecordBytes) || maxRecordBytes <= 0) {
     throw new RangeError(`maxRecordBytes must be a positive integer, got ${maxRecordBytes}`)
   }
@@ -72,7 +73,7 @@ export function createInputDecoder(deps: InputDecoderDeps): InputDecoder {
     const schemaId = readWireSchemaId(value)
     if (schemaId !== null) {
       if (registry === null) throw noRegistry(schemaId)
-      const decoded = await decodeRegistryValue(registry, value, schemaId)
+      const decoded = await registry.decode(value, schemaId)
       return fromRegistryValue(decoded, headers, trace)
     }
 

@@ -22,10 +22,54 @@ const MAX_REPORTED_VIOLATIONS = 5
 type RegistrySchema = Awaited<ReturnType<SchemaRegistry['getSchema']>>
 
 /**
- * Decodes a Confluent wire-format value with its writer schema. The registry client caches
- * schemas by id, so only the first record of each schema id costs a registry request.
+ * Ids whose writer schema the relay cannot read: at most this many verdicts are kept, each a
+ * few hundred bytes. Beyond it the oldest is dropped, and its next record asks the registry again.
  */
-export async function decodeRegistryValue(
+const MAX_UNREADABLE_SCHEMAS = 1_000
+
+export interface RegistryValueReader {
+  decode(value: Buffer, schemaId: number): Promise<RegistryDecodedValue>
+}
+
+/**
+ * Decodes Confluent wire-format values with their writer schemas. The registry client caches
+ * schemas by id, so only the first record of each schema id costs a registry request. It caches
+ * no failure, so this reader keeps the verdict on a schema it cannot read (an id names one schema
+ * for good): otherwise every record written with it would fetch the schema again, a registry
+ * request per record (and Confluent Cloud counts them).
+ */
+export function createRegistryValueReader(registry: SchemaRegistry): RegistryValueReader {
+  const unreadable = new Map<number, string>()
+  return {
+    async decode(value, schemaId) {
+      const known = unreadable.get(schemaId)
+      if (known !== undefined) throw unreadableSchema(known)
+      try {
+        return await decodeRegistryValue(registry, value, schemaId)
+      } catch (err) {
+        if (err instanceof UnreadableSchemaError) {
+          if (unreadable.size >= MAX_UNREADABLE_SCHEMAS) {
+            unreadable.delete(unreadable.keys().next().value as number)
+          }
+          unreadable.set(schemaId, err.message)
+        }
+        throw err
+      }
+    },
+  }
+}
+
+/** INPUT_UNDECODABLE for a schema the registry has and the relay cannot build a reader from. */
+class UnreadableSchemaError extends RelayError {}
+
+function unreadableSchema(message: string, cause?: unknown): UnreadableSchemaError {
+  return new UnreadableSchemaError('INPUT_UNDECODABLE', message, {
+    classification: 'terminal',
+    ...(cause === undefined ? {} : { cause }),
+  })
+}
+
+async function decodeRegistryValue(
   registry: SchemaRegistry,
   value: Buffer,
   schemaId: number,
@@ -118,10 +162,9 @@ async function lookUpSchema(registry: SchemaRegistry, schemaId: number): Promise
       name === 'ConfluentSchemaRegistryInvalidSchemaError'
     ) {
       // The registry knows the id, but the client cannot build a reader from what it stores.
-      throw new RelayError(
-        'INPUT_UNDECODABLE',
+      throw unreadableSchema(
         `schema id ${schemaId} exists in the registry but cannot be used to decode: ${printableText((err as Error).message, 300)}. Register a schema the relay can read: Avro, or JSON Schema draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.`,
-        { classification: 'terminal', cause: err },
+        err,
       )
     }
     throw toRegistryError(err, `fetching schema id ${schemaId}`)
