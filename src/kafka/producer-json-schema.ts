@@ -1,6 +1,7 @@
 import { Ajv, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
+import ajvDraft04 from 'ajv-draft-04'
 import { createRequire } from 'node:module'
 
 /**
@@ -19,6 +20,9 @@ const READER_OPTIONS: Options = {
   logger: false,
 }
 
+// A CommonJS module: its class is both module.exports and its "default" (typed as the latter).
+const AjvDraft04 = ajvDraft04.default
+
 const draft06MetaSchema = createRequire(import.meta.url)(
   'ajv/dist/refs/json-schema-draft-06.json',
 ) as AnySchemaObject
@@ -30,22 +34,35 @@ interface Draft {
   readonly name: string
   /** The "$schema" ajv knows this draft by. */
   readonly metaId: string
-  readonly create: () => Ajv | Ajv2019 | Ajv2020
+  /** The keyword that names a schema: "id" until draft-04, "$id" since draft-06. */
+  readonly idKeyword: 'id' | '$id'
+  readonly create: () => Ajv | Ajv2019 | Ajv2020 | InstanceType<typeof AjvDraft04>
 }
 
 const DRAFT_07: Draft = {
   name: 'draft-07',
   metaId: 'http://json-schema.org/draft-07/schema#',
+  idKeyword: '$id',
   create: () => new Ajv(READER_OPTIONS),
 }
 
 /** The drafts the relay reads, by their "$schema" without scheme and trailing "#". */
 const DRAFTS: ReadonlyMap<string, Draft> = new Map([
   [
+    'json-schema.org/draft-04/schema',
+    {
+      name: 'draft-04',
+      metaId: 'http://json-schema.org/draft-04/schema#',
+      idKeyword: 'id',
+      create: () => new AjvDraft04(READER_OPTIONS),
+    },
+  ],
+  [
     'json-schema.org/draft-06/schema',
     {
       name: 'draft-06',
       metaId: 'http://json-schema.org/draft-06/schema#',
+      idKeyword: '$id',
       create: () => {
         const ajv = new Ajv(READER_OPTIONS)
         ajv.addMetaSchema(draft06MetaSchema)
@@ -59,6 +76,7 @@ const DRAFTS: ReadonlyMap<string, Draft> = new Map([
     {
       name: '2019-09',
       metaId: 'https://json-schema.org/draft/2019-09/schema',
+      idKeyword: '$id',
       create: () => new Ajv2019(READER_OPTIONS),
     },
   ],
@@ -67,6 +85,7 @@ const DRAFTS: ReadonlyMap<string, Draft> = new Map([
     {
       name: '2020-12',
       metaId: 'https://json-schema.org/draft/2020-12/schema',
+      idKeyword: '$id',
       create: () => new Ajv2020(READER_OPTIONS),
     },
   ],
@@ -76,10 +95,11 @@ const DRAFTS: ReadonlyMap<string, Draft> = new Map([
  * What @kafkajs/confluent-schema-registry calls as its `ajvInstance` for a JSON writer schema:
  * addSchema for each schema it references, then compile. The client's own default is one ajv 7
  * instance per schema, which reads draft-07 only: a schema declaring 2020-12 (json-schema.org's
- * own examples do) could not be compiled, and every record written with it failed. Here each
- * writer schema gets a fresh ajv 8 of the draft its "$schema" names, holding its references.
+ * own examples do) or draft-04 (.NET's NJsonSchema writes it) could not be compiled, and every
+ * record written with it failed. Here each writer schema gets a fresh ajv 8 of the draft its
+ * "$schema" names (ajv-draft-04 for draft-04), holding its references.
  *
- * A reference is found through the "$id" inside it: the client passes the referenced schemas
+ * A reference is found through the "$id" ("id" in draft-04) inside it: the client passes the referenced schemas
  * without the names the referring schema gave them, so a "$ref" to a reference without a matching
  * "$id" fails to compile, with a message saying so.
  *
@@ -119,7 +139,7 @@ function compileWriterSchema(
   try {
     const ids = new Set<string>()
     for (const reference of referenced) {
-      const id: unknown = reference.$id
+      const id: unknown = reference[draft.idKeyword]
       // Without an "$id" a reference is out of reach of any "$ref"; two would clash in ajv.
       if (typeof id !== 'string' || ids.has(id)) continue
       ids.add(id)

@@ -263,13 +263,13 @@ describe('codecs against the real schema registry', () => {
     })
 
     it('says why a JSON Schema cannot be read, and that the relay reads the later drafts', async () => {
-      const draft04 = uniqueName('codecs-input-value')
+      const draft03 = uniqueName('codecs-input-value')
       const dangling = uniqueName('codecs-input-value')
-      subjects.push(draft04, dangling)
-      const draft04Id = await registerSchemaText(url, draft04, {
+      subjects.push(draft03, dangling)
+      const draft03Id = await registerSchemaText(url, draft03, {
         schemaType: 'JSON',
         schema: {
-          $schema: 'http://json-schema.org/draft-04/schema#',
+          $schema: 'http://json-schema.org/draft-03/schema#',
           properties: { email: { type: 'string' } },
         },
       })
@@ -280,11 +280,11 @@ describe('codecs against the real schema registry', () => {
       const decoder = relayDecoder()
       const payload = JSON.stringify({ email: 'jane@example.com' })
       const fix =
-        'Register a schema the relay can read: Avro, or JSON Schema draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.'
-      const old = await decodeError(decoder.decode(record(wire(draft04Id, payload))))
+        'Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.'
+      const old = await decodeError(decoder.decode(record(wire(draft03Id, payload))))
       expect(old).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })
       expect(old.message).toBe(
-        `schema id ${draft04Id} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-04/schema#, a JSON Schema draft the relay does not read. ${fix}`,
+        `schema id ${draft03Id} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-03/schema#, a JSON Schema draft the relay does not read. ${fix}`,
       )
       const unresolved = await decodeError(decoder.decode(record(wire(danglingId, payload))))
       expect(unresolved).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })

@@ -47,7 +47,7 @@ describe('producer JSON Schemas, read in the draft they name', () => {
     ])
   })
 
-  it('reads 2019-09, draft-07 (named, spelt with https, or not named at all) and draft-06', () => {
+  it('reads 2019-09, draft-07 (named, spelt with https, or not named at all), draft-06 and draft-04', () => {
     const schemas: object[] = [
       {
         $schema: 'https://json-schema.org/draft/2019-09/schema',
@@ -66,6 +66,11 @@ describe('producer JSON Schemas, read in the draft they name', () => {
       {
         $schema: 'http://json-schema.org/draft-06/schema#',
         properties: { level: { type: 'integer', exclusiveMinimum: -1 } },
+      },
+      // What .NET's NJsonSchema writes: draft-04's boolean exclusiveMinimum.
+      {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        properties: { level: { type: 'integer', minimum: 0, exclusiveMinimum: false } },
       },
     ]
     for (const schema of schemas) {
@@ -86,11 +91,11 @@ describe('producer JSON Schemas, read in the draft they name', () => {
   it('refuses a draft it does not read, naming it', () => {
     expect(
       unreadable({
-        $schema: 'http://json-schema.org/draft-04/schema#',
+        $schema: 'http://json-schema.org/draft-03/schema#',
         properties: { level: { type: 'integer' } },
       }),
     ).toBe(
-      'its $schema is http://json-schema.org/draft-04/schema#, a JSON Schema draft the relay does not read',
+      'its $schema is http://json-schema.org/draft-03/schema#, a JSON Schema draft the relay does not read',
     )
   })
 
@@ -154,6 +159,18 @@ describe('producer JSON Schemas, read in the draft they name', () => {
     ).toBe(
       'it is 2020-12 and the schema it references as https://example.com/level.json is draft-07; the relay reads a schema and its references in one draft',
     )
+  })
+
+  it('finds a draft-04 reference through its "id"', () => {
+    const validate = reader(
+      {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        properties: { level: { $ref: 'https://example.com/level.json' } },
+      },
+      [{ id: 'https://example.com/level.json', type: 'integer', minimum: 0 }],
+    )
+    expect(violations(validate, { level: 1 })).toEqual([])
+    expect(violations(validate, { level: -1 })).toEqual(['/level must be >= 0'])
   })
 
   it('gives each writer schema only its own references', () => {
