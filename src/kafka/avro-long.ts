@@ -1,22 +1,7 @@
-import { createRequire } from 'node:module'
-// Types only: the module itself is loaded below, as the registry client loads it.
-import type { ForSchemaOptions, Type as AvroType } from 'avsc'
+import type { ForSchemaOptions } from 'avsc'
+import { registryAvsc as avsc } from './registry-avsc.js'
 
 type AvroTypeHook = ForSchemaOptions['typeHook']
-
-interface AvscModule {
-  readonly types: {
-    readonly LongType: { __with(methods: object, noUnpack?: boolean): AvroType }
-  }
-}
-
-/**
- * avsc as the registry client loads it: avsc accepts a type from a typeHook only when it comes
- * from the same module (`instanceof Type`), and avsc is the client's dependency, not ours.
- */
-const avsc = createRequire(
-  createRequire(import.meta.url).resolve('@kafkajs/confluent-schema-registry'),
-)('avsc') as AvscModule
 
 /**
  * Avro `long` read as JSON.parse reads an integer: a number, exact up to ±(2^53 - 1), rounded to

@@ -1,4 +1,5 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
+import { AvroDecimalText } from './avro-decimal.js'
 import { lenientLongHook } from './avro-long.js'
 import { createProducerSchemaCompiler } from './producer-json-schema.js'
 
@@ -47,8 +48,8 @@ export function schemaRegistryFromConfig(config: {
 
 /**
  * The registry client the codecs expect: a per-request timeout, few client-side retries, a reader
- * of producers' JSON Schemas in the draft each names (producer-json-schema.ts), and Avro longs read
- * as JSON numbers are (avro-long.ts).
+ * of producers' JSON Schemas in the draft each names (producer-json-schema.ts), Avro longs read
+ * as JSON numbers are (avro-long.ts), and Avro decimals read as their exact text (avro-decimal.ts).
  */
 export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegistry {
   const timeoutMs = deps.timeoutMs ?? DEFAULT_REGISTRY_TIMEOUT_MS
@@ -75,7 +76,7 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
         ajvInstance:
           createProducerSchemaCompiler() as unknown as NonNullable<JsonSchemaOptions>['ajvInstance'],
       },
-      [SchemaType.AVRO]: { typeHook: lenientLongHook },
+      [SchemaType.AVRO]: { typeHook: lenientLongHook, logicalTypes: { decimal: AvroDecimalText } },
     },
   )
 }

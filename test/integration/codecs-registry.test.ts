@@ -328,6 +328,37 @@ describe('codecs against the real schema registry', () => {
       }
     })
 
+    it('regression: an Avro decimal reads as its exact text, and maps into a claim', async () => {
+      // The failure: avsc read a decimal's bytes as a Buffer, so a route mapping an amount written
+      // by a Java producer (BigDecimal) into a claim failed the event ("is binary").
+      const id = await register(SchemaType.AVRO, {
+        type: 'record',
+        name: 'Payment',
+        namespace: 'moca.relay.test',
+        fields: [
+          { name: 'email', type: 'string' },
+          {
+            name: 'amount',
+            type: { type: 'bytes', logicalType: 'decimal', precision: 12, scale: 2 },
+          },
+        ],
+      })
+      // 123450 unscaled: what BigDecimal("1234.50").unscaledValue().toByteArray() gives.
+      const value = await producer.encode(id, {
+        email: 'jane@example.com',
+        amount: Buffer.from([0x01, 0xe2, 0x3a]),
+      })
+      const event = await relayDecoder().decode(record(value))
+      expect(event.data).toEqual({ email: 'jane@example.com', amount: '1234.50' })
+      const mapped = await toCommand(event, mappedAt, [
+        kycRoute({ credentialSubject: { amount: 'amount' } }),
+      ])
+      expect(mapped).toMatchObject({
+        kind: 'command',
+        command: { credentialSubject: { amount: '1234.50' } },
+      })
+    })
+
     it('says INPUT_SCHEMA_UNKNOWN for an id the registry does not have', async () => {
       const value = Buffer.from([0, 0x7f, 0xff, 0xf0, 0x00, 0x02, 0x61])
       const err = await decodeError(relayDecoder().decode(record(value)))
