@@ -4,6 +4,7 @@ import type { SigningKey } from '../auth/load-signing-key.js'
 import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
+import { readWriterSchema } from '../kafka/registry-value-decoder.js'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import {
   isSubjectNotFound,
@@ -29,11 +30,12 @@ const USAGE = `Usage:
       Checks a configuration before a relay runs it, one line per check: the config (its routes
       compiled and subject modules loaded, as at start-up) and the partner key; Kafka, the
       routes' input topics and the consumer groups (a cluster's ACLs);
-      the schema registry, if one is set; and that MocaChain accepts the partner JWT (a status
-      call for a made-up credential, which MocaChain answers 404 "no credential found" once the
-      JWT passed; any other 404 means a wrong base URL). Nothing is written anywhere. Exits 1 if
-      a check fails. Endpoints and secrets come from the environment, as for \`moca-relay run\`;
-      URLs are printed without their credentials.`
+      the schema registry, if one is set, and that the relay reads the schema registered for
+      each input topic (<topic>-value, its latest version); and that MocaChain accepts the
+      partner JWT (a status call for a made-up credential, which MocaChain answers 404 "no
+      credential found" once the JWT passed; any other 404 means a wrong base URL). Nothing is
+      written anywhere. Exits 1 if a check fails. Endpoints and secrets come from the
+      environment, as for \`moca-relay run\`; URLs are printed without their credentials.`
 
 /** A made-up coreClaimHash: no credential has it, so an accepted JWT gets 404. */
 const PROBE_HASH = '0'.repeat(64)
@@ -86,7 +88,13 @@ export function createCheckCommand(io: ConfigCommandIo): Command {
       })
       const key = await checkPartnerKeys(loaded, report)
       await checkKafka(loaded, report)
-      report(await checkRegistry(config))
+      const registryLine = await checkRegistry(config)
+      report(registryLine)
+      if (registryLine.ok === false) {
+        report({ ok: null, name: 'input schema', detail: 'not checked: the registry check failed' })
+      } else {
+        for (const line of await checkInputSchemas(config)) report(line)
+      }
       if (key === null) {
         report({ ok: null, name: 'MocaChain', detail: 'not checked: no partner key' })
       } else {
@@ -240,6 +248,53 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
       detail: messageOf(toRegistryError(err, `looking up subject ${subject}`)),
     }
   }
+}
+
+/**
+ * The writer schema registered for each input topic under Confluent's default subject name
+ * (`<topic>-value`), read as the relay reads values: one it cannot read (a JSON Schema draft it
+ * does not know, a $ref that finds nothing, Protobuf) would fail every record written with it.
+ * Only the latest version is asked about; a topic without that subject is said and not failed.
+ */
+async function checkInputSchemas(config: LoadedConfig['config']): Promise<CheckLine[]> {
+  const registry = schemaRegistryFromConfig(config)
+  if (registry === null) return []
+  const topics = [...new Set(config.routes.flatMap((r) => r.topics))]
+  const lines: CheckLine[] = []
+  for (const topic of topics) {
+    const subject = `${topic}-value`
+    let id: number
+    try {
+      id = await registry.getLatestSchemaId(subject)
+    } catch (err) {
+      const failure = registryHttpFailureOf(err)
+      lines.push(
+        failure !== null && isSubjectNotFound(failure)
+          ? {
+              ok: null,
+              name: 'input schema',
+              detail: `${subject}: none registered (plain JSON or CloudEvents input, or another subject name strategy: each record's schema is read as it comes)`,
+            }
+          : {
+              ok: false,
+              name: 'input schema',
+              detail: messageOf(toRegistryError(err, `looking up subject ${subject}`)),
+            },
+      )
+      continue
+    }
+    try {
+      const kind = await readWriterSchema(registry, id)
+      lines.push({
+        ok: true,
+        name: 'input schema',
+        detail: `${subject}: schema id ${id} (${kind}, its latest version), which the relay reads`,
+      })
+    } catch (err) {
+      lines.push({ ok: false, name: 'input schema', detail: `${subject}: ${messageOf(err)}` })
+    }
+  }
+  return lines
 }
 
 async function checkMocaChain(loaded: LoadedConfig, key: SigningKey): Promise<CheckLine> {

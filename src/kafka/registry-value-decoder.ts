@@ -101,7 +101,27 @@ async function decodeRegistryValue(
     }
     return { data, format: InputFormat.avro }
   }
-  throw new RelayError(
+  throw notAvroNorJsonSchema(schemaId)
+}
+
+/**
+ * What the relay makes of a writer schema, without a record: 'Avro' or 'JSON Schema' when it
+ * can read values written with it, else the INPUT_UNDECODABLE (or INPUT_SCHEMA_UNKNOWN) every
+ * such value would fail with, or the registry's own failure. `moca-relay check` asks this of the
+ * schemas registered for the input topics.
+ */
+export async function readWriterSchema(
+  registry: SchemaRegistry,
+  schemaId: number,
+): Promise<'Avro' | 'JSON Schema'> {
+  const schema = await lookUpSchema(registry, schemaId)
+  if (isJsonSchema(schema)) return 'JSON Schema'
+  if (isAvroType(schema)) return 'Avro'
+  throw notAvroNorJsonSchema(schemaId)
+}
+
+function notAvroNorJsonSchema(schemaId: number): RelayError {
+  return new RelayError(
     'INPUT_UNDECODABLE',
     `schema id ${schemaId} is not an Avro or JSON Schema schema (Protobuf?); the relay decodes Avro and JSON Schema values. Produce one of those, or plain JSON.`,
     { classification: 'terminal' },

@@ -6,6 +6,7 @@ import { describe, expect, inject, it, onTestFinished } from 'vitest'
 import { generatePartnerKey } from '../../src/auth/generate-partner-key.js'
 import { createCheckCommand } from '../../src/cli/check-command.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
+import { deleteSubjects, registerSchemaText } from '../support/registry-subjects.js'
 import { PARTNER_ID, startSandboxFixture, type SandboxFixture } from '../support/sandbox-fixture.js'
 
 /** A config folder with the partner key file, as an operator would have it. */
@@ -63,13 +64,51 @@ describe('moca-relay check', () => {
       '✓ input',
       '✓ groups',
       '✓ registry',
+      '– input',
       '✓ MocaChain',
     ])
     expect(lines[3]).toContain(`${topic} (3 partitions)`)
-    expect(lines[6]).toContain('accepted the partner JWT')
+    expect(lines[6]).toMatch(
+      new RegExp(`^– input schema +${topic}-value: none registered \\(plain JSON or CloudEvents`),
+    )
+    expect(lines[7]).toContain('accepted the partner JWT')
     expect(code).toBe(0)
     // a status call only: MocaChain holds no credential afterwards
     expect(f.sandbox.stats().credentials.issued).toBe(0)
+  })
+
+  it("reads each input topic's registered schema as the relay does, and fails one it cannot read", async () => {
+    const env = createKafkaTestEnv()
+    const readable = await env.createTopic('kyc.completed', { numPartitions: 1 })
+    const unreadable = await env.createTopic('member.joined', { numPartitions: 1 })
+    const registryUrl: string = inject('schemaRegistryUrl')
+    const subjects = [`${readable}-value`, `${unreadable}-value`]
+    onTestFinished(() => deleteSubjects(registryUrl, subjects))
+    const readableId = await registerSchemaText(registryUrl, subjects[0] as string, {
+      schemaType: 'JSON',
+      schema: {
+        $schema: 'https://json-schema.org/draft/2020-12/schema',
+        properties: { level: { type: 'integer' } },
+      },
+    })
+    const unreadableId = await registerSchemaText(registryUrl, subjects[1] as string, {
+      schemaType: 'JSON',
+      schema: { $schema: 'http://json-schema.org/draft-03/schema#' },
+    })
+    const f = await startSandboxFixture()
+    const base = relayConfig(env.brokers, f, readable)
+    const config = {
+      ...base,
+      schemaRegistry: { url: registryUrl },
+      routes: [...base.routes, { ...base.routes[0], name: 'member', topics: [unreadable] }],
+    }
+    const { code, lines } = await check(await configFolder(config, f.privateKeyPem))
+
+    expect(lines.filter((l) => l.includes('input schema'))).toEqual([
+      `✓ input schema  ${readable}-value: schema id ${readableId} (JSON Schema, its latest version), which the relay reads`,
+      `✗ input schema  ${unreadable}-value: INPUT_UNDECODABLE: schema id ${unreadableId} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-03/schema#, a JSON Schema draft the relay does not read. Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.`,
+    ])
+    expect(code).toBe(1)
   })
 
   it('regression: a topic of one partition is "(1 partition)", not "(1 partitions)"', async () => {
