@@ -14,7 +14,7 @@ import { expectCorpusOutcome } from '../kafka/corpus-expectations.js'
 const registryUrl: string = inject('schemaRegistryUrl')
 
 /** Labels are known before the registry assigns ids: build the list with placeholders. */
-const entries = badInputCorpus({ avro: 0, jsonSchema: 0 })
+const entries = badInputCorpus({ avro: 0, jsonSchema: 0, unreadableJsonSchema: 0 })
 
 describe('malformed-input corpus, decoder with the real registry', () => {
   const url = registryUrl

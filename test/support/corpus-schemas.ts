@@ -2,9 +2,10 @@ import { SchemaType } from '@kafkajs/confluent-schema-registry'
 import {
   CORPUS_AVRO_SCHEMA,
   CORPUS_JSON_SCHEMA,
+  CORPUS_UNREADABLE_JSON_SCHEMA,
   type CorpusSchemaIds,
 } from '../fixtures/bad-input-corpus.js'
-import { uniqueName } from './registry-subjects.js'
+import { registerSchemaText, uniqueName } from './registry-subjects.js'
 import { plainRegistryClient } from './plain-registry-client.js'
 
 /**
@@ -25,5 +26,13 @@ export async function registerCorpusSchemas(
     { type: SchemaType.JSON, schema: JSON.stringify(CORPUS_JSON_SCHEMA) },
     { subject: jsonSubject },
   )
-  return { ids: { avro: avro.id, jsonSchema: jsonSchema.id }, subjects: [avroSubject, jsonSubject] }
+  const unreadableSubject = uniqueName('corpus-unreadable-json-value')
+  const unreadableJsonSchema = await registerSchemaText(registryUrl, unreadableSubject, {
+    schemaType: 'JSON',
+    schema: CORPUS_UNREADABLE_JSON_SCHEMA,
+  })
+  return {
+    ids: { avro: avro.id, jsonSchema: jsonSchema.id, unreadableJsonSchema },
+    subjects: [avroSubject, jsonSubject, unreadableSubject],
+  }
 }
