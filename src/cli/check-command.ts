@@ -5,6 +5,7 @@ import { createPartnerTokenCache } from '../auth/partner-token-cache.js'
 import { loadConfig, type LoadedConfig } from '../config/load-config.js'
 import { isRelayError } from '../errors/relay-error.js'
 import { readWriterSchema } from '../kafka/registry-value-decoder.js'
+import type { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
 import { schemaRegistryFromConfig } from '../kafka/schema-registry-client.js'
 import {
   isSubjectNotFound,
@@ -88,12 +89,19 @@ export function createCheckCommand(io: ConfigCommandIo): Command {
       })
       const key = await checkPartnerKeys(loaded, report)
       await checkKafka(loaded, report)
-      const registryLine = await checkRegistry(config)
+      const registry = schemaRegistryFromConfig(config)
+      const registryLine = await checkRegistry(config, registry)
       report(registryLine)
-      if (registryLine.ok === false) {
-        report({ ok: null, name: 'input schema', detail: 'not checked: the registry check failed' })
-      } else {
-        for (const line of await checkInputSchemas(config)) report(line)
+      if (registry !== null) {
+        if (registryLine.ok === false) {
+          report({
+            ok: null,
+            name: 'input schema',
+            detail: 'not checked: the registry check failed',
+          })
+        } else {
+          for (const line of await checkInputSchemas(config, registry)) report(line)
+        }
       }
       if (key === null) {
         report({ ok: null, name: 'MocaChain', detail: 'not checked: no partner key' })
@@ -217,8 +225,10 @@ async function checkKafkaUse(
  * has registered it. Only the avro and json-schema output formats register it; with json the
  * registry only decodes registry-encoded input, and the lookup just proves it answers.
  */
-async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine> {
-  const registry = schemaRegistryFromConfig(config)
+async function checkRegistry(
+  config: LoadedConfig['config'],
+  registry: SchemaRegistry | null,
+): Promise<CheckLine> {
   if (registry === null) {
     return { ok: null, name: 'registry', detail: 'none set (JSON input and output only)' }
   }
@@ -227,26 +237,29 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
   const format = config.output.format
   const jsonOnly = `${url}: answers (it decodes registry-encoded input; output.format json registers no schema)`
   try {
-    const id = await registry.getLatestSchemaId(subject)
+    const id = await latestSchemaId(registry, subject)
     if (format === 'json') return { ok: true, name: 'registry', detail: jsonOnly }
-    return { ok: true, name: 'registry', detail: `${url}: ${subject} is schema id ${id}` }
+    return {
+      ok: true,
+      name: 'registry',
+      detail:
+        id === null
+          ? `${url}: answers; ${subject} is not registered yet (the relay registers its ${format} schema at start-up)`
+          : `${url}: ${subject} is schema id ${id}`,
+    }
+  } catch (err) {
+    return { ok: false, name: 'registry', detail: messageOf(err) }
+  }
+}
+
+/** The id of a subject's latest version; null when the registry says it has no such subject. */
+async function latestSchemaId(registry: SchemaRegistry, subject: string): Promise<number | null> {
+  try {
+    return await registry.getLatestSchemaId(subject)
   } catch (err) {
     const failure = registryHttpFailureOf(err)
-    if (failure !== null && isSubjectNotFound(failure)) {
-      return {
-        ok: true,
-        name: 'registry',
-        detail:
-          format === 'json'
-            ? jsonOnly
-            : `${url}: answers; ${subject} is not registered yet (the relay registers its ${format} schema at start-up)`,
-      }
-    }
-    return {
-      ok: false,
-      name: 'registry',
-      detail: messageOf(toRegistryError(err, `looking up subject ${subject}`)),
-    }
+    if (failure !== null && isSubjectNotFound(failure)) return null
+    throw toRegistryError(err, `looking up subject ${subject}`)
   }
 }
 
@@ -256,31 +269,27 @@ async function checkRegistry(config: LoadedConfig['config']): Promise<CheckLine>
  * does not know, a $ref that finds nothing, Protobuf) would fail every record written with it.
  * Only the latest version is asked about; a topic without that subject is said and not failed.
  */
-async function checkInputSchemas(config: LoadedConfig['config']): Promise<CheckLine[]> {
-  const registry = schemaRegistryFromConfig(config)
-  if (registry === null) return []
+async function checkInputSchemas(
+  config: LoadedConfig['config'],
+  registry: SchemaRegistry,
+): Promise<CheckLine[]> {
   const topics = [...new Set(config.routes.flatMap((r) => r.topics))]
   const lines: CheckLine[] = []
   for (const topic of topics) {
     const subject = `${topic}-value`
-    let id: number
+    let id: number | null
     try {
-      id = await registry.getLatestSchemaId(subject)
+      id = await latestSchemaId(registry, subject)
     } catch (err) {
-      const failure = registryHttpFailureOf(err)
-      lines.push(
-        failure !== null && isSubjectNotFound(failure)
-          ? {
-              ok: null,
-              name: 'input schema',
-              detail: `${subject}: none registered (plain JSON or CloudEvents input, or another subject name strategy: each record's schema is read as it comes)`,
-            }
-          : {
-              ok: false,
-              name: 'input schema',
-              detail: messageOf(toRegistryError(err, `looking up subject ${subject}`)),
-            },
-      )
+      lines.push({ ok: false, name: 'input schema', detail: messageOf(err) })
+      continue
+    }
+    if (id === null) {
+      lines.push({
+        ok: null,
+        name: 'input schema',
+        detail: `${subject}: none registered (plain JSON or CloudEvents input, or another subject name strategy: each record's schema is read as it comes)`,
+      })
       continue
     }
     try {

@@ -74,34 +74,32 @@ async function decodeRegistryValue(
   value: Buffer,
   schemaId: number,
 ): Promise<RegistryDecodedValue> {
-  const schema = await lookUpSchema(registry, schemaId)
-  if (isJsonSchema(schema)) {
+  const writer = await writerSchemaOf(registry, schemaId)
+  if (writer.kind === 'JSON Schema') {
     return {
-      data: decodeJsonSchemaPayload(schema, value, schemaId),
+      data: decodeJsonSchemaPayload(writer.schema, value, schemaId),
       format: InputFormat.jsonSchema,
     }
   }
-  if (isAvroType(schema)) {
-    let data: unknown
-    try {
-      data = await registry.decode(value)
-    } catch (err) {
-      throw new RelayError(
-        'INPUT_UNDECODABLE',
-        `the Avro payload after the 5-byte schema-registry header does not match its writer schema (id ${schemaId}, ${quoteText(schema.name ?? schema.typeName)}): ${printableText(err instanceof Error ? err.message : String(err), 200)}.${isJsonText(value.subarray(WIRE_HEADER_BYTES)) ? ' The payload is JSON text, not Avro binary: the producer put JSON behind an Avro schema id. Use an Avro serializer, or send JSON with a JSON Schema id or as plain JSON.' : ''} Fix the producer's serializer, or check that it registered the schema it writes with.`,
-        { classification: 'terminal', cause: err },
-      )
-    }
-    if (hasReplacementCharacter(data) && !reencodesTo(schema, data, value)) {
-      throw new RelayError(
-        'INPUT_UNDECODABLE',
-        `a string of the Avro payload (schema id ${schemaId}) is not valid UTF-8: the relay does not repair it into U+FFFD, which would change an email or a claim. Fix the producer so it writes strings as UTF-8.`,
-        { classification: 'terminal' },
-      )
-    }
-    return { data, format: InputFormat.avro }
+  const schema = writer.schema
+  let data: unknown
+  try {
+    data = await registry.decode(value)
+  } catch (err) {
+    throw new RelayError(
+      'INPUT_UNDECODABLE',
+      `the Avro payload after the 5-byte schema-registry header does not match its writer schema (id ${schemaId}, ${quoteText(schema.name ?? schema.typeName)}): ${printableText(err instanceof Error ? err.message : String(err), 200)}.${isJsonText(value.subarray(WIRE_HEADER_BYTES)) ? ' The payload is JSON text, not Avro binary: the producer put JSON behind an Avro schema id. Use an Avro serializer, or send JSON with a JSON Schema id or as plain JSON.' : ''} Fix the producer's serializer, or check that it registered the schema it writes with.`,
+      { classification: 'terminal', cause: err },
+    )
   }
-  throw notAvroNorJsonSchema(schemaId)
+  if (hasReplacementCharacter(data) && !reencodesTo(schema, data, value)) {
+    throw new RelayError(
+      'INPUT_UNDECODABLE',
+      `a string of the Avro payload (schema id ${schemaId}) is not valid UTF-8: the relay does not repair it into U+FFFD, which would change an email or a claim. Fix the producer so it writes strings as UTF-8.`,
+      { classification: 'terminal' },
+    )
+  }
+  return { data, format: InputFormat.avro }
 }
 
 /**
@@ -114,14 +112,19 @@ export async function readWriterSchema(
   registry: SchemaRegistry,
   schemaId: number,
 ): Promise<'Avro' | 'JSON Schema'> {
-  const schema = await lookUpSchema(registry, schemaId)
-  if (isJsonSchema(schema)) return 'JSON Schema'
-  if (isAvroType(schema)) return 'Avro'
-  throw notAvroNorJsonSchema(schemaId)
+  return (await writerSchemaOf(registry, schemaId)).kind
 }
 
-function notAvroNorJsonSchema(schemaId: number): RelayError {
-  return new RelayError(
+type WriterSchema =
+  | { readonly kind: 'JSON Schema'; readonly schema: RegistrySchema & JsonSchemaInstance }
+  | { readonly kind: 'Avro'; readonly schema: RegistrySchema & AvroTypeInstance }
+
+/** The writer schema of an id, if it is one the relay reads values of: Avro or JSON Schema. */
+async function writerSchemaOf(registry: SchemaRegistry, schemaId: number): Promise<WriterSchema> {
+  const schema = await lookUpSchema(registry, schemaId)
+  if (isJsonSchema(schema)) return { kind: 'JSON Schema', schema }
+  if (isAvroType(schema)) return { kind: 'Avro', schema }
+  throw new RelayError(
     'INPUT_UNDECODABLE',
     `schema id ${schemaId} is not an Avro or JSON Schema schema (Protobuf?); the relay decodes Avro and JSON Schema values. Produce one of those, or plain JSON.`,
     { classification: 'terminal' },
