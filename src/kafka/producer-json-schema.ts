@@ -99,9 +99,10 @@ const DRAFTS: ReadonlyMap<string, Draft> = new Map([
  * record written with it failed. Here each writer schema gets a fresh ajv 8 of the draft its
  * "$schema" names (ajv-draft-04 for draft-04), holding its references.
  *
- * A reference is found through the "$id" ("id" in draft-04) inside it: the client passes the referenced schemas
- * without the names the referring schema gave them, so a "$ref" to a reference without a matching
- * "$id" fails to compile, with a message saying so.
+ * A "$ref" finds a referenced schema as Confluent's serializers and registry do: by the name the
+ * schema's references give it (as written, and resolved against the referrer's "$id"), or by the
+ * "$id" ("id" in draft-04) inside it. The client passes referenced schemas without their names,
+ * so schema-registry-client.ts wraps each in an envelope naming it (nameJsonReference).
  *
  * A schema that does not compile throws an Error saying why, in words that follow "cannot be used
  * to decode: ". The client keeps only its message (as a ConfluentSchemaRegistryArgumentError),
@@ -113,13 +114,48 @@ export interface ProducerSchemaCompiler {
   compile(schema: AnySchemaObject): ValidateFunction
 }
 
+/** The key of the envelope in which a referenced JSON schema reaches the compiler with its name. */
+const NAMED_REFERENCE = 'moca-relay:named-reference'
+
+/**
+ * A referenced schema's text as the registry client hands it to the compiler: in an envelope
+ * that carries the name its referrer's references give it. Text that is not JSON is left for the
+ * client to fail on as before.
+ */
+export function nameJsonReference(schemaText: string, name: string): string {
+  let schema: unknown
+  try {
+    schema = JSON.parse(schemaText)
+  } catch {
+    return schemaText
+  }
+  return JSON.stringify({ [NAMED_REFERENCE]: { name, schema } })
+}
+
+interface Reference {
+  readonly schema: AnySchemaObject
+  /** The name the referrer gives it; none when it came without an envelope. */
+  readonly name: string | undefined
+}
+
+function unwrapReference(added: AnySchemaObject): Reference {
+  const envelope: unknown = added[NAMED_REFERENCE]
+  if (typeof envelope === 'object' && envelope !== null) {
+    const { name, schema } = envelope as { name?: unknown; schema?: unknown }
+    if (typeof name === 'string' && typeof schema === 'object' && schema !== null) {
+      return { schema: schema as AnySchemaObject, name }
+    }
+  }
+  return { schema: added, name: undefined }
+}
+
 export function createProducerSchemaCompiler(): ProducerSchemaCompiler {
   // The client adds a schema's references and compiles it in one synchronous call: what is
   // pending at a compile belongs to that schema.
-  let references: AnySchemaObject[] = []
+  let references: Reference[] = []
   const compiler: ProducerSchemaCompiler = {
     addSchema(schema) {
-      references.push(schema)
+      references.push(unwrapReference(schema))
     },
     compile(schema) {
       const referenced = references
@@ -132,30 +168,64 @@ export function createProducerSchemaCompiler(): ProducerSchemaCompiler {
 
 function compileWriterSchema(
   schema: AnySchemaObject,
-  referenced: readonly AnySchemaObject[],
+  referenced: readonly Reference[],
 ): ValidateFunction {
   const draft = draftOf(schema)
   const ajv = draft.create()
   try {
-    const ids = new Set<string>()
-    for (const reference of referenced) {
+    // Keys as ajv compares them: without a trailing "#".
+    const taken = new Set<string>()
+    const named: { name: string; schema: AnySchemaObject }[] = []
+    const bases: string[] = []
+    const ownId: unknown = schema[draft.idKeyword]
+    if (typeof ownId === 'string') bases.push(ownId)
+    for (const { schema: reference, name } of referenced) {
       const id: unknown = reference[draft.idKeyword]
-      // Without an "$id" a reference is out of reach of any "$ref"; two would clash in ajv.
-      if (typeof id !== 'string' || ids.has(id)) continue
-      ids.add(id)
+      const key = typeof id === 'string' ? id : name
+      // Out of reach of any "$ref" without an "$id" or a name; a second with the same key would
+      // clash in ajv.
+      if (key === undefined || taken.has(withoutEmptyFragment(key))) continue
       // A reference without "$schema" is read in its referrer's draft. ajv reads no mix of
       // drafts in one instance (2020-12 changed what $ref and items mean).
       const referenceDraft = reference.$schema === undefined ? draft : draftOf(reference)
       if (referenceDraft !== draft) {
         throw new UnreadableSchema(
-          `it is ${draft.name} and the schema it references as ${id} is ${referenceDraft.name}; the relay reads a schema and its references in one draft`,
+          `it is ${draft.name} and the schema it references as ${name ?? key} is ${referenceDraft.name}; the relay reads a schema and its references in one draft`,
         )
       }
-      ajv.addSchema(withMeta(reference, draft))
+      ajv.addSchema(withMeta(reference, draft), key)
+      taken.add(withoutEmptyFragment(key))
+      if (typeof id === 'string') bases.push(id)
+      if (name !== undefined) named.push({ name, schema: reference })
+    }
+    // A name also stands for the reference where a "$ref" of that name in a schema with an
+    // absolute "$id" points, as Confluent resolves names against the referrer's "$id". Under
+    // such a key the schema goes in again without its own "$id", which ajv would hold twice.
+    for (const { name, schema: reference } of named) {
+      for (const key of [name, ...bases.flatMap((base) => resolvedAgainst(base, name))]) {
+        if (taken.has(withoutEmptyFragment(key))) continue
+        const { [draft.idKeyword]: _id, ...anonymous } = reference
+        ajv.addSchema(withMeta(anonymous, draft), key)
+        taken.add(withoutEmptyFragment(key))
+      }
     }
     return ajv.compile(withMeta(schema, draft))
   } catch (err) {
     throw new Error(describeCompileError(err, draft), { cause: err })
+  }
+}
+
+function withoutEmptyFragment(key: string): string {
+  return key.endsWith('#') ? key.slice(0, -1) : key
+}
+
+/** name as a "$ref" of that text means it in a schema whose "$id" is base; none for a relative base. */
+function resolvedAgainst(base: string, name: string): string[] {
+  if (!URL.canParse(base)) return []
+  try {
+    return [new URL(name, base).href]
+  } catch {
+    return []
   }
 }
 
@@ -188,7 +258,7 @@ function describeCompileError(err: unknown, draft: Draft): string {
   if (err instanceof UnreadableSchema) return err.message
   const missingRef = (err as { missingRef?: unknown }).missingRef
   if (typeof missingRef === 'string') {
-    return `its $ref ${missingRef} finds no schema (a schema it references is found through the $id inside that schema)`
+    return `its $ref ${missingRef} finds no schema (a $ref finds a schema the writer schema references by the name its references give it, or by the $id inside it)`
   }
   const message = err instanceof Error ? err.message : String(err)
   return `it is not a valid JSON Schema ${draft.name} schema (${message})`

@@ -186,7 +186,7 @@ async function lookUpSchema(registry: SchemaRegistry, schemaId: number): Promise
     ) {
       // The registry knows the id, but the client cannot build a reader from what it stores.
       throw unreadableSchema(
-        `schema id ${schemaId} exists in the registry but cannot be used to decode: ${printableText((err as Error).message, 300)}. Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.`,
+        `schema id ${schemaId} exists in the registry but cannot be used to decode: ${printableText((err as Error).message, 300)}. Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose every $ref finds a schema it references, by the name its references give it or by its $id.`,
         err,
       )
     }

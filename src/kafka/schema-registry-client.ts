@@ -1,7 +1,7 @@
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { AvroDecimalText } from './avro-decimal.js'
 import { lenientLongHook } from './avro-long.js'
-import { createProducerSchemaCompiler } from './producer-json-schema.js'
+import { createProducerSchemaCompiler, nameJsonReference } from './producer-json-schema.js'
 
 type RegistryClientArgs = ConstructorParameters<typeof SchemaRegistry>[0]
 type RegistryMiddleware = NonNullable<RegistryClientArgs['middlewares']>[number]
@@ -59,7 +59,7 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       return request.enhance({ timeout: timeoutMs })
     },
   })
-  return new SchemaRegistry(
+  return new ReferenceNamingSchemaRegistry(
     {
       host: deps.url,
       clientId: 'moca-relay',
@@ -79,4 +79,25 @@ export function createSchemaRegistry(deps: SchemaRegistryClientDeps): SchemaRegi
       [SchemaType.AVRO]: { typeHook: lenientLongHook, logicalTypes: { decimal: AvroDecimalText } },
     },
   )
+}
+
+/**
+ * The client, with each JSON Schema reference it fetches wrapped in an envelope naming it
+ * (nameJsonReference), for producer-json-schema.ts to resolve a "$ref" by that name, as
+ * Confluent does. The client itself hands its JSON compiler the referenced schemas without
+ * their names.
+ */
+class ReferenceNamingSchemaRegistry extends SchemaRegistry {
+  override async getreferencedSchemasFromReference(
+    ...[reference, ...rest]: Parameters<SchemaRegistry['getreferencedSchemasFromReference']>
+  ): ReturnType<SchemaRegistry['getreferencedSchemasFromReference']> {
+    const schemas = await super.getreferencedSchemasFromReference(reference, ...rest)
+    // The referenced schema comes last, after the schemas it references in turn.
+    const last = schemas.at(-1)
+    if (last?.type !== SchemaType.JSON) return schemas
+    return [
+      ...schemas.slice(0, -1),
+      { ...last, schema: nameJsonReference(last.schema, reference.name) },
+    ]
+  }
 }

@@ -106,7 +106,7 @@ describe('moca-relay check', () => {
 
     expect(lines.filter((l) => l.includes('input schema'))).toEqual([
       `✓ input schema  ${readable}-value: schema id ${readableId} (JSON Schema, its latest version), which the relay reads`,
-      `✗ input schema  ${unreadable}-value: INPUT_UNDECODABLE: schema id ${unreadableId} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-03/schema#, a JSON Schema draft the relay does not read. Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.`,
+      `✗ input schema  ${unreadable}-value: INPUT_UNDECODABLE: schema id ${unreadableId} exists in the registry but cannot be used to decode: its $schema is http://json-schema.org/draft-03/schema#, a JSON Schema draft the relay does not read. Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose every $ref finds a schema it references, by the name its references give it or by its $id.`,
     ])
     expect(code).toBe(1)
   })

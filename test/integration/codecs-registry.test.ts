@@ -262,6 +262,47 @@ describe('codecs against the real schema registry', () => {
       )
     })
 
+    it('regression: a JSON Schema reference is found by the name the references give it, as Confluent does', async () => {
+      // The failure: the relay found a referenced schema only through its $id, so a schema
+      // registered as Confluent documents references ($ref "address.json", a reference named
+      // "address.json" to a schema with another $id or none) failed every record as
+      // INPUT_UNDECODABLE.
+      const addressSubject = uniqueName('codecs-address-value')
+      const subject = uniqueName('codecs-input-value')
+      subjects.push(subject, addressSubject)
+      await registerSchemaText(url, addressSubject, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          $id: 'http://example.com/schemas/shared/address.schema.json',
+          type: 'object',
+          required: ['city'],
+          properties: { city: { type: 'string' } },
+        },
+      })
+      const id = await registerSchemaText(url, subject, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          $id: 'http://example.com/schemas/member.schema.json',
+          type: 'object',
+          required: ['email'],
+          properties: { email: { type: 'string' }, home: { $ref: 'address.json' } },
+        },
+        references: [{ name: 'address.json', subject: addressSubject, version: 1 }],
+      })
+      const decoder = relayDecoder()
+      const payload = { email: 'jane@example.com', home: { city: 'Oslo' } }
+      await expect(
+        decoder.decode(record(wire(id, JSON.stringify(payload)))),
+      ).resolves.toMatchObject({ format: 'json-schema', data: payload })
+      const err = await decodeError(
+        decoder.decode(record(wire(id, JSON.stringify({ email: 'jane@example.com', home: {} })))),
+      )
+      expect(err).toMatchObject({ code: 'INPUT_INVALID', classification: 'terminal' })
+      expect(err.message).toContain("/home must have required property 'city'")
+    })
+
     it('says why a JSON Schema cannot be read, and that the relay reads the later drafts', async () => {
       const draft03 = uniqueName('codecs-input-value')
       const dangling = uniqueName('codecs-input-value')
@@ -280,7 +321,7 @@ describe('codecs against the real schema registry', () => {
       const decoder = relayDecoder()
       const payload = JSON.stringify({ email: 'jane@example.com' })
       const fix =
-        'Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose $ref names the $id of a schema it references.'
+        'Register a schema the relay can read: Avro, or JSON Schema draft-04, draft-06, draft-07 (the default), 2019-09 or 2020-12 whose every $ref finds a schema it references, by the name its references give it or by its $id.'
       const old = await decodeError(decoder.decode(record(wire(draft03Id, payload))))
       expect(old).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })
       expect(old.message).toBe(
@@ -289,7 +330,7 @@ describe('codecs against the real schema registry', () => {
       const unresolved = await decodeError(decoder.decode(record(wire(danglingId, payload))))
       expect(unresolved).toMatchObject({ code: 'INPUT_UNDECODABLE', classification: 'terminal' })
       expect(unresolved.message).toBe(
-        `schema id ${danglingId} exists in the registry but cannot be used to decode: its $ref address.json finds no schema (a schema it references is found through the $id inside that schema). ${fix}`,
+        `schema id ${danglingId} exists in the registry but cannot be used to decode: its $ref address.json finds no schema (a $ref finds a schema the writer schema references by the name its references give it, or by the $id inside it). ${fix}`,
       )
     })
 

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import { createProducerSchemaCompiler } from '../../src/kafka/producer-json-schema.js'
+import {
+  createProducerSchemaCompiler,
+  nameJsonReference,
+} from '../../src/kafka/producer-json-schema.js'
+
+/** A reference as the relay's registry client passes it: named by its referrer's references. */
+function named(name: string, schema: object): object {
+  return JSON.parse(nameJsonReference(JSON.stringify(schema), name)) as object
+}
 
 /** Compiles as the registry client does: references first, then the writer schema. */
 function reader(schema: object, references: object[] = []) {
@@ -122,8 +130,7 @@ describe('producer JSON Schemas, read in the draft they name', () => {
     expect(violations(validate, { home: { city: 'Oslo' } })).toEqual([])
     expect(violations(validate, { home: {} })).toEqual(["/home must have required property 'city'"])
 
-    // Confluent names a reference ("address.json") in the referring schema; the client passes the
-    // referenced schema without that name.
+    // A reference that came without a name is out of reach of a $ref by name.
     const { $id: _, ...anonymous } = address
     expect(
       unreadable(
@@ -134,8 +141,63 @@ describe('producer JSON Schemas, read in the draft they name', () => {
         [anonymous],
       ),
     ).toBe(
-      'its $ref address.json finds no schema (a schema it references is found through the $id inside that schema)',
+      'its $ref address.json finds no schema (a $ref finds a schema the writer schema references by the name its references give it, or by the $id inside it)',
     )
+  })
+
+  it('regression: resolves a $ref by the name the references give it, as Confluent does', () => {
+    // The failure: a reference was found only through its own $id, so a schema written as
+    // Confluent documents references ($ref "address.json", a reference named "address.json")
+    // could not be compiled and every record written with it failed as INPUT_UNDECODABLE.
+    const address = { type: 'object', required: ['city'], properties: { city: { type: 'string' } } }
+    const validate = reader({ properties: { home: { $ref: 'address.json' } } }, [
+      named('address.json', address),
+    ])
+    expect(violations(validate, { home: { city: 'Oslo' } })).toEqual([])
+    expect(violations(validate, { home: {} })).toEqual(["/home must have required property 'city'"])
+  })
+
+  it("resolves a name against the referrer's $id even when the reference has an $id of its own", () => {
+    // Confluent's documented example: the referrer has an absolute $id, so ajv reads
+    // "ProductSchema.json" as http://example.com/ProductSchema.json; the product's own $id is
+    // another URI.
+    const product = {
+      $schema: 'http://json-schema.org/draft-07/schema#',
+      $id: 'http://example.com/myURI.schema.json',
+      type: 'object',
+      required: ['productId'],
+      properties: { productId: { type: 'integer' }, tags: { $ref: '#/definitions/tags' } },
+      definitions: { tags: { type: 'array', items: { type: 'string' } } },
+    }
+    const validate = reader(
+      {
+        $schema: 'http://json-schema.org/draft-07/schema#',
+        $id: 'http://example.com/referencedproduct.schema.json',
+        properties: {
+          product: { $ref: 'ProductSchema.json' },
+          same: { $ref: 'http://example.com/myURI.schema.json' },
+        },
+      },
+      [named('ProductSchema.json', product)],
+    )
+    expect(violations(validate, { product: { productId: 1, tags: ['a'] } })).toEqual([])
+    expect(violations(validate, { product: { tags: [1] }, same: {} })).toEqual([
+      "/product must have required property 'productId'",
+      '/product/tags/0 must be string',
+      "/same must have required property 'productId'",
+    ])
+  })
+
+  it('reads a draft-04 reference by its name', () => {
+    const validate = reader(
+      {
+        $schema: 'http://json-schema.org/draft-04/schema#',
+        id: 'https://example.com/customer.json',
+        properties: { level: { $ref: 'level.json' } },
+      },
+      [named('level.json', { id: 'https://example.com/other/level.json', minimum: 0 })],
+    )
+    expect(violations(validate, { level: -1 })).toEqual(['/level must be >= 0'])
   })
 
   it("reads a reference without $schema in its referrer's draft, and refuses a mix of drafts", () => {
