@@ -1,8 +1,9 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
 import { parse, stringify } from 'yaml'
+import { startDedicatedBroker, type DedicatedBroker } from '../../bench/chaos/dedicated-broker.js'
 import { buildSampleStream } from '../../src/cli/demo/sample-events.js'
 import { findFreePort } from '../support/free-port.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
@@ -10,34 +11,33 @@ import { spawnCli } from '../support/relay-process.js'
 import { runBuiltCli } from '../support/run-built-cli.js'
 import { sumMetric } from '../../bench/support/prometheus-text.js'
 
-/** The topics and groups examples/relay.yaml names: fixed, so this test owns them on the broker. */
-const EXAMPLE_TOPICS = ['kyc.completed', 'member.joined']
+/** The output topics examples/relay.yaml names. */
 const EXAMPLE_OUTPUTS = ['credential.issued', 'credential.onchain', 'credential.failed']
-const EXAMPLE_GROUPS = ['moca-relay', 'moca-relay.confirm']
 const EVENTS = 60
+/** The broker of the test's own takes ~10 s to start. */
+const START_TIMEOUT_MS = 120_000
 
 /**
  * The README's "Running it" with the example files, as a newcomer follows it: keys generate, a
  * copy of examples/relay.yaml, the sandbox of examples/sandbox.yaml, events on the example's
  * input topics, `run`. Before `samples --no-prefix`, nothing created kyc.completed and
- * member.joined, and `run` stopped at once with KAFKA_TOPIC_MISSING.
+ * member.joined, and `run` stopped at once with KAFKA_TOPIC_MISSING. The example's topic and group
+ * names are fixed, so it runs on a broker of its own, where nothing else has them.
  */
 describe('examples/relay.yaml against examples/sandbox.yaml', () => {
+  let broker: DedicatedBroker
+
+  beforeAll(async () => {
+    broker = await startDedicatedBroker(() => undefined)
+  }, START_TIMEOUT_MS)
+
+  afterAll(async () => {
+    await broker?.remove()
+  })
+
   it('regression: samples --no-prefix gives it its input topics, and it accounts for every event', async () => {
-    const env = createKafkaTestEnv()
+    const env = createKafkaTestEnv({ brokers: [broker.address] })
     const admin = await env.admin()
-    const forget = async (): Promise<void> => {
-      const existing = await admin.listTopics()
-      const ours = existing.filter(
-        (t) =>
-          EXAMPLE_TOPICS.includes(t) || EXAMPLE_OUTPUTS.includes(t) || t.startsWith('moca-relay.'),
-      )
-      if (ours.length > 0) await admin.deleteTopics({ topics: ours })
-      await admin.deleteGroups(EXAMPLE_GROUPS).catch(() => undefined)
-    }
-    // A broker kept up between runs still holds the last run's topics, groups and ledger.
-    await forget()
-    onTestFinished(forget)
 
     const dir = await mkdtemp(join(tmpdir(), 'moca-relay-example-'))
     onTestFinished(() => rm(dir, { recursive: true, force: true }))
@@ -86,11 +86,13 @@ describe('examples/relay.yaml against examples/sandbox.yaml', () => {
     // Every input record accounted for by the issue stage: issued, failed, skipped by a filter,
     // or a duplicate (the example keys kyc-verified by content, so a user's repeated KYC result
     // issues once).
-    const stream = buildSampleStream(
-      { kyc: EXAMPLE_TOPICS[0]!, membership: EXAMPLE_TOPICS[1]! },
-      EVENTS,
-    )
-    const issueOutcomes = async (): Promise<Record<string, number>> => {
+    const stream = buildSampleStream({ kyc: 'kyc.completed', membership: 'member.joined' }, EVENTS)
+    const issueOutcomes = async (): Promise<{
+      issued: number
+      failed: number
+      skipped: number
+      duplicate: number
+    }> => {
       const response = await fetch(`http://127.0.0.1:${opsPort}/metrics`).catch(() => null)
       const text = response ? await response.text() : ''
       const count = (outcome: string): number =>
