@@ -33,8 +33,12 @@ export function formatConfigIssues(
       return `  - ${where}: ${notASection(path, issue.message)}`
     }
     if (issue.code === 'invalid_type') return `  - ${where}: ${wrongType(issue)}`
-    if (issue.code === 'invalid_value' && issue.values.length > 1) {
-      // zod: 'Invalid option: expected one of "json"|"avro"'
+    if (
+      issue.code === 'invalid_value' &&
+      issue.values.length > 1 &&
+      issue.message.startsWith('Invalid option')
+    ) {
+      // zod: 'Invalid option: expected one of "json"|"avro"' (a schema's own message is kept)
       return `  - ${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
     }
     return `  - ${where}: ${issue.message}`

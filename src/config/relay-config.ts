@@ -4,6 +4,7 @@ import { DEFAULTS } from './defaults.js'
 import { confirmLedgerTopic, confirmQueueTopic, issueLedgerTopic } from '../ledger/ledger-topics.js'
 import { Duration, LongDuration } from './duration.js'
 import { httpUrl } from './http-url.js'
+import { OUTPUT_COMPRESSIONS } from '../kafka/output-compression.js'
 import { checkMocaBaseUrl } from '../moca/moca-base-url.js'
 
 /**
@@ -361,6 +362,17 @@ export const KafkaConfig = z
     metadataMaxAge: Duration.default(DEFAULTS.kafka.metadataMaxAgeMs).describe(
       "How often the relay's Kafka clients refresh the cluster metadata: a partition added to an input topic is consumed (and its ledger partition added) within this long; its records wait meanwhile.",
     ),
+    compression: z
+      .enum(OUTPUT_COMPRESSIONS, {
+        error: (issue) =>
+          issue.input === 'zstd'
+            ? 'must be one of "none", "gzip", "snappy", "lz4": the relay reads zstd batches but has no zstd compressor to write them (lz4 is the closest)'
+            : undefined,
+      })
+      .default(DEFAULTS.kafka.compression)
+      .describe(
+        "Codec of the record batches the relay writes (the output topics, its ledgers and confirm queue): none, gzip, snappy or lz4. Every consumer of the output topics must read it (Kafka's Java client and librdkafka read all four). The relay reads zstd input but does not write it.",
+      ),
     ssl: z
       .union(
         [

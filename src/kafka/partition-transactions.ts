@@ -3,6 +3,7 @@ import { isRelayError, RelayError } from '../errors/relay-error.js'
 import { GRANT_ACLS_FIX, isAuthorizationFailure } from './authorization-failure.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
+import type { OutputCompression } from './output-compression.js'
 
 export interface OutgoingRecord {
   readonly topic: string
@@ -39,7 +40,17 @@ export interface PartitionTransactionsDeps {
   readonly transactionTimeoutMs: number
   /** @default kafkajs's, 5 min */
   readonly metadataMaxAgeMs?: number
+  /** The codec of the batches written (kafka.compression). @default 'none' */
+  readonly compression?: OutputCompression
   readonly logger: Logger
+}
+
+/** The codec codes of Kafka's record-batch attributes, which kafkajs's CompressionTypes are. */
+const COMPRESSION_CODES: Readonly<Record<OutputCompression, number>> = {
+  none: 0,
+  gzip: 1,
+  snappy: 2,
+  lz4: 3,
 }
 
 /** kafkajs error types meaning "another producer with this transactional id took over". */
@@ -83,6 +94,7 @@ export async function openPartitionTransactions(
     await producer.disconnect().catch(() => undefined)
     throw classify(err, deps.transactionalId)
   }
+  const compression = COMPRESSION_CODES[deps.compression ?? 'none']
   let closed = false
   return {
     transactionalId: deps.transactionalId,
@@ -96,7 +108,11 @@ export async function openPartitionTransactions(
         // beginning one looks up the transaction coordinator, which the authorizer may refuse
         transaction = await producer.transaction()
         if (records.length > 0) {
-          await transaction.sendBatch({ topicMessages: groupByTopic(records), acks: -1 })
+          await transaction.sendBatch({
+            topicMessages: groupByTopic(records),
+            acks: -1,
+            compression,
+          })
         }
         if (offset) {
           await transaction.sendOffsets({

@@ -184,6 +184,7 @@ export function createRelay(deps: RelayDeps): Relay {
     sessionTimeoutMs: config.kafka.sessionTimeout,
     fetchMaxWaitMs: config.kafka.fetchMaxWait,
     metadataMaxAgeMs: config.kafka.metadataMaxAge,
+    compression: config.kafka.compression,
     lingerMs: config.issue.commitInterval,
     ledgerRetentionMs: config.ledger.retention,
     drainMs: config.shutdown.drainTimeout,

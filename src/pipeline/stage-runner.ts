@@ -7,6 +7,7 @@ import { createCoPartitionedAssigner } from '../kafka/co-partitioned-assigner.js
 import { causeChain, originalCause } from '../kafka/kafkajs-error-chain.js'
 import type { InputRecord } from '../kafka/input-record.js'
 import { openPartitionTransactions } from '../kafka/partition-transactions.js'
+import type { OutputCompression } from '../kafka/output-compression.js'
 import { ensureLedgerPartition } from '../kafka/topic-admin.js'
 import type { Logger } from '../ops/logger.js'
 import { openDryRunTransactions } from './dry-run-transactions.js'
@@ -36,6 +37,8 @@ export interface StageRunnerDeps {
    * @default kafkajs's, 5 min
    */
   readonly metadataMaxAgeMs?: number
+  /** The codec of the batches its transactions write (kafka.compression). @default 'none' */
+  readonly compression?: OutputCompression
   readonly createProcessor: CreatePartitionProcessor
   /**
    * Records whose work still runs, per partition, before the partition pauses; records done but
@@ -513,6 +516,7 @@ export function createStageRunner(deps: StageRunnerDeps): StageRunner {
             ...(deps.metadataMaxAgeMs === undefined
               ? {}
               : { metadataMaxAgeMs: deps.metadataMaxAgeMs }),
+            ...(deps.compression === undefined ? {} : { compression: deps.compression }),
             logger: log,
           })
       // (a dry run reads a ledger topic that does not exist as empty: start() left it out)

@@ -1,0 +1,6 @@
+/**
+ * The codecs the relay may write its record batches with (`kafka.compression`): those kafkajs
+ * and the codecs of compression-codecs.ts write. zstd is read, not written (fzstd decodes only).
+ */
+export const OUTPUT_COMPRESSIONS = ['none', 'gzip', 'snappy', 'lz4'] as const
+export type OutputCompression = (typeof OUTPUT_COMPRESSIONS)[number]
