@@ -13,7 +13,8 @@ import { compressSync as snappyCompress, uncompressSync as snappyUncompress } fr
  * - lz4: the LZ4 frame format (KIP-57);
  * - zstd: zstd frames, read by fzstd (pure JS; the relay reads zstd but never writes it).
  *
- * The relay writes its own records uncompressed: the codecs matter for input.
+ * The relay writes its own batches with `kafka.compression` (none by default): snappy and lz4
+ * through these codecs too, gzip through kafkajs.
  */
 export function installCompressionCodecs(): void {
   // a default import: Node's CommonJS export detection does not see these two (kafkajs assigns
