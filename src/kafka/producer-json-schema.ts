@@ -1,4 +1,4 @@
-import { Ajv, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv'
+import { Ajv, type AnySchema, type AnySchemaObject, type Options, type ValidateFunction } from 'ajv'
 import { Ajv2019 } from 'ajv/dist/2019.js'
 import { Ajv2020 } from 'ajv/dist/2020.js'
 import ajvDraft04 from 'ajv-draft-04'
@@ -133,7 +133,8 @@ export function nameJsonReference(schemaText: string, name: string): string {
 }
 
 interface Reference {
-  readonly schema: AnySchemaObject
+  /** A schema object, or true / false (a whole schema since draft-06). */
+  readonly schema: AnySchema
   /** The name the referrer gives it; none when it came without an envelope. */
   readonly name: string | undefined
 }
@@ -142,8 +143,11 @@ function unwrapReference(added: AnySchemaObject): Reference {
   const envelope: unknown = added[NAMED_REFERENCE]
   if (typeof envelope === 'object' && envelope !== null) {
     const { name, schema } = envelope as { name?: unknown; schema?: unknown }
-    if (typeof name === 'string' && typeof schema === 'object' && schema !== null) {
-      return { schema: schema as AnySchemaObject, name }
+    if (
+      typeof name === 'string' &&
+      (typeof schema === 'boolean' || (typeof schema === 'object' && schema !== null))
+    ) {
+      return { schema: schema as AnySchema, name }
     }
   }
   return { schema: added, name: undefined }
@@ -173,39 +177,50 @@ function compileWriterSchema(
   const draft = draftOf(schema)
   const ajv = draft.create()
   try {
-    // Keys as ajv compares them: without a trailing "#".
+    // Keys as ajv compares them: without a trailing "#". The writer's own "$id" is its own.
     const taken = new Set<string>()
-    const named: { name: string; schema: AnySchemaObject }[] = []
     const bases: string[] = []
     const ownId: unknown = schema[draft.idKeyword]
-    if (typeof ownId === 'string') bases.push(ownId)
+    if (typeof ownId === 'string') {
+      taken.add(withoutEmptyFragment(ownId))
+      bases.push(ownId)
+    }
+    const named: { name: string; schema: AnySchema }[] = []
     for (const { schema: reference, name } of referenced) {
-      const id: unknown = reference[draft.idKeyword]
-      const key = typeof id === 'string' ? id : name
-      // Out of reach of any "$ref" without an "$id" or a name; a second with the same key would
-      // clash in ajv.
-      if (key === undefined || taken.has(withoutEmptyFragment(key))) continue
-      // A reference without "$schema" is read in its referrer's draft. ajv reads no mix of
-      // drafts in one instance (2020-12 changed what $ref and items mean).
-      const referenceDraft = reference.$schema === undefined ? draft : draftOf(reference)
-      if (referenceDraft !== draft) {
-        throw new UnreadableSchema(
-          `it is ${draft.name} and the schema it references as ${name ?? key} is ${referenceDraft.name}; the relay reads a schema and its references in one draft`,
-        )
+      const id: unknown = typeof reference === 'object' ? reference[draft.idKeyword] : undefined
+      // Without a name or an "$id", out of reach of any "$ref".
+      if (name === undefined && typeof id !== 'string') continue
+      if (typeof reference === 'object') {
+        // A reference without "$schema" is read in its referrer's draft. ajv reads no mix of
+        // drafts in one instance (2020-12 changed what $ref and items mean).
+        const referenceDraft = reference.$schema === undefined ? draft : draftOf(reference)
+        if (referenceDraft !== draft) {
+          throw new UnreadableSchema(
+            `it is ${draft.name} and the schema it references as ${name ?? (id as string)} is ${referenceDraft.name}; the relay reads a schema and its references in one draft`,
+          )
+        }
+        if (typeof id === 'string') {
+          bases.push(id)
+          // A second schema with a taken "$id" (Confluent's template id, kept in two schemas)
+          // is still found by its name, below.
+          if (!taken.has(withoutEmptyFragment(id))) {
+            ajv.addSchema(withMeta(reference, draft), id)
+            taken.add(withoutEmptyFragment(id))
+          }
+        }
       }
-      ajv.addSchema(withMeta(reference, draft), key)
-      taken.add(withoutEmptyFragment(key))
-      if (typeof id === 'string') bases.push(id)
       if (name !== undefined) named.push({ name, schema: reference })
     }
-    // A name also stands for the reference where a "$ref" of that name in a schema with an
-    // absolute "$id" points, as Confluent resolves names against the referrer's "$id". Under
-    // such a key the schema goes in again without its own "$id", which ajv would hold twice.
-    for (const { name, schema: reference } of named) {
-      for (const key of [name, ...bases.flatMap((base) => resolvedAgainst(base, name))]) {
+    // A name stands for its reference as written, and where a "$ref" of that text points in a
+    // schema with an "$id" (resolved as ajv resolves it), as Confluent resolves names against the
+    // referrer's "$id". Under such a key the schema goes in without its own "$id", which ajv would
+    // hold twice. A name given at two depths means the shallower schema, as Confluent's map of
+    // names, where the referrer's own references come after the ones they reference.
+    const resolve = (base: string, name: string): string => ajv.opts.uriResolver.resolve(base, name)
+    for (const { name, schema: reference } of named.reverse()) {
+      for (const key of [name, ...bases.map((base) => resolve(base, name))]) {
         if (taken.has(withoutEmptyFragment(key))) continue
-        const { [draft.idKeyword]: _id, ...anonymous } = reference
-        ajv.addSchema(withMeta(anonymous, draft), key)
+        ajv.addSchema(anonymous(reference, draft), key)
         taken.add(withoutEmptyFragment(key))
       }
     }
@@ -215,18 +230,15 @@ function compileWriterSchema(
   }
 }
 
-function withoutEmptyFragment(key: string): string {
-  return key.endsWith('#') ? key.slice(0, -1) : key
+/** The schema without its own "$id", for a key of another name. */
+function anonymous(schema: AnySchema, draft: Draft): AnySchema {
+  if (typeof schema === 'boolean') return schema
+  const { [draft.idKeyword]: _id, ...rest } = schema
+  return withMeta(rest, draft)
 }
 
-/** name as a "$ref" of that text means it in a schema whose "$id" is base; none for a relative base. */
-function resolvedAgainst(base: string, name: string): string[] {
-  if (!URL.canParse(base)) return []
-  try {
-    return [new URL(name, base).href]
-  } catch {
-    return []
-  }
+function withoutEmptyFragment(key: string): string {
+  return key.endsWith('#') ? key.slice(0, -1) : key
 }
 
 /** The draft a schema's "$schema" names; draft-07 when it names none, as Confluent's serializers do. */

@@ -188,6 +188,62 @@ describe('producer JSON Schemas, read in the draft they name', () => {
     ])
   })
 
+  it('finds by name each of two references that keep the same $id (a copied template)', () => {
+    const template = 'http://example.com/myURI.schema.json'
+    const validate = reader(
+      {
+        properties: { customer: { $ref: 'Customer.json' }, product: { $ref: 'Product.json' } },
+      },
+      [
+        named('Customer.json', { $id: template, required: ['name'] }),
+        named('Product.json', { $id: template, required: ['sku'] }),
+      ],
+    )
+    expect(violations(validate, { customer: {}, product: {} })).toEqual([
+      "/customer must have required property 'name'",
+      "/product must have required property 'sku'",
+    ])
+  })
+
+  it("resolves a name against the writer's relative $id as ajv resolves the $ref", () => {
+    for (const id of ['/schemas/member.json', 'schemas/member.json', 'member.json']) {
+      const validate = reader({ $id: id, properties: { home: { $ref: 'address.json' } } }, [
+        named('address.json', { required: ['city'] }),
+      ])
+      expect(violations(validate, { home: {} })).toEqual([
+        "/home must have required property 'city'",
+      ])
+    }
+  })
+
+  it("finds a boolean reference by its name, and one that shares the writer's $id", () => {
+    const validate = reader(
+      {
+        $id: 'https://example.com/member.json',
+        properties: { never: { $ref: 'nothing.json' }, level: { $ref: 'level.json' } },
+      },
+      [
+        named('nothing.json', false),
+        named('level.json', { $id: 'https://example.com/member.json', minimum: 0 }),
+      ],
+    )
+    expect(violations(validate, { level: 1 })).toEqual([])
+    expect(violations(validate, { never: 1, level: -1 })).toEqual([
+      '/never boolean schema is false',
+      '/level must be >= 0',
+    ])
+  })
+
+  it('reads a name given at two depths as the shallower schema', () => {
+    // The client adds the references of a reference before the reference itself.
+    const validate = reader({ properties: { x: { $ref: 'common.json' } } }, [
+      named('common.json', { type: 'string' }),
+      named('common.json', { type: 'integer' }),
+    ])
+    expect(violations(validate, { x: 1 })).toEqual([])
+    expect(violations(validate, { x: 'a' })).toEqual(['/x must be integer'])
+  })
+
   it('reads a draft-04 reference by its name', () => {
     const validate = reader(
       {
