@@ -38,7 +38,8 @@ export function formatConfigIssues(
       issue.values.length > 1 &&
       issue.message.startsWith('Invalid option')
     ) {
-      // zod: 'Invalid option: expected one of "json"|"avro"' (a schema's own message is kept)
+      // zod's own: 'Invalid option: expected one of "json"|"avro"'. A message the schema gives
+      // (kafka.compression's, for zstd) says more, and is kept.
       return `  - ${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
     }
     return `  - ${where}: ${issue.message}`

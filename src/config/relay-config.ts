@@ -366,12 +366,12 @@ export const KafkaConfig = z
       .enum(OUTPUT_COMPRESSIONS, {
         error: (issue) =>
           issue.input === 'zstd'
-            ? 'must be one of "none", "gzip", "snappy", "lz4": the relay reads zstd batches but has no zstd compressor to write them (lz4 is the closest)'
+            ? `must be one of ${OUTPUT_COMPRESSIONS.map((c) => JSON.stringify(c)).join(', ')}: the relay reads zstd batches but has no zstd compressor to write them (lz4 is the closest)`
             : undefined,
       })
       .default(DEFAULTS.kafka.compression)
       .describe(
-        "Codec of the record batches the relay writes (the output topics, its ledgers and confirm queue): none, gzip, snappy or lz4. Every consumer of the output topics must read it (Kafka's Java client and librdkafka read all four). The relay reads zstd input but does not write it.",
+        "Codec of the record batches the relay writes (the output topics, its ledgers and confirm queue): none, gzip, snappy or lz4. Every consumer of the output topics must read it: Kafka's Java client and librdkafka read all four; a kafkajs consumer reads gzip, and snappy or lz4 only with a codec registered. The relay reads zstd input but does not write it.",
       ),
     ssl: z
       .union(

@@ -5,7 +5,7 @@ import {
 } from '../../src/kafka/producer-json-schema.js'
 
 /** A reference as the relay's registry client passes it: named by its referrer's references. */
-function named(name: string, schema: object): object {
+function named(name: string, schema: object | boolean): object {
   return JSON.parse(nameJsonReference(JSON.stringify(schema), name)) as object
 }
 
