@@ -266,10 +266,22 @@ describe('codecs against the real schema registry', () => {
       // The failure: the relay found a referenced schema only through its $id, so a schema
       // registered as Confluent documents references ($ref "address.json", a reference named
       // "address.json" to a schema with another $id or none) failed every record as
-      // INPUT_UNDECODABLE.
+      // INPUT_UNDECODABLE. Here a reference has a named reference of its own, which the writer
+      // also names: the client fetches it once.
+      const countrySubject = uniqueName('codecs-country-value')
       const addressSubject = uniqueName('codecs-address-value')
       const subject = uniqueName('codecs-input-value')
-      subjects.push(subject, addressSubject)
+      subjects.push(subject, addressSubject, countrySubject)
+      await registerSchemaText(url, countrySubject, {
+        schemaType: 'JSON',
+        schema: {
+          $schema: 'http://json-schema.org/draft-07/schema#',
+          type: 'string',
+          minLength: 2,
+          maxLength: 2,
+        },
+      })
+      const country = { name: 'country.json', subject: countrySubject, version: 1 }
       await registerSchemaText(url, addressSubject, {
         schemaType: 'JSON',
         schema: {
@@ -277,8 +289,9 @@ describe('codecs against the real schema registry', () => {
           $id: 'http://example.com/schemas/shared/address.schema.json',
           type: 'object',
           required: ['city'],
-          properties: { city: { type: 'string' } },
+          properties: { city: { type: 'string' }, country: { $ref: 'country.json' } },
         },
+        references: [country],
       })
       const id = await registerSchemaText(url, subject, {
         schemaType: 'JSON',
@@ -287,20 +300,29 @@ describe('codecs against the real schema registry', () => {
           $id: 'http://example.com/schemas/member.schema.json',
           type: 'object',
           required: ['email'],
-          properties: { email: { type: 'string' }, home: { $ref: 'address.json' } },
+          properties: {
+            email: { type: 'string' },
+            home: { $ref: 'address.json' },
+            nationality: { $ref: 'country.json' },
+          },
         },
-        references: [{ name: 'address.json', subject: addressSubject, version: 1 }],
+        references: [{ name: 'address.json', subject: addressSubject, version: 1 }, country],
       })
       const decoder = relayDecoder()
-      const payload = { email: 'jane@example.com', home: { city: 'Oslo' } }
+      const payload = {
+        email: 'jane@example.com',
+        home: { city: 'Oslo', country: 'NO' },
+        nationality: 'NO',
+      }
       await expect(
         decoder.decode(record(wire(id, JSON.stringify(payload)))),
       ).resolves.toMatchObject({ format: 'json-schema', data: payload })
-      const err = await decodeError(
-        decoder.decode(record(wire(id, JSON.stringify({ email: 'jane@example.com', home: {} })))),
-      )
+      const bad = { email: 'jane@example.com', home: { country: 'Norway' }, nationality: 'N' }
+      const err = await decodeError(decoder.decode(record(wire(id, JSON.stringify(bad)))))
       expect(err).toMatchObject({ code: 'INPUT_INVALID', classification: 'terminal' })
       expect(err.message).toContain("/home must have required property 'city'")
+      expect(err.message).toContain('/home/country must NOT have more than 2 characters')
+      expect(err.message).toContain('/nationality must NOT have fewer than 2 characters')
     })
 
     it('says why a JSON Schema cannot be read, and that the relay reads the later drafts', async () => {
