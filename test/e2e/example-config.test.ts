@@ -1,11 +1,11 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
-import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import { parse, stringify } from 'yaml'
-import { startDedicatedBroker, type DedicatedBroker } from '../../bench/chaos/dedicated-broker.js'
 import { buildSampleStream } from '../../src/cli/demo/sample-events.js'
 import { findFreePort } from '../support/free-port.js'
+import { useFileBroker } from '../support/file-broker.js'
 import { createKafkaTestEnv } from '../support/kafka-test-env.js'
 import { spawnCli } from '../support/relay-process.js'
 import { runBuiltCli } from '../support/run-built-cli.js'
@@ -14,8 +14,6 @@ import { sumMetric } from '../../bench/support/prometheus-text.js'
 /** The output topics examples/relay.yaml names. */
 const EXAMPLE_OUTPUTS = ['credential.issued', 'credential.onchain', 'credential.failed']
 const EVENTS = 60
-/** The broker of the test's own takes ~10 s to start. */
-const START_TIMEOUT_MS = 120_000
 
 /**
  * The README's "Running it" with the example files, as a newcomer follows it: keys generate, a
@@ -25,18 +23,10 @@ const START_TIMEOUT_MS = 120_000
  * names are fixed, so it runs on a broker of its own, where nothing else has them.
  */
 describe('examples/relay.yaml against examples/sandbox.yaml', () => {
-  let broker: DedicatedBroker
-
-  beforeAll(async () => {
-    broker = await startDedicatedBroker(() => undefined)
-  }, START_TIMEOUT_MS)
-
-  afterAll(async () => {
-    await broker?.remove()
-  })
+  const broker = useFileBroker()
 
   it('regression: samples --no-prefix gives it its input topics, and it accounts for every event', async () => {
-    const env = createKafkaTestEnv({ brokers: [broker.address] })
+    const env = createKafkaTestEnv({ brokers: [broker().address] })
     const admin = await env.admin()
 
     const dir = await mkdtemp(join(tmpdir(), 'moca-relay-example-'))

@@ -1,6 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startDedicatedBroker, type DedicatedBroker } from '../../bench/chaos/dedicated-broker.js'
+import { describe, expect, it } from 'vitest'
 import { captureLogs } from '../support/capture-logs.js'
+import { useFileBroker } from '../support/file-broker.js'
 import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.js'
 
 /**
@@ -13,23 +13,14 @@ import { distinctUserEvents, startRelayFixture } from '../support/relay-fixture.
  * here; regression-rejoin-after-long-outage (unit) pins the stage's answer to that error.
  */
 
-/** The broker of the test's own takes ~10 s to start. */
-const START_TIMEOUT_MS = 120_000
 /** kafkajs retries a consumer's requests for a minute or two before the consumer crashes. */
 const OUTAGE_TIMEOUT_MS = 240_000
 
 describe('a relay through a Kafka outage longer than kafkajs retries', () => {
-  let broker: DedicatedBroker
-
-  beforeAll(async () => {
-    broker = await startDedicatedBroker(() => undefined)
-  }, START_TIMEOUT_MS)
-
-  afterAll(async () => {
-    await broker?.remove()
-  })
+  const ownBroker = useFileBroker()
 
   it('is 503 while Kafka is gone, joins again once it is back, and issues what came meanwhile', async () => {
+    const broker = ownBroker()
     const fixture = await startRelayFixture({ brokers: [broker.address], partitions: 1 })
     const users = distinctUserEvents(10)
     await fixture.produce(fixture.topics.kyc, users.slice(0, 5))
