@@ -33,14 +33,12 @@ export function formatConfigIssues(
       return `  - ${where}: ${notASection(path, issue.message)}`
     }
     if (issue.code === 'invalid_type') return `  - ${where}: ${wrongType(issue)}`
-    if (
-      issue.code === 'invalid_value' &&
-      issue.values.length > 1 &&
-      issue.message.startsWith('Invalid option')
-    ) {
-      // zod's own: 'Invalid option: expected one of "json"|"avro"'. A message the schema gives
-      // (kafka.compression's, for zstd) says more, and is kept.
-      return `  - ${where}: must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+    if (issue.code === 'invalid_value' && issue.values.length > 1) {
+      // zod's own message: 'Invalid option: expected one of "json"|"avro"'. A message the schema
+      // gives instead (kafka.compression's, for zstd) is the reason, said after the list.
+      const list = `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`
+      const reason = issue.message.startsWith('Invalid option') ? '' : `: ${issue.message}`
+      return `  - ${where}: ${list}${reason}`
     }
     return `  - ${where}: ${issue.message}`
   })

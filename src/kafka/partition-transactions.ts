@@ -3,7 +3,7 @@ import { isRelayError, RelayError } from '../errors/relay-error.js'
 import { GRANT_ACLS_FIX, isAuthorizationFailure } from './authorization-failure.js'
 import type { Logger } from '../ops/logger.js'
 import { Murmur2Partitioner } from './murmur2-partitioner.js'
-import type { OutputCompression } from './output-compression.js'
+import { COMPRESSION_CODES, type OutputCompression } from './output-compression.js'
 
 export interface OutgoingRecord {
   readonly topic: string
@@ -43,14 +43,6 @@ export interface PartitionTransactionsDeps {
   /** The codec of the batches written (kafka.compression). @default 'none' */
   readonly compression?: OutputCompression
   readonly logger: Logger
-}
-
-/** The codec codes of Kafka's record-batch attributes, which kafkajs's CompressionTypes are. */
-const COMPRESSION_CODES: Readonly<Record<OutputCompression, number>> = {
-  none: 0,
-  gzip: 1,
-  snappy: 2,
-  lz4: 3,
 }
 
 /** kafkajs error types meaning "another producer with this transactional id took over". */

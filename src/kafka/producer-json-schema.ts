@@ -177,12 +177,19 @@ function compileWriterSchema(
   const draft = draftOf(schema)
   const ajv = draft.create()
   try {
-    // Keys as ajv compares them: without a trailing "#". The writer's own "$id" is its own.
+    // Keys as ajv compares them (without a trailing "#"); true when the key was still free.
     const taken = new Set<string>()
+    const claim = (key: string): boolean => {
+      const normal = key.endsWith('#') ? key.slice(0, -1) : key
+      if (taken.has(normal)) return false
+      taken.add(normal)
+      return true
+    }
+    // The writer's own "$id" is its own.
     const bases: string[] = []
     const ownId: unknown = schema[draft.idKeyword]
     if (typeof ownId === 'string') {
-      taken.add(withoutEmptyFragment(ownId))
+      claim(ownId)
       bases.push(ownId)
     }
     const named: { name: string; schema: AnySchema }[] = []
@@ -203,10 +210,7 @@ function compileWriterSchema(
           bases.push(id)
           // A second schema with a taken "$id" (Confluent's template id, kept in two schemas)
           // is still found by its name, below.
-          if (!taken.has(withoutEmptyFragment(id))) {
-            ajv.addSchema(withMeta(reference, draft), id)
-            taken.add(withoutEmptyFragment(id))
-          }
+          if (claim(id)) ajv.addSchema(withMeta(reference, draft), id)
         }
       }
       if (name !== undefined) named.push({ name, schema: reference })
@@ -219,9 +223,7 @@ function compileWriterSchema(
     const resolve = (base: string, name: string): string => ajv.opts.uriResolver.resolve(base, name)
     for (const { name, schema: reference } of named.reverse()) {
       for (const key of [name, ...bases.map((base) => resolve(base, name))]) {
-        if (taken.has(withoutEmptyFragment(key))) continue
-        ajv.addSchema(anonymous(reference, draft), key)
-        taken.add(withoutEmptyFragment(key))
+        if (claim(key)) ajv.addSchema(anonymous(reference, draft), key)
       }
     }
     return ajv.compile(withMeta(schema, draft))
@@ -235,10 +237,6 @@ function anonymous(schema: AnySchema, draft: Draft): AnySchema {
   if (typeof schema === 'boolean') return schema
   const { [draft.idKeyword]: _id, ...rest } = schema
   return withMeta(rest, draft)
-}
-
-function withoutEmptyFragment(key: string): string {
-  return key.endsWith('#') ? key.slice(0, -1) : key
 }
 
 /** The draft a schema's "$schema" names; draft-07 when it names none, as Confluent's serializers do. */
