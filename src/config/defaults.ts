@@ -119,7 +119,7 @@ export const DEFAULTS = {
      */
     uncertaintyWindow: 30_000,
     /**
-     * Calls wait in undici's queue beyond this many sockets, and the time they wait holds budget
+     * Calls wait in the pool's queue beyond this many sockets, and the time they wait holds budget
      * slots. 2,048 lets 8 partitions' full budgets call at once; on the bench (12 partitions) the
      * step from 512 raised the relay's median throughput by ≈ 7% and its steady state by ≈ 20%.
      */

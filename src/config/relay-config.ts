@@ -166,7 +166,7 @@ const DELAYS_OUT_OF_ORDER = { message: 'maxDelay must be ≥ initialDelay', path
 /** A deadline of 0 gives up every call before it is made. */
 const isPositive = (ms: number): boolean => ms > 0
 const DEADLINE_ZERO = { message: 'deadline must be more than 0 (e.g. 10m)' }
-/** The MocaChain client refuses a zero timeout (undici would read it as "no timeout"). */
+/** The MocaChain client refuses a zero timeout (a zero reads as "no timeout" to undici and to Node's timers). */
 const CLIENT_TIMEOUT_ZERO = {
   message: 'must be more than 0: the MocaChain client waits at most this long',
 }

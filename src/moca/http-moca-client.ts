@@ -21,7 +21,7 @@ export interface MocaClientDeps {
   readonly tokens: PartnerTokens
   /**
    * The one dispatcher every call goes through. The client owns it: close() closes it.
-   * @default an undici Pool from createMocaDispatcher(options)
+   * @default the connection pool from createMocaDispatcher(options)
    */
   readonly dispatcher?: Dispatcher
   /** @default a silent logger */
@@ -52,7 +52,7 @@ export interface HttpMocaClient extends MocaClient {
 }
 
 /**
- * MocaChain's Issue-on-Behalf API over undici: one attempt per call, every failure a classified
+ * MocaChain's Issue-on-Behalf API through an undici dispatcher: one attempt per call, every failure a classified
  * MocaError, every response body consumed. Retries, the revoke→ignore switch and the circuit
  * breaker belong to the pipeline.
  */
@@ -67,7 +67,7 @@ export function createMocaClient(deps: MocaClientDeps): HttpMocaClient {
 
   /**
    * One call, start to validated answer, in one async function: a call in flight holds this
-   * frame and undici's request, not a chain of frames awaiting each other (memory per in-flight
+   * frame and its connection's request, not a chain of frames awaiting each other (memory per in-flight
    * issuance is a benchmark figure).
    */
   async function exchange<T>(schema: z.ZodType<T>, x: Exchange): Promise<T> {

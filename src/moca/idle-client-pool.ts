@@ -1,22 +1,27 @@
-import { buildConnector, Client, Dispatcher, errors } from 'undici'
+import type { SecureContextOptions } from 'node:tls'
+import { Dispatcher, errors, type buildConnector } from 'undici'
+import {
+  failHandler,
+  Http1Connection,
+  type ConnectionOwner,
+  type Http1ConnectionOptions,
+} from './http1-connection.js'
 
-/**
- * Client's options, less those this pool would silently ignore: the connector is built once from
- * `connect` (give the connect timeout and TLS settings there), and pipelining is always 1.
- */
-export interface IdleClientPoolOptions extends Omit<
-  Client.Options,
-  | 'pipelining'
-  | 'connectTimeout'
-  | 'tls'
-  | 'maxCachedSessions'
-  | 'socketPath'
-  | 'autoSelectFamily'
-  | 'autoSelectFamilyAttemptTimeout'
-  | 'allowH2'
-> {
-  /** The most connections (undici Clients) open at once; requests beyond them wait in order. */
+/** How connections are made: a timeout (undici's 10 s) and extra CAs, or a connector. */
+export type ConnectOptions =
+  { readonly timeout?: number; readonly ca?: SecureContextOptions['ca'] } | buildConnector.connector
+
+export interface IdleClientPoolOptions {
+  /** The most connections open at once; requests beyond them wait in order. */
   readonly connections: number
+  /** The connect timeout and CAs, or a connector of one's own (tests fail sockets through one). */
+  readonly connect?: ConnectOptions
+  /** For a response's status line and headers, from when the request was written; undici's 300 s. */
+  readonly headersTimeout?: number
+  /** The longest silence between two reads of a body; undici's 300 s. */
+  readonly bodyTimeout?: number
+  /** An idle connection's life when the server gives no `keep-alive: timeout`; undici's 4 s. */
+  readonly keepAliveTimeout?: number
 }
 
 interface Waiting {
@@ -25,40 +30,60 @@ interface Waiting {
 }
 
 /**
- * A pool of keep-alive connections to one origin that hands each request an idle connection off a
- * stack. undici's Pool finds one by walking its whole list of connections, twice per request
- * (once to pick, once to learn whether any is still free); with pipelining 1 every busy call is a
- * busy connection, so at the relay's hundreds to thousands of calls in flight that walk was 3.3%
- * of the relay's CPU in a relay50 profile, and it grows with the calls in flight. Each connection
- * is an undici Client, as in Pool; this class only chooses which one gets a request.
+ * A pool of keep-alive HTTP/1.1 connections to one origin that hands each request an idle
+ * connection off a stack, one request per connection at a time.
+ *
+ * Its connections are Http1Connection, not undici Clients: the relay holds one connection per
+ * call in flight, about a thousand, and a Client costs ≈ 5.5 KiB of heap each where
+ * Http1Connection costs ≈ 1.5 (see its comment). Each request still goes through undici's
+ * connector, handler API and errors. It also replaced undici's Pool, which finds an idle
+ * connection by walking its whole list, twice per request: at the relay's calls in flight that
+ * walk was 3.3% of the relay's CPU in a relay50 profile.
  */
-export class IdleClientPool extends Dispatcher {
-  readonly #origin: URL
-  readonly #clientOptions: Client.Options
+export class IdleClientPool extends Dispatcher implements ConnectionOwner {
+  readonly #connectionOptions: Http1ConnectionOptions
   readonly #connections: number
-  readonly #clients = new Set<Client>()
+  readonly #open = new Set<Http1Connection>()
   /** Connections able to take a request now; `#isIdle` mirrors it for membership. */
-  readonly #idle: Client[] = []
-  readonly #isIdle = new Set<Client>()
+  readonly #idle: Http1Connection[] = []
+  readonly #isIdle = new Set<Http1Connection>()
   /** Requests waiting for a connection, oldest first from `#head`. */
   #waiting: Waiting[] = []
   #head = 0
   #closing: Promise<void> | null = null
   #destroyed = false
   #whenNoneWaiting: (() => void) | null = null
+  #whenAllGone: (() => void) | null = null
+  /** Checks every connection's deadline while any is open. */
+  #ticker: NodeJS.Timeout | null = null
+  readonly #tickMs: number
 
-  constructor(origin: string, options: IdleClientPoolOptions) {
+  constructor(origin: string | URL, options: IdleClientPoolOptions) {
     super()
-    const { connections, connect, ...clientOptions } = options
-    // Parsed and built once for every connection, as undici's Pool does: a URL and a connector
-    // (with its TLS session cache) per connection cost ~0.5 KiB each.
-    this.#origin = new URL(origin)
-    this.#clientOptions = {
-      ...clientOptions,
-      pipelining: 1,
-      connect: typeof connect === 'function' ? connect : buildConnector({ ...connect }),
+    const { connections, connect = {} } = options
+    // one object for every connection (a URL per connection would cost ≈ 0.2 KiB each)
+    this.#connectionOptions = {
+      origin: new URL(origin),
+      connector: typeof connect === 'function' ? connect : null,
+      connectTimeout: (typeof connect === 'function' ? undefined : connect.timeout) ?? 10_000,
+      ca: typeof connect === 'function' ? undefined : connect.ca,
+      tlsSession: { current: undefined },
+      headersTimeout: options.headersTimeout ?? 300_000,
+      bodyTimeout: options.bodyTimeout ?? 300_000,
+      keepAliveTimeout: options.keepAliveTimeout ?? 4_000,
     }
     this.#connections = connections
+    const { headersTimeout, bodyTimeout, keepAliveTimeout, connectTimeout } =
+      this.#connectionOptions
+    // a tenth of the shortest wait, so that a timeout fires at most 10% late (and an idle
+    // connection is also checked when taken off the stack)
+    this.#tickMs = Math.max(
+      5,
+      Math.min(
+        1_000,
+        Math.floor(Math.min(headersTimeout, bodyTimeout, keepAliveTimeout, connectTimeout) / 10),
+      ),
+    )
   }
 
   override dispatch(
@@ -67,18 +92,18 @@ export class IdleClientPool extends Dispatcher {
   ): boolean {
     // as undici's dispatchers do: a refusal goes to the handler, not to the caller
     if (this.#destroyed || this.#closing !== null) {
-      failWaiting(
-        handler,
-        this.#destroyed ? new errors.ClientDestroyedError() : new errors.ClientClosedError(),
-      )
+      const reason = this.#destroyed
+        ? new errors.ClientDestroyedError()
+        : new errors.ClientClosedError()
+      failHandler(handler, null, reason)
       return false
     }
-    const client = this.#takeIdle() ?? this.#open()
-    if (client === null) {
+    const connection = this.#takeIdle() ?? this.#openConnection()
+    if (connection === null) {
       this.#waiting.push({ options, handler })
       return false
     }
-    this.#send(client, options, handler)
+    connection.dispatch(options, handler)
     return true
   }
 
@@ -90,7 +115,7 @@ export class IdleClientPool extends Dispatcher {
       if (this.#waitingCount() > 0) {
         await new Promise<void>((resolve) => (this.#whenNoneWaiting = resolve))
       }
-      await Promise.all([...this.#clients].map((client) => client.close()))
+      await this.#closeAll((connection) => connection.close())
     })()
     return settle(this.#closing, callback)
   }
@@ -106,79 +131,96 @@ export class IdleClientPool extends Dispatcher {
     return settle(this.#destroy(errOrCallback ?? null), callback)
   }
 
+  /** From a connection: it finished a request; the oldest waiting one goes on it, or it idles. */
+  freed(connection: Http1Connection): void {
+    if (!this.#open.has(connection)) return
+    if (this.#closing !== null && this.#waitingCount() === 0) {
+      connection.close()
+      return
+    }
+    this.#makeIdle(connection)
+    this.#sendWaiting()
+  }
+
+  /**
+   * From a connection: it closed (idle past its keep-alive time, closed by the server, failed to
+   * connect, or failed a request). Waiting requests go on another connection, a new one if need be.
+   */
+  gone(connection: Http1Connection): void {
+    if (!this.#open.delete(connection)) return
+    if (this.#isIdle.delete(connection)) {
+      const at = this.#idle.lastIndexOf(connection)
+      if (at !== -1) this.#idle.splice(at, 1)
+    }
+    if (this.#open.size === 0) this.#whenAllGone?.()
+    if (!this.#destroyed) this.#sendWaiting()
+  }
+
+  /** From a connection: it has a deadline to keep. */
+  watch(): void {
+    if (this.#ticker !== null) return
+    this.#ticker = setInterval(() => this.#tick(), this.#tickMs).unref()
+  }
+
+  #tick(): void {
+    if (this.#open.size === 0) {
+      clearInterval(this.#ticker as NodeJS.Timeout)
+      this.#ticker = null
+      return
+    }
+    const now = Date.now()
+    for (const connection of this.#open) connection.expire(now)
+  }
+
   async #destroy(err: Error | null): Promise<void> {
     this.#destroyed = true
     const reason = err ?? new errors.ClientDestroyedError()
-    for (const { handler } of this.#waiting.splice(this.#head)) failWaiting(handler, reason)
+    for (const { handler } of this.#waiting.splice(this.#head)) failHandler(handler, null, reason)
     this.#head = 0
     this.#waiting = []
     this.#whenNoneWaiting?.()
-    await Promise.all([...this.#clients].map((client) => client.destroy(reason)))
+    await this.#closeAll((connection) => connection.destroy(reason))
   }
 
-  #takeIdle(): Client | null {
-    const client = this.#idle.pop()
-    if (client === undefined) return null
-    this.#isIdle.delete(client)
-    return client
+  /** Applies `end` to every connection and resolves once all are gone. */
+  async #closeAll(end: (connection: Http1Connection) => void): Promise<void> {
+    const gone = new Promise<void>((resolve) => (this.#whenAllGone = resolve))
+    for (const connection of [...this.#open]) end(connection)
+    if (this.#open.size > 0) await gone
   }
 
-  #open(): Client | null {
-    if (this.#clients.size >= this.#connections) return null
-    const client = new Client(this.#origin, this.#clientOptions)
-    this.#clients.add(client)
-    client.on('drain', () => this.#freed(client))
-    // As undici's Pool does (nodejs/undici#3895): a connection that failed to connect is dropped;
-    // the requests it held got the error, and waiting ones go to a new connection.
-    client.on('connectionError', () => {
-      this.#clients.delete(client)
-      this.#isIdle.delete(client)
-      const at = this.#idle.indexOf(client)
-      if (at !== -1) this.#idle.splice(at, 1)
-      this.#sendWaiting()
-    })
-    return client
+  /** The most recently freed connection not idle past its keep-alive time. */
+  #takeIdle(): Http1Connection | null {
+    for (;;) {
+      const connection = this.#idle.pop()
+      if (connection === undefined) return null
+      this.#isIdle.delete(connection)
+      if (!connection.staleAt(Date.now())) return connection
+      connection.close()
+    }
   }
 
-  /**
-   * Gives `client` the request; back on the idle stack if it can still take one at once, or if it
-   * refused the request outright (bad options go to the handler's error, no request is queued,
-   * and no drain will ever come for it).
-   */
-  #send(
-    client: Client,
-    options: Dispatcher.DispatchOptions,
-    handler: Dispatcher.DispatchHandler,
-  ): void {
-    if (client.dispatch(options, handler) || client.stats.size === 0) this.#makeIdle(client)
-  }
-
-  /**
-   * A connection finished its request: the oldest waiting requests go on it, or it idles. A
-   * waiting request it refuses outright leaves it idle, and the next one goes on it at once: no
-   * drain will come from an idle connection to send it later.
-   */
-  #freed(client: Client): void {
-    if (!this.#clients.has(client)) return
-    this.#makeIdle(client)
-    this.#sendWaiting()
+  #openConnection(): Http1Connection | null {
+    if (this.#open.size >= this.#connections) return null
+    const connection = new Http1Connection(this.#connectionOptions, this)
+    this.#open.add(connection)
+    return connection
   }
 
   /** Idle connections, then new ones up to the limit, for what waits, oldest first. */
   #sendWaiting(): void {
     while (this.#waitingCount() > 0) {
-      const client = this.#takeIdle() ?? this.#open()
-      if (client === null) return
-      const next = this.#nextWaiting()
-      if (next === null) return this.#makeIdle(client)
-      this.#send(client, next.options, next.handler)
+      const connection = this.#takeIdle() ?? this.#openConnection()
+      if (connection === null) return
+      const next = this.#nextWaiting() as Waiting
+      connection.dispatch(next.options, next.handler)
     }
   }
 
-  #makeIdle(client: Client): void {
-    if (this.#isIdle.has(client)) return
-    this.#isIdle.add(client)
-    this.#idle.push(client)
+  #makeIdle(connection: Http1Connection): void {
+    if (this.#isIdle.has(connection)) return
+    this.#isIdle.add(connection)
+    this.#idle.push(connection)
   }
 
   #nextWaiting(): Waiting | null {
@@ -198,16 +240,6 @@ export class IdleClientPool extends Dispatcher {
 
   #waitingCount(): number {
     return this.#waiting.length - this.#head
-  }
-}
-
-/** Fails a request that never reached a connection, through whichever handler API it speaks. */
-function failWaiting(handler: Dispatcher.DispatchHandler, err: Error): void {
-  const legacy = handler as { onError?: (err: Error) => void }
-  if (handler.onResponseError) {
-    handler.onResponseError(null as unknown as Dispatcher.DispatchController, err)
-  } else {
-    legacy.onError?.(err)
   }
 }
 

@@ -22,10 +22,10 @@ export type TextBody =
 /** No final status arrived: not sent, refused, reset, timed out, or aborted by `signal`. */
 export interface Unanswered {
   readonly kind: 'unanswered'
-  /** undici's error, or the abort reason when `aborted`. */
+  /** The connection's error (undici's or Node's), or the abort reason when `aborted`. */
   readonly error: Error
   /**
-   * undici had handed the request to a connected socket (onRequestStart returned without an
+   * The dispatcher had handed the request to a connected socket (onRequestStart returned without an
    * abort), so its bytes may have reached the server. False while it waited for a connection or
    * the connection was being made: where refused, unreachable and unresolved hosts fail it.
    */
@@ -99,9 +99,9 @@ class TextHandler implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
-    // undici calls this on a connected socket and writes the request as soon as it returns,
-    // unless it was aborted here (client-h1 writeH1): that is the line between "not sent" and
-    // "the server may have it".
+    // The connection calls this on a connected socket and writes the request as soon as it
+    // returns, unless it was aborted here (Http1Connection, as undici's client-h1 writeH1): that
+    // is the line between "not sent" and "the server may have it".
     if (this.signal?.aborted) this.abortBySignal()
     else this.written = true
   }
@@ -122,7 +122,7 @@ class TextHandler implements Dispatcher.DispatchHandler {
       this.chunks.push(chunk.subarray(0, this.maxBytes - this.size))
       this.truncated = true
       this.finish(null)
-      // Not reading the rest: undici closes this socket instead of returning it to the pool.
+      // Not reading the rest: the connection closes this socket instead of returning it to the pool.
       controller.abort(new Error(`response body over ${this.maxBytes} bytes`))
       return
     }
