@@ -63,8 +63,11 @@ export interface IssueCallContext {
  * - an "ignore" that returns the user's previous credential proves the uncertain call never took
  *   effect, so the next attempt asks with the route's onDuplicate again;
  * - time spent waiting at the route's circuit (systemic errors) never counts toward the deadline.
+ *
+ * Not async: a call in flight holds no suspended frame here (memory per in-flight issuance is a
+ * benchmark figure), only the continuation that reads the engine's result.
  */
-export async function callIssue(
+export function callIssue(
   deps: IssueCallDeps,
   ctx: IssueCallContext,
   call: {
@@ -84,7 +87,7 @@ export async function callIssue(
   let lastOnDuplicate: OnDuplicate = command.onDuplicate
   /** After a call MocaChain may still apply: no "ignore" before it can have landed. */
   let notBefore = 0
-  const result = await runWithRetry<CallOutcome>(
+  return runWithRetry<CallOutcome>(
     { policy: deps.retryPolicy, startedAt: now(), signal: ctx.stopping },
     async (attemptNumber): Promise<AttemptResult<CallOutcome>> => {
       if (notBefore > now() && !(await sleep(notBefore - now(), ctx.stopping))) {
@@ -177,20 +180,21 @@ export async function callIssue(
         return { kind: 'again', retryAfterMs: err.retryAfterMs, last: err, waitedMs: waited }
       }
     },
-  )
-  if (result.kind === 'done') return result.value
-  if (result.kind === 'aborted') return { kind: 'abandoned' }
-  const last = result.last as MocaFailure
-  return {
-    kind: 'failed',
-    uncertain,
-    attempts: result.attempts,
-    error: new RelayError(
-      'MOCA_RETRIES_EXHAUSTED',
-      `gave up after ${result.attempts} attempts (last onDuplicate "${lastOnDuplicate}"): ${last.message}`,
-      { classification: 'terminal', cause: last },
-    ),
-  }
+  ).then((result): CallOutcome => {
+    if (result.kind === 'done') return result.value
+    if (result.kind === 'aborted') return { kind: 'abandoned' }
+    const last = result.last as MocaFailure
+    return {
+      kind: 'failed',
+      uncertain,
+      attempts: result.attempts,
+      error: new RelayError(
+        'MOCA_RETRIES_EXHAUSTED',
+        `gave up after ${result.attempts} attempts (last onDuplicate "${lastOnDuplicate}"): ${last.message}`,
+        { classification: 'terminal', cause: last },
+      ),
+    }
+  })
 }
 
 /**

@@ -11,7 +11,7 @@ import { offsetLedgerKey } from '../ledger/ledger-topics.js'
 import type { MocaClient } from '../moca/moca-client.js'
 import type { RouteCircuit } from './circuit-breaker.js'
 import { decodeWithRetry } from './decode-with-retry.js'
-import { callIssue } from './issue-call.js'
+import { callIssue, type CallOutcome } from './issue-call.js'
 import {
   callOutcomeWrites,
   inputFailureWrites,
@@ -114,7 +114,10 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
       return done
     }
 
-    /** The story of one command. */
+    /**
+     * The story of one command, up to the call; afterCall tells the rest. The call is returned,
+     * not awaited: a command in flight holds no suspended frame here.
+     */
     async function issueOne(task: IssueTask): Promise<void> {
       if (ctx.stopping.aborted) return
       const { command } = task
@@ -162,12 +165,21 @@ export function createIssueStage(deps: IssueStageDeps): CreatePartitionProcessor
         await ctx.batcher.stage([ledgerRecord(outcomeDeps, command.idempotencyKey, intent)])
         if (ctx.stopping.aborted) return
       }
-      const outcome = await callIssue(callDeps, ctx, {
+      return callIssue(callDeps, ctx, {
         command,
         generation,
         recover: decision.recover,
         ...(replaces === undefined ? {} : { replaces }),
-      })
+      }).then((outcome) => afterCall(task, generation, outcome))
+    }
+
+    /** The outcome of the call: counted, logged when failed, and written with the offset. */
+    async function afterCall(
+      task: IssueTask,
+      generation: number,
+      outcome: CallOutcome,
+    ): Promise<void> {
+      const { command } = task
       if (outcome.kind === 'abandoned') return
       if (outcome.kind === 'issued') {
         deps.metrics.outcome('issue', command.route, 'issued')
