@@ -40,7 +40,7 @@ export const MocaClientOptions = z
     bodyTimeoutMs: positiveInt.default(DEFAULT_BODY_TIMEOUT_MS),
     /** Cap on a Retry-After the client reports. @default 60000 */
     maxRetryAfterMs: positiveInt.default(DEFAULT_MAX_RETRY_AFTER_MS),
-    /** Sockets of the undici Pool (used when the client creates its own). @default 64 */
+    /** Sockets of the connection pool (used when the client creates its own). @default 64 */
     connections: z.number().int().positive().default(DEFAULT_CONNECTIONS),
     /** @default 4000 */
     keepAliveTimeoutMs: positiveInt.default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
