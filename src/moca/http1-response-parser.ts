@@ -84,27 +84,15 @@ export class Http1ResponseParser {
         case State.Head:
           at = this.#readHead(data, at)
           break
-        case State.FixedBody: {
-          const take = Math.min(this.#remaining, data.length - at)
-          this.#remaining -= take
-          this.sink.onBody(data.subarray(at, at + take))
-          at += take
-          if (this.#remaining === 0) this.#end()
+        case State.FixedBody:
+        case State.ChunkData:
+          at = this.#readCounted(data, at)
           break
-        }
         case State.ChunkSize:
         case State.ChunkDataEnd:
         case State.Trailers:
           at = this.#readLine(data, at)
           break
-        case State.ChunkData: {
-          const take = Math.min(this.#remaining, data.length - at)
-          this.#remaining -= take
-          this.sink.onBody(data.subarray(at, at + take))
-          at += take
-          if (this.#remaining === 0) this.#state = State.ChunkDataEnd
-          break
-        }
         case State.BodyUntilClose:
           this.sink.onBody(at === 0 ? data : data.subarray(at))
           at = data.length
@@ -155,7 +143,8 @@ export class Http1ResponseParser {
     const minor = status[1] as string
     const statusCode = Number(status[2])
     if (statusCode < 100) throw parseError('status code below 100', 'INVALID_STATUS')
-    const headers: ResponseHeaders = {}
+    // no prototype: a header named constructor or __proto__ is a header like any other
+    const headers = Object.create(null) as ResponseHeaders
     for (let i = 1; i < lines.length; i++) {
       const line = lines[i] as string
       const colon = line.indexOf(':')
@@ -219,6 +208,18 @@ export class Http1ResponseParser {
     }
     this.#reusable = false
     return 'close'
+  }
+
+  /** Up to `#remaining` bytes of body: at their end, the response or the chunk ends. */
+  #readCounted(data: Buffer, from: number): number {
+    const take = Math.min(this.#remaining, data.length - from)
+    this.#remaining -= take
+    this.sink.onBody(data.subarray(from, from + take))
+    if (this.#remaining === 0) {
+      if (this.#state === State.FixedBody) this.#end()
+      else this.#state = State.ChunkDataEnd
+    }
+    return from + take
   }
 
   /** One line of the chunked framing: a chunk size, the CRLF after a chunk, or a trailer. */

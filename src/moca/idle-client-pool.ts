@@ -53,7 +53,8 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
   #closing: Promise<void> | null = null
   #destroyed = false
   #whenNoneWaiting: (() => void) | null = null
-  #whenAllGone: (() => void) | null = null
+  /** Resolved, and emptied, when the last open connection is gone. */
+  #whenAllGone: (() => void)[] = []
   /** Checks every connection's deadline while any is open. */
   #ticker: NodeJS.Timeout | null = null
   readonly #tickMs: number
@@ -152,8 +153,22 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
       const at = this.#idle.lastIndexOf(connection)
       if (at !== -1) this.#idle.splice(at, 1)
     }
-    if (this.#open.size === 0) this.#whenAllGone?.()
+    if (this.#open.size === 0) for (const resolve of this.#whenAllGone.splice(0)) resolve()
     if (!this.#destroyed) this.#sendWaiting()
+  }
+
+  /**
+   * From a connection: a request it took was never written (its socket closed first). It goes
+   * on another connection, ahead of the requests that came after it.
+   */
+  requeue(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
+    if (this.#destroyed) {
+      failHandler(handler, null, new errors.ClientDestroyedError())
+      return
+    }
+    const connection = this.#takeIdle() ?? this.#openConnection()
+    if (connection === null) this.#waiting.splice(this.#head, 0, { options, handler })
+    else connection.dispatch(options, handler)
   }
 
   /** From a connection: it has a deadline to keep. */
@@ -168,7 +183,7 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
       this.#ticker = null
       return
     }
-    const now = Date.now()
+    const now = performance.now()
     for (const connection of this.#open) connection.expire(now)
   }
 
@@ -184,7 +199,7 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
 
   /** Applies `end` to every connection and resolves once all are gone. */
   async #closeAll(end: (connection: Http1Connection) => void): Promise<void> {
-    const gone = new Promise<void>((resolve) => (this.#whenAllGone = resolve))
+    const gone = new Promise<void>((resolve) => this.#whenAllGone.push(resolve))
     for (const connection of [...this.#open]) end(connection)
     if (this.#open.size > 0) await gone
   }
@@ -195,7 +210,7 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
       const connection = this.#idle.pop()
       if (connection === undefined) return null
       this.#isIdle.delete(connection)
-      if (!connection.staleAt(Date.now())) return connection
+      if (!connection.staleAt(performance.now())) return connection
       connection.close()
     }
   }
@@ -212,7 +227,9 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
     while (this.#waitingCount() > 0) {
       const connection = this.#takeIdle() ?? this.#openConnection()
       if (connection === null) return
-      const next = this.#nextWaiting() as Waiting
+      // taking the connection may have closed a stale one, whose gone() sent what waited
+      const next = this.#nextWaiting()
+      if (next === null) return this.#makeIdle(connection)
       connection.dispatch(next.options, next.handler)
     }
   }

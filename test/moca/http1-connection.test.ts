@@ -8,7 +8,7 @@ import {
   type Socket,
 } from 'node:net'
 import type { TLSSocket } from 'node:tls'
-import { describe, expect, it, onTestFinished } from 'vitest'
+import { describe, expect, it, onTestFinished, vi } from 'vitest'
 import { IdleClientPool, type IdleClientPoolOptions } from '../../src/moca/idle-client-pool.js'
 import { requestTextOutcome, type TextOutcome } from '../../src/moca/request-text.js'
 
@@ -171,6 +171,22 @@ describe('MocaChain connections: reading what servers send', () => {
   })
 })
 
+describe('MocaChain connections: a socket the server closes after its answer', () => {
+  it('sends the next request on a new socket, not on the one the server is closing', async () => {
+    // A server closing keep-alive sockets right after an answer (a rollout, a drain) without
+    // saying Connection: close. The request waiting behind the answer must not be written into
+    // the closing socket: it would fail as "may have been applied" (UND_ERR_SOCKET).
+    const server = await httpServer((req, res) => {
+      res.end(`answer to ${req.url}`, () => req.socket.end())
+    })
+    const pool = poolFor(server.origin, { connections: 1 })
+    const [a, b] = await Promise.all([get(pool, '/a'), get(pool, '/b')])
+    expect([textOf(a), textOf(b)]).toEqual(['answer to /a', 'answer to /b'])
+    expect(server.requests).toEqual(['/a', '/b'])
+    expect(server.sockets).toHaveLength(2)
+  })
+})
+
 describe('MocaChain connections: keep-alive', () => {
   it('does not reuse a connection idle past keepAliveTimeout', async () => {
     const server = await httpServer((_req, res) => res.end('ok'))
@@ -199,6 +215,35 @@ describe('MocaChain connections: keep-alive', () => {
     const pool = poolFor(server.origin, { connections: 1, keepAliveTimeout: 60_000 })
     for (let i = 0; i < 5; i++) await get(pool, `/${i}`)
     expect(server.sockets).toHaveLength(1)
+  })
+})
+
+describe('MocaChain connections: timeouts and shutdown', () => {
+  it('does not time out a call when the wall clock jumps forward (deadlines are monotonic)', async () => {
+    const server = await httpServer((_req, res) => setTimeout(() => res.end('late'), 200))
+    // a 10 ms keep-alive makes the pool check deadlines every 5 ms
+    const pool = poolFor(server.origin, { headersTimeout: 60_000, keepAliveTimeout: 10 })
+    const answer = get(pool, '/slow')
+    await wait(20)
+    const realNow = Date.now()
+    const jumped = vi.spyOn(Date, 'now').mockImplementation(() => realNow + 3_600_000)
+    onTestFinished(() => jumped.mockRestore())
+    expect(textOf(await answer)).toBe('late')
+  })
+
+  it('resolves close() and destroy() both, called one after the other with a call in flight', async () => {
+    const server = await httpServer((_req, res) => setTimeout(() => res.end('ok'), 100))
+    const pool = poolFor(server.origin)
+    const call = get(pool, '/in-flight')
+    await wait(20)
+    const closed = pool.close()
+    const destroyed = pool.destroy(new Error('shutting down'))
+    const settled = await Promise.race([
+      Promise.all([closed, destroyed]).then(() => 'both settled'),
+      wait(3_000).then(() => 'still pending'),
+    ])
+    expect(settled).toBe('both settled')
+    expect(await call).toMatchObject({ kind: 'unanswered', error: { message: 'shutting down' } })
   })
 })
 

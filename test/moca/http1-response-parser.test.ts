@@ -105,6 +105,21 @@ describe('Http1ResponseParser: framing', () => {
     expect(parsed).toMatchObject({ status: 200, body: 'ok', headers: { 'content-length': '2' } })
   })
 
+  it('keeps headers named like Object members as headers (constructor, __proto__, toString)', () => {
+    const { parsed } = feed(
+      'HTTP/1.1 200 OK\r\nConstructor: a\r\n__proto__: b\r\ntoString: c\r\ntostring: d\r\nContent-Length: 2\r\n\r\n{}',
+      1000,
+    )
+    expect(parsed.status).toBe(200)
+    expect(parsed.body).toBe('{}')
+    expect(Object.entries(parsed.headers)).toEqual([
+      ['constructor', 'a'],
+      ['__proto__', 'b'],
+      ['tostring', ['c', 'd']],
+      ['content-length', '2'],
+    ])
+  })
+
   it('accepts a Content-Length repeated with the same value', () => {
     const { parsed } = feed(
       'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 2\r\n\r\nok',
