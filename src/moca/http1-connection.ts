@@ -24,6 +24,10 @@ export interface ConnectionOwner {
 
 export interface Http1ConnectionOptions {
   readonly origin: URL
+  /** From `origin`, once for all connections: its host name without IPv6 brackets, its port. */
+  readonly hostname: string
+  readonly port: number
+  readonly secure: boolean
   /** A connector of one's own (tests fail sockets through one); null: net or tls, here. */
   readonly connector: buildConnector.connector | null
   /** For the TCP (and TLS) connection, when `connector` is null. */
@@ -89,6 +93,8 @@ class Exchange implements Dispatcher.DispatchController {
     readonly connection: Http1Connection,
     /** Until it is written: its headers (the partner JWT) and body need not outlive that. */
     public request: Dispatcher.DispatchOptions | null,
+    /** The status line and headers, checked and built once, at dispatch; null once written. */
+    public head: string | null,
     readonly handler: Dispatcher.DispatchHandler,
     readonly headersTimeout: number,
     readonly bodyTimeout: number,
@@ -157,15 +163,16 @@ export class Http1Connection implements ResponseSink {
       failHandler(handler, null, new errors.ClientClosedError())
       return
     }
-    const refusal = invalidRequest(options)
-    if (refusal !== null) {
-      failHandler(handler, null, refusal)
+    const head = requestHead(this.options.origin.host, options)
+    if (head instanceof Error) {
+      failHandler(handler, null, head)
       this.owner.freed(this)
       return
     }
     this.#exchange = new Exchange(
       this,
       options,
+      head,
       handler,
       options.headersTimeout ?? this.options.headersTimeout,
       options.bodyTimeout ?? this.options.bodyTimeout,
@@ -203,12 +210,16 @@ export class Http1Connection implements ResponseSink {
    * spell (socket.setTimeout allocates both each time it is set).
    */
   expire(now: number): void {
-    if (this.#deadline !== 0 && now >= this.#deadline) this.#onTimeout()
+    if (this.#pastDeadline(now)) this.#onTimeout()
   }
 
   /** True when idle past its keep-alive time: the server may be closing it right now. */
   staleAt(now: number): boolean {
-    return this.#exchange === null && this.#deadline !== 0 && now >= this.#deadline
+    return this.#exchange === null && this.#pastDeadline(now)
+  }
+
+  #pastDeadline(now: number): boolean {
+    return this.#deadline !== 0 && now >= this.#deadline
   }
 
   /** Called by Exchange.abort: a request aborted before its bytes went leaves the socket usable. */
@@ -232,16 +243,11 @@ export class Http1Connection implements ResponseSink {
    */
   #connect(): void {
     this.#connecting = true
-    const { origin } = this.options
-    const hostname = origin.hostname.startsWith('[')
-      ? origin.hostname.slice(1, -1)
-      : origin.hostname
     if (this.options.connector !== null) {
-      this.#connectThrough(this.options.connector, hostname)
+      this.#connectThrough(this.options.connector)
       return
     }
-    const secure = origin.protocol === 'https:'
-    const port = Number(origin.port || (secure ? 443 : 80))
+    const { hostname, port, secure } = this.options
     const socket = secure
       ? connectTls({
           host: hostname,
@@ -264,15 +270,10 @@ export class Http1Connection implements ResponseSink {
     this.#waitFor(this.options.connectTimeout)
   }
 
-  #connectThrough(connector: buildConnector.connector, hostname: string): void {
-    const { origin } = this.options
+  #connectThrough(connector: buildConnector.connector): void {
+    const { origin, hostname, port } = this.options
     connector(
-      {
-        hostname,
-        host: origin.host,
-        protocol: origin.protocol,
-        port: origin.port || (origin.protocol === 'https:' ? '443' : '80'),
-      },
+      { hostname, host: origin.host, protocol: origin.protocol, port: String(port) },
       (err, socket) => {
         this.#connecting = false
         if (err !== null || socket === null) {
@@ -322,14 +323,16 @@ export class Http1Connection implements ResponseSink {
     }
     if (this.#exchange !== exchange || exchange.aborted) return
     const request = exchange.request as Dispatcher.DispatchOptions
+    const head = exchange.head as string
     exchange.request = null
+    exchange.head = null
     this.#used = true
     const body = (request.body as string | Buffer | null | undefined) ?? null
     this.#parser.expect(request.method)
     exchange.phase = Phase.AwaitingHead
     this.#waitFor(exchange.headersTimeout)
     socket.cork()
-    socket.write(requestHead(this.options.origin.host, request, body), 'latin1')
+    socket.write(head, 'latin1')
     if (body !== null && body.length > 0) socket.write(body)
     socket.uncork()
   }
@@ -460,7 +463,7 @@ export class Http1Connection implements ResponseSink {
     this.#deadline = 0
     const exchange = this.#exchange
     if (this.#connecting) {
-      const { hostname, port } = this.options.origin
+      const { hostname, port } = this.options
       const err = new errors.ConnectTimeoutError(
         `Connect Timeout Error (attempted address: ${hostname}:${port}, timeout: ${this.options.connectTimeout}ms)`,
       )
@@ -520,69 +523,54 @@ export class Http1Connection implements ResponseSink {
   }
 }
 
-/** The status line and headers, ready for the socket as latin1. */
-function requestHead(
-  host: string,
-  options: Dispatcher.DispatchOptions,
-  body: string | Buffer | null,
-): string {
-  let head = `${options.method} ${options.path} HTTP/1.1\r\nhost: ${host}\r\n`
-  const headers = options.headers as
-    Record<string, string | string[] | undefined> | null | undefined
-  if (headers) {
-    for (const name in headers) {
-      const value = headers[name]
-      if (value === undefined) continue
-      if (typeof value === 'string') head += `${name}: ${value}\r\n`
-      else for (const one of value) head += `${name}: ${one}\r\n`
-    }
-  }
-  if (body !== null) head += `content-length: ${Buffer.byteLength(body)}\r\n`
-  else if (options.method === 'POST' || options.method === 'PUT' || options.method === 'PATCH') {
-    head += 'content-length: 0\r\n'
-  }
-  return head + '\r\n'
-}
-
-/** Why `options` cannot go on the wire as given, or null. */
-function invalidRequest(options: Dispatcher.DispatchOptions): Error | null {
-  if (typeof options.method !== 'string' || !TOKEN.test(options.method)) {
+/**
+ * The status line and headers, ready for the socket as latin1, checked as they are built: an
+ * error says why `options` cannot go on the wire as given (undici's InvalidArgumentError or
+ * NotSupportedError), and nothing is sent.
+ */
+function requestHead(host: string, options: Dispatcher.DispatchOptions): string | Error {
+  const { method, path, body, headers } = options
+  if (typeof method !== 'string' || !TOKEN.test(method)) {
     return new errors.InvalidArgumentError('invalid request method')
   }
-  if (options.method === 'CONNECT' || options.upgrade) {
+  if (method === 'CONNECT' || options.upgrade) {
     return new errors.NotSupportedError('CONNECT and upgrades are not supported')
   }
-  if (
-    typeof options.path !== 'string' ||
-    !options.path.startsWith('/') ||
-    BAD_PATH.test(options.path)
-  ) {
+  if (typeof path !== 'string' || !path.startsWith('/') || BAD_PATH.test(path)) {
     return new errors.InvalidArgumentError('invalid request path')
   }
-  const body = options.body
   if (body !== null && body !== undefined && typeof body !== 'string' && !Buffer.isBuffer(body)) {
     return new errors.NotSupportedError('only string and Buffer request bodies are supported')
   }
-  const headers = options.headers
-  if (headers === null || headers === undefined) return null
-  if (Array.isArray(headers) || typeof headers !== 'object' || Symbol.iterator in headers) {
-    return new errors.NotSupportedError('request headers must be a plain object')
-  }
-  for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-    if (!TOKEN.test(name))
-      return new errors.InvalidArgumentError(`invalid header name ${JSON.stringify(name)}`)
-    if (OWN_HEADERS.has(name.toLowerCase())) {
-      return new errors.InvalidArgumentError(`the connection sets the ${name} header itself`)
+  let head = `${method} ${path} HTTP/1.1\r\nhost: ${host}\r\n`
+  if (headers !== null && headers !== undefined) {
+    if (Array.isArray(headers) || typeof headers !== 'object' || Symbol.iterator in headers) {
+      return new errors.NotSupportedError('request headers must be a plain object')
     }
-    const values = Array.isArray(value) ? value : [value]
-    for (const one of values) {
-      if (one === undefined) continue
-      if (typeof one !== 'string' || BAD_TEXT.test(one)) {
-        return new errors.InvalidArgumentError(`invalid ${name} header value`)
+    const fields = headers as Record<string, unknown>
+    for (const name in fields) {
+      if (!TOKEN.test(name)) {
+        return new errors.InvalidArgumentError(`invalid header name ${JSON.stringify(name)}`)
+      }
+      if (OWN_HEADERS.has(name.toLowerCase())) {
+        return new errors.InvalidArgumentError(`the connection sets the ${name} header itself`)
+      }
+      const value = fields[name]
+      for (const one of Array.isArray(value) ? (value as unknown[]) : [value]) {
+        if (one === undefined) continue
+        if (typeof one !== 'string' || BAD_TEXT.test(one)) {
+          return new errors.InvalidArgumentError(`invalid ${name} header value`)
+        }
+        head += `${name}: ${one}\r\n`
       }
     }
   }
-  return null
+  if (body !== null && body !== undefined) {
+    head += `content-length: ${Buffer.byteLength(body as string | Buffer)}\r\n`
+  } else if (method === 'POST' || method === 'PUT' || method === 'PATCH') {
+    head += 'content-length: 0\r\n'
+  }
+  return head + '\r\n'
 }
 
 /** Tells a handler its request failed, through whichever handler API it speaks. */

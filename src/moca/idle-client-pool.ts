@@ -62,9 +62,14 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
   constructor(origin: string | URL, options: IdleClientPoolOptions) {
     super()
     const { connections, connect = {} } = options
+    const url = new URL(origin)
+    const secure = url.protocol === 'https:'
     // one object for every connection (a URL per connection would cost ≈ 0.2 KiB each)
     this.#connectionOptions = {
-      origin: new URL(origin),
+      origin: url,
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname,
+      port: Number(url.port || (secure ? 443 : 80)),
+      secure,
       connector: typeof connect === 'function' ? connect : null,
       connectTimeout: (typeof connect === 'function' ? undefined : connect.timeout) ?? 10_000,
       ca: typeof connect === 'function' ? undefined : connect.ca,
@@ -99,13 +104,7 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
       failHandler(handler, null, reason)
       return false
     }
-    const connection = this.#takeIdle() ?? this.#openConnection()
-    if (connection === null) {
-      this.#waiting.push({ options, handler })
-      return false
-    }
-    connection.dispatch(options, handler)
-    return true
+    return this.#place(options, handler, false)
   }
 
   override close(callback: () => void): void
@@ -162,13 +161,27 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
    * on another connection, ahead of the requests that came after it.
    */
   requeue(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): void {
-    if (this.#destroyed) {
-      failHandler(handler, null, new errors.ClientDestroyedError())
-      return
-    }
+    if (this.#destroyed) failHandler(handler, null, new errors.ClientDestroyedError())
+    else this.#place(options, handler, true)
+  }
+
+  /**
+   * On an idle connection, else a new one within the limit, else in the queue: at its end, or
+   * at its head (`first`) for a request that was already waiting its turn. True when sent now.
+   */
+  #place(
+    options: Dispatcher.DispatchOptions,
+    handler: Dispatcher.DispatchHandler,
+    first: boolean,
+  ): boolean {
     const connection = this.#takeIdle() ?? this.#openConnection()
-    if (connection === null) this.#waiting.splice(this.#head, 0, { options, handler })
-    else connection.dispatch(options, handler)
+    if (connection !== null) {
+      connection.dispatch(options, handler)
+      return true
+    }
+    if (first) this.#waiting.splice(this.#head, 0, { options, handler })
+    else this.#waiting.push({ options, handler })
+    return false
   }
 
   /** From a connection: it has a deadline to keep. */
