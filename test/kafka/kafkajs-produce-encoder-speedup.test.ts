@@ -1,0 +1,24 @@
+import { createRequire } from 'node:module'
+import { describe, expect, it } from 'vitest'
+import { originalProduceRequest } from '../../src/kafka/kafkajs-produce-encoder-speedup.js'
+import { outputOfUntouchedKafkajs } from '../support/untouched-kafkajs.js'
+import { encodeAll } from './fixtures/kafkajs-produce-requests.mjs'
+
+const require = createRequire(import.meta.url)
+
+describe('the kafkajs produce encoder speed-up', () => {
+  it('is what kafkajs builds its Produce requests with in this process', () => {
+    const current = require('kafkajs/src/protocol/requests/produce/v3/request.js') as unknown
+    expect(current).not.toBe(originalProduceRequest())
+  })
+
+  it('writes the same bytes, or throws the same error, as kafkajs without it', async () => {
+    // A fresh Node process loads kafkajs untouched: that is the reference.
+    const original = await outputOfUntouchedKafkajs<Record<string, string>>(
+      new URL('./fixtures/kafkajs-produce-requests.mjs', import.meta.url),
+    )
+    const fast = await encodeAll()
+    expect(Object.keys(fast)).toEqual(Object.keys(original))
+    for (const [name, hex] of Object.entries(fast)) expect(hex, name).toBe(original[name])
+  })
+})
