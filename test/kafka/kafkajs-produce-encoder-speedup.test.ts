@@ -1,15 +1,18 @@
 import { createRequire } from 'node:module'
 import { describe, expect, it } from 'vitest'
 import { originalProduceRequest } from '../../src/kafka/kafkajs-produce-encoder-speedup.js'
+import { originalFrameRequest } from '../../src/kafka/kafkajs-request-framing-speedup.js'
 import { outputOfUntouchedKafkajs } from '../support/untouched-kafkajs.js'
 import { encodeAll } from './fixtures/kafkajs-produce-requests.mjs'
 
 const require = createRequire(import.meta.url)
 
 describe('the kafkajs produce encoder speed-up', () => {
-  it('is what kafkajs builds its Produce requests with in this process', () => {
-    const current = require('kafkajs/src/protocol/requests/produce/v3/request.js') as unknown
-    expect(current).not.toBe(originalProduceRequest())
+  it('is what kafkajs builds and frames its Produce requests with in this process', () => {
+    const produce = require('kafkajs/src/protocol/requests/produce/v3/request.js') as unknown
+    expect(produce).not.toBe(originalProduceRequest())
+    const framing = require('kafkajs/src/protocol/request.js') as unknown
+    expect(framing).not.toBe(originalFrameRequest())
   })
 
   it('writes the same bytes, or throws the same error, as kafkajs without it', async () => {
