@@ -13,6 +13,7 @@ export function mocaClientOptionsFrom(config: RelayConfig): MocaClientOptions {
     bodyTimeoutMs: config.moca.requestTimeout,
     maxRetryAfterMs: config.issue.retry.maxRetryAfter,
     connections: config.moca.connections,
+    httpClient: config.moca.httpClient,
     allowInsecureHttp: config.moca.allowInsecureHttp,
     ...(config.moca.rateLimit ? { rateLimit: rateLimitOf(config.moca.rateLimit) } : {}),
   }

@@ -48,7 +48,7 @@ export interface Http1ConnectionOptions {
 const TCP_KEEP_ALIVE_DELAY_MS = 60_000
 
 /** As undici: a server's `keep-alive: timeout` less 2 s, for the time its close takes to arrive. */
-const KEEP_ALIVE_HINT_MARGIN_MS = 2_000
+export const KEEP_ALIVE_HINT_MARGIN_MS = 2_000
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
 // a request target or header value that could end the line it is on, or hide a byte

@@ -42,6 +42,11 @@ export const MocaClientOptions = z
     maxRetryAfterMs: positiveInt.default(DEFAULT_MAX_RETRY_AFTER_MS),
     /** Sockets of the connection pool (used when the client creates its own). @default 64 */
     connections: z.number().int().positive().default(DEFAULT_CONNECTIONS),
+    /**
+     * The connections under the calls: the relay's own (`idle-client-pool.ts`), or undici's Pool.
+     * @default "relay"
+     */
+    httpClient: z.enum(['relay', 'undici']).default('relay'),
     /** @default 4000 */
     keepAliveTimeoutMs: positiveInt.default(DEFAULT_KEEP_ALIVE_TIMEOUT_MS),
     /** Larger bodies are cut (errors) or refused (success). @default 65536 */
