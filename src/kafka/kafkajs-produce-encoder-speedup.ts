@@ -17,9 +17,11 @@ import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
  * The replacement measures the request first, then writes every byte once into one buffer of
  * exactly that size, and checksums each batch with slicing-by-8 (`crc32c.ts`). It writes the
  * same bytes as kafkajs: test/kafka/kafkajs-produce-encoder-speedup.test.ts compares them with an
- * untouched kafkajs's. A request it does not handle the way kafkajs would goes to kafkajs's own
- * encoder: compressed batches, and any record whose key, value or header values are not a
- * Buffer, a string or (key and value only) null, or whose timestamps are not numbers or strings.
+ * untouched kafkajs's. It reads a record's key, value and headers once, as kafkajs's spread does
+ * (own enumerable fields only). A request it does not handle the way kafkajs would goes to
+ * kafkajs's own encoder: compression other than none (null included: kafkajs refuses it), a
+ * missing record, a key, value or header value that is not a Buffer, a string or (key and value
+ * only) null, a timestamp that is not a number or a string, a delta beyond 32 bits.
  *
  * kafkajs's Produce versions 4 to 7 capture this module when they load, so this must run before
  * kafkajs loads: every entry point imports kafka/kafkajs-patches.ts.
@@ -85,11 +87,14 @@ export function installProduceEncoderSpeedup(): void {
     patch: 'its produce encoder speed-up',
     replace: (original) => (args) => {
       const request = original(args)
-      if ((args.compression ?? NO_COMPRESSION) !== NO_COMPRESSION) return request
+      // kafkajs's default applies to undefined only: a null compression is its to refuse
+      if (args.compression !== undefined && args.compression !== NO_COMPRESSION) return request
       const encodeWithKafkajs = request.encode
       request.encode = async () => {
         const size = measureRequest(args)
-        return size === null ? encodeWithKafkajs() : writeRequest(args, size)
+        if (size !== null) return writeRequest(args, size)
+        fields.length = 0
+        return encodeWithKafkajs()
       }
       return request
     },
@@ -97,13 +102,18 @@ export function installProduceEncoderSpeedup(): void {
 }
 
 /**
- * Lengths the write pass needs, in the order it needs them: per partition its batch's byte count
- * (records included); per record its body length, key length, value length, header count, and
- * each header's name and value lengths (-1 for null). One scratch array serves every request:
- * encoding is synchronous.
+ * Numbers the write pass needs, in the order it needs them: per partition its batch's byte count
+ * (records included); per record its body length, timestamp delta, key length, value length,
+ * header count, and each header's name and value lengths (-1 for null). One scratch array serves
+ * every request: encoding is synchronous.
  */
 let lengths = new Int32Array(4_096)
 let used = 0
+/**
+ * What the write pass writes, read once by the measuring pass (a getter is not asked twice): per
+ * record its key and value, then each header's name and value.
+ */
+const fields: unknown[] = []
 
 function note(value: number): void {
   if (used === lengths.length) {
@@ -127,6 +137,7 @@ const batchTimes: BatchTimes[] = []
 function measureRequest(args: ProduceArgs): number | null {
   used = 0
   batchTimes.length = 0
+  fields.length = 0
   const { transactionalId } = args
   if (transactionalId != null && typeof transactionalId !== 'string') return null
   if (args.producerEpoch !== undefined && typeof args.producerEpoch !== 'number') return null
@@ -164,7 +175,10 @@ function measureBatch(messages: readonly ProduceMessage[]): number | null {
 function batchTimesOf(messages: readonly ProduceMessage[]): BatchTimes | null {
   const now = Date.now()
   let stamped: unknown[] | null = null
-  for (const { timestamp } of messages) {
+  for (const message of messages) {
+    // kafkajs throws its own TypeError on a missing message, and skips holes: its to handle
+    if (typeof message !== 'object' || message === null) return null
+    const { timestamp } = message
     if (timestamp == null) continue
     if (typeof timestamp !== 'number' && typeof timestamp !== 'string') return null
     ;(stamped ??= []).push(timestamp)
@@ -174,53 +188,75 @@ function batchTimesOf(messages: readonly ProduceMessage[]): BatchTimes | null {
   return { first: stamped[0], max: stamped[stamped.length - 1], now }
 }
 
-/** kafkajs's timestamp delta of a record: `(timestamp || now) - first`, as JavaScript computes it. */
-function timestampDelta(message: ProduceMessage, times: BatchTimes): number {
-  return ((message.timestamp || times.now) as number) - (times.first as number)
+const isEnumerable = Object.prototype.propertyIsEnumerable
+
+/** A message field as kafkajs's `{ ...message }` copies it: own and enumerable, else undefined. */
+function ownField(message: ProduceMessage, name: 'key' | 'value' | 'headers'): unknown {
+  return isEnumerable.call(message, name) ? message[name] : undefined
 }
 
 function measureRecord(message: ProduceMessage, index: number, times: BatchTimes): number | null {
   const bodyAt = used
   note(0)
-  const key = bytesLength(message.key)
-  const value = bytesLength(message.value)
-  if (key === null || value === null) return null
-  note(key)
-  note(value)
-  const headers = message.headers === undefined ? EMPTY : message.headers
-  if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return null
+  // kafkajs's timestamp delta, `(timestamp || now) - first` as JavaScript computes it; a varlong
+  // beyond 32 bits is left to kafkajs
+  const delta = ((message.timestamp || times.now) as number) - (times.first as number)
+  if (delta !== (delta | 0)) return null
+  note(delta)
+  const key = ownField(message, 'key')
+  const value = ownField(message, 'value')
+  const keyBytes = bytesLength(key)
+  const valueBytes = bytesLength(value)
+  if (keyBytes === null || valueBytes === null) return null
+  note(keyBytes)
+  note(valueBytes)
+  fields.push(key, value)
+  const headers = ownField(message, 'headers') ?? EMPTY
+  if (typeof headers !== 'object' || Array.isArray(headers)) return null
   const countAt = used
   note(0)
   let count = 0
   let headerBytes = 0
   for (const name of Object.keys(headers)) {
-    const nameBytes = Buffer.byteLength(name, 'utf8')
     const entry = (headers as Record<string, unknown>)[name]
-    const values = Array.isArray(entry) ? entry : [entry]
-    for (const headerValue of values) {
-      const valueBytes = bytesLength(headerValue)
-      if (valueBytes === null || valueBytes < 0) return null
-      note(nameBytes)
-      note(valueBytes)
-      headerBytes += varIntBytes(nameBytes) + nameBytes + varIntBytes(valueBytes) + valueBytes
+    if (!Array.isArray(entry)) {
+      const bytes = measureHeader(name, entry)
+      if (bytes === null) return null
+      headerBytes += bytes
+      count++
+      continue
+    }
+    for (const headerValue of entry as unknown[]) {
+      const bytes = measureHeader(name, headerValue)
+      if (bytes === null) return null
+      headerBytes += bytes
       count++
     }
   }
   lengths[countAt] = count
-  const delta = varLongBytes(timestampDelta(message, times))
-  if (delta === null) return null
   const body =
     1 +
-    delta +
+    varIntBytes(delta) +
     varIntBytes(index) +
-    varIntBytes(key) +
-    Math.max(key, 0) +
-    varIntBytes(value) +
-    Math.max(value, 0) +
+    varIntBytes(keyBytes) +
+    Math.max(keyBytes, 0) +
+    varIntBytes(valueBytes) +
+    Math.max(valueBytes, 0) +
     varIntBytes(count) +
     headerBytes
   lengths[bodyAt] = body
   return varIntBytes(body) + body
+}
+
+/** Bytes of one header (a Buffer or string value; anything else is kafkajs's), noted for writing. */
+function measureHeader(name: string, value: unknown): number | null {
+  const valueBytes = bytesLength(value)
+  if (valueBytes === null || valueBytes < 0) return null
+  const nameBytes = Buffer.byteLength(name, 'utf8')
+  note(nameBytes)
+  note(valueBytes)
+  fields.push(name, value)
+  return varIntBytes(nameBytes) + nameBytes + varIntBytes(valueBytes) + valueBytes
 }
 
 const EMPTY = Object.freeze({})
@@ -247,11 +283,6 @@ function varIntBytes(value: number): number {
   return bytes
 }
 
-/** Bytes of a timestamp delta's zigzag varlong; null outside 32 bits (kafkajs then encodes). */
-function varLongBytes(value: number): number | null {
-  return value === (value | 0) ? varIntBytes(value) : null
-}
-
 function writeRequest(args: ProduceArgs, size: number): EncoderInstance {
   const Encoder = require(ENCODER_MODULE) as { prototype: object }
   const buf = Buffer.allocUnsafe(size)
@@ -265,6 +296,7 @@ function writeRequest(args: ProduceArgs, size: number): EncoderInstance {
   ) as unknown as LongBits
   const transactional = Boolean(args.transactionalId)
   let next = 0
+  let field = 0
   let batch = 0
   for (const { topic, partitions } of args.topicData) {
     at = writeString(buf, at, topic as string)
@@ -289,47 +321,30 @@ function writeRequest(args: ProduceArgs, size: number): EncoderInstance {
       at = buf.writeInt32BE((data.firstSequence as number | undefined) ?? 0, at)
       at = buf.writeInt32BE(data.messages.length, at)
       for (let i = 0; i < data.messages.length; i++) {
-        const message = data.messages[i]!
-        at = writeVarInt(buf, at, lengths[next++]!)
+        at = writeVarInt(buf, at, lengths[next++]!) // body length
         buf[at++] = 0 // attributes
-        at = writeVarInt(buf, at, timestampDelta(message, times))
+        at = writeVarInt(buf, at, lengths[next++]!) // timestamp delta
         at = writeVarInt(buf, at, i)
-        at = writeBytes(buf, at, message.key, lengths[next++]!)
-        at = writeBytes(buf, at, message.value, lengths[next++]!)
+        at = writeBytes(buf, at, fields[field++], lengths[next++]!) // key
+        at = writeBytes(buf, at, fields[field++], lengths[next++]!) // value
         const count = lengths[next++]!
         at = writeVarInt(buf, at, count)
-        if (count > 0) at = writeHeaders(buf, at, message.headers as Record<string, unknown>, next)
-        next += 2 * count
+        for (let header = 0; header < count; header++) {
+          const nameBytes = lengths[next++]!
+          at = writeVarInt(buf, at, nameBytes)
+          at += buf.write(fields[field++] as string, at, nameBytes, 'utf8')
+          at = writeBytes(buf, at, fields[field++], lengths[next++]!)
+        }
       }
       buf.writeUInt32BE(crc32c(buf, start + CRC_FROM, at), start + CRC_AT)
     }
   }
+  fields.length = 0 // let go of the request's values
   // An Encoder (kafkajs checks for its `buf`) over exactly the bytes written.
   const encoder = Object.create(Encoder.prototype) as EncoderInstance
   encoder.buf = buf
   encoder.offset = size
   return encoder
-}
-
-function writeHeaders(
-  buf: Buffer,
-  start: number,
-  headers: Record<string, unknown>,
-  first: number,
-): number {
-  let at = start
-  let next = first
-  for (const name of Object.keys(headers)) {
-    const entry = headers[name]
-    const values = Array.isArray(entry) ? (entry as unknown[]) : [entry]
-    for (const value of values) {
-      const nameBytes = lengths[next++]!
-      at = writeVarInt(buf, at, nameBytes)
-      at += buf.write(name, at, nameBytes, 'utf8')
-      at = writeBytes(buf, at, value, lengths[next++]!)
-    }
-  }
-  return at
 }
 
 /** A Buffer or string with its varint length first; null (length -1) as the varint alone. */

@@ -19,6 +19,8 @@ import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 interface EncoderInstance {
   buf: Buffer
   offset: number
+  /** The bytes written so far (kafkajs's getter). */
+  readonly buffer: Buffer
 }
 interface FramedRequest {
   readonly correlationId: number
@@ -47,8 +49,9 @@ export const frameRequest: FrameRequest = async ({ correlationId, clientId, requ
   if (payload == null || !Buffer.isBuffer(payload.buf)) {
     throw new Error('value should be an instance of Encoder')
   }
+  const bytes = payload.buffer // what kafkajs copies
   const clientIdBytes = clientId == null ? 0 : Buffer.byteLength(clientId, 'utf8')
-  const size = 2 + 2 + 4 + 2 + clientIdBytes + payload.offset
+  const size = 2 + 2 + 4 + 2 + clientIdBytes + bytes.length
   const buf = Buffer.allocUnsafe(4 + size)
   let at = buf.writeInt32BE(size, 0)
   at = buf.writeInt16BE(apiKey, at)
@@ -56,12 +59,12 @@ export const frameRequest: FrameRequest = async ({ correlationId, clientId, requ
   at = buf.writeInt32BE(correlationId, at)
   if (clientId == null) at = buf.writeInt16BE(-1, at)
   else at += buf.write(clientId, buf.writeInt16BE(clientIdBytes, at), clientIdBytes, 'utf8') + 2
-  buf.set(payload.buf.subarray(0, payload.offset), at)
+  buf.set(bytes, at)
   const Encoder = require(ENCODER_MODULE) as { prototype: object }
-  const framed = Object.create(Encoder.prototype) as EncoderInstance
+  const framed = Object.create(Encoder.prototype) as { buf: Buffer; offset: number }
   framed.buf = buf
   framed.offset = buf.length
-  return framed
+  return framed as EncoderInstance
 }
 
 /** Installs the one-copy framing; a no-op when installed already. Throws if kafkajs loaded first. */

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { originalProduceRequest } from '../../src/kafka/kafkajs-produce-encoder-speedup.js'
 import { originalFrameRequest } from '../../src/kafka/kafkajs-request-framing-speedup.js'
 import { outputOfUntouchedKafkajs } from '../support/untouched-kafkajs.js'
-import { encodeAll } from './fixtures/kafkajs-produce-requests.mjs'
+import { encodeAll, relayTransactionArgs } from './fixtures/kafkajs-produce-requests.mjs'
 
 const require = createRequire(import.meta.url)
 
@@ -13,6 +13,17 @@ describe('the kafkajs produce encoder speed-up', () => {
     expect(produce).not.toBe(originalProduceRequest())
     const framing = require('kafkajs/src/protocol/request.js') as unknown
     expect(framing).not.toBe(originalFrameRequest())
+  })
+
+  it("encodes a relay transaction itself, into one buffer of the request's exact size", async () => {
+    // kafkajs's Encoder grows by powers of two: a 260 KB request sits in a 512 KiB buffer
+    type Produce = (args: Record<string, unknown>) => {
+      encode: () => Promise<{ buf: Buffer; offset: number }>
+    }
+    const produce = require('kafkajs/src/protocol/requests/produce/v3/request.js') as Produce
+    const encoded = await produce(relayTransactionArgs()).encode()
+    expect(encoded.offset).toBeGreaterThan(200_000)
+    expect(encoded.buf.length).toBe(encoded.offset)
   })
 
   it('writes the same bytes, or throws the same error, as kafkajs without it', async () => {
