@@ -552,7 +552,7 @@ export const MocaConfig = z
       .enum(['relay', 'undici'])
       .default(DEFAULTS.moca.httpClient)
       .describe(
-        'The HTTP/1.1 connections under MocaChain calls: "relay", the relay\'s own (about 1.7 KiB of heap each, one per call in flight), or "undici", undici\'s Pool (about 5.5 KiB each). Both keep the same timeouts, errors and outcomes; "undici" is the way back should a gateway not get on with the relay\'s own client.',
+        'The HTTP/1.1 connections under MocaChain calls, one per call in flight: "relay", the relay\'s own (about 7 KiB of heap per call in flight in all), or "undici", undici\'s Pool (about 11.5 KiB). Both keep the same timeouts, errors and outcomes; "undici" is the way back should a gateway not get on with the relay\'s own client.',
       ),
     rateLimit: z
       .strictObject({
