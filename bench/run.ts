@@ -34,7 +34,7 @@ import {
   type CompletedRelayRun,
 } from './scenarios/relay-throughput.js'
 import { runRelayPoison } from './scenarios/relay-poison.js'
-import { runReplay } from './scenarios/replay.js'
+import { runReplayRepeated } from './scenarios/replay.js'
 import type { BenchContext } from './support/bench-context.js'
 import { produceEvents } from './support/bench-events.js'
 import { cliIsBuilt, createCleanup, log, readOptions, runTool } from './support/bench-cli.js'
@@ -133,7 +133,7 @@ async function main(argv: readonly string[]): Promise<number> {
       },
       replay: () => {
         if (relay50 === null) throw new Error('replay needs a completed relay50 run')
-        return runReplay(ctx, relay50)
+        return runReplayRepeated(ctx, relay50, options.relayRuns)
       },
       relay0: async () =>
         (await runRelayRepeated(ctx, { id: 'relay0', issueLatencyMs: 0 }, options.relayRuns))

@@ -74,7 +74,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --naive-window S      seconds each naive scenario runs (default ${DEFAULTS.naiveWindowSeconds})
   --probe-rate N        latency probes per second during relay runs (default ${DEFAULTS.probeRate}; 0: none)
   --b0-runs N           repetitions of the passthrough baseline; the median is reported (default ${DEFAULTS.b0Runs})
-  --relay-runs N        repetitions of relay50, relay0 and relay50-poison; the median is reported (default ${DEFAULTS.relayRuns})
+  --relay-runs N        repetitions of relay50, relay0, relay50-poison and replay; the median is reported (default ${DEFAULTS.relayRuns})
   --warmup-runs N       discarded relay50 runs before measuring, to warm the broker (default ${DEFAULTS.warmupRuns}; 0: none)
   --memory-low N        in-flight issuances of the first memory sample (default ${DEFAULTS.memoryLow})
   --memory-high N       in-flight issuances of the second memory sample (default ${DEFAULTS.memoryHigh})
