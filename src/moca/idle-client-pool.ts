@@ -24,6 +24,9 @@ export interface IdleClientPoolOptions {
   readonly keepAliveTimeout?: number
 }
 
+const LEGACY_HANDLER =
+  "IdleClientPool takes undici's handler API (onRequestStart, onResponseStart, onResponseData, onResponseEnd, onResponseError), not the legacy one (onConnect, onHeaders, onData, onComplete) that dispatcher.request() and stream() use: call it through moca/request-text.ts"
+
 interface Waiting {
   readonly options: Dispatcher.DispatchOptions
   readonly handler: Dispatcher.DispatchHandler
@@ -102,6 +105,12 @@ export class IdleClientPool extends Dispatcher implements ConnectionOwner {
         ? new errors.ClientDestroyedError()
         : new errors.ClientClosedError()
       failHandler(handler, null, reason)
+      return false
+    }
+    if (typeof handler.onResponseStart !== 'function') {
+      // undici's own dispatchers adapt the legacy API (onConnect, onHeaders, onData, onComplete:
+      // `dispatcher.request()` uses it); its connections would wait for ever on one
+      failHandler(handler, null, new errors.InvalidArgumentError(LEGACY_HANDLER))
       return false
     }
     return this.#place(options, handler, false)

@@ -95,6 +95,17 @@ describe('the MocaChain connection pool', () => {
     expect(server.sockets.size).toBeLessThanOrEqual(2)
   })
 
+  it("refuses a handler of undici's legacy API (dispatcher.request) with what to use instead, rather than leave it waiting", async () => {
+    const server = await startServer(0)
+    const pool = poolFor(server, 1)
+    await expect(within(2_000, pool.request({ path: '/', method: 'GET' }))).rejects.toThrow(
+      /takes undici's handler API .* not the legacy one .*request-text/,
+    )
+    expect(server.sockets.size).toBe(0)
+    const answer = await get(pool, '/after')
+    expect(answer.statusCode).toBe(200)
+  })
+
   it('keeps the slot of a request refused before it was sent (a bad header value)', async () => {
     const server = await startServer(0)
     const pool = poolFor(server, 1)
