@@ -27,6 +27,17 @@ export interface ScenarioResult {
   readonly runs?: readonly number[]
 }
 
+/** The median of several runs of one scenario by events/s (the lower middle of an even count). */
+export function medianByRate<T extends ScenarioResult>(runs: readonly T[]): T | undefined {
+  const sorted = [...runs].sort((a, b) => (a.eventsPerSecond ?? 0) - (b.eventsPerSecond ?? 0))
+  return sorted[Math.floor((sorted.length - 1) / 2)]
+}
+
+/** Every run's events/s, for the notes: "2188, 2038, 1869". */
+export function ratesOf(runs: readonly ScenarioResult[]): string {
+  return runs.map((r) => (r.eventsPerSecond ?? 0).toFixed(0)).join(', ')
+}
+
 export interface LatencySummary {
   readonly p50: number
   readonly p99: number

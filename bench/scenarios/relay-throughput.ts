@@ -1,6 +1,6 @@
 import { confirmGroupId } from '../../src/pipeline/relay.js'
 import { buildTimeline, summarizeLatency } from '../report/timeline.js'
-import type { ScenarioResult } from '../report/scenario-result.js'
+import { medianByRate, ratesOf, type ScenarioResult } from '../report/scenario-result.js'
 import { ONCHAIN_DELAY_MS, STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.js'
 import { startOutputWatcher } from '../support/output-watcher.js'
 import { startProbeProducer, type ProbeProducer } from '../support/probe-producer.js'
@@ -47,13 +47,12 @@ export async function runRelayRepeated(
       await dropTopics(`${ctx.runPrefix}-${options.id}-${run}`)
     }
   }
-  const sorted = [...done].sort((a, b) => (a.eventsPerSecond ?? 0) - (b.eventsPerSecond ?? 0))
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)]
+  const middle = medianByRate(done)
   if (middle === undefined || kept === null) {
     throw new Error(`every ${options.id} run failed: ${failed.join('; ')}`)
   }
   if (runs === 1 && failed.length === 0) return { result: middle, run: kept }
-  const rates = done.map((r) => (r.eventsPerSecond ?? 0).toFixed(0)).join(', ')
+  const rates = ratesOf(done)
   const others = done.map((r) => Number(r.detail.otherLoadCores ?? 0).toFixed(2)).join(', ')
   const result: ScenarioResult = {
     ...middle,

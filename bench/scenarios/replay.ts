@@ -1,4 +1,4 @@
-import type { ScenarioResult } from '../report/scenario-result.js'
+import { medianByRate, ratesOf, type ScenarioResult } from '../report/scenario-result.js'
 import type { BenchContext } from '../support/bench-context.js'
 import { readProcUsage } from '../support/proc-usage.js'
 import { startRelayProcess } from '../support/relay-process.js'
@@ -45,10 +45,9 @@ export async function runReplayRepeated(
     }
     done.push(result)
   }
-  const sorted = [...done].sort((a, b) => (a.eventsPerSecond ?? 0) - (b.eventsPerSecond ?? 0))
-  const middle = sorted[Math.floor((sorted.length - 1) / 2)]!
+  const middle = medianByRate(done)!
   if (runs === 1) return middle
-  const rates = done.map((r) => (r.eventsPerSecond ?? 0).toFixed(0)).join(', ')
+  const rates = ratesOf(done)
   return {
     ...middle,
     notes: [`median of ${done.length} replays (${rates} events/s)`, ...middle.notes],

@@ -44,6 +44,29 @@ export function originalEncoder(): EncoderClass {
   return kafkajsOriginal<EncoderClass>(ENCODER_MODULE)
 }
 
+/** The Encoder's prototype, once looked up (encoderOver runs for every request). */
+let encoderPrototype: object | undefined
+
+/** What kafkajs reads of an encoded request: its buffer, how much is written, and those bytes. */
+export interface KafkajsEncoded {
+  readonly buf: Buffer
+  readonly offset: number
+  /** kafkajs's getter: `buf` up to `offset`. */
+  readonly buffer: Buffer
+}
+
+/**
+ * A kafkajs Encoder over `buf`, every byte of it written: how the relay's own encoders hand kafkajs
+ * what they wrote (kafkajs checks for the Encoder's `buf` and reads its `buffer`).
+ */
+export function encoderOver(buf: Buffer): KafkajsEncoded {
+  encoderPrototype ??= originalEncoder().prototype
+  const encoder = Object.create(encoderPrototype) as EncoderInstance
+  encoder.buf = buf
+  encoder.offset = buf.length
+  return encoder as unknown as KafkajsEncoded
+}
+
 function createFastEncoder(Original: EncoderClass): EncoderClass {
   function FastEncoder(this: EncoderInstance, initialSize?: number): void {
     const size = initialSize === undefined ? INITIAL_BYTES : Original.nextPowerOfTwo(initialSize)

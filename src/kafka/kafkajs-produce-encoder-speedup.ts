@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module'
 import { crc32c } from './crc32c.js'
+import { encoderOver, type KafkajsEncoded } from './kafkajs-encoder-speedup.js'
 import { kafkajsLong } from './kafkajs-long.js'
 import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
@@ -51,19 +51,12 @@ interface ProduceArgs {
   readonly compression?: number
   readonly topicData: readonly ProduceTopic[]
 }
-interface EncoderInstance {
-  buf: Buffer
-  offset: number
-}
 interface ProduceRequest {
-  encode: () => Promise<EncoderInstance>
+  encode: () => Promise<KafkajsEncoded>
 }
 type ProduceRequestFactory = (args: ProduceArgs) => ProduceRequest
 
 const PRODUCE_MODULE = 'kafkajs/src/protocol/requests/produce/v3/request.js'
-const ENCODER_MODULE = 'kafkajs/src/protocol/encoder.js'
-
-const require = createRequire(import.meta.url)
 
 /** kafkajs's `Types.None`: the batches are not compressed. */
 const NO_COMPRESSION = 0
@@ -283,8 +276,7 @@ function varIntBytes(value: number): number {
   return bytes
 }
 
-function writeRequest(args: ProduceArgs, size: number): EncoderInstance {
-  const Encoder = require(ENCODER_MODULE) as { prototype: object }
+function writeRequest(args: ProduceArgs, size: number): KafkajsEncoded {
   const buf = Buffer.allocUnsafe(size)
   let at = writeString(buf, 0, args.transactionalId as string | null | undefined)
   at = buf.writeInt16BE(args.acks, at)
@@ -340,11 +332,7 @@ function writeRequest(args: ProduceArgs, size: number): EncoderInstance {
     }
   }
   fields.length = 0 // let go of the request's values
-  // An Encoder (kafkajs checks for its `buf`) over exactly the bytes written.
-  const encoder = Object.create(Encoder.prototype) as EncoderInstance
-  encoder.buf = buf
-  encoder.offset = size
-  return encoder
+  return encoderOver(buf)
 }
 
 /** A Buffer or string with its varint length first; null (length -1) as the varint alone. */

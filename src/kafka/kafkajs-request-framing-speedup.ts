@@ -1,4 +1,4 @@
-import { createRequire } from 'node:module'
+import { encoderOver, type KafkajsEncoded } from './kafkajs-encoder-speedup.js'
 import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
 
 /**
@@ -16,27 +16,18 @@ import { kafkajsOriginal, swapKafkajsModule } from './kafkajs-module-swap.js'
  * every entry point imports kafka/kafkajs-patches.ts.
  */
 
-interface EncoderInstance {
-  buf: Buffer
-  offset: number
-  /** The bytes written so far (kafkajs's getter). */
-  readonly buffer: Buffer
-}
 interface FramedRequest {
   readonly correlationId: number
   readonly clientId: string | null | undefined
   readonly request: {
     readonly apiKey: number
     readonly apiVersion: number
-    readonly encode: () => Promise<EncoderInstance> | EncoderInstance
+    readonly encode: () => Promise<KafkajsEncoded> | KafkajsEncoded
   }
 }
-type FrameRequest = (framed: FramedRequest) => Promise<EncoderInstance>
+type FrameRequest = (framed: FramedRequest) => Promise<KafkajsEncoded>
 
 const FRAMING_MODULE = 'kafkajs/src/protocol/request.js'
-const ENCODER_MODULE = 'kafkajs/src/protocol/encoder.js'
-
-const require = createRequire(import.meta.url)
 
 /** kafkajs's own framing, for the comparison test. */
 export function originalFrameRequest(): FrameRequest {
@@ -60,11 +51,7 @@ export const frameRequest: FrameRequest = async ({ correlationId, clientId, requ
   if (clientId == null) at = buf.writeInt16BE(-1, at)
   else at += buf.write(clientId, buf.writeInt16BE(clientIdBytes, at), clientIdBytes, 'utf8') + 2
   buf.set(bytes, at)
-  const Encoder = require(ENCODER_MODULE) as { prototype: object }
-  const framed = Object.create(Encoder.prototype) as { buf: Buffer; offset: number }
-  framed.buf = buf
-  framed.offset = buf.length
-  return framed as EncoderInstance
+  return encoderOver(buf)
 }
 
 /** Installs the one-copy framing; a no-op when installed already. Throws if kafkajs loaded first. */

@@ -12,23 +12,18 @@ import type { CompiledMocaClientOptions } from './moca-client-options.js'
  * 2 s when that is shorter. Both fail with undici's errors, which classify-network-error.ts reads.
  */
 export function createMocaDispatcher(options: CompiledMocaClientOptions): Dispatcher {
-  if (options.httpClient === 'undici') {
-    return new Pool(options.origin, {
-      connections: options.connections,
-      pipelining: 1,
-      connect: { timeout: options.connectTimeoutMs },
-      headersTimeout: options.headersTimeoutMs,
-      bodyTimeout: options.bodyTimeoutMs,
-      keepAliveTimeout: options.keepAliveTimeoutMs,
-      keepAliveMaxTimeout: options.keepAliveTimeoutMs,
-      keepAliveTimeoutThreshold: KEEP_ALIVE_HINT_MARGIN_MS,
-    })
-  }
-  return new IdleClientPool(options.origin, {
+  const limits = {
     connections: options.connections,
     connect: { timeout: options.connectTimeoutMs },
     headersTimeout: options.headersTimeoutMs,
     bodyTimeout: options.bodyTimeoutMs,
     keepAliveTimeout: options.keepAliveTimeoutMs,
+  }
+  if (options.httpClient === 'relay') return new IdleClientPool(options.origin, limits)
+  return new Pool(options.origin, {
+    ...limits,
+    pipelining: 1,
+    keepAliveMaxTimeout: options.keepAliveTimeoutMs,
+    keepAliveTimeoutThreshold: KEEP_ALIVE_HINT_MARGIN_MS,
   })
 }
