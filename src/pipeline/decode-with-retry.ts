@@ -56,22 +56,40 @@ export async function decodeWithRetry(
 /** An attempt cut short by the stop: the engine sees the signal and ends as aborted. */
 const STOPPED: AttemptResult<never> = { kind: 'again', last: null }
 
-const stoppedBy = new WeakMap<AbortSignal, Promise<null>>()
+/** Per partition signal, the decodes still waiting: the stop ends them with null. */
+const waitingOn = new WeakMap<AbortSignal, Set<(stopped: null) => void>>()
 
 /**
  * The decode, or null as soon as the partition stops: a stopping worker waits for its decode
  * (decoding is in order), and a registry that hangs must not hold a rebalance or a shutdown for
- * its whole timeout. One promise per partition's signal, not a listener per record.
+ * its whole timeout. One listener per partition's signal, not one per record; a decode leaves
+ * its set when it settles. (Racing each decode against one long-lived promise would leave that
+ * promise a reaction per record, each holding its decoded event until the partition stops.)
  */
 function untilStopped<T>(decode: Promise<T>, stopping: AbortSignal): Promise<T | null> {
-  let stopped = stoppedBy.get(stopping)
-  if (stopped === undefined) {
-    stopped = new Promise<null>((resolve) =>
-      stopping.addEventListener('abort', () => resolve(null), { once: true }),
+  if (stopping.aborted) return Promise.resolve(null)
+  const decodes = waitingOn.get(stopping) ?? decodesOf(stopping)
+  return new Promise<T | null>((resolve, reject) => {
+    decodes.add(resolve)
+    decode.then(
+      (value) => {
+        decodes.delete(resolve)
+        resolve(value)
+      },
+      (err: unknown) => {
+        decodes.delete(resolve)
+        reject(err)
+      },
     )
-    stoppedBy.set(stopping, stopped)
-  }
-  return Promise.race([decode, stopped])
+  })
+}
+
+/** Made apart from any one decode, so that the listener's closure holds none of them. */
+function decodesOf(stopping: AbortSignal): Set<(stopped: null) => void> {
+  const decodes = new Set<(stopped: null) => void>()
+  stopping.addEventListener('abort', () => decodes.forEach((stop) => stop(null)), { once: true })
+  waitingOn.set(stopping, decodes)
+  return decodes
 }
 
 async function decodeOnce(

@@ -1,4 +1,7 @@
+import { setFlagsFromString } from 'node:v8'
+import { runInNewContext } from 'node:vm'
 import { describe, expect, it } from 'vitest'
+import type { DomainEvent } from '../../src/domain/domain-event.js'
 import { RelayError } from '../../src/errors/relay-error.js'
 import type { InputRecord } from '../../src/kafka/input-record.js'
 import { createSilentLogger } from '../../src/ops/logger.js'
@@ -114,4 +117,44 @@ describe('decodeWithRetry', () => {
     expect(await result).toBeNull()
     expect(attempts).toBe(2)
   })
+
+  // Was: each decode was raced against one promise per partition that settles only at the stop,
+  // and every race left it a reaction holding the decoded event. A partition kept every event it
+  // had ever decoded until it stopped: a relay's heap grew with each record it read.
+  it('keeps no decoded event once it is returned, while the partition runs on', async () => {
+    const gc = exposedGc()
+    const running = new AbortController()
+    const decoded: WeakRef<DomainEvent>[] = []
+    const ids = await decodeEvents(50, running.signal, decoded)
+    expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `event-${i}`))
+    await new Promise((resolve) => setImmediate(resolve))
+    gc()
+    expect(decoded.flatMap((ref, i) => (ref.deref() === undefined ? [] : [i]))).toEqual([])
+    expect(running.signal.aborted, 'the partition still runs').toBe(false)
+  })
 })
+
+/** Decodes `count` events one after another, as a partition does; returns their ids. */
+async function decodeEvents(
+  count: number,
+  stopping: AbortSignal,
+  decoded: WeakRef<DomainEvent>[],
+): Promise<(string | null)[]> {
+  const ids: (string | null)[] = []
+  for (let i = 0; i < count; i++) {
+    const { result } = decodeWith(async () => {
+      const event = { id: `event-${i}`, data: { email: `user${i}@example.com` } }
+      decoded.push(new WeakRef(event as unknown as DomainEvent))
+      return event as unknown as DomainEvent
+    }, stopping)
+    const event = await result
+    ids.push(event instanceof RelayError || event === null ? null : event.id)
+  }
+  return ids
+}
+
+/** V8's full garbage collection, callable without starting node with --expose-gc. */
+function exposedGc(): () => void {
+  setFlagsFromString('--expose-gc')
+  return runInNewContext('gc') as () => void
+}
