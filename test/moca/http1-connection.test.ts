@@ -78,6 +78,31 @@ async function scriptedServer(reply: (socket: Socket) => void): Promise<Started>
   return { ...state, origin: await listen(server, 'http') }
 }
 
+/** A TCP server keeping each request's bytes as they arrived (head and Content-Length body). */
+async function capturingServer(): Promise<Started & { readonly received: Buffer[] }> {
+  const received: Buffer[] = []
+  const state = { sockets: [] as Socket[], requests: [] as string[], resumed: [] }
+  const server = createNetServer((socket) => {
+    state.sockets.push(socket)
+    socket.on('error', () => {})
+    let seen = Buffer.alloc(0)
+    socket.on('data', (chunk: Buffer) => {
+      seen = Buffer.concat([seen, chunk])
+      for (;;) {
+        const end = seen.indexOf('\r\n\r\n')
+        if (end < 0) return
+        const length = /content-length: (\d+)/i.exec(seen.subarray(0, end).toString('latin1'))
+        const total = end + 4 + Number(length?.[1] ?? 0)
+        if (seen.length < total) return
+        received.push(seen.subarray(0, total))
+        seen = seen.subarray(total)
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok')
+      }
+    })
+  })
+  return { ...state, received, origin: await listen(server, 'http') }
+}
+
 function poolFor(origin: string, options: Partial<IdleClientPoolOptions> = {}): IdleClientPool {
   const pool = new IdleClientPool(origin, { connections: 4, ...options })
   onTestFinished(() => pool.destroy())
@@ -168,6 +193,36 @@ describe('MocaChain connections: reading what servers send', () => {
     }
     expect(textOf(await get(pool, '/fine'))).toBe('ok')
     expect(server.requests).toEqual(['/fine'])
+  })
+})
+
+describe('MocaChain connections: the bytes on the wire', () => {
+  it('writes header values as latin1 and a body as UTF-8, whichever way it writes them', async () => {
+    const server = await capturingServer()
+    const pool = poolFor(server.origin, { connections: 1 })
+    const post = (headers: Record<string, string>, body: string | Buffer) =>
+      requestTextOutcome(pool, { origin: '', path: '/p', method: 'POST', headers, body }, 1 << 20)
+    const body = '{"name":"José ✓"}'
+    for (const outcome of [
+      await post({ 'x-a': 'plain' }, body),
+      await post({ 'x-a': 'Zo\u00eb' }, body),
+      await post({ 'x-a': 'plain' }, Buffer.from(body)),
+    ]) {
+      expect(textOf(outcome)).toBe('ok')
+    }
+    const utf8Body = Buffer.from(body, 'utf8')
+    const expected = (headerValue: Buffer) =>
+      Buffer.concat([
+        Buffer.from('POST /p HTTP/1.1\r\nhost: ' + new URL(server.origin).host + '\r\nx-a: '),
+        headerValue,
+        Buffer.from(`\r\ncontent-length: ${utf8Body.length}\r\n\r\n`),
+        utf8Body,
+      ])
+    expect(server.received).toEqual([
+      expected(Buffer.from('plain')),
+      expected(Buffer.from([0x5a, 0x6f, 0xeb])),
+      expected(Buffer.from('plain')),
+    ])
   })
 })
 
