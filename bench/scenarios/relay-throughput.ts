@@ -15,7 +15,13 @@ import {
   takeUsageSnapshot,
 } from '../support/usage-snapshot.js'
 import { startUsageSampler } from '../support/usage-sampler.js'
-import { offsetsPerEvent, probeStage, steadyRate, visibilityLag } from './relay-run-figures.js'
+import {
+  offsetsPerEvent,
+  probeStage,
+  steadyCpuPerEvent,
+  steadyRate,
+  visibilityLag,
+} from './relay-run-figures.js'
 
 /**
  * The scenario `runs` times (each on fresh topics and groups), reported as the median run by
@@ -36,7 +42,7 @@ export async function runRelayRepeated(
     try {
       const { result, run: completed } = await runRelayThroughput(ctx, { ...options, run })
       ctx.log(
-        `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event, other tenants ${Number(result.detail.otherLoadCores ?? 0).toFixed(2)} cores`,
+        `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event (steady ${steadyCpuText(result)}), other tenants ${Number(result.detail.otherLoadCores ?? 0).toFixed(2)} cores`,
       )
       done.push(result)
       if (kept !== null) await dropTopics(kept.prefix)
@@ -237,6 +243,12 @@ export async function runRelayThroughput(
     const relayCpuMs = atDone.relay.cpuMs - atReady.relay.cpuMs
     const cpuPerEvent = (ms: number | null): number | null =>
       ms === null ? null : (ms * 1000) / processed
+    const steadyCpu = steadyCpuPerEvent(sampler.samples, {
+      issued: watcher.backlogIssued,
+      onchain: watcher.backlogOnchain,
+      failed: watcher.backlogFailed,
+      probes: probesUnderLoad.map((p) => p.at),
+    })
     const retries = sumMetric(metricsText, 'moca_relay_retries_total')
     const transactions = sumMetric(metricsText, 'moca_relay_transactions_total')
     const committedRecords = sumMetric(metricsText, 'moca_relay_committed_records_total')
@@ -261,11 +273,13 @@ export async function runRelayThroughput(
         `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
         `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoadCores(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
         `CPU per event: relay process user+sys over the interval / (${n + backlog.poison} backlog + ${probesUnderLoad.length} probe events)`,
+        `steady-state CPU per event: ${steadyCpu === null ? '– (window too short)' : `${steadyCpu.toFixed(0)} µs`} (10th → 90th percentile completion, warm process)`,
       ],
       detail: {
         poisonRecords: backlog.poison,
         failedEventsPerSecond: failedPerSecond,
         steadyEventsPerSecond: steadyRate(watcher.backlogOnchain),
+        steadyCpuUsPerEvent: steadyCpu,
         startupMs: readyAt - spawnedAt,
         timeToFirstOnchainMs: firstAt - readyAt,
         timeToFirstIssuedMs: Math.min(...watcher.backlogIssued) - readyAt,
@@ -348,4 +362,10 @@ export async function runRelayThroughput(
     await watcher.stop().catch(() => undefined)
     await probes?.stop()
   }
+}
+
+/** A run's steady-state CPU per event, for its progress line. */
+function steadyCpuText(result: ScenarioResult): string {
+  const steady = result.detail.steadyCpuUsPerEvent
+  return typeof steady === 'number' ? `${steady.toFixed(0)} µs` : '–'
 }
