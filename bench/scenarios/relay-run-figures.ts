@@ -17,12 +17,16 @@ export function visibilityLag(watcher: OutputWatcher, q: number): number {
   return percentile(sortedCopy(lags), q)
 }
 
-/** The rate between the 10th and the 90th percentile completion: without ramp-up and tail. */
-export function steadyRate(completions: readonly number[]): number {
+/** The steady state of a run: its 10th to 90th percentile completion, without ramp-up and tail. */
+function steadyWindow(completions: readonly number[]): { from: number; to: number } {
   const sorted = sortedCopy(completions)
-  const from = percentile(sorted, 0.1)
-  const to = percentile(sorted, 0.9)
-  return to > from ? (0.8 * sorted.length) / ((to - from) / 1000) : Number.NaN
+  return { from: percentile(sorted, 0.1), to: percentile(sorted, 0.9) }
+}
+
+/** The rate in the steady window: 80% of the completions over its length. */
+export function steadyRate(completions: readonly number[]): number {
+  const { from, to } = steadyWindow(completions)
+  return to > from ? (0.8 * completions.length) / ((to - from) / 1000) : Number.NaN
 }
 
 /** Shorter than this, the CPU clock's 10 ms ticks and the 1 s samples say too little. */
@@ -42,17 +46,17 @@ export interface RunCompletions {
  * The relay's CPU per event once it is warm and the backlog flows: between the usage samples
  * nearest inside the 10th → 90th percentile onchain completions (steadyRate's window), so without
  * the fresh process's start (interpreted code, JIT compilation, the slow start of its in-flight
- * budget) and the tail. An event counts as it does in the relay's work: half at its
- * credential.issued, half at its credential.onchain (the confirm stage runs ≈ 1 s behind the
- * issue stage), a failed event or a probe whole. Null when the window is too short to measure.
+ * budget) and the tail. An event counts half at its credential.issued and half at its
+ * credential.onchain (the confirm stage runs ≈ 1 s behind the issue stage), a failed event or a
+ * probe whole. That takes the two stages to cost about the same per event; when the issue stage
+ * ends inside the window and costs more, the figure comes out a little low. Null when the window
+ * is too short to measure.
  */
 export function steadyCpuPerEvent(
   samples: readonly Pick<ProcUsage, 'at' | 'cpuMs'>[],
   completions: RunCompletions,
 ): number | null {
-  const sorted = sortedCopy(completions.onchain)
-  const from = percentile(sorted, 0.1)
-  const to = percentile(sorted, 0.9)
+  const { from, to } = steadyWindow(completions.onchain)
   const first = samples.find((sample) => sample.at >= from)
   const last = samples.findLast((sample) => sample.at <= to)
   if (first === undefined || last === undefined || last.at - first.at < MIN_STEADY_WINDOW_MS)

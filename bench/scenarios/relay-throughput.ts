@@ -42,7 +42,7 @@ export async function runRelayRepeated(
     try {
       const { result, run: completed } = await runRelayThroughput(ctx, { ...options, run })
       ctx.log(
-        `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event (steady ${steadyCpuText(result)}), other tenants ${Number(result.detail.otherLoadCores ?? 0).toFixed(2)} cores`,
+        `  ${options.id} run ${run}: ${(result.eventsPerSecond ?? 0).toFixed(0)} events/s, ${(result.cpuUsPerEvent ?? 0).toFixed(0)} CPU-µs/event (steady ${steadyCpuText(result.detail.steadyCpuUsPerEvent)}), other tenants ${Number(result.detail.otherLoadCores ?? 0).toFixed(2)} cores`,
       )
       done.push(result)
       if (kept !== null) await dropTopics(kept.prefix)
@@ -273,7 +273,7 @@ export async function runRelayThroughput(
         `steady state ${steadyRate(watcher.backlogOnchain).toFixed(0)}/s (10th → 90th percentile completion)`,
         `relay at ${((relayCpuMs / (doneAt - readyAt)) * 100).toFixed(0)}% of a core; other tenants of the machine used ${(otherLoadCores(atReady, atDone) ?? 0).toFixed(2)} cores meanwhile`,
         `CPU per event: relay process user+sys over the interval / (${n + backlog.poison} backlog + ${probesUnderLoad.length} probe events)`,
-        `steady-state CPU per event: ${steadyCpu === null ? '– (window too short)' : `${steadyCpu.toFixed(0)} µs`} (10th → 90th percentile completion, warm process)`,
+        `steady-state CPU per event: ${steadyCpuText(steadyCpu)} (10th → 90th percentile completion, warm process)`,
       ],
       detail: {
         poisonRecords: backlog.poison,
@@ -364,8 +364,7 @@ export async function runRelayThroughput(
   }
 }
 
-/** A run's steady-state CPU per event, for its progress line. */
-function steadyCpuText(result: ScenarioResult): string {
-  const steady = result.detail.steadyCpuUsPerEvent
-  return typeof steady === 'number' ? `${steady.toFixed(0)} µs` : '–'
+/** A run's steady-state CPU per event, for its notes and progress line. */
+function steadyCpuText(steady: unknown): string {
+  return typeof steady === 'number' ? `${steady.toFixed(0)} µs` : '– (window too short)'
 }

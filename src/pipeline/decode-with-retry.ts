@@ -67,7 +67,11 @@ const waitingOn = new WeakMap<AbortSignal, Set<(stopped: null) => void>>()
  * promise a reaction per record, each holding its decoded event until the partition stops.)
  */
 function untilStopped<T>(decode: Promise<T>, stopping: AbortSignal): Promise<T | null> {
-  if (stopping.aborted) return Promise.resolve(null)
+  if (stopping.aborted) {
+    // Nobody reads it now: its failure must not surface as an unhandled rejection.
+    decode.catch(() => undefined)
+    return Promise.resolve(null)
+  }
   const decodes = waitingOn.get(stopping) ?? decodesOf(stopping)
   return new Promise<T | null>((resolve, reject) => {
     decodes.add(resolve)

@@ -19,16 +19,13 @@ function samples(seconds: number, warmAt: number, warmMsPerSecond: number) {
 describe('steadyCpuPerEvent', () => {
   it('is the CPU per event of the warm relay, without the cold start', () => {
     // 20,000 events: issued at 1,000/s from 1 s on, onchain 1 s later; 2 s of cold start.
-    const cpu = samples(23, 2, 500)
-    const figure = steadyCpuPerEvent(cpu, {
+    const figure = steadyCpuPerEvent(samples(23, 2, 500), {
       issued: everyMs(1000, 20_000),
       onchain: everyMs(2000, 20_000),
       failed: [],
       probes: [],
     })
     expect(figure).toBeCloseTo(500, 6)
-    const wholeRun = ((cpu.at(-1)?.cpuMs ?? 0) * 1000) / 20_000
-    expect(wholeRun, 'the cold start weighs on the whole run').toBeGreaterThan(550)
   })
 
   it('counts an event half at its issued and half at its onchain, a failed one or a probe whole', () => {

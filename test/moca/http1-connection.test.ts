@@ -197,7 +197,7 @@ describe('MocaChain connections: reading what servers send', () => {
 })
 
 describe('MocaChain connections: the bytes on the wire', () => {
-  it('writes header values as latin1 and a body as UTF-8, whichever way it writes them', async () => {
+  it('writes header values as latin1 and a body as UTF-8, a string or a Buffer', async () => {
     const server = await capturingServer()
     const pool = poolFor(server.origin, { connections: 1 })
     const post = (headers: Record<string, string>, body: string | Buffer) =>

@@ -1,6 +1,6 @@
 import { setFlagsFromString } from 'node:v8'
 import { runInNewContext } from 'node:vm'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, onTestFinished } from 'vitest'
 import type { DomainEvent } from '../../src/domain/domain-event.js'
 import { RelayError } from '../../src/errors/relay-error.js'
 import type { InputRecord } from '../../src/kafka/input-record.js'
@@ -118,6 +118,25 @@ describe('decodeWithRetry', () => {
     expect(attempts).toBe(2)
   })
 
+  it('returns null for a decode the stop overtook, and leaves no rejection unhandled', async () => {
+    const stop = new AbortController()
+    const unhandled: unknown[] = []
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason)
+    }
+    process.on('unhandledRejection', onUnhandled)
+    onTestFinished(() => {
+      process.off('unhandledRejection', onUnhandled)
+    })
+    const { result } = decodeWith(async () => {
+      stop.abort()
+      throw new TypeError('a bug met after the stop')
+    }, stop.signal)
+    expect(await result).toBeNull()
+    await new Promise((resolve) => setImmediate(resolve))
+    expect(unhandled).toEqual([])
+  })
+
   // Was: each decode was raced against one promise per partition that settles only at the stop,
   // and every race left it a reaction holding the decoded event. A partition kept every event it
   // had ever decoded until it stopped: a relay's heap grew with each record it read.
@@ -127,6 +146,7 @@ describe('decodeWithRetry', () => {
     const decoded: WeakRef<DomainEvent>[] = []
     const ids = await decodeEvents(50, running.signal, decoded)
     expect(ids).toEqual(Array.from({ length: 50 }, (_, i) => `event-${i}`))
+    // V8 keeps a WeakRef's target alive until the job that made it ends: collect in a later one.
     await new Promise((resolve) => setImmediate(resolve))
     gc()
     expect(decoded.flatMap((ref, i) => (ref.deref() === undefined ? [] : [i]))).toEqual([])
