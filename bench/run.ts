@@ -25,6 +25,7 @@ import type { ScenarioResult } from './report/scenario-result.js'
 import { computeRatios, evaluateTargets } from './report/targets.js'
 import { renderTerminalSummary } from './report/terminal-summary.js'
 import { runLedgerRestore } from './scenarios/ledger-restore.js'
+import { runHeapRetention } from './scenarios/heap-retention.js'
 import { runMemoryPerInFlight } from './scenarios/memory-per-in-flight.js'
 import { runNaive } from './scenarios/naive.js'
 import { runPassthrough } from './scenarios/passthrough.js'
@@ -141,6 +142,7 @@ async function main(argv: readonly string[]): Promise<number> {
       'relay50-poison': () => runRelayPoison(ctx),
       memory: () => runMemoryPerInFlight(ctx),
       restore: () => runLedgerRestore(ctx),
+      retention: () => runHeapRetention(ctx),
     }
     for (const id of options.scenarios) {
       log(`${id}…`)

@@ -30,6 +30,8 @@ export async function diffHeapSnapshots(input: {
   readonly lowFile: string
   readonly highFile: string
   readonly deltaInFlight: number
+  /** Rows kept, the largest growth in bytes first. @default 25 */
+  readonly top?: number
 }): Promise<HeapGrowthRow[]> {
   const low = await aggregate(input.lowFile)
   const high = await aggregate(input.highFile)
@@ -42,7 +44,9 @@ export async function diffHeapSnapshots(input: {
       countPerInFlight: (h.count - l.count) / input.deltaInFlight,
     })
   }
-  return rows.sort((a, b) => b.bytesPerInFlight - a.bytesPerInFlight).slice(0, TOP_ROWS)
+  return rows
+    .sort((a, b) => b.bytesPerInFlight - a.bytesPerInFlight)
+    .slice(0, input.top ?? TOP_ROWS)
 }
 
 /** Self size and count per group of one snapshot. */

@@ -11,6 +11,7 @@ export const SCENARIOS = [
   'relay50-poison',
   'memory',
   'restore',
+  'retention',
 ] as const
 export type ScenarioId = (typeof SCENARIOS)[number]
 
