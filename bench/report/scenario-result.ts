@@ -2,7 +2,7 @@ import type { HeapGrowthRow } from './heap-snapshot-diff.js'
 
 /** What one scenario measured: a row of the report table plus its detail. */
 export interface ScenarioResult {
-  /** Short id used on the command line: b0, naive1, naive12, relay50, relay0, replay, memory. */
+  /** Short id used on the command line (bench-options.ts SCENARIOS): b0, relay50, memory… */
   readonly id: string
   readonly title: string
   /** Events the rate is computed over. */

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises'
 import { join } from 'node:path'
 import { diffHeapSnapshots, type HeapGrowthRow } from '../report/heap-snapshot-diff.js'
 import type { ScenarioResult } from '../report/scenario-result.js'
@@ -6,7 +7,7 @@ import { produceEvents } from '../support/bench-events.js'
 import { sumMetric } from '../support/prometheus-text.js'
 import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
 import { prepareScenarioRelay } from '../support/scenario-relay.js'
-import { sleep, waitUntil } from '../support/wait-until.js'
+import { GiveUpWaiting, sleep, waitUntil } from '../support/wait-until.js'
 
 /** Events per round; the first warms the relay, the second is measured. */
 const ROUND_EVENTS = 3_000
@@ -15,16 +16,22 @@ const USERS = 300
 const CONNECTIONS = 64
 const READY_TIMEOUT_MS = 60_000
 const ROUND_TIMEOUT_MS = 120_000
-/** After a round: timers and pools settle before the heap is read. */
-const SETTLE_MS = 3_000
 /**
- * Promises, closures, contexts, generators and promise reactions are what in-flight work is made
- * of. Idle, a relay holds none per event it has processed; anything near one each is work that
- * never let go of what it held.
+ * After a round, before the heap is read: longer than moca.keepAliveTimeout (4 s), so both
+ * snapshots see the pool without idle connections, whatever the round left open.
+ */
+const SETTLE_MS = 6_000
+/**
+ * Promises, closures, contexts, suspended async functions and promise reactions are what
+ * in-flight work is made of. Idle, a relay holds none per event it has processed; their sum
+ * near one per event is work that never let go of what it held.
  */
 export const MAX_ASYNC_OBJECTS_PER_EVENT = 0.05
 
-/** Heap groups made by async code (heap-snapshot-diff's names). */
+/**
+ * Heap groups made by async code (heap-snapshot-diff's names). A suspended async function is a
+ * `Generator` in a snapshot (src/ has no generators of its own).
+ */
 export function isAsyncMachinery(name: string): boolean {
   return (
     name === 'Promise' ||
@@ -47,7 +54,8 @@ export function asyncObjectsPerEvent(rows: readonly HeapGrowthRow[]): number {
  * ROUND_EVENTS through a fresh relay (sandbox at relay50's latencies), a heap snapshot after a
  * full GC when each round is onchain and settled, and their diff per event of the second round.
  * The ledgers keep every issuance for ledger.retention (strings and objects, by design); nothing
- * made by async code should stay. Catches leaks like the one d966b45 fixed, where every decoded
+ * made by async code should stay. The snapshots (≈ 40 MB each) are deleted after the diff unless
+ * --heap-snapshot asks to keep them. Catches leaks like the one d966b45 fixed, where every decoded
  * event stayed reachable from a promise that lives as long as its partition.
  */
 export async function runHeapRetention(ctx: BenchContext): Promise<ScenarioResult> {
@@ -95,7 +103,15 @@ export async function runHeapRetention(ctx: BenchContext): Promise<ScenarioResul
       deltaInFlight: ROUND_EVENTS,
       top: Number.POSITIVE_INFINITY,
     })
+    if (!ctx.options.heapSnapshots) {
+      await Promise.all(snapshots.map((file) => rm(file, { force: true })))
+    }
     const asyncPerEvent = asyncObjectsPerEvent(rows)
+    const asyncGroups = Object.fromEntries(
+      rows
+        .filter((row) => isAsyncMachinery(row.name) && row.countPerInFlight !== 0)
+        .map((row) => [`asyncPerEvent ${row.name}`, row.countPerInFlight]),
+    )
     const heapPerEvent = ((heaps[1]?.heapUsed ?? 0) - (heaps[0]?.heapUsed ?? 0)) / ROUND_EVENTS
     const largest = rows
       .slice(0, 5)
@@ -116,12 +132,16 @@ export async function runHeapRetention(ctx: BenchContext): Promise<ScenarioResul
         `heap ${(heapPerEvent / 1024).toFixed(2)} KiB per event (the ledgers keep every issuance for ledger.retention); objects made by async code ${asyncPerEvent.toFixed(3)} per event`,
         `largest growth per event (self size): ${largest}`,
       ],
-      detail: { heapPerEventBytes: heapPerEvent, asyncObjectsPerEvent: asyncPerEvent },
+      detail: {
+        heapPerEventBytes: heapPerEvent,
+        asyncObjectsPerEvent: asyncPerEvent,
+        ...asyncGroups,
+      },
       checks: [
         {
           name: 'an idle relay keeps no async work of the events it processed',
           ok: asyncPerEvent <= MAX_ASYNC_OBJECTS_PER_EVENT,
-          detail: `${asyncPerEvent.toFixed(3)} promises, closures, contexts, generators and reactions per event (at most ${MAX_ASYNC_OBJECTS_PER_EVENT})`,
+          detail: `${asyncPerEvent.toFixed(3)} promises, closures, contexts, suspended async functions and reactions per event in all (at most ${MAX_ASYNC_OBJECTS_PER_EVENT})`,
         },
       ],
     }
@@ -130,13 +150,22 @@ export async function runHeapRetention(ctx: BenchContext): Promise<ScenarioResul
   }
 }
 
+/** Until `count` events are onchain; gives up at once when the relay exits or fails events. */
 async function untilOnchain(relay: RelayProcess, count: number): Promise<void> {
   await waitUntil(
     async () => {
-      const onchain = sumMetric(await relay.metrics(), 'moca_relay_outcomes_total', {
-        stage: 'confirm',
-        outcome: 'onchain',
-      })
+      if (!relay.process.alive)
+        throw new GiveUpWaiting(`the relay exited; see ${relay.process.logFile}`)
+      const metrics = await relay.metrics()
+      const outcome = (stage: string, name: string): number =>
+        sumMetric(metrics, 'moca_relay_outcomes_total', { stage, outcome: name })
+      const onchain = outcome('confirm', 'onchain')
+      const failed = outcome('issue', 'failed') + outcome('confirm', 'failed')
+      if (failed > 0 && onchain + failed >= count) {
+        throw new GiveUpWaiting(
+          `${onchain} events onchain and ${failed} failed of ${count}; see ${relay.process.logFile}`,
+        )
+      }
       return onchain >= count ? true : undefined
     },
     { what: `${count} events onchain`, timeoutMs: ROUND_TIMEOUT_MS, intervalMs: 250 },

@@ -1,6 +1,6 @@
 /**
- * Loaded into a relay child with `node --expose-gc --import <this file>` by the memory scenario
- * only: on SIGUSR2 it runs a full GC and writes process.memoryUsage() to BENCH_HEAP_PROBE_FILE, so
+ * Loaded into a relay child with `node --expose-gc --import <this file>` by the memory and
+ * retention scenarios only: on SIGUSR2 it runs a full GC and writes process.memoryUsage() to BENCH_HEAP_PROBE_FILE, so
  * heap figures are live objects, not whatever garbage the last collection happened to leave.
  * When `<file>.request` names a snapshot path, a heap snapshot is written there too, after the
  * figures are taken (writing one allocates).
