@@ -5,8 +5,8 @@ import type { ScenarioResult } from '../report/scenario-result.js'
 import { ONCHAIN_DELAY_MS, STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.js'
 import { produceEvents } from '../support/bench-events.js'
 import { sumMetric } from '../support/prometheus-text.js'
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
-import { prepareScenarioRelay } from '../support/scenario-relay.js'
+import type { RelayProcess } from '../support/relay-process.js'
+import { prepareScenarioRelay, startHeapProbedRelay } from '../support/scenario-relay.js'
 import { GiveUpWaiting, sleep, waitUntil } from '../support/wait-until.js'
 
 /** Events per round; the first warms the relay, the second is measured. */
@@ -67,14 +67,7 @@ export async function runHeapRetention(ctx: BenchContext): Promise<ScenarioResul
   const { prefix, inputTopic, rawConfig } = await prepareScenarioRelay(ctx, 'retention', {
     moca: { connections: CONNECTIONS },
   })
-  const relay = await startRelayProcess({
-    cliPath: ctx.cliPath,
-    name: 'retention',
-    rawConfig,
-    privateKeyPem: ctx.key.privateKeyPem,
-    workDir: ctx.workDir,
-    heapProbe: true,
-  })
+  const relay = await startHeapProbedRelay(ctx, 'retention', rawConfig)
   try {
     await relay.waitReady(READY_TIMEOUT_MS)
     const producer = await ctx.kafka.producer()

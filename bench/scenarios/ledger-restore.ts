@@ -6,8 +6,8 @@ import { confirmLedgerTopic, issueLedgerTopic } from '../../src/ledger/ledger-to
 import type { ScenarioResult } from '../report/scenario-result.js'
 import type { BenchContext } from '../support/bench-context.js'
 import { readProcUsage } from '../support/proc-usage.js'
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
-import { prepareScenarioRelay } from '../support/scenario-relay.js'
+import type { RelayProcess } from '../support/relay-process.js'
+import { prepareScenarioRelay, startHeapProbedRelay } from '../support/scenario-relay.js'
 
 const READY_TIMEOUT_MS = 600_000
 /** Records per `send`, as in bench-events. */
@@ -96,14 +96,7 @@ async function startAndMeasure(
   name: string,
 ): Promise<Start> {
   const started = Date.now()
-  const relay: RelayProcess = await startRelayProcess({
-    cliPath: ctx.cliPath,
-    name,
-    rawConfig,
-    privateKeyPem: ctx.key.privateKeyPem,
-    workDir: ctx.workDir,
-    heapProbe: true,
-  })
+  const relay: RelayProcess = await startHeapProbedRelay(ctx, name, rawConfig)
   try {
     const readyAt = await relay.waitReady(READY_TIMEOUT_MS)
     const cpu = readProcUsage(relay.process.pid)

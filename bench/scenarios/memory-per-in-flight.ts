@@ -3,8 +3,8 @@ import { STATUS_LATENCY_MS, type BenchContext } from '../support/bench-context.j
 import { produceEvents } from '../support/bench-events.js'
 import { readProcUsage } from '../support/proc-usage.js'
 import { sumMetric } from '../support/prometheus-text.js'
-import { prepareScenarioRelay } from '../support/scenario-relay.js'
-import { startRelayProcess, type RelayProcess } from '../support/relay-process.js'
+import { prepareScenarioRelay, startHeapProbedRelay } from '../support/scenario-relay.js'
+import type { RelayProcess } from '../support/relay-process.js'
 import { sleep, waitUntil } from '../support/wait-until.js'
 import { diffHeapSnapshots } from '../report/heap-snapshot-diff.js'
 import { join } from 'node:path'
@@ -52,14 +52,7 @@ export async function runMemoryPerInFlight(ctx: BenchContext): Promise<ScenarioR
     // nothing in flight can finish: do not wait for it at the end
     shutdown: { drainTimeout: 1_000 },
   })
-  const relay = await startRelayProcess({
-    cliPath: ctx.cliPath,
-    name: 'memory',
-    rawConfig,
-    privateKeyPem: ctx.key.privateKeyPem,
-    workDir: ctx.workDir,
-    heapProbe: true,
-  })
+  const relay = await startHeapProbedRelay(ctx, 'memory', rawConfig)
   try {
     await relay.waitReady(READY_TIMEOUT_MS)
     await sleep(SETTLE_MS)

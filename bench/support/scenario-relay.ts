@@ -1,6 +1,7 @@
 import { confirmGroupId } from '../../src/pipeline/relay.js'
 import type { BenchContext } from './bench-context.js'
 import { benchRelayConfig, type BenchRelayConfigOptions } from './relay-config.js'
+import { startRelayProcess, type RelayProcess } from './relay-process.js'
 
 export interface ScenarioRelay {
   /** Group id, internal and output topic names. */
@@ -35,4 +36,20 @@ export async function prepareScenarioRelay(
     ...(overrides ? { overrides } : {}),
   })
   return { prefix, inputTopic, rawConfig }
+}
+
+/** A scenario's relay with the heap probe loaded (RelayProcess.heapAfterGc), not yet ready. */
+export function startHeapProbedRelay(
+  ctx: BenchContext,
+  name: string,
+  rawConfig: Record<string, unknown>,
+): Promise<RelayProcess> {
+  return startRelayProcess({
+    cliPath: ctx.cliPath,
+    name,
+    rawConfig,
+    privateKeyPem: ctx.key.privateKeyPem,
+    workDir: ctx.workDir,
+    heapProbe: true,
+  })
 }
