@@ -1,6 +1,7 @@
 import { percentile, sortedCopy } from '../support/percentiles.js'
 import type { ProcUsage } from '../support/proc-usage.js'
 import type { SandboxCallSample } from '../support/sandbox-calls-sampler.js'
+import { USAGE_SAMPLE_INTERVAL_MS } from '../support/usage-sampler.js'
 import type { LatencySummary, TimelinePoint } from './scenario-result.js'
 
 export function summarizeLatency(latencies: readonly number[]): LatencySummary | null {
@@ -23,7 +24,7 @@ export interface TimelineInput {
   /** Visible times of backlog credential.issued events. */
   readonly issued: readonly number[]
   readonly probes: readonly { readonly at: number; readonly latencyMs: number }[]
-  /** Relay /proc samples, about one per second. */
+  /** Relay /proc samples, four a second. */
   readonly cpu: readonly ProcUsage[]
   /** Sandbox call counters, about two per second. */
   readonly sandboxCalls: readonly SandboxCallSample[]
@@ -87,8 +88,9 @@ function callRateIn(
 
 /** CPU % of one core between the two samples closest to [start, end]. */
 function cpuPercentIn(samples: readonly ProcUsage[], start: number, end: number): number | null {
-  const before = [...samples].reverse().find((s) => s.at <= start + 250) ?? samples[0]
-  const after = samples.find((s) => s.at >= end - 250) ?? samples[samples.length - 1]
+  const slack = USAGE_SAMPLE_INTERVAL_MS / 2
+  const before = [...samples].reverse().find((s) => s.at <= start + slack) ?? samples[0]
+  const after = samples.find((s) => s.at >= end - slack) ?? samples[samples.length - 1]
   if (!before || !after || after.at <= before.at) return null
   return ((after.cpuMs - before.cpuMs) / (after.at - before.at)) * 100
 }

@@ -29,8 +29,8 @@ export function steadyRate(completions: readonly number[]): number {
   return to > from ? (0.8 * completions.length) / ((to - from) / 1000) : Number.NaN
 }
 
-/** Shorter than this, the CPU clock's 10 ms ticks and the 1 s samples say too little. */
-const MIN_STEADY_WINDOW_MS = 3_000
+/** Shorter than this, the CPU clock's 10 ms ticks say too little (≥ 1% of the window). */
+const MIN_STEADY_WINDOW_MS = 2_000
 
 /** What the relay produced, as a read_committed reader saw it: visible times (epoch ms). */
 export interface RunCompletions {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { steadyCpuPerEvent } from '../../bench/scenarios/relay-run-figures.js'
+import { USAGE_SAMPLE_INTERVAL_MS } from '../../bench/support/usage-sampler.js'
 
 /** One event per ms: `count` visible times from `startMs` on. */
 const everyMs = (startMs: number, count: number): number[] =>
@@ -39,6 +40,22 @@ describe('steadyCpuPerEvent', () => {
     // window: onchain 10th → 90th percentile, 5 s → 13 s (8 s, 4,000 ms of CPU); issued in it
     // 5,000 (5 s → 10 s), onchain 8,000, failed 1,000, probes 2
     expect(figure).toBeCloseTo((4000 * 1000) / ((5000 + 8000) / 2 + 1000 + 2), 6)
+  })
+
+  it('has a figure for a fast run, sampled as the bench samples the relay', () => {
+    // 16,000 events onchain at 4,000/s from 1.1 s, each issued 0.2 s before: the steady window
+    // is 1.5 s → 4.7 s.
+    const sampled = []
+    for (let at = 0; at <= 6_000; at += USAGE_SAMPLE_INTERVAL_MS) sampled.push({ at, cpuMs: at / 2 })
+    const onchain = Array.from({ length: 16_000 }, (_, i) => 1_100 + (i + 1) / 4)
+    const figure = steadyCpuPerEvent(sampled, {
+      issued: onchain.map((at) => at - 200),
+      onchain,
+      failed: [],
+      probes: [],
+    })
+    // 500 CPU-ms a second over 4,000 issued and 4,000 onchain events a second
+    expect(figure).toBeCloseTo(125, 0)
   })
 
   it('is null when the steady window is too short to read the CPU clock', () => {
