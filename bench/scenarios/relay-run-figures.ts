@@ -5,7 +5,7 @@ import {
 } from '../../src/ledger/ledger-topics.js'
 import type { BenchContext } from '../support/bench-context.js'
 import type { OutputWatcher, ProbeLatency } from '../support/output-watcher.js'
-import { percentile, sortedCopy } from '../support/percentiles.js'
+import { largest, percentile, smallest, sortedCopy } from '../support/percentiles.js'
 import type { ProcUsage } from '../support/proc-usage.js'
 import { benchOutputTopics } from '../support/relay-config.js'
 
@@ -15,6 +15,36 @@ import { benchOutputTopics } from '../support/relay-config.js'
 export function visibilityLag(watcher: OutputWatcher, q: number): number {
   const lags = watcher.backlogOnchain.map((at, i) => at - (watcher.backlogOnchainProduced[i] ?? at))
   return percentile(sortedCopy(lags), q)
+}
+
+/** A relay run's milestones, as epoch ms; `done` is `readyAt` when nothing went onchain. */
+export interface RunMilestones {
+  /** The last backlog credential.onchain visible: the end of the run. */
+  readonly done: number
+  readonly firstOnchain: number
+  readonly firstIssued: number
+  readonly lastIssued: number
+  /** The first backlog credential.onchain as the relay stamped it. */
+  readonly firstOnchainProduced: number
+  /** The last backlog credential.failed visible, or `readyAt` when none. */
+  readonly lastFailed: number
+}
+
+export function runMilestones(
+  watcher: Pick<
+    OutputWatcher,
+    'backlogOnchain' | 'backlogIssued' | 'backlogOnchainProduced' | 'backlogFailed'
+  >,
+  readyAt: number,
+): RunMilestones {
+  return {
+    done: largest(watcher.backlogOnchain, readyAt),
+    firstOnchain: smallest(watcher.backlogOnchain),
+    firstIssued: smallest(watcher.backlogIssued),
+    lastIssued: largest(watcher.backlogIssued),
+    firstOnchainProduced: smallest(watcher.backlogOnchainProduced),
+    lastFailed: largest(watcher.backlogFailed, readyAt),
+  }
 }
 
 /** The steady state of a run: its 10th to 90th percentile completion, without ramp-up and tail. */

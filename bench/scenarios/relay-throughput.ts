@@ -18,6 +18,7 @@ import { startUsageSampler } from '../support/usage-sampler.js'
 import {
   offsetsPerEvent,
   probeStage,
+  runMilestones,
   steadyCpuPerEvent,
   steadyRate,
   visibilityLag,
@@ -224,8 +225,8 @@ export async function runRelayThroughput(
     sampler.stop()
     await calls.stop()
     await probes?.stop()
-    const doneAt = Math.max(...watcher.backlogOnchain, readyAt)
-    const firstAt = Math.min(...watcher.backlogOnchain)
+    const milestones = runMilestones(watcher, readyAt)
+    const doneAt = milestones.done
     const probesUnderLoad = watcher.probes.filter((p) => p.at <= doneAt)
     const processed = n + backlog.poison + probesUnderLoad.length
     const metricsText = await relay.metrics()
@@ -238,7 +239,7 @@ export async function runRelayThroughput(
     await watcher.stop()
 
     const seconds = (doneAt - readyAt) / 1000
-    const failedSeconds = (Math.max(readyAt, ...watcher.backlogFailed) - readyAt) / 1000
+    const failedSeconds = (milestones.lastFailed - readyAt) / 1000
     const failedPerSecond = backlog.poison === 0 ? null : backlog.poison / failedSeconds
     const relayCpuMs = atDone.relay.cpuMs - atReady.relay.cpuMs
     const cpuPerEvent = (ms: number | null): number | null =>
@@ -281,10 +282,10 @@ export async function runRelayThroughput(
         steadyEventsPerSecond: steadyRate(watcher.backlogOnchain),
         steadyCpuUsPerEvent: steadyCpu,
         startupMs: readyAt - spawnedAt,
-        timeToFirstOnchainMs: firstAt - readyAt,
-        timeToFirstIssuedMs: Math.min(...watcher.backlogIssued) - readyAt,
-        lastIssuedAtMs: Math.max(...watcher.backlogIssued) - readyAt,
-        firstOnchainProducedAtMs: Math.min(...watcher.backlogOnchainProduced) - readyAt,
+        timeToFirstOnchainMs: milestones.firstOnchain - readyAt,
+        timeToFirstIssuedMs: milestones.firstIssued - readyAt,
+        lastIssuedAtMs: milestones.lastIssued - readyAt,
+        firstOnchainProducedAtMs: milestones.firstOnchainProduced - readyAt,
         visibilityLagP50Ms: visibilityLag(watcher, 0.5),
         visibilityLagP99Ms: visibilityLag(watcher, 0.99),
         relayCpuMs,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { steadyCpuPerEvent } from '../../bench/scenarios/relay-run-figures.js'
+import { runMilestones, steadyCpuPerEvent } from '../../bench/scenarios/relay-run-figures.js'
 import { USAGE_SAMPLE_INTERVAL_MS } from '../../bench/support/usage-sampler.js'
 
 /** One event per ms: `count` visible times from `startMs` on. */
@@ -67,5 +67,36 @@ describe('steadyCpuPerEvent', () => {
         probes: [],
       }),
     ).toBeNull()
+  })
+})
+
+describe('runMilestones', () => {
+  it('reads a run of 300,000 events (--events 300000) without overflowing the call stack', () => {
+    const onchain = everyMs(2_000, 300_000)
+    const milestones = runMilestones(
+      {
+        backlogIssued: everyMs(1_000, 300_000),
+        backlogOnchain: onchain,
+        backlogOnchainProduced: onchain.map((at) => at - 5),
+        backlogFailed: [],
+      },
+      500,
+    )
+    expect(milestones).toEqual({
+      done: 302_000,
+      firstOnchain: 2_001,
+      firstIssued: 1_001,
+      lastIssued: 301_000,
+      firstOnchainProduced: 1_996,
+      lastFailed: 500,
+    })
+  })
+
+  it('ends at the ready time when nothing went onchain', () => {
+    const none = { backlogIssued: [], backlogOnchain: [], backlogOnchainProduced: [] }
+    expect(runMilestones({ ...none, backlogFailed: [700, 900] }, 500)).toMatchObject({
+      done: 500,
+      lastFailed: 900,
+    })
   })
 })
