@@ -18,5 +18,6 @@ COPY package.json ./
 COPY schemas schemas
 COPY examples examples
 USER node
-ENTRYPOINT ["node", "dist/src/cli/main.js"]
+# The flags of src/cli/relay-node-flags.ts, as moca-relay's own shebang passes them.
+ENTRYPOINT ["node", "--max-semi-space-size=64", "dist/src/cli/main.js"]
 CMD ["--help"]

@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { stringify } from 'yaml'
+import { RELAY_NODE_FLAGS } from '../../src/cli/relay-node-flags.js'
 import { spawnNode, type TrackedChild } from './child-processes.js'
 import { findFreePort } from './free-port.js'
 import { readProcUsage, type ProcUsage } from './proc-usage.js'
@@ -47,7 +48,9 @@ export async function startRelayProcess(options: StartRelayOptions): Promise<Rel
   // The private key goes through the environment of the child only, never into the file.
   await writeFile(configPath, stringify(raw))
   const heapFile = join(options.workDir, `${options.name}.heap.json`)
+  // As `moca-relay` runs: the bench measures the relay users start.
   const nodeFlags = [
+    ...RELAY_NODE_FLAGS,
     ...(options.cpuProfileDir
       ? [
           '--cpu-prof',

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=64
 // First: kafkajs must load with its changes in place (see the module).
 import '../kafka/kafkajs-patches.js'
 import { isRelayError } from '../errors/relay-error.js'
