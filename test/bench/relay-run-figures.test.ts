@@ -46,7 +46,8 @@ describe('steadyCpuPerEvent', () => {
     // 16,000 events onchain at 4,000/s from 1.1 s, each issued 0.2 s before: the steady window
     // is 1.5 s → 4.7 s.
     const sampled = []
-    for (let at = 0; at <= 6_000; at += USAGE_SAMPLE_INTERVAL_MS) sampled.push({ at, cpuMs: at / 2 })
+    for (let at = 0; at <= 6_000; at += USAGE_SAMPLE_INTERVAL_MS)
+      sampled.push({ at, cpuMs: at / 2 })
     const onchain = Array.from({ length: 16_000 }, (_, i) => 1_100 + (i + 1) / 4)
     const figure = steadyCpuPerEvent(sampled, {
       issued: onchain.map((at) => at - 200),
