@@ -1,6 +1,9 @@
 import { percentile, sortedCopy } from '../support/percentiles.js'
 import type { ProcUsage } from '../support/proc-usage.js'
-import type { SandboxCallSample } from '../support/sandbox-calls-sampler.js'
+import {
+  SANDBOX_CALLS_SAMPLE_INTERVAL_MS,
+  type SandboxCallSample,
+} from '../support/sandbox-calls-sampler.js'
 import { USAGE_SAMPLE_INTERVAL_MS } from '../support/usage-sampler.js'
 import type { LatencySummary, TimelinePoint } from './scenario-result.js'
 
@@ -73,6 +76,22 @@ export function buildTimeline(input: TimelineInput): TimelinePoint[] {
   })
 }
 
+/**
+ * The two samples closest to [start, end], each within half its sampler's interval of its edge:
+ * the last at or before start + slack, the first at or after end - slack.
+ */
+function samplesAround<T extends { readonly at: number }>(
+  samples: readonly T[],
+  start: number,
+  end: number,
+  intervalMs: number,
+): { readonly before: T; readonly after: T } | null {
+  const slack = intervalMs / 2
+  const before = samples.findLast((s) => s.at <= start + slack) ?? samples[0]
+  const after = samples.find((s) => s.at >= end - slack) ?? samples[samples.length - 1]
+  return before && after && after.at > before.at ? { before, after } : null
+}
+
 /** Calls per second at the sandbox between the two samples closest to [start, end]. */
 function callRateIn(
   samples: readonly SandboxCallSample[],
@@ -80,17 +99,16 @@ function callRateIn(
   start: number,
   end: number,
 ): number | null {
-  const before = [...samples].reverse().find((s) => s.at <= start + 250) ?? samples[0]
-  const after = samples.find((s) => s.at >= end - 250) ?? samples[samples.length - 1]
-  if (!before || !after || after.at <= before.at) return null
+  const around = samplesAround(samples, start, end, SANDBOX_CALLS_SAMPLE_INTERVAL_MS)
+  if (around === null) return null
+  const { before, after } = around
   return ((after[kind] - before[kind]) / (after.at - before.at)) * 1000
 }
 
 /** CPU % of one core between the two samples closest to [start, end]. */
 function cpuPercentIn(samples: readonly ProcUsage[], start: number, end: number): number | null {
-  const slack = USAGE_SAMPLE_INTERVAL_MS / 2
-  const before = [...samples].reverse().find((s) => s.at <= start + slack) ?? samples[0]
-  const after = samples.find((s) => s.at >= end - slack) ?? samples[samples.length - 1]
-  if (!before || !after || after.at <= before.at) return null
+  const around = samplesAround(samples, start, end, USAGE_SAMPLE_INTERVAL_MS)
+  if (around === null) return null
+  const { before, after } = around
   return ((after.cpuMs - before.cpuMs) / (after.at - before.at)) * 100
 }

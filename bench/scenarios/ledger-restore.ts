@@ -6,7 +6,6 @@ import { confirmLedgerTopic, issueLedgerTopic } from '../../src/ledger/ledger-to
 import type { ScenarioResult } from '../report/scenario-result.js'
 import type { BenchContext } from '../support/bench-context.js'
 import { readProcUsage } from '../support/proc-usage.js'
-import type { RelayProcess } from '../support/relay-process.js'
 import { prepareScenarioRelay, startHeapProbedRelay } from '../support/scenario-relay.js'
 
 const READY_TIMEOUT_MS = 600_000
@@ -96,7 +95,7 @@ async function startAndMeasure(
   name: string,
 ): Promise<Start> {
   const started = Date.now()
-  const relay: RelayProcess = await startHeapProbedRelay(ctx, name, rawConfig)
+  const relay = await startHeapProbedRelay(ctx, name, rawConfig)
   try {
     const readyAt = await relay.waitReady(READY_TIMEOUT_MS)
     const cpu = readProcUsage(relay.process.pid)

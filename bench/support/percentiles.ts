@@ -15,20 +15,3 @@ export function median(values: readonly number[]): number {
 export function sortedCopy(values: readonly number[]): number[] {
   return [...values].sort((a, b) => a - b)
 }
-
-/**
- * The largest of `values` and `floor`, in one pass. Not `Math.max(...values)`: spreading passes
- * every value as an argument, and a run of 200,000 events overflows the call stack.
- */
-export function largest(values: readonly number[], floor = Number.NEGATIVE_INFINITY): number {
-  let out = floor
-  for (const value of values) if (value > out) out = value
-  return out
-}
-
-/** The smallest of `values` (Infinity when empty, as `Math.min()`), in one pass (see largest). */
-export function smallest(values: readonly number[]): number {
-  let out = Number.POSITIVE_INFINITY
-  for (const value of values) if (value < out) out = value
-  return out
-}

@@ -13,7 +13,7 @@ export interface SandboxCallsSampler {
 }
 
 /** Often enough to see the ramp-up; stats are a structuredClone of a few counters. */
-const SAMPLE_INTERVAL_MS = 500
+export const SANDBOX_CALLS_SAMPLE_INTERVAL_MS = 500
 
 export function startSandboxCallsSampler(sandbox: SandboxProcess): SandboxCallsSampler {
   const samples: SandboxCallSample[] = []
@@ -27,7 +27,7 @@ export function startSandboxCallsSampler(sandbox: SandboxProcess): SandboxCallsS
     )
   }
   take()
-  const timer = setInterval(take, SAMPLE_INTERVAL_MS)
+  const timer = setInterval(take, SANDBOX_CALLS_SAMPLE_INTERVAL_MS)
   return {
     samples,
     async stop() {
